@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { ApiClient, resolveServer } from './api-client';
+import type { CliIo } from './cli-io';
+import { ExitCode } from './exit-codes';
+
+/**
+ * What every command gets: the streams to write to, the API client (built on
+ * first use from `--server` / `FLOWCTL_SERVER`, so `--help` never needs a
+ * valid server), the clock, and the exit code its action settles on.
+ */
+export class CommandContext {
+  exitCode: ExitCode = ExitCode.Success;
+  private client: ApiClient | undefined;
+
+  constructor(
+    readonly io: CliIo,
+    private readonly program: Command,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  api(): ApiClient {
+    this.client ??= new ApiClient(resolveServer(this.program.opts<{ server?: string }>().server, this.io.env), this.fetchImpl);
+    return this.client;
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text);
+  }
+}

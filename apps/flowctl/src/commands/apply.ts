@@ -1,0 +1,119 @@
+import type { Command } from 'commander';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { ApiError } from '../api-client';
+import type { ApplyResult } from '../api-types';
+import { readAll } from '../cli-io';
+import type { CommandContext } from '../command-context';
+import { InvalidInput, messageOf } from '../errors';
+import { ExitCode, isInvalidInputStatus } from '../exit-codes';
+import { splitYamlDocuments } from '../yaml-documents';
+
+const WORKFLOW_FILE = /\.(ya?ml|json)$/i;
+
+/** One file's text to apply (or why it could not be read), named the way messages should name it. */
+export type ApplySource = { label: string; text: string; isJson: boolean } | { label: string; problem: string };
+
+export function registerApplyCommand(program: Command, context: CommandContext): void {
+  program
+    .command('apply')
+    .description('create or update workflows from YAML (or JSON) definitions')
+    .argument('[file]', 'a workflow file (same as -f FILE)')
+    .option(
+      '-f, --filename <path>',
+      'a file, a directory (its *.yaml, *.yml and *.json files), or - for stdin; repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .addHelpText('after', '\nA file may hold several workflows separated by --- lines; each is applied on its own.')
+    .action(async (file: string | undefined, options: { filename?: string[] }) => {
+      context.exitCode = await applyWorkflows(context, [...(file === undefined ? [] : [file]), ...(options.filename ?? [])]);
+    });
+}
+
+export async function applyWorkflows(context: CommandContext, paths: readonly string[]): Promise<ExitCode> {
+  if (paths.length === 0) throw new InvalidInput('nothing to apply: give a file (flowctl apply FILE) or -f FILE|DIR|-');
+  let invalid = false;
+  let failed = false;
+
+  for (const path of paths) {
+    let sources: ApplySource[];
+    try {
+      sources = await readSources(path, context);
+    } catch (error) {
+      context.err(`${path}: ${messageOf(error)}\n`);
+      invalid = true;
+      continue;
+    }
+    for (const source of sources) {
+      if ('problem' in source) {
+        context.err(`${source.label}: ${source.problem}\n`);
+        invalid = true;
+        continue;
+      }
+      const documents = source.isJson ? [source.text] : splitYamlDocuments(source.text);
+      if (documents.length === 0 || documents.every((document) => document.trim() === '')) {
+        context.err(`${source.label}: no workflow definition in it\n`);
+        invalid = true;
+        continue;
+      }
+      for (const [index, document] of documents.entries()) {
+        const label = documents.length > 1 ? `${source.label} (document ${index + 1})` : source.label;
+        try {
+          const { body } = await context.api().send<ApplyResult>('PUT', '/workflows', {
+            raw: { body: document, contentType: source.isJson ? 'application/json' : 'application/yaml' },
+          });
+          context.out(`${describeApplied(body)}\n`);
+        } catch (error) {
+          // The server is unreachable for the other files too: stop here (exit 1).
+          if (!(error instanceof ApiError)) throw error;
+          context.err(`${label}: ${error.message}\n`);
+          if (isInvalidInputStatus(error.status)) invalid = true;
+          else failed = true;
+        }
+      }
+    }
+  }
+  if (invalid) return ExitCode.Usage;
+  return failed ? ExitCode.Failure : ExitCode.Success;
+}
+
+/** `workflow/etl-daily created (version 3)`, as kubectl reports an apply. */
+export function describeApplied(result: ApplyResult): string {
+  const namespace = result.namespace && result.namespace !== 'default' ? `, namespace ${result.namespace}` : '';
+  return `workflow/${result.name} ${result.result} (version ${result.version}${namespace})`;
+}
+
+/** `-` is stdin; a directory gives its workflow files, sorted, not recursing. */
+async function readSources(path: string, context: CommandContext): Promise<ApplySource[]> {
+  if (path === '-') return [{ label: '<stdin>', text: await readAll(context.io.stdin), isJson: false }];
+
+  const info = await stat(path).catch((error: unknown) => {
+    throw new InvalidInput(`cannot read: ${systemReason(error)}`);
+  });
+  if (!info.isDirectory()) return [await readSource(path)];
+
+  const names = (await readdir(path)).filter((name) => WORKFLOW_FILE.test(name)).sort();
+  const files: string[] = [];
+  for (const name of names) {
+    const file = join(path, name);
+    if ((await stat(file)).isFile()) files.push(file);
+  }
+  if (files.length === 0) throw new InvalidInput('no *.yaml, *.yml or *.json files in this directory');
+  return Promise.all(files.map(readSource));
+}
+
+async function readSource(file: string): Promise<ApplySource> {
+  try {
+    return { label: file, text: await readFile(file, 'utf8'), isJson: extname(file).toLowerCase() === '.json' };
+  } catch (error) {
+    return { label: file, problem: `cannot read: ${systemReason(error)}` };
+  }
+}
+
+function systemReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return messageOf(error);
+}

@@ -1,0 +1,22 @@
+import { Argument, Command } from 'commander';
+import { segment } from '../api-client';
+import type { Run } from '../api-types';
+import type { CommandContext } from '../command-context';
+import { ExitCode } from '../exit-codes';
+
+export function registerCancelCommand(program: Command, context: CommandContext): void {
+  program
+    .command('cancel')
+    .description('cancel a run; its running tasks get their cancellation signal')
+    .addArgument(new Argument('<resource>', 'run').choices(['run']))
+    .argument('<id>', 'the run id')
+    .action(async (_kind: string, id: string) => {
+      context.exitCode = await cancelRun(context, id);
+    });
+}
+
+export async function cancelRun(context: CommandContext, id: string): Promise<ExitCode> {
+  const run = await context.api().post<Run | undefined>(`/runs/${segment(id)}/cancel`);
+  context.out(`run/${id} cancelled${run?.status ? ` (status ${run.status})` : ''}\n`);
+  return ExitCode.Success;
+}

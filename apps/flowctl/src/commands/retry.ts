@@ -1,0 +1,22 @@
+import { Argument, Command } from 'commander';
+import { segment } from '../api-client';
+import type { Run } from '../api-types';
+import type { CommandContext } from '../command-context';
+import { ExitCode } from '../exit-codes';
+
+export function registerRetryCommand(program: Command, context: CommandContext): void {
+  program
+    .command('retry')
+    .description('re-run a failed run from its failed tasks; succeeded tasks keep their outputs')
+    .addArgument(new Argument('<resource>', 'run').choices(['run']))
+    .argument('<id>', 'the run id')
+    .action(async (_kind: string, id: string) => {
+      context.exitCode = await retryRun(context, id);
+    });
+}
+
+export async function retryRun(context: CommandContext, id: string): Promise<ExitCode> {
+  const run = await context.api().post<Run | undefined>(`/runs/${segment(id)}/retry`);
+  context.out(`run/${id} retried${run?.status ? ` (status ${run.status})` : ''}\n`);
+  return ExitCode.Success;
+}

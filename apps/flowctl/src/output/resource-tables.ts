@@ -1,0 +1,62 @@
+import { DeadLetter, Run, Worker, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-types';
+import { formatTable, truncate } from './table';
+import { formatAge, formatDurationBetween } from './time';
+
+/** How much of an error message fits in a list; `describe run` shows it whole. */
+const ERROR_COLUMN_WIDTH = 60;
+
+const text = (value: unknown): string => (value === undefined || value === null || value === '' ? '-' : String(value));
+
+export function workflowsTable(workflows: readonly WorkflowSummary[], now: Date): string {
+  return formatTable(
+    ['NAME', 'NAMESPACE', 'VERSION', 'UPDATED'],
+    workflows.map((workflow) => [
+      workflow.name,
+      text(workflow.namespace ?? 'default'),
+      text(workflow.version),
+      formatAge(workflow.updatedAt ?? workflow.createdAt, now),
+    ]),
+  );
+}
+
+export function runsTable(runs: readonly Run[], now: Date): string {
+  return formatTable(
+    ['ID', 'WORKFLOW', 'STATUS', 'CREATED', 'DURATION'],
+    runs.map((run) => [
+      run.id,
+      text(workflowNameOf(run.workflow)),
+      run.status,
+      formatAge(run.createdAt, now),
+      formatDurationBetween(run.startedAt, run.finishedAt, now),
+    ]),
+  );
+}
+
+export function workersTable(workers: readonly Worker[], now: Date): string {
+  return formatTable(
+    ['ID', 'TYPES', 'CONCURRENCY', 'STATUS', 'LAST-HEARTBEAT'],
+    workers.map((worker) => [
+      worker.id,
+      text(worker.types?.join(',')),
+      text(worker.concurrency),
+      text(worker.status),
+      formatAge(worker.lastHeartbeatAt ?? worker.lastHeartbeat, now),
+    ]),
+  );
+}
+
+export function deadLettersTable(deadLetters: readonly DeadLetter[], now: Date): string {
+  return formatTable(
+    ['ID', 'RUN', 'WORKFLOW', 'TASK', 'TYPE', 'ATTEMPT', 'ERROR', 'DEAD-AT'],
+    deadLetters.map((deadLetter) => [
+      String(deadLetter.id),
+      text(deadLetter.runId),
+      text(workflowNameOf(deadLetter.workflow)),
+      text(deadLetter.task),
+      text(deadLetter.type),
+      text(deadLetter.attempt),
+      text(truncate(errorMessageOf(deadLetter.error), ERROR_COLUMN_WIDTH)),
+      formatAge(deadLetter.deadAt, now),
+    ]),
+  );
+}

@@ -1,0 +1,58 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '@flowctl/core';
+import { DeadLetterRepository } from '@flowctl/persistence';
+import { DataSource } from 'typeorm';
+import { RequeueDeadLetterUseCase } from '../use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
+import { decodeCursor, page, parseLimit } from './cursor';
+import { namespaceParam, optionalString } from './request-params';
+import { deadLetterView } from './views';
+
+const isCursor = (value: unknown): value is { deadAt: string; id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { deadAt?: unknown }).deadAt === 'string' && /^\d+$/.test(String((value as { id?: unknown }).id));
+
+@ApiTags('dead-letters')
+@Controller('dead-letters')
+export class DeadLettersController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deadLetters: DeadLetterRepository,
+    private readonly requeue: RequeueDeadLetterUseCase,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Tasks that exhausted their retries, newest first' })
+  async list(
+    @Query('workflow') workflow?: string,
+    @Query('type') type?: string,
+    @Query('namespace') namespace?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
+    const size = parseLimit(limit);
+    const rows = await this.deadLetters.list(this.dataSource, {
+      namespace: namespace ? namespaceParam(namespace) : undefined,
+      workflow: optionalString('workflow', workflow),
+      type: optionalString('type', type),
+      before: decodeCursor(cursor, isCursor),
+      limit: size + 1,
+    });
+    const result = page(rows, size, (last) => ({ deadAt: new Date(last.deadAt).toISOString(), id: last.id }));
+    return { ...result, items: result.items.map(deadLetterView) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One dead letter' })
+  async get(@Param('id') id: string) {
+    const letter = /^\d{1,18}$/.test(id) ? await this.deadLetters.find(this.dataSource, id) : undefined;
+    if (!letter) throw new NotFound(`dead letter ${id} not found`);
+    return { ...deadLetterView(letter), requeuedAt: letter.requeuedAt };
+  }
+
+  @Post(':id/requeue')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Give a dead task a fresh budget of attempts and let its run go on' })
+  async requeueOne(@Param('id') id: string) {
+    return this.requeue.execute(id);
+  }
+}

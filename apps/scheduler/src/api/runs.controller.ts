@@ -1,0 +1,109 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFound } from '@flowctl/core';
+import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { DataSource } from 'typeorm';
+import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case';
+import { DecideApprovalUseCase } from '../use-cases/decide-approval/decide-approval.use-case';
+import { RetryRunUseCase } from '../use-cases/retry-run/retry-run.use-case';
+import { decodeCursor, encodeCursor, page, parseLimit } from './cursor';
+import { namespaceParam, optionalString, runIdParam, runStatusParam } from './request-params';
+import { eventView, runView, taskView } from './views';
+
+const isRunCursor = (value: unknown): value is { createdAt: string; id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { createdAt?: unknown }).createdAt === 'string' && typeof (value as { id?: unknown }).id === 'string';
+const isIdCursor = (value: unknown): value is { id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && /^\d+$/.test((value as { id: string }).id);
+
+/** A run answers with its tasks inline up to this many; larger runs page them with tasksCursor. */
+const TASKS_PAGE = 1_000;
+
+@ApiTags('runs')
+@Controller('runs')
+export class RunsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runs: RunRepository,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly events: RunEventRepository,
+    private readonly cancelRun: CancelRunUseCase,
+    private readonly retryRun: RetryRunUseCase,
+    private readonly decideApproval: DecideApprovalUseCase,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Runs, newest first, filtered by workflow and status' })
+  async list(
+    @Query('workflow') workflow?: string,
+    @Query('status') status?: string,
+    @Query('namespace') namespace?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
+    const size = parseLimit(limit);
+    const rows = await this.runs.list(this.dataSource, {
+      namespace: namespace ? namespaceParam(namespace) : undefined,
+      workflow: optionalString('workflow', workflow),
+      status: runStatusParam(status),
+      before: decodeCursor(cursor, isRunCursor),
+      limit: size + 1,
+    });
+    const result = page(rows, size, (last) => ({ createdAt: new Date(last.createdAt).toISOString(), id: last.id }));
+    return { ...result, items: result.items.map(runView) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A run with its tasks (tasksLimit/tasksCursor page the tasks of very large runs)' })
+  async get(@Param('id') id: string, @Query('tasksLimit') tasksLimit?: string, @Query('tasksCursor') tasksCursor?: string) {
+    const run = await this.runs.find(this.dataSource, runIdParam(id));
+    if (!run) throw new NotFound(`run ${id} not found`);
+    const size = parseLimit(tasksLimit, TASKS_PAGE, 10_000);
+    const after = decodeCursor(tasksCursor, isIdCursor);
+    const rows = await this.taskRuns.forRun(this.dataSource, run.id, { afterId: after?.id, limit: size + 1 });
+    const tasks = rows.slice(0, size);
+    return {
+      ...runView(run),
+      tasks: tasks.map(taskView),
+      tasksNextCursor: rows.length > size ? encodeCursor({ id: tasks[tasks.length - 1]!.id }) : null,
+    };
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: 'The run event history, oldest first' })
+  async history(@Param('id') id: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const run = await this.runs.find(this.dataSource, runIdParam(id));
+    if (!run) throw new NotFound(`run ${id} not found`);
+    const size = parseLimit(limit, 1_000, 10_000);
+    const rows = await this.events.list(this.dataSource, run.id, { afterId: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
+    const result = page(rows, size, (last) => ({ id: last.id }));
+    return { ...result, items: result.items.map(eventView) };
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a run; running tasks get their AbortSignal fired' })
+  async cancel(@Param('id') id: string) {
+    return runView(await this.cancelRun.execute(runIdParam(id)));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-run a failed run from its failed tasks' })
+  async retry(@Param('id') id: string) {
+    return runView(await this.retryRun.execute(runIdParam(id)));
+  }
+
+  @Post(':id/tasks/:task/approve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve a waiting approval step' })
+  async approve(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown) {
+    return taskView(await this.decideApproval.execute(runIdParam(id), task, true, body));
+  }
+
+  @Post(':id/tasks/:task/reject')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reject a waiting approval step (the task fails, not retried)' })
+  async reject(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown) {
+    return taskView(await this.decideApproval.execute(runIdParam(id), task, false, body));
+  }
+}

@@ -1,0 +1,107 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, Headers } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InvalidInput, NotFound } from '@flowctl/core';
+import { WorkflowRepository } from '@flowctl/persistence';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { ApplyWorkflowUseCase } from '../use-cases/apply-workflow/apply-workflow.use-case';
+import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case';
+import { decodeCursor, page, parseLimit } from './cursor';
+import { namespaceParam, workflowNameParam } from './request-params';
+import { runView } from './views';
+
+const isNameCursor = (value: unknown): value is [string, string] =>
+  Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
+
+@ApiTags('workflows')
+@Controller('workflows')
+export class WorkflowsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly workflows: WorkflowRepository,
+    private readonly applyWorkflow: ApplyWorkflowUseCase,
+    private readonly startRun: StartRunUseCase,
+  ) {}
+
+  @Put()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Apply a workflow definition (YAML or JSON body); idempotent by content' })
+  async apply(@Body() body: unknown, @Headers('content-type') contentType?: string) {
+    if (typeof body === 'string') {
+      if (body.trim() === '') throw new InvalidInput('request body is empty: send the workflow as YAML or JSON');
+      return this.applyWorkflow.execute(body);
+    }
+    if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return this.applyWorkflow.execute(body);
+    throw new InvalidInput(`request body is empty or not a workflow (content type ${contentType ?? 'missing'}): send application/yaml or application/json`);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List workflows' })
+  async list(@Query('namespace') namespace?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const size = parseLimit(limit);
+    const rows = await this.workflows.list(this.dataSource, {
+      namespace: namespace ? namespaceParam(namespace) : undefined,
+      after: decodeCursor(cursor, isNameCursor),
+      limit: size + 1,
+    });
+    const result = page(rows, size, (last) => [last.namespace, last.name]);
+    return { ...result, items: result.items.map((w) => ({ name: w.name, namespace: w.namespace, version: w.currentVersion, labels: w.labels, createdAt: w.createdAt, updatedAt: w.updatedAt })) };
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'One workflow with its versions and current definition' })
+  async get(@Param('name') name: string, @Query('namespace') namespace?: string) {
+    const ns = namespaceParam(namespace);
+    const workflow = await this.workflows.find(this.dataSource, ns, workflowNameParam(name));
+    if (!workflow) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
+    const current = await this.workflows.version(this.dataSource, ns, name, workflow.currentVersion);
+    const versions = await this.workflows.versions(this.dataSource, ns, name);
+    return {
+      name,
+      namespace: ns,
+      version: workflow.currentVersion,
+      labels: workflow.labels,
+      createdAt: workflow.createdAt,
+      updatedAt: workflow.updatedAt,
+      spec: current?.definition.spec,
+      definition: current?.definition,
+      source: current?.source,
+      versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, createdAt: v.createdAt })),
+    };
+  }
+
+  @Get(':name/versions/:version')
+  @ApiOperation({ summary: 'One stored version of a workflow' })
+  async version(@Param('name') name: string, @Param('version') version: string, @Query('namespace') namespace?: string) {
+    const ns = namespaceParam(namespace);
+    const number = Number(version);
+    const row = Number.isInteger(number) ? await this.workflows.version(this.dataSource, ns, workflowNameParam(name), number) : undefined;
+    if (!row) throw new NotFound(`workflow "${name}" has no version ${version}`);
+    return { name, namespace: ns, version: row.version, contentHash: row.contentHash, createdAt: row.createdAt, definition: row.definition, source: row.source };
+  }
+
+  @Delete(':name')
+  @ApiOperation({ summary: 'Delete a workflow; its runs keep their history' })
+  async remove(@Param('name') name: string, @Query('namespace') namespace?: string) {
+    const ns = namespaceParam(namespace);
+    if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name)))) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
+    return { name, namespace: ns, result: 'deleted' };
+  }
+
+  @Post(':name/runs')
+  @ApiOperation({ summary: 'Start a run: {inputs?, idempotencyKey?}; the same idempotencyKey returns the same run (200)' })
+  async start(@Param('name') name: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response, @Query('namespace') namespace?: string) {
+    const request = (body ?? {}) as Record<string, unknown>;
+    if (typeof request !== 'object' || Array.isArray(request)) throw new InvalidInput('body must be a JSON object {inputs?, idempotencyKey?}');
+    const unknown = Object.keys(request).filter((key) => key !== 'inputs' && key !== 'idempotencyKey' && key !== 'namespace');
+    if (unknown.length > 0) throw new InvalidInput(`unknown field(s) ${unknown.join(', ')}: expected {inputs?, idempotencyKey?}`);
+    const { run, created } = await this.startRun.execute({
+      namespace: namespaceParam(namespace ?? request.namespace),
+      workflow: workflowNameParam(name),
+      inputs: request.inputs,
+      idempotencyKey: request.idempotencyKey as string | undefined,
+    });
+    response.status(created ? 201 : 200);
+    return runView(run);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import {
+  ClusterRepository,
+  createDataSource,
+  DeadLetterRepository,
+  migrate,
+  RunEventRepository,
+  RunRepository,
+  TaskRunRepository,
+  WorkflowRepository,
+} from '@flowctl/persistence';
+import { QueueTransport } from '@flowctl/queue';
+import { DataSource } from 'typeorm';
+import { ClusterController } from './api/cluster.controller';
+import { DeadLettersController } from './api/dead-letters.controller';
+import { HealthController } from './api/health.controller';
+import { RunsController } from './api/runs.controller';
+import { WorkflowsController } from './api/workflows.controller';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from './config/scheduler-config';
+import { LeaderLease } from './duties/leader-lease';
+import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
+import { RetryTimerDuty } from './duties/retry-timer.duty';
+import { RunAdvancer } from './engine/run-advancer';
+import { RunLocker } from './engine/run-locker';
+import { RunReopener } from './engine/run-reopener';
+import { TaskDispatcher } from './engine/task-dispatcher';
+import { TransactionRunner } from './engine/transaction-runner';
+import { WorkflowCatalog } from './engine/workflow-catalog';
+import { ResultsConsumer } from './results/results-consumer';
+import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.use-case';
+import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
+import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
+import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
+import { ReleaseDueRetriesUseCase } from './use-cases/release-due-retries/release-due-retries.use-case';
+import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
+import { RetryRunUseCase } from './use-cases/retry-run/retry-run.use-case';
+import { StartRunUseCase } from './use-cases/start-run/start-run.use-case';
+
+/** Closes the outside connections last, after every duty and consumer has stopped using them. */
+@Injectable()
+class ConnectionsLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transport: QueueTransport,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+@Module({})
+export class SchedulerModule {
+  static forConfig(config: SchedulerConfig): DynamicModule {
+    return {
+      module: SchedulerModule,
+      imports: [ScheduleModule.forRoot()],
+      controllers: [WorkflowsController, RunsController, DeadLettersController, ClusterController, HealthController],
+      providers: [
+        { provide: SCHEDULER_CONFIG, useValue: config },
+        {
+          provide: DataSource,
+          inject: [SCHEDULER_CONFIG],
+          useFactory: async (cfg: SchedulerConfig) => {
+            const dataSource = createDataSource({ url: cfg.databaseUrl, poolSize: cfg.databasePoolSize });
+            await dataSource.initialize();
+            await migrate(dataSource);
+            return dataSource;
+          },
+        },
+        {
+          provide: QueueTransport,
+          inject: [SCHEDULER_CONFIG],
+          useFactory: (cfg: SchedulerConfig) =>
+            new QueueTransport({ redisUrl: cfg.redisUrl, postgresUrl: cfg.databaseUrl, prefix: cfg.queuePrefix }),
+        },
+        ConnectionsLifecycle,
+        WorkflowRepository,
+        RunRepository,
+        TaskRunRepository,
+        RunEventRepository,
+        DeadLetterRepository,
+        ClusterRepository,
+        TransactionRunner,
+        WorkflowCatalog,
+        RunLocker,
+        RunAdvancer,
+        RunReopener,
+        TaskDispatcher,
+        ApplyWorkflowUseCase,
+        StartRunUseCase,
+        RecordResultsUseCase,
+        CancelRunUseCase,
+        RetryRunUseCase,
+        RequeueDeadLetterUseCase,
+        ReleaseDueRetriesUseCase,
+        DecideApprovalUseCase,
+        LeaderLease,
+        RetryTimerDuty,
+        ReconcileQueueDuty,
+        ResultsConsumer,
+      ],
+    };
+  }
+}

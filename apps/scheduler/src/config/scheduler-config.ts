@@ -1,0 +1,46 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { InvalidInput, parseDuration } from '@flowctl/core';
+
+export interface SchedulerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Absent: queues run on BullMQ's PostgreSQL backend in the same database. */
+  redisUrl?: string;
+  queuePrefix: string;
+  schedulerId: string;
+  leaseTtlMs: number;
+  /** How many worker reports one engine transaction applies at most. */
+  resultBatchSize: number;
+  databasePoolSize: number;
+  /** Built dashboard to serve under `/`, when present. */
+  webRoot?: string;
+}
+
+export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
+
+/** Read once at start; nothing deeper in the code looks at process.env. */
+export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
+  const databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new InvalidInput('DATABASE_URL must be set to a postgres:// URL');
+  }
+  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) throw new InvalidInput('REDIS_URL must be a redis:// or rediss:// URL');
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInput(`PORT must be a port number, got ${env.PORT}`);
+  const leaseTtlMs = parseDuration(env.FLOWCTL_LEASE_TTL ?? '10s');
+  if (!leaseTtlMs || leaseTtlMs < 1000) throw new InvalidInput('FLOWCTL_LEASE_TTL must be a duration of at least 1s');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl,
+    redisUrl: env.REDIS_URL || undefined,
+    queuePrefix: env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
+    schedulerId: env.FLOWCTL_SCHEDULER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    leaseTtlMs,
+    resultBatchSize: Number(env.FLOWCTL_RESULT_BATCH ?? 500),
+    databasePoolSize: Number(env.FLOWCTL_DB_POOL ?? 10),
+    webRoot: env.FLOWCTL_WEB_ROOT || undefined,
+  };
+}

@@ -1,0 +1,102 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { QueueTransport, taskJobId, taskQueueName } from '@flowctl/queue';
+import { DataSource } from 'typeorm';
+import { APPROVAL_TYPE } from '../engine/approval';
+import { TaskDispatcher } from '../engine/task-dispatcher';
+import type { DispatchItem } from '../engine/unit-of-work';
+import { WorkflowCatalog } from '../engine/workflow-catalog';
+import { LeaderLease } from './leader-lease';
+
+const EVERY_MS = 30_000;
+/** Younger tasks may simply not have been enqueued yet by the transaction that queued them. */
+const GRACE_MS = 10_000;
+const PAGE = 500;
+
+/**
+ * Leader duty: PostgreSQL is the truth and the queue only a transport. Every
+ * task PostgreSQL says is queued or running must have its job; one that does
+ * not (Redis restarted empty, FLUSHALL, a crash between commit and enqueue) is
+ * enqueued again under the same job id.
+ */
+@Injectable()
+export class ReconcileQueueDuty implements OnModuleDestroy {
+  private readonly logger = new Logger(ReconcileQueueDuty.name);
+  private timer?: NodeJS.Timeout;
+  private active = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly runs: RunRepository,
+    private readonly catalog: WorkflowCatalog,
+    private readonly transport: QueueTransport,
+    private readonly dispatcher: TaskDispatcher,
+    lease: LeaderLease,
+  ) {
+    lease.onLeadershipChange({
+      elected: () => {
+        this.active = true;
+        this.schedule(GRACE_MS);
+      },
+      deposed: () => {
+        this.active = false;
+        clearTimeout(this.timer);
+      },
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.active = false;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reconcile().finally(() => this.active && this.schedule(EVERY_MS)), delayMs);
+  }
+
+  /** Returns how many tasks it enqueued again. */
+  async reconcile(): Promise<number> {
+    let restored = 0;
+    let afterId: string | undefined;
+    try {
+      for (;;) {
+        const page = await this.taskRuns.inFlight(this.dataSource, { queuedBefore: new Date(Date.now() - GRACE_MS), afterId, limit: PAGE });
+        if (page.length === 0) break;
+        afterId = page[page.length - 1]!.id;
+        const missing = (
+          await Promise.all(
+            page.filter((task) => task.type !== APPROVAL_TYPE).map(async (task) => ((await this.transport.queue(taskQueueName(task.type)).getJob(taskJobId(task.id, task.attempt))) ? undefined : task)),
+          )
+        ).filter((task) => task !== undefined);
+        if (missing.length === 0) continue;
+        const runs = new Map((await this.runs.findMany(this.dataSource, [...new Set(missing.map((t) => t.runId))])).map((run) => [run.id, run]));
+        const items: DispatchItem[] = [];
+        for (const task of missing) {
+          const run = runs.get(task.runId);
+          if (!run) continue;
+          const definition = (await this.catalog.byVersionId(this.dataSource, run.workflowVersionId)).task(task.name);
+          items.push({
+            taskRunId: task.id,
+            run,
+            task: task.name,
+            type: task.type,
+            attempt: task.attempt,
+            input: task.input,
+            priority: task.priority,
+            timeoutMs: definition.timeout,
+            heartbeatTimeoutMs: definition.heartbeatTimeout,
+            lastHeartbeatDetails: task.heartbeatDetails ?? undefined,
+          });
+        }
+        await this.dispatcher.dispatch(items);
+        restored += items.length;
+      }
+      if (restored > 0) this.logger.warn(`re-enqueued ${restored} task(s) missing from the queues`);
+    } catch (error) {
+      this.logger.error(`queue reconciliation failed: ${(error as Error).message}`);
+    }
+    return restored;
+  }
+}

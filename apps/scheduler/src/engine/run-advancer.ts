@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import {
+  evaluateCondition,
+  isTaskFailure,
+  renderValue,
+  triggerDecision,
+  type ExpressionScope,
+  type TaskFailure,
+  type TaskStatus,
+} from '@flowctl/core';
+import { RunEventRepository, RunRepository, TaskRunRepository, DeadLetterRepository, type DependencyRelease } from '@flowctl/persistence';
+import type { SettledTask, UnitOfWork } from './unit-of-work';
+import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
+
+/** A task whose trigger rule is met: it is queued unless its `when` says no. */
+export interface ReadyTask {
+  runId: string;
+  taskRunId: string;
+  name: string;
+  /** The attempt it will run as (1 for a fresh task). */
+  attempt: number;
+  /** Set when a requeue starts a fresh retry budget. */
+  budgetStart?: number;
+  lastHeartbeatDetails?: unknown;
+}
+
+/**
+ * Moves runs forward inside one transaction: releases the dependents of tasks
+ * that just ended (O(1) per edge, through counters), queues or skips what
+ * became ready, cascades skips, and closes runs whose last task ended.
+ */
+@Injectable()
+export class RunAdvancer {
+  constructor(
+    private readonly taskRuns: TaskRunRepository,
+    private readonly runs: RunRepository,
+    private readonly events: RunEventRepository,
+    private readonly deadLetters: DeadLetterRepository,
+  ) {}
+
+  async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
+    let wave = settled;
+    let admit = ready;
+    while (wave.length > 0 || admit.length > 0) {
+      const released = await this.release(uow, wave);
+      const next = await this.admit(uow, [...admit, ...released.ready]);
+      wave = [...released.skipped, ...next];
+      admit = [];
+    }
+  }
+
+  /** Writes what the unit of work collected and closes finished runs. Call once, at the end of the transaction. */
+  async flush(uow: UnitOfWork): Promise<void> {
+    const deltas = [...uow.closedTasks].map(([runId, d]) => ({ runId, ...d })).filter((d) => d.closed !== 0 || d.failed !== 0);
+    const updated = await this.runs.adjustOpenTasks(uow.tx, deltas);
+    for (const run of updated) {
+      if (run.tasksOpen > 0 || run.status !== 'running') continue;
+      const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
+      await this.runs.setStatus(uow.tx, run.id, status, { finished: true });
+      uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
+    }
+    await this.deadLetters.add(uow.tx, uow.deadLetters);
+    await this.events.append(uow.tx, uow.events);
+    if (uow.retryScheduled) await uow.tx.query(`SELECT pg_notify('flowctl_timers', '')`);
+  }
+
+  private async release(uow: UnitOfWork, settled: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
+    if (settled.length === 0) return { ready: [], skipped: [] };
+    const releases = new Map<string, DependencyRelease>();
+    for (const task of settled) {
+      const { workflow } = uow.run(task.runId);
+      for (const dependent of workflow.dependentsOf(task.name)) {
+        const key = `${task.runId}/${dependent}`;
+        const release = releases.get(key) ?? { runId: task.runId, name: dependent, succeeded: 0, failed: 0, skipped: 0 };
+        if (task.status === 'succeeded') release.succeeded += 1;
+        else if (isTaskFailure(task.status)) release.failed += 1;
+        else release.skipped += 1;
+        releases.set(key, release);
+      }
+    }
+    const rows = await this.taskRuns.releaseDependents(uow.tx, [...releases.values()]);
+    const ready: ReadyTask[] = [];
+    const skipped: SettledTask[] = [];
+    for (const row of rows) {
+      const task = uow.run(row.runId).workflow.task(row.name);
+      const decision = triggerDecision(task.trigger, {
+        total: row.depsTotal,
+        succeeded: row.depsSucceeded,
+        failed: row.depsFailed,
+        skipped: row.depsSkipped,
+      });
+      if (decision === 'ready') ready.push({ runId: row.runId, taskRunId: row.id, name: row.name, attempt: 1 });
+      else if (decision === 'skip') skipped.push({ runId: row.runId, taskRunId: row.id, name: row.name, status: 'skipped' });
+    }
+    await this.skip(uow, skipped, 'upstream');
+    return { ready, skipped };
+  }
+
+  /**
+   * Renders inputs and `when` for ready tasks and queues them. A `when` that is
+   * false skips the task; a template that fails at run time fails it (not
+   * retryable: the same data would fail the same way).
+   */
+  private async admit(uow: UnitOfWork, ready: ReadyTask[]): Promise<SettledTask[]> {
+    if (ready.length === 0) return [];
+    const settled: SettledTask[] = [];
+    const queued: { id: string; attempt: number; input: unknown; budgetStart?: number }[] = [];
+    const skippedByWhen: SettledTask[] = [];
+    const failed: { id: string; status: TaskStatus; error: TaskFailure }[] = [];
+    const waiting: { id: string; workerId: string; startedAt: Date }[] = [];
+    const scopes = await this.scopesFor(uow, ready);
+
+    for (const task of ready) {
+      const { row: run, workflow } = uow.run(task.runId);
+      const definition = workflow.task(task.name);
+      const scope = scopes.get(task.runId)!;
+      try {
+        if (definition.when && !evaluateCondition(definition.when, scope)) {
+          skippedByWhen.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'skipped' });
+          continue;
+        }
+        const input = renderValue(definition.with, scope);
+        queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart });
+        uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
+        if (definition.type === APPROVAL_TYPE) {
+          // No worker serves approvals: the step waits, running, for a decision through the API.
+          waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date() });
+          uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { waitingForApproval: true } });
+          continue;
+        }
+        uow.dispatch.push({
+          taskRunId: task.taskRunId,
+          run,
+          task: task.name,
+          type: definition.type,
+          attempt: task.attempt,
+          input,
+          priority: definition.priority,
+          timeoutMs: definition.timeout,
+          heartbeatTimeoutMs: definition.heartbeatTimeout,
+          lastHeartbeatDetails: task.lastHeartbeatDetails,
+        });
+      } catch (error) {
+        const failure: TaskFailure = { type: 'TemplateError', message: (error as Error).message, nonRetryable: true };
+        failed.push({ id: task.taskRunId, status: 'failed', error: failure });
+        uow.event({ runId: task.runId, type: 'task_failed', task: task.name, attempt: task.attempt, details: { error: failure } });
+        uow.countClosed(task.runId, 1, 1);
+        settled.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'failed' });
+      }
+    }
+    await this.taskRuns.markQueued(uow.tx, queued);
+    await this.taskRuns.markRunning(uow.tx, waiting);
+    await this.taskRuns.markFinished(uow.tx, failed);
+    await this.skip(uow, skippedByWhen, 'when');
+    return [...settled, ...skippedByWhen];
+  }
+
+  async skip(uow: UnitOfWork, tasks: SettledTask[], reason: 'upstream' | 'when'): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.taskRuns.markSkipped(
+      uow.tx,
+      tasks.map((t) => t.taskRunId),
+    );
+    for (const task of tasks) {
+      uow.event({ runId: task.runId, type: 'task_skipped', task: task.name, details: { reason } });
+      uow.countClosed(task.runId, 1, 0);
+    }
+  }
+
+  /** Loads only the upstream outputs the ready tasks' templates read, one query per run. */
+  private async scopesFor(uow: UnitOfWork, ready: ReadyTask[]): Promise<Map<string, ExpressionScope>> {
+    const reads = new Map<string, Set<string>>();
+    for (const task of ready) {
+      const names = reads.get(task.runId) ?? new Set<string>();
+      for (const name of uow.run(task.runId).workflow.templateReads.get(task.name) ?? []) names.add(name);
+      reads.set(task.runId, names);
+    }
+    const scopes = new Map<string, ExpressionScope>();
+    for (const [runId, names] of reads) {
+      const { row, workflow } = uow.run(runId);
+      const tasks: ExpressionScope['tasks'] = {};
+      for (const upstream of await this.taskRuns.outputs(uow.tx, runId, [...names])) {
+        tasks[upstream.name] = { output: upstream.output, status: upstream.status };
+      }
+      scopes.set(runId, {
+        inputs: row.inputs,
+        tasks,
+        run: { id: runId },
+        workflow: { name: workflow.definition.metadata.name, namespace: workflow.definition.metadata.namespace },
+      });
+    }
+    return scopes;
+  }
+}

@@ -1,0 +1,61 @@
+import type { TaskStatus } from '@flowctl/core';
+import type { NewDeadLetter, NewRunEvent, Queryable, RunRow } from '@flowctl/persistence';
+import type { CompiledWorkflow } from './compiled-workflow';
+
+/** A task that the transaction put on its way to a queue; sent only after commit. */
+export interface DispatchItem {
+  taskRunId: string;
+  run: RunRow;
+  task: string;
+  type: string;
+  attempt: number;
+  input: unknown;
+  priority: number;
+  timeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  lastHeartbeatDetails?: unknown;
+}
+
+/** A task that just reached a terminal state; its dependents must hear of it. */
+export interface SettledTask {
+  runId: string;
+  taskRunId: string;
+  name: string;
+  status: TaskStatus;
+}
+
+/**
+ * What one engine transaction has decided so far: events to append, tasks to
+ * dispatch after commit, and per run how many tasks closed. Collected here and
+ * written in bulk at the end, so a batch of N results costs a few statements.
+ */
+export class UnitOfWork {
+  readonly runs = new Map<string, { row: RunRow; workflow: CompiledWorkflow }>();
+  readonly events: NewRunEvent[] = [];
+  readonly dispatch: DispatchItem[] = [];
+  readonly deadLetters: NewDeadLetter[] = [];
+  readonly closedTasks = new Map<string, { closed: number; failed: number }>();
+  /** Jobs of tasks that stopped (cancelled) while queued or running: their workers are told to abort. */
+  readonly abortJobIds: string[] = [];
+  retryScheduled = false;
+
+  constructor(readonly tx: Queryable) {}
+
+  run(runId: string): { row: RunRow; workflow: CompiledWorkflow } {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`run ${runId} is not part of this unit of work`);
+    return run;
+  }
+
+  event(event: NewRunEvent): void {
+    this.events.push(event);
+  }
+
+  /** Count a transition into (positive) or out of (negative) a terminal state. */
+  countClosed(runId: string, closed: number, failed: number): void {
+    const counts = this.closedTasks.get(runId) ?? { closed: 0, failed: 0 };
+    counts.closed += closed;
+    counts.failed += failed;
+    this.closedTasks.set(runId, counts);
+  }
+}

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { exitWithParent } from '@flowctl/core';
+import { ApiErrorFilter } from './api/api-error.filter';
+import { SchedulerModule } from './app.module';
+import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
+
+export const API_PREFIX = 'api/v1';
+/** Twice the largest workflow document the validator accepts, so the validator (not the parser) gives the reason. */
+const BODY_LIMIT = '2mb';
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
+
+export async function startScheduler(config: SchedulerConfig) {
+  const app = await NestFactory.create(SchedulerModule.forConfig(config), { bodyParser: false, logger: ['log', 'warn', 'error'] });
+  app.use(express.json({ limit: BODY_LIMIT, strict: false }));
+  app.use(express.text({ type: YAML_TYPES, limit: BODY_LIMIT }));
+  app.setGlobalPrefix(API_PREFIX, { exclude: [] });
+  app.useGlobalFilters(new ApiErrorFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('flowctl').setDescription('Durable DAG workflow orchestrator: REST API').setVersion('v1').build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  if (config.webRoot && existsSync(join(config.webRoot, 'index.html'))) {
+    const webRoot = config.webRoot;
+    app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+    // Deep links (/runs/:id) are the dashboard's routes: answer them with its page.
+    app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
+      if (request.method !== 'GET' || request.path.startsWith('/api/')) return next();
+      response.sendFile(join(webRoot, 'index.html'));
+    });
+  }
+
+  await app.listen(config.port, config.host);
+  return app;
+}
+
+if (require.main === module) {
+  let config: SchedulerConfig;
+  try {
+    config = loadSchedulerConfig();
+  } catch (error) {
+    console.error(`flowctl scheduler: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  exitWithParent();
+  startScheduler(config).then(
+    async (app) => new Logger('Scheduler').log(`scheduler ${config.schedulerId} listening on ${await app.getUrl()} (queues on ${config.redisUrl ? 'Redis' : 'PostgreSQL'})`),
+    (error: Error) => {
+      console.error(`flowctl scheduler failed to start: ${error.stack ?? error.message}`);
+      process.exit(1);
+    },
+  );
+}

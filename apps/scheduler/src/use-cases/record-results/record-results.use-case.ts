@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { retryDecision, type TaskFailure } from '@flowctl/core';
+import { ClusterRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import type { ResultMessage } from '@flowctl/queue';
+import { RunAdvancer } from '../../engine/run-advancer';
+import { RunLocker } from '../../engine/run-locker';
+import { TaskDispatcher } from '../../engine/task-dispatcher';
+import { TransactionRunner } from '../../engine/transaction-runner';
+import { UnitOfWork, type SettledTask } from '../../engine/unit-of-work';
+
+type TaskMessage = Extract<ResultMessage, { kind: 'started' | 'succeeded' | 'failed' }>;
+type Outcome = Extract<TaskMessage, { kind: 'succeeded' | 'failed' }>;
+
+/**
+ * Applies a batch of worker reports in one transaction: starts, outcomes and
+ * their consequences (retries, dead letters, released dependents, finished
+ * runs). A report for an attempt that is no longer current (a duplicate, or a
+ * late answer after a cancel or a retry) is dropped, so each applies once.
+ */
+@Injectable()
+export class RecordResultsUseCase {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly cluster: ClusterRepository,
+    private readonly locker: RunLocker,
+    private readonly advancer: RunAdvancer,
+    private readonly dispatcher: TaskDispatcher,
+  ) {}
+
+  async execute(messages: readonly ResultMessage[]): Promise<void> {
+    const workers = messages.filter((m): m is Extract<ResultMessage, { kind: 'worker' }> => m.kind === 'worker');
+    const heartbeats = messages.filter((m): m is Extract<ResultMessage, { kind: 'heartbeat' }> => m.kind === 'heartbeat');
+    const taskMessages = messages.filter((m): m is TaskMessage => m.kind === 'started' || m.kind === 'succeeded' || m.kind === 'failed');
+
+    if (workers.length > 0) {
+      await this.cluster.upsertWorkers(
+        this.transactions.db,
+        workers.map((m) => ({ ...m.worker, lastHeartbeatAt: new Date(m.at) })),
+      );
+    }
+    if (heartbeats.length > 0) {
+      await this.taskRuns.recordHeartbeats(
+        this.transactions.db,
+        heartbeats.map((m) => ({ id: m.taskRunId, attempt: m.attempt, details: m.details, at: new Date(m.at) })),
+      );
+    }
+    if (taskMessages.length === 0) return;
+
+    const uow = await this.transactions.run(async (tx) => {
+      const uow = new UnitOfWork(tx);
+      // Runs are locked before their tasks, as in every engine transaction. A task's run never
+      // changes, so reading the mapping before taking the locks is safe.
+      const taskRunIds = [...new Set(taskMessages.map((m) => m.taskRunId))];
+      await this.locker.lock(uow, await this.taskRuns.runIdsOf(tx, taskRunIds));
+      const current = await this.taskRuns.lock(tx, taskRunIds);
+      const rows = new Map(current.map((row) => [row.id, row]));
+      const settled: SettledTask[] = [];
+      const started: { id: string; workerId: string; startedAt: Date }[] = [];
+      const finished: Parameters<TaskRunRepository['markFinished']>[1][number][] = [];
+
+      for (const message of taskMessages) {
+        const row = rows.get(message.taskRunId);
+        if (!row || row.attempt !== message.attempt || (row.status !== 'queued' && row.status !== 'running')) continue;
+        if (message.kind === 'started') {
+          if (row.status !== 'queued') continue;
+          row.status = 'running';
+          started.push({ id: row.id, workerId: message.workerId, startedAt: new Date(message.at) });
+          uow.event({ runId: row.runId, type: 'task_started', task: row.name, attempt: row.attempt, details: { workerId: message.workerId } });
+          continue;
+        }
+        const outcome = this.outcome(uow, row, message);
+        row.status = outcome.status;
+        finished.push(outcome);
+        if (outcome.status !== 'retrying') settled.push({ runId: row.runId, taskRunId: row.id, name: row.name, status: outcome.status });
+      }
+      await this.taskRuns.markRunning(tx, started);
+      await this.taskRuns.markFinished(tx, finished);
+      await this.advancer.advance(uow, settled);
+      await this.advancer.flush(uow);
+      return uow;
+    });
+    await this.dispatcher.dispatch(uow.dispatch);
+  }
+
+  private outcome(uow: UnitOfWork, row: TaskRunRow, message: Outcome) {
+    const base = { id: row.id, workerId: message.workerId, startedAt: new Date(message.startedAt) };
+    const event = { runId: row.runId, task: row.name, attempt: row.attempt };
+    if (message.kind === 'succeeded') {
+      uow.event({ ...event, type: 'task_succeeded', details: { workerId: message.workerId } });
+      uow.countClosed(row.runId, 1, 0);
+      return { ...base, status: 'succeeded' as const, output: message.output };
+    }
+    const { row: run, workflow } = uow.run(row.runId);
+    const policy = workflow.task(row.name).retry;
+    const error: TaskFailure = message.error;
+    const decision = retryDecision(policy, row.attempt - row.budgetStart + 1, error);
+    uow.event({ ...event, type: 'task_failed', details: { workerId: message.workerId, error } });
+    if (decision.retry) {
+      const retryAt = new Date(Date.now() + decision.delayMs);
+      uow.retryScheduled = true;
+      uow.event({ ...event, type: 'task_retrying', details: { delayMs: decision.delayMs, nextAttempt: row.attempt + 1, retryAt } });
+      return { ...base, status: 'retrying' as const, error, retryAt };
+    }
+    uow.countClosed(row.runId, 1, 1);
+    if (decision.reason === 'non_retryable') return { ...base, status: 'failed' as const, error };
+    uow.event({ ...event, type: 'task_dead', details: { attempts: row.attempt - row.budgetStart + 1 } });
+    uow.deadLetters.push({
+      taskRunId: row.id,
+      runId: row.runId,
+      namespace: run.namespace,
+      workflowName: run.workflowName,
+      task: row.name,
+      type: row.type,
+      attempt: row.attempt,
+      error,
+      input: row.input,
+    });
+    return { ...base, status: 'dead' as const, error };
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { ClusterRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { RunAdvancer } from '../../engine/run-advancer';
+import { TaskDispatcher } from '../../engine/task-dispatcher';
+import { TransactionRunner } from '../../engine/transaction-runner';
+import { UnitOfWork } from '../../engine/unit-of-work';
+import { WorkflowCatalog } from '../../engine/workflow-catalog';
+import { LEADER_LEASE } from '../../duties/leader-lease';
+
+const BATCH = 500;
+
+/**
+ * Leader duty: queues the next attempt of every task whose backoff has
+ * elapsed. Fenced by the lease token, so a deposed leader that wakes up late
+ * changes nothing. The input was rendered for the first attempt and is reused.
+ */
+@Injectable()
+export class ReleaseDueRetriesUseCase {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly runs: RunRepository,
+    private readonly cluster: ClusterRepository,
+    private readonly catalog: WorkflowCatalog,
+    private readonly advancer: RunAdvancer,
+    private readonly dispatcher: TaskDispatcher,
+  ) {}
+
+  /** Returns how many attempts it queued; a full batch means call again. */
+  async execute(holder: string, token: string): Promise<number> {
+    const uow = await this.transactions.run(async (tx) => {
+      const uow = new UnitOfWork(tx);
+      if (!(await this.cluster.holdsLease(tx, LEADER_LEASE, holder, token))) return uow;
+      const due = await this.taskRuns.claimDueRetries(tx, BATCH);
+      if (due.length === 0) return uow;
+      // Read, not locked: locking runs after their tasks would invert the engine's lock order.
+      for (const run of await this.runs.findMany(tx, [...new Set(due.map((task) => task.runId))])) {
+        uow.runs.set(run.id, { row: run, workflow: await this.catalog.byVersionId(tx, run.workflowVersionId) });
+      }
+      await this.taskRuns.markQueued(tx, due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input })));
+      for (const task of due) {
+        const { row: run, workflow } = uow.run(task.runId);
+        const definition = workflow.task(task.name);
+        uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt + 1 });
+        uow.dispatch.push({
+          taskRunId: task.id,
+          run,
+          task: task.name,
+          type: task.type,
+          attempt: task.attempt + 1,
+          input: task.input,
+          priority: task.priority,
+          timeoutMs: definition.timeout,
+          heartbeatTimeoutMs: definition.heartbeatTimeout,
+          lastHeartbeatDetails: task.heartbeatDetails ?? undefined,
+        });
+      }
+      await this.advancer.flush(uow);
+      return uow;
+    });
+    await this.dispatcher.dispatch(uow.dispatch);
+    return uow.dispatch.length;
+  }
+}

@@ -1,0 +1,45 @@
+import { InvalidInput } from '@flowctl/core';
+
+export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
+
+export interface WorkerConfig {
+  redisUrl?: string;
+  /** Only for BullMQ's PostgreSQL backend (`flowctl dev` without Redis); a worker never touches flowctl's tables. */
+  queueDatabaseUrl?: string;
+  queuePrefix: string;
+  /** type -> concurrency */
+  types: Record<string, number>;
+  shellEnabled: boolean;
+  httpAllowlist: string[];
+}
+
+/**
+ * `WORKER_TYPES=noop,http:20` serves noop at WORKER_CONCURRENCY and http at 20.
+ * The shell type is served only when FLOWCTL_SHELL_ENABLED=true, whatever WORKER_TYPES says.
+ */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const concurrency = Number(env.WORKER_CONCURRENCY ?? 10);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new InvalidInput('WORKER_CONCURRENCY must be a whole number from 1 to 10000');
+  const shellEnabled = env.FLOWCTL_SHELL_ENABLED === 'true' || env.FLOWCTL_SHELL_ENABLED === '1';
+  const types: Record<string, number> = {};
+  const requested = (env.WORKER_TYPES ?? BUILT_IN_TYPES.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
+  for (const entry of requested) {
+    const [type, limit] = entry.split(':');
+    if (!type || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(type)) throw new InvalidInput(`WORKER_TYPES: "${entry}" is not a task type`);
+    const typeConcurrency = limit === undefined ? concurrency : Number(limit);
+    if (!Number.isInteger(typeConcurrency) || typeConcurrency < 1) throw new InvalidInput(`WORKER_TYPES: concurrency in "${entry}" must be a whole number`);
+    if (type === 'shell' && !shellEnabled) continue;
+    types[type] = typeConcurrency;
+  }
+  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) throw new InvalidInput('REDIS_URL must be a redis:// or rediss:// URL');
+  const queueDatabaseUrl = env.FLOWCTL_QUEUE_DATABASE_URL ?? env.DATABASE_URL;
+  if (!env.REDIS_URL && !queueDatabaseUrl) throw new InvalidInput('set REDIS_URL (or DATABASE_URL for queues on PostgreSQL)');
+  return {
+    redisUrl: env.REDIS_URL || undefined,
+    queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
+    queuePrefix: env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
+    types,
+    shellEnabled,
+    httpAllowlist: (env.FLOWCTL_HTTP_ALLOWLIST ?? '*').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * A custom worker: a plain async function per task type, registered through the
+ * worker SDK. Run it beside the stock worker:
+ *
+ *   npm run build && REDIS_URL=redis://127.0.0.1:6379 node dist/examples/custom-worker/resize-images.worker.js
+ *
+ * and apply examples/custom-worker/thumbnails.yaml.
+ */
+import { defineHandler, NonRetryableError, TaskRunner } from '@flowctl/worker-sdk';
+
+interface ResizeInput {
+  images: string[];
+  width: number;
+}
+
+export const resizeImages = defineHandler<ResizeInput, { resized: string[] }>(async (input, ctx) => {
+  if (!Array.isArray(input.images)) throw new NonRetryableError('images must be a list of paths');
+  // Resume where an earlier attempt stopped: its last heartbeat said how far it got.
+  const done = (ctx.lastHeartbeatDetails as { done?: number } | undefined)?.done ?? 0;
+  const resized: string[] = input.images.slice(0, done).map((image) => `${image}@${input.width}w`);
+  for (let i = done; i < input.images.length; i++) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the real work would go here
+    resized.push(`${input.images[i]}@${input.width}w`);
+    ctx.heartbeat({ done: i + 1 });
+  }
+  ctx.logger.info('resized images', { count: resized.length, idempotencyKey: ctx.idempotencyKey });
+  return { resized };
+});
+
+if (require.main === module) {
+  const runner = new TaskRunner({
+    transport: { redisUrl: process.env.REDIS_URL, postgresUrl: process.env.DATABASE_URL, prefix: process.env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl' },
+    handlers: { 'resize-images': resizeImages },
+    concurrency: 4,
+  });
+  runner.start().then(() => console.log(`resize-images worker ${runner.workerId} started`));
+  process.once('SIGTERM', () => void runner.stop().then(() => process.exit(0)));
+  process.once('SIGINT', () => void runner.stop().then(() => process.exit(0)));
+}

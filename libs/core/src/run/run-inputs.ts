@@ -1,0 +1,49 @@
+import { InvalidInput } from '../errors/flowctl-error';
+import type { InputDefinition } from '../workflow/workflow-definition';
+
+const matchesType = (definition: InputDefinition, value: unknown): boolean => {
+  switch (definition.type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+  }
+};
+
+/**
+ * A run's inputs: what the caller gave, checked against the declared inputs,
+ * with defaults filled in. Undeclared inputs are refused rather than ignored,
+ * so a typo in `--input` is caught before anything runs.
+ */
+export function resolveRunInputs(declared: Record<string, InputDefinition>, given: unknown): Record<string, unknown> {
+  if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given))) {
+    throw new InvalidInput('inputs must be an object of name: value');
+  }
+  const supplied = (given ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const name of Object.keys(supplied)) {
+    if (!Object.hasOwn(declared, name)) problems.push(`unknown input "${name}" (declared: ${Object.keys(declared).join(', ') || 'none'})`);
+  }
+  const resolved: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(declared)) {
+    if (Object.hasOwn(supplied, name)) {
+      const value = supplied[name];
+      if (!matchesType(definition, value)) problems.push(`input "${name}" must be a ${definition.type}, got ${JSON.stringify(value)}`);
+      else resolved[name] = value;
+    } else if (definition.default !== undefined) {
+      resolved[name] = definition.default;
+    } else {
+      problems.push(`input "${name}" is required`);
+    }
+  }
+  if (problems.length > 0) throw new InvalidInput(problems.join('; '), { problems });
+  return resolved;
+}

@@ -1,0 +1,10 @@
+export * from './workflow-definition';
+export { parseDuration, formatDuration } from './duration';
+export { WORKFLOW_LIMITS } from './workflow-limits';
+export { parseWorkflowSource } from './parse-workflow-source';
+export { validateWorkflow } from './validate-workflow';
+export { matchesInputType } from './validate-inputs';
+export { canonicalJson } from './canonical-json';
+export { cronProblem, CRON_MACROS } from './cron-expression';
+export { isTimeZone } from './validate-schedule';
+export { NAME_PATTERN, TASK_TYPE_PATTERN, INPUT_NAME_PATTERN, isValidName } from './names';

@@ -1,0 +1,87 @@
+/**
+ * The validated, defaults-applied form of a `flowctl/v1` Workflow document.
+ * Durations are milliseconds. Every optional field of the YAML that has a
+ * default is filled in here, so the engine never re-derives defaults.
+ */
+export const API_VERSION = 'flowctl/v1';
+export const KIND = 'Workflow';
+
+export type TriggerRule = 'all_success' | 'all_done' | 'one_success' | 'one_failed' | 'none_failed';
+export const TRIGGER_RULES: readonly TriggerRule[] = ['all_success', 'all_done', 'one_success', 'one_failed', 'none_failed'];
+
+export type OverlapPolicy = 'allow' | 'forbid' | 'replace' | 'buffer_one';
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['allow', 'forbid', 'replace', 'buffer_one'];
+
+export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+export const INPUT_TYPES: readonly InputType[] = ['string', 'number', 'integer', 'boolean', 'object', 'array'];
+
+export interface RetryPolicy {
+  /** Total attempts including the first; 1 means no retry. */
+  maxAttempts: number;
+  initialInterval: number;
+  backoffCoefficient: number;
+  maxInterval: number;
+  /** Error types (the `type` of a task failure) that are never retried. */
+  nonRetryable: string[];
+}
+
+export interface InputDefinition {
+  type: InputType;
+  default?: unknown;
+  /** True when the input has no default: a run must supply it. */
+  required: boolean;
+  description?: string;
+}
+
+export interface TaskDefinition {
+  name: string;
+  type: string;
+  with: Record<string, unknown>;
+  dependsOn: string[];
+  /** Template like `{{ tasks.a.output.ok == true }}`; absent means always. */
+  when?: string;
+  trigger: TriggerRule;
+  /** Template giving a list; one task instance per item. */
+  forEach?: string;
+  /** 1 (highest) .. 5. */
+  priority: number;
+  retry: RetryPolicy;
+  /** Start-to-close timeout of one attempt. */
+  timeout?: number;
+  scheduleToStartTimeout?: number;
+  heartbeatTimeout?: number;
+}
+
+export interface ScheduleDefinition {
+  cron: string;
+  timezone: string;
+  overlap: OverlapPolicy;
+}
+
+export interface WorkflowDefinition {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+  };
+  spec: {
+    inputs: Record<string, InputDefinition>;
+    /** Run timeout (whole run). */
+    timeout?: number;
+    concurrency?: number;
+    schedule?: ScheduleDefinition;
+    tasks: TaskDefinition[];
+  };
+}
+
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_PRIORITY = 3;
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 1,
+  initialInterval: 1_000,
+  backoffCoefficient: 2,
+  maxInterval: 100_000,
+  nonRetryable: [],
+};

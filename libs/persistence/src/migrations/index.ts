@@ -1,0 +1,4 @@
+import { InitialSchema1700000000000 } from './1700000000000-initial-schema';
+
+/** In order; a new schema change is a new file here, never an edit of an applied one. */
+export const MIGRATIONS = [InitialSchema1700000000000];

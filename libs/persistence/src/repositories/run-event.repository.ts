@@ -1,0 +1,63 @@
+import { queryRows, type Queryable } from '../queryable';
+
+export type RunEventType =
+  | 'run_created'
+  | 'run_started'
+  | 'run_succeeded'
+  | 'run_failed'
+  | 'run_cancelled'
+  | 'run_retried'
+  | 'task_queued'
+  | 'task_started'
+  | 'task_succeeded'
+  | 'task_failed'
+  | 'task_retrying'
+  | 'task_dead'
+  | 'task_skipped'
+  | 'task_cancelled'
+  | 'task_requeued';
+
+export interface NewRunEvent {
+  runId: string;
+  type: RunEventType;
+  task?: string;
+  attempt?: number;
+  details?: unknown;
+}
+
+export interface RunEventRow {
+  id: string;
+  runId: string;
+  type: RunEventType;
+  task: string | null;
+  attempt: number | null;
+  at: Date;
+  details: unknown;
+}
+
+export class RunEventRepository {
+  /** The history is append-only; one INSERT per batch whatever its size. */
+  async append(tx: Queryable, events: readonly NewRunEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO run_events (run_id, type, task, attempt, details)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])`,
+      [
+        events.map((e) => e.runId),
+        events.map((e) => e.type),
+        events.map((e) => e.task ?? null),
+        events.map((e) => e.attempt ?? null),
+        events.map((e) => (e.details === undefined ? null : JSON.stringify(e.details))),
+      ],
+    );
+  }
+
+  async list(db: Queryable, runId: string, options: { afterId?: string; limit: number }): Promise<RunEventRow[]> {
+    return queryRows<RunEventRow>(
+      db,
+      `SELECT id, run_id AS "runId", type, task, attempt, at, details FROM run_events
+        WHERE run_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [runId, options.afterId ?? null, options.limit],
+    );
+  }
+}

@@ -1,0 +1,120 @@
+import type { RunStatus } from '@flowctl/core';
+import { queryRows, type Queryable } from '../queryable';
+
+export interface RunRow {
+  id: string;
+  namespace: string;
+  workflowName: string;
+  workflowVersionId: string;
+  version: number;
+  status: RunStatus;
+  inputs: Record<string, unknown>;
+  idempotencyKey: string | null;
+  tasksTotal: number;
+  tasksOpen: number;
+  tasksFailed: number;
+  error: unknown;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewRun {
+  id: string;
+  namespace: string;
+  workflowName: string;
+  workflowVersionId: string;
+  version: number;
+  status: RunStatus;
+  inputs: Record<string, unknown>;
+  idempotencyKey?: string;
+  tasksTotal: number;
+}
+
+const RUN_COLUMNS = `id, namespace, workflow_name AS "workflowName", workflow_version_id AS "workflowVersionId", version, status, inputs,
+  idempotency_key AS "idempotencyKey", tasks_total AS "tasksTotal", tasks_open AS "tasksOpen", tasks_failed AS "tasksFailed", error,
+  created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
+
+export interface RunListOptions {
+  namespace?: string;
+  workflow?: string;
+  status?: RunStatus;
+  /** Keyset cursor: the (createdAt, id) of the last row of the previous page. */
+  before?: { createdAt: string; id: string };
+  limit: number;
+}
+
+export class RunRepository {
+  /** Returns the stored run and whether this call created it (false: same idempotency key seen before). */
+  async insert(tx: Queryable, run: NewRun): Promise<{ run: RunRow; created: boolean }> {
+    const inserted = await queryRows<RunRow>(
+      tx,
+      `INSERT INTO runs (id, namespace, workflow_name, workflow_version_id, version, status, inputs, idempotency_key, tasks_total, tasks_open, started_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, CASE WHEN $6 = 'running' THEN now() END)
+       ON CONFLICT (namespace, workflow_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${RUN_COLUMNS}`,
+      [run.id, run.namespace, run.workflowName, run.workflowVersionId, run.version, run.status, JSON.stringify(run.inputs), run.idempotencyKey ?? null, run.tasksTotal],
+    );
+    if (inserted[0]) return { run: inserted[0], created: true };
+    const [existing] = await queryRows<RunRow>(
+      tx,
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE namespace = $1 AND workflow_name = $2 AND idempotency_key = $3`,
+      [run.namespace, run.workflowName, run.idempotencyKey],
+    );
+    if (!existing) throw new Error(`run with idempotency key ${run.idempotencyKey} vanished during insert`);
+    return { run: existing, created: false };
+  }
+
+  async find(db: Queryable, id: string): Promise<RunRow | undefined> {
+    const [row] = await queryRows<RunRow>(db, `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
+    return row;
+  }
+
+  async findMany(db: Queryable, ids: readonly string[]): Promise<RunRow[]> {
+    if (ids.length === 0) return [];
+    return queryRows<RunRow>(db, `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Locks runs in id order (the same order everywhere, so concurrent batches cannot deadlock on them). */
+  async lock(tx: Queryable, ids: readonly string[]): Promise<RunRow[]> {
+    return queryRows<RunRow>(tx, `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  }
+
+  async list(db: Queryable, options: RunListOptions): Promise<RunRow[]> {
+    return queryRows<RunRow>(
+      db,
+      `SELECT ${RUN_COLUMNS} FROM runs
+        WHERE ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2) AND ($3::text IS NULL OR status = $3)
+          AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $6`,
+      [options.namespace ?? null, options.workflow ?? null, options.status ?? null, options.before?.createdAt ?? null, options.before?.id ?? null, options.limit],
+    );
+  }
+
+  /**
+   * Counts tasks that reached a terminal state (or, negative, were reopened)
+   * and returns the runs' new counters. A run is over when tasks_open is 0.
+   */
+  async adjustOpenTasks(tx: Queryable, deltas: readonly { runId: string; closed: number; failed: number }[]): Promise<RunRow[]> {
+    if (deltas.length === 0) return [];
+    return queryRows<RunRow>(
+      tx,
+      `UPDATE runs r SET tasks_open = r.tasks_open - d.closed, tasks_failed = r.tasks_failed + d.failed
+         FROM unnest($1::uuid[], $2::int[], $3::int[]) AS d(run_id, closed, failed)
+        WHERE r.id = d.run_id
+      RETURNING ${RUN_COLUMNS}`,
+      [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed)],
+    );
+  }
+
+  async setStatus(tx: Queryable, id: string, status: RunStatus, options: { finished?: boolean; started?: boolean; error?: unknown } = {}): Promise<void> {
+    await tx.query(
+      `UPDATE runs SET status = $2,
+              finished_at = CASE WHEN $3 THEN now() ELSE NULL END,
+              started_at = CASE WHEN $4 AND started_at IS NULL THEN now() ELSE started_at END,
+              error = $5
+        WHERE id = $1`,
+      [id, status, options.finished ?? false, options.started ?? false, options.error === undefined ? null : JSON.stringify(options.error)],
+    );
+  }
+}

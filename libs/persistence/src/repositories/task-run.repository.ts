@@ -1,0 +1,239 @@
+import type { TaskFailure, TaskStatus } from '@flowctl/core';
+import { queryRows, type Queryable } from '../queryable';
+
+export interface TaskRunRow {
+  id: string;
+  runId: string;
+  name: string;
+  type: string;
+  status: TaskStatus;
+  attempt: number;
+  budgetStart: number;
+  priority: number;
+  depsTotal: number;
+  depsSucceeded: number;
+  depsFailed: number;
+  depsSkipped: number;
+  input: unknown;
+  output: unknown;
+  error: TaskFailure | null;
+  workerId: string | null;
+  heartbeatDetails: unknown;
+  heartbeatAt: Date | null;
+  queuedAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  retryAt: Date | null;
+}
+
+/** The counters a dependent needs for its trigger decision. */
+export interface ReleasedTask {
+  id: string;
+  runId: string;
+  name: string;
+  depsTotal: number;
+  depsSucceeded: number;
+  depsFailed: number;
+  depsSkipped: number;
+}
+
+export interface NewTaskRun {
+  name: string;
+  type: string;
+  priority: number;
+  depsTotal: number;
+}
+
+/** One upstream outcome counted against one dependent. */
+export interface DependencyRelease {
+  runId: string;
+  name: string;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+
+const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget_start AS "budgetStart", priority,
+  deps_total AS "depsTotal", deps_succeeded AS "depsSucceeded", deps_failed AS "depsFailed", deps_skipped AS "depsSkipped",
+  input, output, error, worker_id AS "workerId", heartbeat_details AS "heartbeatDetails", heartbeat_at AS "heartbeatAt",
+  queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt", retry_at AS "retryAt"`;
+
+const RELEASED_COLUMNS = `t.id, t.run_id AS "runId", t.name, t.deps_total AS "depsTotal", t.deps_succeeded AS "depsSucceeded",
+  t.deps_failed AS "depsFailed", t.deps_skipped AS "depsSkipped"`;
+
+const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+export class TaskRunRepository {
+  /** One statement for all of a run's tasks, however many. */
+  async insertMany(tx: Queryable, runId: string, tasks: readonly NewTaskRun[]): Promise<{ id: string; name: string }[]> {
+    return queryRows(
+      tx,
+      `INSERT INTO task_runs (run_id, name, type, status, priority, deps_total)
+       SELECT $1, t.name, t.type, 'pending', t.priority, t.deps_total
+         FROM unnest($2::text[], $3::text[], $4::smallint[], $5::int[]) AS t(name, type, priority, deps_total)
+       RETURNING id, name`,
+      [runId, tasks.map((t) => t.name), tasks.map((t) => t.type), tasks.map((t) => t.priority), tasks.map((t) => t.depsTotal)],
+    );
+  }
+
+  async find(db: Queryable, runId: string, name: string): Promise<TaskRunRow | undefined> {
+    const [row] = await queryRows<TaskRunRow>(db, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND name = $2`, [runId, name]);
+    return row;
+  }
+
+  async runIdsOf(db: Queryable, ids: readonly string[]): Promise<string[]> {
+    const rows = await queryRows<{ runId: string }>(db, `SELECT DISTINCT run_id AS "runId" FROM task_runs WHERE id = ANY($1::bigint[])`, [ids]);
+    return rows.map((row) => row.runId);
+  }
+
+  /** Sets tasks back to pending with recomputed upstream counters: the first step of a retry or a requeue. */
+  async reopen(
+    tx: Queryable,
+    items: readonly { id: string; depsSucceeded: number; depsFailed: number; depsSkipped: number; budgetStart?: number }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE task_runs t
+          SET status = 'pending', deps_succeeded = u.s, deps_failed = u.f, deps_skipped = u.k, output = NULL,
+              finished_at = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start)
+         FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) AS u(id, s, f, k, budget_start)
+        WHERE t.id = u.id`,
+      [items.map((i) => i.id), items.map((i) => i.depsSucceeded), items.map((i) => i.depsFailed), items.map((i) => i.depsSkipped), items.map((i) => i.budgetStart ?? null)],
+    );
+  }
+
+  /** Locks in id order, the one order every writer uses, so batches never deadlock each other. */
+  async lock(tx: Queryable, ids: readonly string[]): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(tx, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids]);
+  }
+
+  async lockRun(tx: Queryable, runId: string): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(tx, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 ORDER BY id FOR UPDATE`, [runId]);
+  }
+
+  async forRun(db: Queryable, runId: string, options: { afterId?: string; limit: number }): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      db,
+      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [runId, options.afterId ?? null, options.limit],
+    );
+  }
+
+  /** Status and output of just the tasks a template reads: never the whole run. */
+  async outputs(db: Queryable, runId: string, names: readonly string[]): Promise<{ name: string; status: TaskStatus; output: unknown }[]> {
+    if (names.length === 0) return [];
+    return queryRows(db, `SELECT name, status, output FROM task_runs WHERE run_id = $1 AND name = ANY($2::text[])`, [runId, names]);
+  }
+
+  /**
+   * Counts finished upstream tasks against their dependents: O(1) per edge, one
+   * statement per wave. Only still-pending dependents change, so a dependent that
+   * an early trigger decision already queued or skipped is left alone.
+   */
+  async releaseDependents(tx: Queryable, releases: readonly DependencyRelease[]): Promise<ReleasedTask[]> {
+    if (releases.length === 0) return [];
+    return queryRows<ReleasedTask>(
+      tx,
+      `UPDATE task_runs t
+          SET deps_succeeded = t.deps_succeeded + u.succeeded, deps_failed = t.deps_failed + u.failed, deps_skipped = t.deps_skipped + u.skipped
+         FROM (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::int[]) AS u(run_id, name, succeeded, failed, skipped)
+                ORDER BY run_id, name) u
+        WHERE t.run_id = u.run_id AND t.name = u.name AND t.status = 'pending'
+      RETURNING ${RELEASED_COLUMNS}`,
+      [releases.map((r) => r.runId), releases.map((r) => r.name), releases.map((r) => r.succeeded), releases.map((r) => r.failed), releases.map((r) => r.skipped)],
+    );
+  }
+
+  /** Puts tasks on their way to a queue with a resolved input and the attempt number they will run as. */
+  async markQueued(tx: Queryable, items: readonly { id: string; attempt: number; input: unknown; budgetStart?: number }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE task_runs t
+          SET status = 'queued', attempt = u.attempt, input = u.input, queued_at = now(), started_at = NULL, finished_at = NULL,
+              worker_id = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start)
+         FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::int[]) AS u(id, attempt, input, budget_start)
+        WHERE t.id = u.id`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => json(i.input)), items.map((i) => i.budgetStart ?? null)],
+    );
+  }
+
+  async markRunning(tx: Queryable, items: readonly { id: string; workerId: string; startedAt: Date }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at
+         FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, worker_id, started_at)
+        WHERE t.id = u.id`,
+      [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.startedAt)],
+    );
+  }
+
+  /** Terminal and retrying states in one statement: output, error and retry time as each needs. */
+  async markFinished(
+    tx: Queryable,
+    items: readonly { id: string; status: TaskStatus; output?: unknown; error?: TaskFailure; retryAt?: Date; workerId?: string; startedAt?: Date }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE task_runs t
+          SET status = u.status, output = u.output, error = u.error, retry_at = u.retry_at,
+              finished_at = CASE WHEN u.status = 'retrying' THEN t.finished_at ELSE now() END,
+              worker_id = COALESCE(u.worker_id, t.worker_id), started_at = COALESCE(t.started_at, u.started_at)
+         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[])
+              AS u(id, status, output, error, retry_at, worker_id, started_at)
+        WHERE t.id = u.id`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.status),
+        items.map((i) => json(i.output)),
+        items.map((i) => json(i.error)),
+        items.map((i) => i.retryAt ?? null),
+        items.map((i) => i.workerId ?? null),
+        items.map((i) => i.startedAt ?? null),
+      ],
+    );
+  }
+
+  async markSkipped(tx: Queryable, ids: readonly string[], status: 'skipped' | 'cancelled' = 'skipped'): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(`UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL WHERE id = ANY($1::bigint[])`, [ids, status]);
+  }
+
+  async recordHeartbeats(db: Queryable, items: readonly { id: string; attempt: number; details: unknown; at: Date }[]): Promise<void> {
+    if (items.length === 0) return;
+    await db.query(
+      `UPDATE task_runs t SET heartbeat_details = COALESCE(u.details, t.heartbeat_details), heartbeat_at = u.at
+         FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::timestamptz[]) AS u(id, attempt, details, at)
+        WHERE t.id = u.id AND t.attempt = u.attempt AND t.status IN ('queued', 'running')`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => json(i.details)), items.map((i) => i.at)],
+    );
+  }
+
+  /**
+   * Claims retries whose backoff has elapsed, oldest first. SKIP LOCKED lets a
+   * claim proceed past rows a result batch holds instead of waiting on them.
+   */
+  async claimDueRetries(tx: Queryable, limit: number): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      tx,
+      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE status = 'retrying' AND retry_at <= now()
+        ORDER BY retry_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  async nextRetryAt(db: Queryable): Promise<Date | null> {
+    const [row] = await queryRows<{ at: Date | null }>(db, `SELECT min(retry_at) AS at FROM task_runs WHERE status = 'retrying'`);
+    return row?.at ?? null;
+  }
+
+  /** Tasks PostgreSQL says are on a queue or running: what the reconciler checks against the transport. */
+  async inFlight(db: Queryable, options: { queuedBefore: Date; afterId?: string; limit: number }): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      db,
+      `SELECT ${TASK_COLUMNS} FROM task_runs
+        WHERE status IN ('queued', 'running') AND queued_at < $1 AND ($2::bigint IS NULL OR id > $2)
+        ORDER BY id LIMIT $3`,
+      [options.queuedBefore, options.afterId ?? null, options.limit],
+    );
+  }
+}

@@ -1,0 +1,4 @@
+export * from './queue-names';
+export * from './task-job';
+export * from './result-message.guard';
+export * from './transport';

@@ -1,0 +1,32 @@
+import type { ResultMessage } from './task-job';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isAttempt = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
+
+/**
+ * Data read back from the transport is checked before the engine trusts it: a
+ * malformed message is dropped (and logged by the caller), never applied.
+ */
+export function parseResultMessage(data: unknown): ResultMessage | undefined {
+  if (!isObject(data) || !isString(data.at)) return undefined;
+  if (data.kind === 'worker') {
+    const worker = data.worker;
+    if (!isObject(worker) || !isString(worker.id) || !Array.isArray(worker.types)) return undefined;
+    return data as ResultMessage;
+  }
+  if (!isString(data.taskRunId) || !/^\d+$/.test(data.taskRunId) || !isAttempt(data.attempt) || !isString(data.workerId)) return undefined;
+  switch (data.kind) {
+    case 'started':
+    case 'heartbeat':
+      return data as ResultMessage;
+    case 'succeeded':
+      return isString(data.startedAt) ? (data as ResultMessage) : undefined;
+    case 'failed':
+      return isString(data.startedAt) && isObject(data.error) && isString(data.error.type) && isString(data.error.message)
+        ? (data as ResultMessage)
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+import type { TaskFailure } from '@flowctl/core';
+
+/** What a worker receives for one attempt of one task run. */
+export interface TaskJob {
+  taskRunId: string;
+  runId: string;
+  namespace: string;
+  workflow: string;
+  task: string;
+  type: string;
+  attempt: number;
+  input: unknown;
+  /** Stable across attempts (`runId:taskName`): handlers use it to make side effects idempotent. */
+  idempotencyKey: string;
+  timeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  lastHeartbeatDetails?: unknown;
+}
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  types: string[];
+  concurrency: number;
+  version: string;
+  status: 'active' | 'draining' | 'stopped';
+  running: number;
+}
+
+/** Everything workers tell the scheduler travels as one of these on the results queue. */
+export type ResultMessage =
+  | { kind: 'started'; taskRunId: string; attempt: number; workerId: string; at: string }
+  | { kind: 'succeeded'; taskRunId: string; attempt: number; workerId: string; output: unknown; startedAt: string; at: string }
+  | { kind: 'failed'; taskRunId: string; attempt: number; workerId: string; error: TaskFailure; startedAt: string; at: string }
+  | { kind: 'heartbeat'; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
+  | { kind: 'worker'; worker: WorkerInfo; at: string };
+
+/** Control messages the scheduler broadcasts to every worker. */
+export type ControlMessage = { eventName: 'cancel'; jobIds: string };

@@ -1,0 +1,120 @@
+import {
+  createPostgresBackend,
+  Queue,
+  QueueEvents,
+  QueueEventsProducer,
+  Worker,
+  withBackend,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
+
+export interface TransportOptions {
+  /** Redis, the production transport. */
+  redisUrl?: string;
+  /** BullMQ's PostgreSQL backend: `flowctl dev` with no Redis. Used only when redisUrl is absent. */
+  postgresUrl?: string;
+  /**
+   * Namespaces every queue: a Redis key prefix (hash-tagged, so one run's
+   * queues stay on one Cluster slot) or a PostgreSQL schema. Tests use their own.
+   */
+  prefix?: string;
+}
+
+type AnyQueue = Queue<any, any, string, any, any, any, any, any>;
+type AnyWorker = Worker<any, any, string, any, any, any>;
+type AnyEvents = QueueEvents<any, any, any>;
+type AnyProducer = QueueEventsProducer<any, any>;
+
+interface Classes {
+  Queue: new (name: string, opts: any) => AnyQueue;
+  Worker: new (name: string, processor: Processor | null, opts: any) => AnyWorker;
+  QueueEvents: new (name: string, opts: any) => AnyEvents;
+  QueueEventsProducer: new (name: string, opts: any) => AnyProducer;
+}
+
+/**
+ * The one place that knows which BullMQ backend is in use. Everything else asks
+ * it for queues and workers by name and stays backend-agnostic.
+ */
+export class QueueTransport {
+  private readonly queues = new Map<string, AnyQueue>();
+  private readonly producers = new Map<string, AnyProducer>();
+  private readonly workers: AnyWorker[] = [];
+  private readonly closables: { close(): Promise<void> }[] = [];
+  private readonly classes: Classes;
+  private readonly connection: unknown;
+  private readonly redisPrefix: string | undefined;
+  readonly kind: 'redis' | 'postgres';
+  readonly prefix: string;
+
+  constructor(options: TransportOptions) {
+    this.prefix = options.prefix ?? 'flowctl';
+    if (options.redisUrl) {
+      this.kind = 'redis';
+      this.classes = { Queue, Worker, QueueEvents, QueueEventsProducer } as unknown as Classes;
+      this.connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+      this.redisPrefix = `{${this.prefix}}`;
+    } else if (options.postgresUrl) {
+      this.kind = 'postgres';
+      this.classes = withBackend(createPostgresBackend) as unknown as Classes;
+      // migrate: whichever process connects first creates BullMQ's tables (the backend serialises it).
+      this.connection = {
+        connectionString: options.postgresUrl,
+        schema: `${this.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_queues`,
+        max: 5,
+        migrate: true,
+      };
+      this.redisPrefix = undefined;
+    } else {
+      throw new Error('the queue transport needs REDIS_URL or a PostgreSQL URL');
+    }
+  }
+
+  private baseOptions(): Record<string, unknown> {
+    return this.redisPrefix ? { connection: this.connection, prefix: this.redisPrefix } : { connection: this.connection };
+  }
+
+  queue(name: string): AnyQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new this.classes.Queue(name, this.baseOptions());
+      queue.on('error', () => undefined); // connection errors surface through the calls that fail
+      this.queues.set(name, queue);
+      this.closables.push(queue);
+    }
+    return queue;
+  }
+
+  worker(name: string, processor: Processor, options: Omit<WorkerOptions, 'connection'> = {}): AnyWorker {
+    const worker = new this.classes.Worker(name, processor, { ...this.baseOptions(), ...options });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  events(name: string): AnyEvents {
+    const events = new this.classes.QueueEvents(name, this.baseOptions());
+    this.closables.push(events);
+    return events;
+  }
+
+  eventsProducer(name: string): AnyProducer {
+    let producer = this.producers.get(name);
+    if (!producer) {
+      producer = new this.classes.QueueEventsProducer(name, this.baseOptions());
+      this.producers.set(name, producer);
+      this.closables.push(producer);
+    }
+    return producer;
+  }
+
+  /** Workers first (they finish their current jobs), then everything else. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+    await Promise.allSettled(this.closables.map((closable) => closable.close()));
+    this.workers.length = 0;
+    this.closables.length = 0;
+    this.queues.clear();
+    this.producers.clear();
+  }
+}

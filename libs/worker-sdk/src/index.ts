@@ -1,0 +1,3 @@
+export * from './task-handler';
+export * from './task-runner';
+export * from './task-failure.mapper';

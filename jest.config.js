@@ -31,6 +31,7 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
       moduleNameMapper,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
       testTimeout: 60000,
     },
   ],

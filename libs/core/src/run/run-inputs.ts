@@ -1,22 +1,7 @@
 import { InvalidInput } from '../errors/flowctl-error';
 import type { InputDefinition } from '../workflow/workflow-definition';
+import { matchesInputType } from '../workflow/validate-inputs';
 
-const matchesType = (definition: InputDefinition, value: unknown): boolean => {
-  switch (definition.type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-};
 
 /**
  * A run's inputs: what the caller gave, checked against the declared inputs,
@@ -36,7 +21,7 @@ export function resolveRunInputs(declared: Record<string, InputDefinition>, give
   for (const [name, definition] of Object.entries(declared)) {
     if (Object.hasOwn(supplied, name)) {
       const value = supplied[name];
-      if (!matchesType(definition, value)) problems.push(`input "${name}" must be a ${definition.type}, got ${JSON.stringify(value)}`);
+      if (!matchesInputType(value, definition.type)) problems.push(`input "${name}" must be a ${definition.type}, got ${JSON.stringify(value)}`);
       else resolved[name] = value;
     } else if (definition.default !== undefined) {
       resolved[name] = definition.default;

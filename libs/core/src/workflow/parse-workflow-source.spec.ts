@@ -168,6 +168,13 @@ spec:
     expect(issuesOf(() => parseWorkflowSource(`${asYaml(aWorkflow())}x: !js/function "f() {}"\n`))[0]!.message).toContain('unknown');
   });
 
+  it('points at an unquoted template, which YAML reads as a mapping key', () => {
+    const source = asYaml(aWorkflow()).replace('type: noop', 'type: noop\n      with: { url: {{ inputs.url }} }');
+    expect(issuesOf(() => parseWorkflowSource(source))).toEqual([
+      { path: '', message: 'a mapping key must be a plain value (quote templates in YAML: "{{ ... }}")', line: 9 },
+    ]);
+  });
+
   it('does not treat << as a merge key', () => {
     const source = asYaml(aWorkflow({ tasks: [aTask({ '<<': { type: 'shell' } })] }));
     expect(issuesOf(() => parseWorkflowSource(source))[0]!.message).toContain('unknown field "<<"');

@@ -15,14 +15,14 @@ describe('validateWorkflow: tasks', () => {
   });
 
   it('accepts 5,000 tasks and rejects more', () => {
-    expect(tasksOf(...chainOf(WORKFLOW_LIMITS.maxTasks))).toHaveLength(5_000);
-    expect(issues(...chainOf(WORKFLOW_LIMITS.maxTasks + 1))).toEqual(['spec.tasks: has 5001 tasks, over the limit of 5000']);
+    expect(tasksOf(...chainOf(WORKFLOW_LIMITS.maxTasks))).toHaveLength(WORKFLOW_LIMITS.maxTasks);
+    expect(issues(...chainOf(WORKFLOW_LIMITS.maxTasks + 1))).toEqual([`spec.tasks: has ${WORKFLOW_LIMITS.maxTasks + 1} tasks, over the limit of ${WORKFLOW_LIMITS.maxTasks}`]);
   });
 
   it('validates 5,000 tasks that all reference their upstream within a couple of seconds', () => {
     const tasks = chainOf(WORKFLOW_LIMITS.maxTasks).map((task, i) => (i === 0 ? task : { ...task, with: { from: `{{ tasks.t0.output.x }} {{ tasks.t${i - 1}.status }}` } }));
     const started = performance.now();
-    expect(tasksOf(...tasks)).toHaveLength(5_000);
+    expect(tasksOf(...tasks)).toHaveLength(WORKFLOW_LIMITS.maxTasks);
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 

@@ -1,5 +1,5 @@
 import { WorkflowInvalid } from '../errors/flowctl-error';
-import { aTask, aWorkflow, issueLines, issuesOf } from './testing/workflow-factory';
+import { aTask, aWorkflow, issueLines } from './testing/workflow-factory';
 import { validateWorkflow } from './validate-workflow';
 
 const issues = (document: unknown) => issueLines(() => validateWorkflow(document));

@@ -10,7 +10,7 @@ export const WORKFLOW_LIMITS = {
   maxAliases: 100,
   /** Nesting of mappings and lists, the document's root mapping counting as 1. */
   maxDepth: 64,
-  maxTasks: 5_000,
+  maxTasks: 10_000,
   maxNameLength: 63,
   maxExpressionLength: MAX_EXPRESSION_LENGTH,
   /**

@@ -2,6 +2,7 @@ import type { ResultMessage } from './task-job';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isAttempt = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
 
 /**
@@ -15,7 +16,7 @@ export function parseResultMessage(data: unknown): ResultMessage | undefined {
     if (!isObject(worker) || !isString(worker.id) || !Array.isArray(worker.types)) return undefined;
     return data as ResultMessage;
   }
-  if (!isString(data.taskRunId) || !/^\d+$/.test(data.taskRunId) || !isAttempt(data.attempt) || !isString(data.workerId)) return undefined;
+  if (!isString(data.taskRunId) || !/^\d+$/.test(data.taskRunId) || !isString(data.runId) || !UUID.test(data.runId) || !isAttempt(data.attempt) || !isString(data.workerId)) return undefined;
   switch (data.kind) {
     case 'started':
     case 'heartbeat':

@@ -29,10 +29,10 @@ export interface WorkerInfo {
 
 /** Everything workers tell the scheduler travels as one of these on the results queue. */
 export type ResultMessage =
-  | { kind: 'started'; taskRunId: string; attempt: number; workerId: string; at: string }
-  | { kind: 'succeeded'; taskRunId: string; attempt: number; workerId: string; output: unknown; startedAt: string; at: string }
-  | { kind: 'failed'; taskRunId: string; attempt: number; workerId: string; error: TaskFailure; startedAt: string; at: string }
-  | { kind: 'heartbeat'; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
+  | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string }
+  | { kind: 'succeeded'; runId: string; taskRunId: string; attempt: number; workerId: string; output: unknown; startedAt: string; at: string }
+  | { kind: 'failed'; runId: string; taskRunId: string; attempt: number; workerId: string; error: TaskFailure; startedAt: string; at: string }
+  | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
   | { kind: 'worker'; worker: WorkerInfo; at: string };
 
 /** Control messages the scheduler broadcasts to every worker. */

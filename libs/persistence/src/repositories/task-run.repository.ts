@@ -81,11 +81,6 @@ export class TaskRunRepository {
     return row;
   }
 
-  async runIdsOf(db: Queryable, ids: readonly string[]): Promise<string[]> {
-    const rows = await queryRows<{ runId: string }>(db, `SELECT DISTINCT run_id AS "runId" FROM task_runs WHERE id = ANY($1::bigint[])`, [ids]);
-    return rows.map((row) => row.runId);
-  }
-
   /** Sets tasks back to pending with recomputed upstream counters: the first step of a retry or a requeue. */
   async reopen(
     tx: Queryable,

@@ -28,7 +28,7 @@ export class DecideApprovalUseCase {
     if (task.status !== 'running') throw new Conflict(`task "${taskName}" is ${task.status}, not waiting for approval`);
     const at = new Date().toISOString();
     const details = { comment: typeof decision.comment === 'string' ? decision.comment : undefined, by: typeof decision.by === 'string' ? decision.by : undefined };
-    const base = { taskRunId: task.id, attempt: task.attempt, workerId: APPROVAL_WORKER, startedAt: (task.startedAt ?? new Date()).toISOString(), at };
+    const base = { runId: task.runId, taskRunId: task.id, attempt: task.attempt, workerId: APPROVAL_WORKER, startedAt: (task.startedAt ?? new Date()).toISOString(), at };
     await this.recordResults.execute([
       approved
         ? { kind: 'succeeded', ...base, output: { approved: true, decidedAt: at, ...details } }

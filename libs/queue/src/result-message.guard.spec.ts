@@ -1,0 +1,30 @@
+import { parseResultMessage } from './result-message.guard';
+
+const outcome = {
+  kind: 'succeeded',
+  runId: '01a20844-7f66-70b6-8cf0-e6bfd233da1d',
+  taskRunId: '42',
+  attempt: 1,
+  workerId: 'w1',
+  output: { ok: true },
+  startedAt: '2026-11-23T12:00:00.000Z',
+  at: '2026-11-23T12:00:01.000Z',
+};
+
+describe('parseResultMessage', () => {
+  it('accepts a well-formed outcome', () => {
+    expect(parseResultMessage(outcome)).toEqual(outcome);
+  });
+
+  it.each([
+    ['a run id that is not a uuid', { ...outcome, runId: "x'; drop table runs" }],
+    ['a task run id that is not a number', { ...outcome, taskRunId: 'abc' }],
+    ['attempt zero', { ...outcome, attempt: 0 }],
+    ['a failure without an error type', { ...outcome, kind: 'failed', error: { message: 'x' } }],
+    ['an unknown kind', { ...outcome, kind: 'exploded' }],
+    ['no timestamp', { ...outcome, at: undefined }],
+    ['a list', [outcome]],
+  ])('drops %s', (_, message) => {
+    expect(parseResultMessage(message)).toBeUndefined();
+  });
+});

@@ -15,6 +15,7 @@ const swc = [
 const moduleNameMapper = { '^@flowctl/(core|persistence|queue|worker-sdk)$': '<rootDir>/libs/$1/src' };
 
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',

@@ -13,8 +13,8 @@ export class NotificationListener {
   constructor(
     private readonly url: string,
     private readonly channel: string,
-    private readonly onNotify: () => void,
-    private readonly onReconnect: () => void = onNotify,
+    private readonly onNotify: (payload: string) => void,
+    private readonly onReconnect: () => void = () => onNotify(''),
   ) {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
   }
@@ -26,7 +26,7 @@ export class NotificationListener {
 
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.url, application_name: 'flowctl-listener' });
-    client.on('notification', () => this.onNotify());
+    client.on('notification', (message) => this.onNotify(message.payload ?? ''));
     client.on('error', () => undefined);
     client.on('end', () => {
       if (!this.stopped) setTimeout(() => void this.reconnect(), this.retryMs);

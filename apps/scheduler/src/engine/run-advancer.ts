@@ -61,6 +61,8 @@ export class RunAdvancer {
     }
     await this.deadLetters.add(uow.tx, uow.deadLetters);
     await this.events.append(uow.tx, uow.events);
+    // Delivered at commit: live views (SSE) learn which runs changed without polling.
+    await this.events.notifyChanged(uow.tx, [...new Set(uow.events.map((event) => event.runId))]);
     if (uow.retryScheduled) await uow.tx.query(`SELECT pg_notify('flowctl_timers', '')`);
   }
 

@@ -17,6 +17,8 @@ export type RunEventType =
   | 'task_cancelled'
   | 'task_requeued';
 
+export const RUN_EVENTS_CHANNEL = 'flowctl_run_events';
+
 export interface NewRunEvent {
   runId: string;
   type: RunEventType;
@@ -50,6 +52,12 @@ export class RunEventRepository {
         events.map((e) => (e.details === undefined ? null : JSON.stringify(e.details))),
       ],
     );
+  }
+
+  /** One NOTIFY per changed run on `flowctl_run_events`, payload the run id; PostgreSQL sends them at commit. */
+  async notifyChanged(tx: Queryable, runIds: readonly string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await tx.query(`SELECT pg_notify('${RUN_EVENTS_CHANNEL}', id) FROM unnest($1::text[]) AS id`, [runIds]);
   }
 
   async list(db: Queryable, runId: string, options: { afterId?: string; limit: number }): Promise<RunEventRow[]> {

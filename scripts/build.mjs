@@ -1,7 +1,7 @@
 // Compiles apps/, libs/, bench/ and examples/ to dist/ with SWC (seconds, not minutes, on two cores).
 // Type checking is `npm run typecheck`; this step only transpiles and rewrites the @flowctl/* paths.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,16 +45,42 @@ export const swcOptions = (filename) => ({
   },
 });
 
-await rm(outDir, { recursive: true, force: true });
+// dist/ is rewritten in place, each file by an atomic rename, so a process (or a test run) that is
+// starting from dist/ while another build runs never sees a missing or half-written module.
 const files = [];
 for (const dir of sourceDirs) for await (const file of typescriptFiles(join(root, dir))) files.push(file);
+const written = new Set();
+const writeAtomically = async (target, content) => {
+  const temporary = `${target}.${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, target);
+  written.add(target);
+};
 await Promise.all(
   files.map(async (file) => {
     const { code, map } = await transformFile(file, swcOptions(file));
     const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
-    if (map) await writeFile(`${target}.map`, map);
+    await writeAtomically(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
+    if (map) await writeAtomically(`${target}.map`, map);
   }),
 );
+
+// Outputs whose source is gone would otherwise keep a deleted module loadable.
+async function* outputs(dir) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* outputs(path);
+    else if (/\.js(\.map)?$/.test(entry.name)) yield path;
+  }
+}
+for (const dir of sourceDirs) {
+  for await (const output of outputs(join(outDir, dir))) if (!written.has(output)) await rm(output, { force: true });
+}
 console.log(`built ${files.length} files into ${relative(process.cwd(), outDir) || 'dist'}`);

@@ -20,7 +20,11 @@ import { WorkflowsController } from './api/workflows.controller';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './config/scheduler-config';
 import { LeaderLease } from './duties/leader-lease';
 import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
-import { RetryTimerDuty } from './duties/retry-timer.duty';
+import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
+import { RetryTimer } from './duties/timers/retry.timer';
+import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
+import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
+import { TimerDuty } from './duties/timers/timer.duty';
 import { RunAdvancer } from './engine/run-advancer';
 import { RunLocker } from './engine/run-locker';
 import { RunReopener } from './engine/run-reopener';
@@ -98,7 +102,15 @@ export class SchedulerModule {
         ReleaseDueRetriesUseCase,
         DecideApprovalUseCase,
         LeaderLease,
-        RetryTimerDuty,
+        RetryTimer,
+        TaskTimeoutTimer,
+        RunDeadlineTimer,
+        {
+          provide: LEADER_TIMERS,
+          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer],
+          useFactory: (...timers: LeaderTimer[]) => timers,
+        },
+        TimerDuty,
         ReconcileQueueDuty,
         ResultsConsumer,
       ],

@@ -18,7 +18,7 @@ export interface TaskRunnerOptions {
 }
 
 const DEFAULT_CONCURRENCY = 10;
-const MIN_HEARTBEAT_INTERVAL_MS = 1_000;
+const MIN_HEARTBEAT_INTERVAL_MS = 200;
 /** Tasks still running after this long are reported as started on their own. */
 const STARTED_REPORT_DELAY_MS = 100;
 /** Outputs travel through the queue and PostgreSQL; past this they belong in object storage. */

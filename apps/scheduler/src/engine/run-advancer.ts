@@ -63,7 +63,7 @@ export class RunAdvancer {
     await this.events.append(uow.tx, uow.events);
     // Delivered at commit: live views (SSE) learn which runs changed without polling.
     await this.events.notifyChanged(uow.tx, [...new Set(uow.events.map((event) => event.runId))]);
-    if (uow.retryScheduled) await uow.tx.query(`SELECT pg_notify('flowctl_timers', '')`);
+    if (uow.timersChanged) await uow.tx.query(`SELECT pg_notify('flowctl_timers', '')`);
   }
 
   private async release(uow: UnitOfWork, settled: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
@@ -123,6 +123,7 @@ export class RunAdvancer {
         }
         const input = renderValue(definition.with, scope);
         queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart });
+        if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
         if (definition.type === APPROVAL_TYPE) {
           // No worker serves approvals: the step waits, running, for a decision through the API.

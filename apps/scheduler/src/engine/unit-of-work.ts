@@ -37,7 +37,8 @@ export class UnitOfWork {
   readonly closedTasks = new Map<string, { closed: number; failed: number }>();
   /** Jobs of tasks that stopped (cancelled) while queued or running: their workers are told to abort. */
   readonly abortJobIds: string[] = [];
-  retryScheduled = false;
+  /** A retry, timeout or deadline was set: the leader's timer must look again (NOTIFY flowctl_timers). */
+  timersChanged = false;
 
   constructor(readonly tx: Queryable) {}
 

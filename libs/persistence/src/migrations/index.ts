@@ -1,4 +1,5 @@
 import { InitialSchema1700000000000 } from './1700000000000-initial-schema';
+import { ExecutionControls1700000000001 } from './1700000000001-execution-controls';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
-export const MIGRATIONS = [InitialSchema1700000000000];
+export const MIGRATIONS = [InitialSchema1700000000000, ExecutionControls1700000000001];

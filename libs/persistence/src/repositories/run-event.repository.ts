@@ -6,6 +6,7 @@ export type RunEventType =
   | 'run_succeeded'
   | 'run_failed'
   | 'run_cancelled'
+  | 'run_timed_out'
   | 'run_retried'
   | 'task_queued'
   | 'task_started'

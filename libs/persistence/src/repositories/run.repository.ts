@@ -17,6 +17,10 @@ export interface RunRow {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  deadlineAt: Date | null;
+  parentRunId: string | null;
+  parentTaskRunId: string | null;
+  scheduledFor: Date | null;
 }
 
 export interface NewRun {
@@ -29,11 +33,17 @@ export interface NewRun {
   inputs: Record<string, unknown>;
   idempotencyKey?: string;
   tasksTotal: number;
+  /** Whole-run timeout (spec.timeout), counted from creation. */
+  timeoutMs?: number;
+  parentRunId?: string;
+  parentTaskRunId?: string;
+  scheduledFor?: Date;
 }
 
 const RUN_COLUMNS = `id, namespace, workflow_name AS "workflowName", workflow_version_id AS "workflowVersionId", version, status, inputs,
   idempotency_key AS "idempotencyKey", tasks_total AS "tasksTotal", tasks_open AS "tasksOpen", tasks_failed AS "tasksFailed", error,
-  created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
+  created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", deadline_at AS "deadlineAt",
+  parent_run_id AS "parentRunId", parent_task_run_id AS "parentTaskRunId", scheduled_for AS "scheduledFor"`;
 
 export interface RunListOptions {
   namespace?: string;
@@ -49,11 +59,27 @@ export class RunRepository {
   async insert(tx: Queryable, run: NewRun): Promise<{ run: RunRow; created: boolean }> {
     const inserted = await queryRows<RunRow>(
       tx,
-      `INSERT INTO runs (id, namespace, workflow_name, workflow_version_id, version, status, inputs, idempotency_key, tasks_total, tasks_open, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, CASE WHEN $6 = 'running' THEN now() END)
+      `INSERT INTO runs (id, namespace, workflow_name, workflow_version_id, version, status, inputs, idempotency_key, tasks_total, tasks_open, started_at,
+                         deadline_at, parent_run_id, parent_task_run_id, scheduled_for)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, CASE WHEN $6 = 'running' THEN now() END,
+               now() + $10::int * interval '1 millisecond', $11, $12, $13)
        ON CONFLICT (namespace, workflow_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
-      [run.id, run.namespace, run.workflowName, run.workflowVersionId, run.version, run.status, JSON.stringify(run.inputs), run.idempotencyKey ?? null, run.tasksTotal],
+      [
+        run.id,
+        run.namespace,
+        run.workflowName,
+        run.workflowVersionId,
+        run.version,
+        run.status,
+        JSON.stringify(run.inputs),
+        run.idempotencyKey ?? null,
+        run.tasksTotal,
+        run.timeoutMs ?? null,
+        run.parentRunId ?? null,
+        run.parentTaskRunId ?? null,
+        run.scheduledFor ?? null,
+      ],
     );
     if (inserted[0]) return { run: inserted[0], created: true };
     const [existing] = await queryRows<RunRow>(
@@ -80,12 +106,18 @@ export class RunRepository {
     return queryRows<RunRow>(tx, `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
+  /**
+   * Newest first, keyset-paginated. The cursor's createdAt has millisecond
+   * precision (a JS Date) while created_at has microseconds, so the boundary is
+   * the cursor row's own created_at, read by id: comparing with the truncated
+   * time would skip the runs created earlier in the same millisecond.
+   */
   async list(db: Queryable, options: RunListOptions): Promise<RunRow[]> {
     return queryRows<RunRow>(
       db,
       `SELECT ${RUN_COLUMNS} FROM runs
         WHERE ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2) AND ($3::text IS NULL OR status = $3)
-          AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
+          AND ($4::timestamptz IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = $5::uuid), $4), $5::uuid))
         ORDER BY created_at DESC, id DESC LIMIT $6`,
       [options.namespace ?? null, options.workflow ?? null, options.status ?? null, options.before?.createdAt ?? null, options.before?.id ?? null, options.limit],
     );
@@ -105,6 +137,23 @@ export class RunRepository {
       RETURNING ${RUN_COLUMNS}`,
       [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed)],
     );
+  }
+
+  /** Runs past their whole-run timeout, oldest deadline first. */
+  async overdue(db: Queryable, limit: number): Promise<RunRow[]> {
+    return queryRows<RunRow>(
+      db,
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE deadline_at <= now() AND status IN ('pending', 'running') ORDER BY deadline_at LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async nextDeadlineAt(db: Queryable): Promise<Date | null> {
+    const [row] = await queryRows<{ at: Date | null }>(
+      db,
+      `SELECT min(deadline_at) AS at FROM runs WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`,
+    );
+    return row?.at ?? null;
   }
 
   async setStatus(tx: Queryable, id: string, status: RunStatus, options: { finished?: boolean; started?: boolean; error?: unknown } = {}): Promise<void> {

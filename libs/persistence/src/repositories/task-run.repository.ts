@@ -24,6 +24,14 @@ export interface TaskRunRow {
   startedAt: Date | null;
   finishedAt: Date | null;
   retryAt: Date | null;
+  timeoutMs: number | null;
+  heartbeatTimeoutMs: number | null;
+  scheduleToStartMs: number | null;
+  /** The earliest deadline of the current state (schedule-to-start, start-to-close or heartbeat). */
+  timeoutAt: Date | null;
+  /** Set on the instances of a `forEach` task: the fan-out task they belong to. */
+  parentTaskRunId: string | null;
+  itemIndex: number | null;
 }
 
 /** The counters a dependent needs for its trigger decision. */
@@ -42,6 +50,11 @@ export interface NewTaskRun {
   type: string;
   priority: number;
   depsTotal: number;
+  timeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  scheduleToStartMs?: number;
+  parentTaskRunId?: string;
+  itemIndex?: number;
 }
 
 /** One upstream outcome counted against one dependent. */
@@ -56,7 +69,20 @@ export interface DependencyRelease {
 const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget_start AS "budgetStart", priority,
   deps_total AS "depsTotal", deps_succeeded AS "depsSucceeded", deps_failed AS "depsFailed", deps_skipped AS "depsSkipped",
   input, output, error, worker_id AS "workerId", heartbeat_details AS "heartbeatDetails", heartbeat_at AS "heartbeatAt",
-  queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt", retry_at AS "retryAt"`;
+  queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt", retry_at AS "retryAt",
+  timeout_ms AS "timeoutMs", heartbeat_timeout_ms AS "heartbeatTimeoutMs", schedule_to_start_ms AS "scheduleToStartMs",
+  timeout_at AS "timeoutAt", parent_task_run_id AS "parentTaskRunId", item_index AS "itemIndex"`;
+
+/**
+ * How long past its start-to-close timeout a running attempt may go before the
+ * scheduler ends it: the worker enforces the exact timeout itself, and this
+ * backstop only acts when the worker is gone.
+ */
+export const START_TO_CLOSE_GRACE_MS = 5_000;
+
+/** The running deadline: start-to-close (plus the backstop's grace) or the heartbeat, whichever comes first. */
+const RUNNING_DEADLINE = (startedAt: string, heartbeatAt: string) =>
+  `LEAST(${startedAt} + (t.timeout_ms + ${START_TO_CLOSE_GRACE_MS}) * interval '1 millisecond', ${heartbeatAt} + t.heartbeat_timeout_ms * interval '1 millisecond')`;
 
 const RELEASED_COLUMNS = `t.id, t.run_id AS "runId", t.name, t.deps_total AS "depsTotal", t.deps_succeeded AS "depsSucceeded",
   t.deps_failed AS "depsFailed", t.deps_skipped AS "depsSkipped"`;
@@ -68,11 +94,23 @@ export class TaskRunRepository {
   async insertMany(tx: Queryable, runId: string, tasks: readonly NewTaskRun[]): Promise<{ id: string; name: string }[]> {
     return queryRows(
       tx,
-      `INSERT INTO task_runs (run_id, name, type, status, priority, deps_total)
-       SELECT $1, t.name, t.type, 'pending', t.priority, t.deps_total
-         FROM unnest($2::text[], $3::text[], $4::smallint[], $5::int[]) AS t(name, type, priority, deps_total)
+      `INSERT INTO task_runs (run_id, name, type, status, priority, deps_total, timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms, parent_task_run_id, item_index)
+       SELECT $1, t.name, t.type, 'pending', t.priority, t.deps_total, t.timeout_ms, t.heartbeat_timeout_ms, t.schedule_to_start_ms, t.parent, t.item_index
+         FROM unnest($2::text[], $3::text[], $4::smallint[], $5::int[], $6::int[], $7::int[], $8::int[], $9::bigint[], $10::int[])
+              AS t(name, type, priority, deps_total, timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms, parent, item_index)
        RETURNING id, name`,
-      [runId, tasks.map((t) => t.name), tasks.map((t) => t.type), tasks.map((t) => t.priority), tasks.map((t) => t.depsTotal)],
+      [
+        runId,
+        tasks.map((t) => t.name),
+        tasks.map((t) => t.type),
+        tasks.map((t) => t.priority),
+        tasks.map((t) => t.depsTotal),
+        tasks.map((t) => t.timeoutMs ?? null),
+        tasks.map((t) => t.heartbeatTimeoutMs ?? null),
+        tasks.map((t) => t.scheduleToStartMs ?? null),
+        tasks.map((t) => t.parentTaskRunId ?? null),
+        tasks.map((t) => t.itemIndex ?? null),
+      ],
     );
   }
 
@@ -90,7 +128,7 @@ export class TaskRunRepository {
     await tx.query(
       `UPDATE task_runs t
           SET status = 'pending', deps_succeeded = u.s, deps_failed = u.f, deps_skipped = u.k, output = NULL,
-              finished_at = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start)
+              finished_at = NULL, retry_at = NULL, timeout_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start)
          FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) AS u(id, s, f, k, budget_start)
         WHERE t.id = u.id`,
       [items.map((i) => i.id), items.map((i) => i.depsSucceeded), items.map((i) => i.depsFailed), items.map((i) => i.depsSkipped), items.map((i) => i.budgetStart ?? null)],
@@ -145,7 +183,8 @@ export class TaskRunRepository {
     await tx.query(
       `UPDATE task_runs t
           SET status = 'queued', attempt = u.attempt, input = u.input, queued_at = now(), started_at = NULL, finished_at = NULL,
-              worker_id = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start)
+              worker_id = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start),
+              timeout_at = now() + t.schedule_to_start_ms * interval '1 millisecond'
          FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::int[]) AS u(id, attempt, input, budget_start)
         WHERE t.id = u.id`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => json(i.input)), items.map((i) => i.budgetStart ?? null)],
@@ -155,7 +194,8 @@ export class TaskRunRepository {
   async markRunning(tx: Queryable, items: readonly { id: string; workerId: string; startedAt: Date }[]): Promise<void> {
     if (items.length === 0) return;
     await tx.query(
-      `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at
+      `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at,
+              timeout_at = ${RUNNING_DEADLINE('u.started_at', 'u.started_at')}
          FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, worker_id, started_at)
         WHERE t.id = u.id`,
       [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.startedAt)],
@@ -170,7 +210,7 @@ export class TaskRunRepository {
     if (items.length === 0) return;
     await tx.query(
       `UPDATE task_runs t
-          SET status = u.status, output = u.output, error = u.error, retry_at = u.retry_at,
+          SET status = u.status, output = u.output, error = u.error, retry_at = u.retry_at, timeout_at = NULL,
               finished_at = CASE WHEN u.status = 'retrying' THEN t.finished_at ELSE now() END,
               worker_id = COALESCE(u.worker_id, t.worker_id), started_at = COALESCE(t.started_at, u.started_at)
          FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[])
@@ -190,13 +230,17 @@ export class TaskRunRepository {
 
   async markSkipped(tx: Queryable, ids: readonly string[], status: 'skipped' | 'cancelled' = 'skipped'): Promise<void> {
     if (ids.length === 0) return;
-    await tx.query(`UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL WHERE id = ANY($1::bigint[])`, [ids, status]);
+    await tx.query(`UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL, timeout_at = NULL WHERE id = ANY($1::bigint[])`, [
+      ids,
+      status,
+    ]);
   }
 
   async recordHeartbeats(db: Queryable, items: readonly { id: string; attempt: number; details: unknown; at: Date }[]): Promise<void> {
     if (items.length === 0) return;
     await db.query(
-      `UPDATE task_runs t SET heartbeat_details = COALESCE(u.details, t.heartbeat_details), heartbeat_at = u.at
+      `UPDATE task_runs t SET heartbeat_details = COALESCE(u.details, t.heartbeat_details), heartbeat_at = u.at,
+              timeout_at = CASE WHEN t.status = 'running' THEN ${RUNNING_DEADLINE('t.started_at', 'u.at')} ELSE t.timeout_at END
          FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::timestamptz[]) AS u(id, attempt, details, at)
         WHERE t.id = u.id AND t.attempt = u.attempt AND t.status IN ('queued', 'running')`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => json(i.details)), items.map((i) => i.at)],
@@ -218,6 +262,23 @@ export class TaskRunRepository {
 
   async nextRetryAt(db: Queryable): Promise<Date | null> {
     const [row] = await queryRows<{ at: Date | null }>(db, `SELECT min(retry_at) AS at FROM task_runs WHERE status = 'retrying'`);
+    return row?.at ?? null;
+  }
+
+  /** Attempts past a deadline of their current state, oldest deadline first. */
+  async overdue(db: Queryable, limit: number): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      db,
+      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE timeout_at <= now() AND status IN ('queued', 'running') ORDER BY timeout_at LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async nextTimeoutAt(db: Queryable): Promise<Date | null> {
+    const [row] = await queryRows<{ at: Date | null }>(
+      db,
+      `SELECT min(timeout_at) AS at FROM task_runs WHERE timeout_at IS NOT NULL AND status IN ('queued', 'running')`,
+    );
     return row?.at ?? null;
   }
 

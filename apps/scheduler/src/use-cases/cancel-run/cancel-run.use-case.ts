@@ -24,7 +24,10 @@ export class CancelRunUseCase {
     private readonly dispatcher: TaskDispatcher,
   ) {}
 
-  async execute(runId: string, reason = 'cancelled by request'): Promise<RunRow> {
+  /** `timed_out` ends the run the same way when its whole-run timeout passes. */
+  async execute(runId: string, options: { reason?: string; status?: 'cancelled' | 'timed_out' } = {}): Promise<RunRow> {
+    const status = options.status ?? 'cancelled';
+    const reason = options.reason ?? (status === 'timed_out' ? 'run timed out' : 'cancelled by request');
     const { abort } = await this.transactions.run(async (tx) => {
       const uow = new UnitOfWork(tx);
       await this.locker.lock(uow, [runId]);
@@ -34,7 +37,7 @@ export class CancelRunUseCase {
         throw new Conflict(`run ${runId} is already ${run.row.status}`);
       }
       const open = (await this.taskRuns.lockRun(tx, runId)).filter((task) => !isTaskTerminal(task.status));
-      await this.runs.setStatus(tx, runId, 'cancelled', { finished: true });
+      await this.runs.setStatus(tx, runId, status, { finished: true });
       await this.taskRuns.markSkipped(tx, open.map((task) => task.id), 'cancelled');
       const abort = new Map<string, string>();
       for (const task of open) {
@@ -42,7 +45,7 @@ export class CancelRunUseCase {
         if (task.status === 'queued' || task.status === 'running') abort.set(taskJobId(task.id, task.attempt), task.type);
       }
       uow.countClosed(runId, open.length, 0);
-      uow.event({ runId, type: 'run_cancelled', details: { reason } });
+      uow.event({ runId, type: status === 'timed_out' ? 'run_timed_out' : 'run_cancelled', details: { reason } });
       await this.advancer.flush(uow);
       return { abort };
     });

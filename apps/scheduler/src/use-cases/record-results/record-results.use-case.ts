@@ -64,6 +64,7 @@ export class RecordResultsUseCase {
         if (message.kind === 'started') {
           if (row.status !== 'queued') continue;
           row.status = 'running';
+          if (row.timeoutMs !== null || row.heartbeatTimeoutMs !== null) uow.timersChanged = true;
           started.push({ id: row.id, workerId: message.workerId, startedAt: new Date(message.at) });
           uow.event({ runId: row.runId, type: 'task_started', task: row.name, attempt: row.attempt, details: { workerId: message.workerId } });
           continue;
@@ -101,7 +102,7 @@ export class RecordResultsUseCase {
     uow.event({ ...event, type: 'task_failed', details: { workerId: message.workerId, error } });
     if (decision.retry) {
       const retryAt = new Date(Date.now() + decision.delayMs);
-      uow.retryScheduled = true;
+      uow.timersChanged = true;
       uow.event({ ...event, type: 'task_retrying', details: { delayMs: decision.delayMs, nextAttempt: row.attempt + 1, retryAt } });
       return { ...base, status: 'retrying' as const, error, retryAt };
     }

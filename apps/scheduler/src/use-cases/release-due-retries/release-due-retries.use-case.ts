@@ -7,8 +7,6 @@ import { UnitOfWork } from '../../engine/unit-of-work';
 import { WorkflowCatalog } from '../../engine/workflow-catalog';
 import { LEADER_LEASE } from '../../duties/leader-lease';
 
-const BATCH = 500;
-
 /**
  * Leader duty: queues the next attempt of every task whose backoff has
  * elapsed. Fenced by the lease token, so a deposed leader that wakes up late
@@ -27,17 +25,18 @@ export class ReleaseDueRetriesUseCase {
   ) {}
 
   /** Returns how many attempts it queued; a full batch means call again. */
-  async execute(holder: string, token: string): Promise<number> {
+  async execute(holder: string, token: string, limit: number): Promise<number> {
     const uow = await this.transactions.run(async (tx) => {
       const uow = new UnitOfWork(tx);
       if (!(await this.cluster.holdsLease(tx, LEADER_LEASE, holder, token))) return uow;
-      const due = await this.taskRuns.claimDueRetries(tx, BATCH);
+      const due = await this.taskRuns.claimDueRetries(tx, limit);
       if (due.length === 0) return uow;
       // Read, not locked: locking runs after their tasks would invert the engine's lock order.
       for (const run of await this.runs.findMany(tx, [...new Set(due.map((task) => task.runId))])) {
         uow.runs.set(run.id, { row: run, workflow: await this.catalog.byVersionId(tx, run.workflowVersionId) });
       }
       await this.taskRuns.markQueued(tx, due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input })));
+      uow.timersChanged = due.some((task) => task.scheduleToStartMs !== null);
       for (const task of due) {
         const { row: run, workflow } = uow.run(task.runId);
         const definition = workflow.task(task.name);

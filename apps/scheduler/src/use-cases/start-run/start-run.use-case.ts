@@ -54,16 +54,26 @@ export class StartRunUseCase {
         inputs,
         idempotencyKey: command.idempotencyKey,
         tasksTotal: tasks.length,
+        timeoutMs: compiled.definition.spec.timeout,
       });
       if (!created) return { run, created, uow: undefined };
 
       const ids = await this.taskRuns.insertMany(
         tx,
         run.id,
-        tasks.map((task) => ({ name: task.name, type: task.type, priority: task.priority, depsTotal: task.dependsOn.length })),
+        tasks.map((task) => ({
+          name: task.name,
+          type: task.type,
+          priority: task.priority,
+          depsTotal: task.dependsOn.length,
+          timeoutMs: task.timeout,
+          heartbeatTimeoutMs: task.heartbeatTimeout,
+          scheduleToStartMs: task.scheduleToStartTimeout,
+        })),
       );
       const uow = new UnitOfWork(tx);
       uow.runs.set(run.id, { row: run, workflow: compiled });
+      uow.timersChanged = run.deadlineAt !== null || tasks.some((task) => task.scheduleToStartTimeout !== undefined);
       uow.event({ runId: run.id, type: 'run_created', details: { workflow: command.workflow, version: version.version, inputs } });
       uow.event({ runId: run.id, type: 'run_started' });
       const idByName = new Map(ids.map((row) => [row.name, row.id]));

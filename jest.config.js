@@ -15,6 +15,8 @@ const swc = [
 const moduleNameMapper = { '^@flowctl/(core|persistence|queue|worker-sdk)$': '<rootDir>/libs/$1/src' };
 
 module.exports = {
+  // Integration tests start real processes; jest reads the timeout only at the top level, not per project.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -33,7 +35,6 @@ module.exports = {
       transform: { '^.+\\.ts$': swc },
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60000,
     },
   ],
 };

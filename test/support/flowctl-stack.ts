@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../../apps/flowctl/src/dev/child-process';
 import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
 import { TestApi } from './api-client';
@@ -72,7 +73,7 @@ export class FlowctlStack {
       });
     } catch (error) {
       await stack.stop();
-      throw new Error(`${(error as Error).message}\n--- server output ---\n${stack.output}`);
+      throw new Error(`${(error as Error).message}\n--- server output ---\n${stack.output}`, { cause: error });
     }
     return stack;
   }
@@ -90,6 +91,18 @@ export class FlowctlStack {
     return worker;
   }
 
+  /** The processes started under this name (`scheduler`, `worker`, ...), oldest first. */
+  processesNamed(name: string): ManagedProcess[] {
+    return this.processes.filter((managed) => managed.name === name);
+  }
+
+  /** Starts another Node script (a custom worker, say) on this stack's database and queues; stopped with the stack. */
+  startNodeScript(name: string, script: string, env: Record<string, string> = {}): ManagedProcess {
+    const managed = startNodeProcess(name, script, { ...this.env, ...env }, this.output);
+    this.processes.push(managed);
+    return managed;
+  }
+
   /** Polls the run until it reaches a terminal status; returns the run with its tasks. */
   async waitForRun(runId: string, timeoutMs = 30_000): Promise<any> {
     return waitFor(
@@ -105,5 +118,22 @@ export class FlowctlStack {
     await Promise.all([...this.processes].reverse().map((p) => p.stop(5_000)));
     this.processes.length = 0;
     await this.database.drop().catch(() => undefined);
+    if (this.env.REDIS_URL) await removeRedisKeys(this.env.REDIS_URL, this.env.FLOWCTL_QUEUE_PREFIX!).catch(() => undefined);
+  }
+}
+
+/** The shared Redis outlives every test file: take this stack's queues (keys `{prefix}...`) with it. */
+async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }

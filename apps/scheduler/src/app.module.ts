@@ -15,6 +15,10 @@ import { DataSource } from 'typeorm';
 import { ClusterController } from './api/cluster.controller';
 import { DeadLettersController } from './api/dead-letters.controller';
 import { HealthController } from './api/health.controller';
+import { QueuesController } from './api/queues.controller';
+import { RunChangeFeed } from './api/run-change-feed';
+import { RunStreamController } from './api/run-stream.controller';
+import { RunTasksController } from './api/run-tasks.controller';
 import { RunsController } from './api/runs.controller';
 import { WorkflowsController } from './api/workflows.controller';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './config/scheduler-config';
@@ -25,6 +29,7 @@ import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
 import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
 import { TimerDuty } from './duties/timers/timer.duty';
+import { FanOut } from './engine/fan-out';
 import { RunAdvancer } from './engine/run-advancer';
 import { RunLocker } from './engine/run-locker';
 import { RunReopener } from './engine/run-reopener';
@@ -61,7 +66,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [WorkflowsController, RunsController, DeadLettersController, ClusterController, HealthController],
+      controllers: [WorkflowsController, RunsController, DeadLettersController, ClusterController, HealthController, RunStreamController, RunTasksController, QueuesController],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {
@@ -90,6 +95,7 @@ export class SchedulerModule {
         TransactionRunner,
         WorkflowCatalog,
         RunLocker,
+        FanOut,
         RunAdvancer,
         RunReopener,
         TaskDispatcher,
@@ -113,6 +119,7 @@ export class SchedulerModule {
         TimerDuty,
         ReconcileQueueDuty,
         ResultsConsumer,
+        RunChangeFeed,
       ],
     };
   }

@@ -56,7 +56,8 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
     database = await startEmbeddedDatabase(dataDir, { port: 54329 });
     const redisUrl = io.env.REDIS_URL || undefined;
     const port = await freePort(Number(options.port));
-    if (String(port) !== options.port) say(`port ${options.port} is busy; using ${port}`);
+    // --port 0 asks for any free port: getting another one is not news then.
+    if (String(port) !== options.port && options.port !== '0') say(`port ${options.port} is busy; using ${port}`);
     const webRoot = join(root, 'web', 'dist');
     const env = {
       DATABASE_URL: database.url,
@@ -87,7 +88,9 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
       ].join('\n'),
     );
     const exited = await Promise.race([finished.then(() => undefined), ...processes.map((p) => p.exited.then(() => p))]);
-    if (exited) {
+    // A process that exits while Ctrl-C is stopping everything is the stop going to plan, not a crash.
+    if (exited && stopping) await finished;
+    else if (exited) {
       say(`${exited.name} exited unexpectedly`);
       await stop();
       throw new Error(`${exited.name} exited`);

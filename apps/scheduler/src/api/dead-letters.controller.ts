@@ -4,12 +4,12 @@ import { NotFound } from '@flowctl/core';
 import { DeadLetterRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { RequeueDeadLetterUseCase } from '../use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
-import { decodeCursor, page, parseLimit } from './cursor';
+import { decodeCursor, isBigintIdField, isTimestampField, page, parseLimit } from './cursor';
 import { namespaceParam, optionalString } from './request-params';
 import { deadLetterView } from './views';
 
 const isCursor = (value: unknown): value is { deadAt: string; id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { deadAt?: unknown }).deadAt === 'string' && /^\d+$/.test(String((value as { id?: unknown }).id));
+  typeof value === 'object' && value !== null && isTimestampField((value as { deadAt?: unknown }).deadAt) && isBigintIdField((value as { id?: unknown }).id);
 
 @ApiTags('dead-letters')
 @Controller('dead-letters')

@@ -1,19 +1,27 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFound } from '@flowctl/core';
+import { InvalidInput, NotFound } from '@flowctl/core';
 import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from '../use-cases/decide-approval/decide-approval.use-case';
 import { RetryRunUseCase } from '../use-cases/retry-run/retry-run.use-case';
-import { decodeCursor, encodeCursor, page, parseLimit } from './cursor';
+import { decodeCursor, encodeCursor, isBigintIdField, isTimestampField, isUuidField, page, parseLimit } from './cursor';
 import { namespaceParam, optionalString, runIdParam, runStatusParam } from './request-params';
 import { eventView, runView, taskView } from './views';
 
 const isRunCursor = (value: unknown): value is { createdAt: string; id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { createdAt?: unknown }).createdAt === 'string' && typeof (value as { id?: unknown }).id === 'string';
+  typeof value === 'object' && value !== null && isTimestampField((value as { createdAt?: unknown }).createdAt) && isUuidField((value as { id?: unknown }).id);
 const isIdCursor = (value: unknown): value is { id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && /^\d+$/.test((value as { id: string }).id);
+  typeof value === 'object' && value !== null && isBigintIdField((value as { id?: unknown }).id);
+
+/** A created-time bound (`from`/`to` of GET /runs): any ISO 8601 time, normalised to UTC. */
+function timeParam(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) throw new InvalidInput(`${name} must be an ISO 8601 time such as 2026-01-31T12:00:00Z`);
+  return new Date(time).toISOString();
+}
 
 /** A run answers with its tasks inline up to this many; larger runs page them with tasksCursor. */
 const TASKS_PAGE = 1_000;
@@ -32,16 +40,20 @@ export class RunsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Runs, newest first, filtered by workflow and status' })
+  @ApiOperation({ summary: 'Runs, newest first, filtered by workflow, status and created time (from inclusive, to exclusive)' })
   async list(
     @Query('workflow') workflow?: string,
     @Query('status') status?: string,
     @Query('namespace') namespace?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @Query('from') from?: string,
+    @Query('to') to?: string,
   ) {
     const size = parseLimit(limit);
     const rows = await this.runs.list(this.dataSource, {
+      createdFrom: timeParam('from', from),
+      createdTo: timeParam('to', to),
       namespace: namespace ? namespaceParam(namespace) : undefined,
       workflow: optionalString('workflow', workflow),
       status: runStatusParam(status),

@@ -33,6 +33,9 @@ export const taskView = (task: TaskRunRow) => ({
   startedAt: task.startedAt,
   finishedAt: task.finishedAt,
   retryAt: task.retryAt,
+  parentTaskRunId: task.parentTaskRunId,
+  itemIndex: task.itemIndex,
+  instancesTotal: task.instancesTotal,
 });
 
 export const eventView = (event: RunEventRow) => ({

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { hostname } from 'node:os';
 import { ClusterRepository } from '@flowctl/persistence';
@@ -20,7 +20,7 @@ type LeadershipListener = { elected(leadership: Leadership): void; deposed(): vo
  * after the leader dies. Every leader-only write checks the token it was given.
  */
 @Injectable()
-export class LeaderLease implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LeaderLease implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LeaderLease.name);
   private leadership?: Leadership;
   private readonly listeners: LeadershipListener[] = [];
@@ -46,7 +46,12 @@ export class LeaderLease implements OnApplicationBootstrap, OnApplicationShutdow
     this.registry.addInterval('leader-lease', setInterval(() => void this.renew(), Math.floor(this.config.leaseTtlMs / 3)));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before, not on, application shutdown: Nest runs the onApplicationShutdown
+   * hooks of a module concurrently, and the one that closes the database must
+   * not pull the pool from under the lease release (which then never settles).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.registry.doesExist('interval', 'leader-lease')) this.registry.deleteInterval('leader-lease');
     // Hand over at once rather than make a standby wait out the TTL.
     const wasLeader = this.leadership;

@@ -6,6 +6,8 @@ import {
   type WorkflowDefinition,
 } from '@flowctl/core';
 
+const INSTANCE_SUFFIX = /\[\d+\]$/;
+
 /**
  * A definition prepared once per version for the engine's hot path: task by
  * name, direct dependents, and the upstream tasks each task's templates read,
@@ -23,14 +25,17 @@ export class CompiledWorkflow {
     for (const task of definition.spec.tasks) {
       this.tasks.set(task.name, task);
       const reads = new Set(collectReferences(task.with).tasks);
-      if (task.when) for (const name of conditionReferences(task.when).tasks) reads.add(name);
+      for (const expression of [task.when, task.forEach]) {
+        if (expression) for (const name of conditionReferences(expression).tasks) reads.add(name);
+      }
       this.templateReads.set(task.name, [...reads]);
     }
     this.dependents = dependentsOf(definition.spec.tasks);
   }
 
+  /** The definition of a task run: `fan[3]`, an instance of a forEach, is defined by `fan`. */
   task(name: string): TaskDefinition {
-    const task = this.tasks.get(name);
+    const task = this.tasks.get(name) ?? this.tasks.get(name.replace(INSTANCE_SUFFIX, ''));
     if (!task) throw new Error(`task ${name} is not in ${this.definition.metadata.name} version ${this.versionId}`);
     return task;
   }

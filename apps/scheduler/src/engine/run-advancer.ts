@@ -11,6 +11,7 @@ import {
 import { RunEventRepository, RunRepository, TaskRunRepository, DeadLetterRepository, type DependencyRelease } from '@flowctl/persistence';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
+import { FanOut } from './fan-out';
 
 /** A task whose trigger rule is met: it is queued unless its `when` says no. */
 export interface ReadyTask {
@@ -36,6 +37,7 @@ export class RunAdvancer {
     private readonly runs: RunRepository,
     private readonly events: RunEventRepository,
     private readonly deadLetters: DeadLetterRepository,
+    private readonly fanOut: FanOut,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -51,7 +53,7 @@ export class RunAdvancer {
 
   /** Writes what the unit of work collected and closes finished runs. Call once, at the end of the transaction. */
   async flush(uow: UnitOfWork): Promise<void> {
-    const deltas = [...uow.closedTasks].map(([runId, d]) => ({ runId, ...d })).filter((d) => d.closed !== 0 || d.failed !== 0);
+    const deltas = [...uow.closedTasks].map(([runId, d]) => ({ runId, ...d })).filter((d) => d.closed !== 0 || d.failed !== 0 || d.added !== 0);
     const updated = await this.runs.adjustOpenTasks(uow.tx, deltas);
     for (const run of updated) {
       if (run.tasksOpen > 0 || run.status !== 'running') continue;
@@ -66,8 +68,11 @@ export class RunAdvancer {
     if (uow.timersChanged) await uow.tx.query(`SELECT pg_notify('flowctl_timers', '')`);
   }
 
-  private async release(uow: UnitOfWork, settled: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
-    if (settled.length === 0) return { ready: [], skipped: [] };
+  private async release(uow: UnitOfWork, wave: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
+    if (wave.length === 0) return { ready: [], skipped: [] };
+    // Instances of a forEach report to their fan-out task; one that thereby ends joins this wave.
+    const settled = wave.filter((task) => !task.parentTaskRunId);
+    settled.push(...(await this.fanOut.settleInstances(uow, wave.filter((task) => task.parentTaskRunId))));
     const releases = new Map<string, DependencyRelease>();
     for (const task of settled) {
       const { workflow } = uow.run(task.runId);
@@ -119,6 +124,11 @@ export class RunAdvancer {
       try {
         if (definition.when && !evaluateCondition(definition.when, scope)) {
           skippedByWhen.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'skipped' });
+          continue;
+        }
+        if (definition.forEach) {
+          const ended = await this.fanOut.expand(uow, task, definition, scope);
+          if (ended) settled.push(ended);
           continue;
         }
         const input = renderValue(definition.with, scope);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { isTaskFailure, triggerDecision } from '@flowctl/core';
+import { isTaskFailure, isTaskTerminal, triggerDecision } from '@flowctl/core';
 import { DeadLetterRepository, RunRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { FanOut } from './fan-out';
 import { RunAdvancer, type ReadyTask } from './run-advancer';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
 
@@ -9,6 +10,9 @@ import type { SettledTask, UnitOfWork } from './unit-of-work';
  * did not succeed, so the run can finish. Tasks that succeeded keep their
  * output. Used by run retry and dead-letter requeue; both are rare operator
  * actions, so reading the run's task rows here is fine.
+ *
+ * A forEach instance is retried in place (its input was rendered with its
+ * item), and its fan-out task goes back to waiting for it.
  */
 @Injectable()
 export class RunReopener {
@@ -17,28 +21,56 @@ export class RunReopener {
     private readonly runs: RunRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly advancer: RunAdvancer,
+    private readonly fanOut: FanOut,
   ) {}
 
   async reopen(uow: UnitOfWork, runId: string, tasks: readonly TaskRunRow[], seeds: readonly string[]): Promise<number> {
     const { row: run, workflow } = uow.run(runId);
     const byName = new Map(tasks.map((task) => [task.name, task]));
+    const byId = new Map(tasks.map((task) => [task.id, task]));
+
+    // Sort the seeds: instances retry in place; their fan-out tasks are revived, not reset.
+    const instances = new Map<string, TaskRunRow>();
+    const fanOuts = new Map<string, TaskRunRow>();
+    const seedNames: string[] = [];
+    for (const name of seeds) {
+      const task = byName.get(name);
+      if (!task) continue;
+      if (task.parentTaskRunId) {
+        instances.set(task.id, task);
+        const parent = byId.get(task.parentTaskRunId);
+        if (parent) fanOuts.set(parent.id, parent);
+      } else if (task.instancesTotal !== null && task.status !== 'pending') {
+        fanOuts.set(task.id, task);
+        for (const instance of tasks) {
+          if (instance.parentTaskRunId === task.id && isTaskTerminal(instance.status) && instance.status !== 'succeeded') instances.set(instance.id, instance);
+        }
+      } else {
+        seedNames.push(name);
+      }
+    }
+
+    // Downstream of every seed and revived fan-out task, whatever did not succeed is reopened.
+    const revived = new Set([...fanOuts.values()].map((task) => task.name));
     const reopened = new Set<string>();
-    const pending = [...seeds];
+    const pending = [...seedNames, ...[...revived].flatMap((name) => workflow.dependentsOf(name))];
     while (pending.length > 0) {
       const name = pending.pop()!;
-      if (reopened.has(name)) continue;
+      if (reopened.has(name) || revived.has(name)) continue;
       const task = byName.get(name);
       if (!task || task.status === 'succeeded') continue;
       reopened.add(name);
       pending.push(...workflow.dependentsOf(name));
     }
-    if (reopened.size === 0) return 0;
+    if (reopened.size === 0 && instances.size === 0) return 0;
 
+    await this.retryInstances(uow, runId, [...instances.values()], [...fanOuts.values()]);
+    const notDone = new Set([...reopened, ...revived]);
     const counters = [...reopened].map((name) => {
       const task = byName.get(name)!;
       const counts = { succeeded: 0, failed: 0, skipped: 0 };
       for (const upstream of workflow.task(name).dependsOn) {
-        if (reopened.has(upstream)) continue;
+        if (notDone.has(upstream)) continue;
         const status = byName.get(upstream)!.status;
         if (status === 'succeeded') counts.succeeded += 1;
         else if (isTaskFailure(status)) counts.failed += 1;
@@ -54,8 +86,7 @@ export class RunReopener {
       uow.tx,
       counters.filter(({ task }) => task.status === 'dead').map(({ task }) => task.id),
     );
-    const failedBefore = counters.filter(({ task }) => isTaskFailure(task.status)).length;
-    uow.countClosed(runId, -reopened.size, -failedBefore);
+    uow.countClosed(runId, -reopened.size, -counters.filter(({ task }) => isTaskFailure(task.status)).length);
     if (run.status !== 'running') {
       await this.runs.setStatus(uow.tx, runId, 'running', { started: true });
       run.status = 'running';
@@ -81,6 +112,41 @@ export class RunReopener {
     }
     await this.advancer.skip(uow, skipped, 'upstream');
     await this.advancer.advance(uow, skipped, ready);
-    return reopened.size;
+    return reopened.size + instances.size;
+  }
+
+  private async retryInstances(uow: UnitOfWork, runId: string, instances: TaskRunRow[], fanOuts: TaskRunRow[]): Promise<void> {
+    if (instances.length === 0) return;
+    const { row: run, workflow } = uow.run(runId);
+    const failedByParent = new Map<string, number>();
+    for (const instance of instances) {
+      if (isTaskFailure(instance.status)) failedByParent.set(instance.parentTaskRunId!, (failedByParent.get(instance.parentTaskRunId!) ?? 0) + 1);
+    }
+    await this.taskRuns.reviveFanOut(
+      uow.tx,
+      fanOuts.map((parent) => ({ id: parent.id, failedRetried: failedByParent.get(parent.id) ?? 0 })),
+    );
+    const terminalFanOuts = fanOuts.filter((parent) => isTaskTerminal(parent.status));
+    uow.countClosed(runId, -terminalFanOuts.length, -terminalFanOuts.filter((parent) => isTaskFailure(parent.status)).length);
+
+    await this.taskRuns.markQueued(
+      uow.tx,
+      instances.map((instance) => ({ id: instance.id, attempt: instance.attempt + 1, input: instance.input, budgetStart: instance.attempt + 1 })),
+    );
+    await this.deadLetters.closeForTasks(
+      uow.tx,
+      instances.filter((instance) => instance.status === 'dead').map((instance) => instance.id),
+    );
+    uow.countClosed(runId, -instances.length, -instances.filter((instance) => isTaskFailure(instance.status)).length);
+    if (run.status !== 'running') {
+      await this.runs.setStatus(uow.tx, runId, 'running', { started: true });
+      run.status = 'running';
+    }
+    for (const instance of instances) {
+      uow.event({ runId, type: 'task_queued', task: instance.name, attempt: instance.attempt + 1 });
+      uow.dispatch.push(
+        this.fanOut.dispatchItem(uow, runId, instance.id, instance.name, workflow.task(instance.name), instance.input, instance.attempt + 1, instance.heartbeatDetails ?? undefined),
+      );
+    }
   }
 }

@@ -22,6 +22,8 @@ export interface SettledTask {
   taskRunId: string;
   name: string;
   status: TaskStatus;
+  /** Set for an instance of a `forEach` task: it reports to its fan-out task, not to dependents. */
+  parentTaskRunId?: string | null;
 }
 
 /**
@@ -34,7 +36,7 @@ export class UnitOfWork {
   readonly events: NewRunEvent[] = [];
   readonly dispatch: DispatchItem[] = [];
   readonly deadLetters: NewDeadLetter[] = [];
-  readonly closedTasks = new Map<string, { closed: number; failed: number }>();
+  readonly closedTasks = new Map<string, { closed: number; failed: number; added: number }>();
   /** Jobs of tasks that stopped (cancelled) while queued or running: their workers are told to abort. */
   readonly abortJobIds: string[] = [];
   /** A retry, timeout or deadline was set: the leader's timer must look again (NOTIFY flowctl_timers). */
@@ -54,9 +56,16 @@ export class UnitOfWork {
 
   /** Count a transition into (positive) or out of (negative) a terminal state. */
   countClosed(runId: string, closed: number, failed: number): void {
-    const counts = this.closedTasks.get(runId) ?? { closed: 0, failed: 0 };
+    const counts = this.closedTasks.get(runId) ?? { closed: 0, failed: 0, added: 0 };
     counts.closed += closed;
     counts.failed += failed;
+    this.closedTasks.set(runId, counts);
+  }
+
+  /** Count task runs created after the run began (the instances of a fan-out). */
+  countAdded(runId: string, added: number): void {
+    const counts = this.closedTasks.get(runId) ?? { closed: 0, failed: 0, added: 0 };
+    counts.added += added;
     this.closedTasks.set(runId, counts);
   }
 }

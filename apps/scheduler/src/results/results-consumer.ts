@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { parseResultMessage, QueueTransport, RESULTS_QUEUE, type ResultMessage } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { MicroBatcher } from '../engine/micro-batcher';
@@ -10,7 +10,7 @@ import { RecordResultsUseCase } from '../use-cases/record-results/record-results
  * results costs a handful of transactions, not N.
  */
 @Injectable()
-export class ResultsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ResultsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ResultsConsumer.name);
   private readonly batcher: MicroBatcher<ResultMessage>;
   private worker?: ReturnType<QueueTransport['worker']>;
@@ -39,7 +39,8 @@ export class ResultsConsumer implements OnApplicationBootstrap, OnApplicationShu
     this.worker.on('error', (error: Error) => this.logger.error(`results consumer: ${error.message}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops taking reports (letting the batch in hand commit) before the connections close on application shutdown. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
   }
 }

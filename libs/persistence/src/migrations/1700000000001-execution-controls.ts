@@ -17,7 +17,10 @@ export class ExecutionControls1700000000001 implements MigrationInterface {
         ADD COLUMN schedule_to_start_ms int,
         ADD COLUMN timeout_at timestamptz,
         ADD COLUMN parent_task_run_id bigint REFERENCES task_runs (id) ON DELETE CASCADE,
-        ADD COLUMN item_index int`);
+        ADD COLUMN item_index int,
+        ADD COLUMN instances_total int,
+        ADD COLUMN instances_succeeded int NOT NULL DEFAULT 0,
+        ADD COLUMN instances_failed int NOT NULL DEFAULT 0`);
     await queryRunner.query(
       `CREATE INDEX task_runs_timeout_due ON task_runs (timeout_at) WHERE timeout_at IS NOT NULL AND status IN ('queued', 'running')`,
     );
@@ -52,7 +55,7 @@ export class ExecutionControls1700000000001 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE IF EXISTS schedules`);
     await queryRunner.query(`ALTER TABLE runs DROP COLUMN deadline_at, DROP COLUMN parent_run_id, DROP COLUMN parent_task_run_id, DROP COLUMN scheduled_for`);
     await queryRunner.query(
-      `ALTER TABLE task_runs DROP COLUMN timeout_ms, DROP COLUMN heartbeat_timeout_ms, DROP COLUMN schedule_to_start_ms, DROP COLUMN timeout_at, DROP COLUMN parent_task_run_id, DROP COLUMN item_index`,
+      `ALTER TABLE task_runs DROP COLUMN timeout_ms, DROP COLUMN heartbeat_timeout_ms, DROP COLUMN schedule_to_start_ms, DROP COLUMN timeout_at, DROP COLUMN parent_task_run_id, DROP COLUMN item_index, DROP COLUMN instances_total, DROP COLUMN instances_succeeded, DROP COLUMN instances_failed`,
     );
   }
 }

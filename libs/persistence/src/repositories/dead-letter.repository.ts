@@ -41,7 +41,12 @@ export class DeadLetterRepository {
     );
   }
 
-  /** Open letters only (not yet requeued), newest first, keyset-paginated. */
+  /**
+   * Open letters only (not yet requeued), newest first, keyset-paginated. The
+   * boundary is the cursor letter's own dead_at (microseconds), read by id: the
+   * cursor's millisecond time would skip letters of the same millisecond, such
+   * as the others written by the same transaction.
+   */
   async list(
     db: Queryable,
     options: { namespace?: string; workflow?: string; type?: string; before?: { deadAt: string; id: string }; limit: number },
@@ -50,7 +55,7 @@ export class DeadLetterRepository {
       db,
       `SELECT ${COLUMNS} FROM dead_letters
         WHERE requeued_at IS NULL AND ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2)
-          AND ($3::text IS NULL OR type = $3) AND ($4::timestamptz IS NULL OR (dead_at, id) < ($4, $5::bigint))
+          AND ($3::text IS NULL OR type = $3) AND ($4::timestamptz IS NULL OR (dead_at, id) < (COALESCE((SELECT dead_at FROM dead_letters WHERE id = $5::bigint), $4), $5::bigint))
         ORDER BY dead_at DESC, id DESC LIMIT $6`,
       [options.namespace ?? null, options.workflow ?? null, options.type ?? null, options.before?.deadAt ?? null, options.before?.id ?? null, options.limit],
     );

@@ -51,6 +51,9 @@ export interface RunListOptions {
   status?: RunStatus;
   /** Keyset cursor: the (createdAt, id) of the last row of the previous page. */
   before?: { createdAt: string; id: string };
+  /** Created-time range: from inclusive, to exclusive (ISO timestamps). */
+  createdFrom?: string;
+  createdTo?: string;
   limit: number;
 }
 
@@ -118,8 +121,18 @@ export class RunRepository {
       `SELECT ${RUN_COLUMNS} FROM runs
         WHERE ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2) AND ($3::text IS NULL OR status = $3)
           AND ($4::timestamptz IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = $5::uuid), $4), $5::uuid))
+          AND ($7::timestamptz IS NULL OR created_at >= $7) AND ($8::timestamptz IS NULL OR created_at < $8)
         ORDER BY created_at DESC, id DESC LIMIT $6`,
-      [options.namespace ?? null, options.workflow ?? null, options.status ?? null, options.before?.createdAt ?? null, options.before?.id ?? null, options.limit],
+      [
+        options.namespace ?? null,
+        options.workflow ?? null,
+        options.status ?? null,
+        options.before?.createdAt ?? null,
+        options.before?.id ?? null,
+        options.limit,
+        options.createdFrom ?? null,
+        options.createdTo ?? null,
+      ],
     );
   }
 
@@ -127,15 +140,15 @@ export class RunRepository {
    * Counts tasks that reached a terminal state (or, negative, were reopened)
    * and returns the runs' new counters. A run is over when tasks_open is 0.
    */
-  async adjustOpenTasks(tx: Queryable, deltas: readonly { runId: string; closed: number; failed: number }[]): Promise<RunRow[]> {
+  async adjustOpenTasks(tx: Queryable, deltas: readonly { runId: string; closed: number; failed: number; added?: number }[]): Promise<RunRow[]> {
     if (deltas.length === 0) return [];
     return queryRows<RunRow>(
       tx,
-      `UPDATE runs r SET tasks_open = r.tasks_open - d.closed, tasks_failed = r.tasks_failed + d.failed
-         FROM unnest($1::uuid[], $2::int[], $3::int[]) AS d(run_id, closed, failed)
+      `UPDATE runs r SET tasks_open = r.tasks_open - d.closed + d.added, tasks_failed = r.tasks_failed + d.failed, tasks_total = r.tasks_total + d.added
+         FROM (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[]) AS d(run_id, closed, failed, added) ORDER BY run_id) d
         WHERE r.id = d.run_id
       RETURNING ${RUN_COLUMNS}`,
-      [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed)],
+      [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed), deltas.map((d) => d.added ?? 0)],
     );
   }
 

@@ -32,6 +32,19 @@ export interface TaskRunRow {
   /** Set on the instances of a `forEach` task: the fan-out task they belong to. */
   parentTaskRunId: string | null;
   itemIndex: number | null;
+  /** On a `forEach` task once it has fanned out: how many instances, and how they ended so far. */
+  instancesTotal: number | null;
+  instancesSucceeded: number;
+  instancesFailed: number;
+}
+
+export interface FanOutProgress {
+  id: string;
+  runId: string;
+  name: string;
+  instancesTotal: number;
+  instancesSucceeded: number;
+  instancesFailed: number;
 }
 
 /** The counters a dependent needs for its trigger decision. */
@@ -71,7 +84,8 @@ const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget
   input, output, error, worker_id AS "workerId", heartbeat_details AS "heartbeatDetails", heartbeat_at AS "heartbeatAt",
   queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt", retry_at AS "retryAt",
   timeout_ms AS "timeoutMs", heartbeat_timeout_ms AS "heartbeatTimeoutMs", schedule_to_start_ms AS "scheduleToStartMs",
-  timeout_at AS "timeoutAt", parent_task_run_id AS "parentTaskRunId", item_index AS "itemIndex"`;
+  timeout_at AS "timeoutAt", parent_task_run_id AS "parentTaskRunId", item_index AS "itemIndex",
+  instances_total AS "instancesTotal", instances_succeeded AS "instancesSucceeded", instances_failed AS "instancesFailed"`;
 
 /**
  * How long past its start-to-close timeout a running attempt may go before the
@@ -174,6 +188,55 @@ export class TaskRunRepository {
         WHERE t.run_id = u.run_id AND t.name = u.name AND t.status = 'pending'
       RETURNING ${RELEASED_COLUMNS}`,
       [releases.map((r) => r.runId), releases.map((r) => r.name), releases.map((r) => r.succeeded), releases.map((r) => r.failed), releases.map((r) => r.skipped)],
+    );
+  }
+
+  /** A `forEach` task that expanded into `total` instances: it runs until they have all ended. */
+  async markFannedOut(tx: Queryable, items: readonly { id: string; total: number; input: unknown }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE task_runs t
+          SET status = 'running', attempt = 1, input = u.input, instances_total = u.total, instances_succeeded = 0, instances_failed = 0,
+              queued_at = now(), started_at = now(), finished_at = NULL
+         FROM unnest($1::bigint[], $2::int[], $3::jsonb[]) AS u(id, total, input)
+        WHERE t.id = u.id`,
+      [items.map((i) => i.id), items.map((i) => i.total), items.map((i) => json(i.input))],
+    );
+  }
+
+  /** Counts ended instances against their fan-out task, one UPDATE per batch, returning the new totals. */
+  async countInstances(tx: Queryable, counts: readonly { parentId: string; succeeded: number; failed: number }[]): Promise<FanOutProgress[]> {
+    if (counts.length === 0) return [];
+    return queryRows<FanOutProgress>(
+      tx,
+      `UPDATE task_runs t
+          SET instances_succeeded = t.instances_succeeded + u.succeeded, instances_failed = t.instances_failed + u.failed
+         FROM (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[]) AS u(id, succeeded, failed) ORDER BY id) u
+        WHERE t.id = u.id AND t.status = 'running'
+      RETURNING t.id, t.run_id AS "runId", t.name, t.instances_total AS "instancesTotal",
+                t.instances_succeeded AS "instancesSucceeded", t.instances_failed AS "instancesFailed"`,
+      [counts.map((c) => c.parentId), counts.map((c) => c.succeeded), counts.map((c) => c.failed)],
+    );
+  }
+
+  /** Instance outputs in item order: read once, when the fan-out ends. */
+  async instanceOutputs(db: Queryable, parentId: string): Promise<unknown[]> {
+    const rows = await queryRows<{ output: unknown }>(
+      db,
+      `SELECT output FROM task_runs WHERE parent_task_run_id = $1 ORDER BY item_index`,
+      [parentId],
+    );
+    return rows.map((row) => row.output ?? null);
+  }
+
+  /** Revives fan-out tasks whose failed instances are being retried. */
+  async reviveFanOut(tx: Queryable, items: readonly { id: string; failedRetried: number }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE task_runs t SET status = 'running', finished_at = NULL, error = NULL, output = NULL,
+              instances_failed = GREATEST(0, t.instances_failed - u.retried)
+         FROM unnest($1::bigint[], $2::int[]) AS u(id, retried) WHERE t.id = u.id`,
+      [items.map((i) => i.id), items.map((i) => i.failedRetried)],
     );
   }
 

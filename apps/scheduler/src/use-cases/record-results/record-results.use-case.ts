@@ -76,7 +76,9 @@ export class RecordResultsUseCase {
         const outcome = this.outcome(uow, row, message);
         row.status = outcome.status;
         finished.push(outcome);
-        if (outcome.status !== 'retrying') settled.push({ runId: row.runId, taskRunId: row.id, name: row.name, status: outcome.status });
+        if (outcome.status !== 'retrying') {
+          settled.push({ runId: row.runId, taskRunId: row.id, name: row.name, status: outcome.status, parentTaskRunId: row.parentTaskRunId });
+        }
       }
       await this.taskRuns.markRunning(tx, started);
       await this.taskRuns.markFinished(tx, finished);

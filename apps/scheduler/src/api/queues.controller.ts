@@ -1,0 +1,59 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ClusterRepository } from '@flowctl/persistence';
+import { QueueTransport, taskQueueName } from '@flowctl/queue';
+import { DataSource } from 'typeorm';
+import { workerView } from './views';
+
+/** The registry of workers is small (one row per worker process); this bounds the read all the same. */
+const MAX_WORKERS = 1_000;
+
+export interface QueueDepth {
+  type: string;
+  /** Ready to run: waiting plus prioritized (BullMQ keeps prioritized jobs apart). */
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** Workers serving this type that are neither stopped nor lost. */
+  workers: number;
+  /** Set when the queue could not be read (transport down); the counts are then 0. */
+  error?: string;
+}
+
+@ApiTags('cluster')
+@Controller('queues')
+export class QueuesController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cluster: ClusterRepository,
+    private readonly transport: QueueTransport,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Depth of each task type queue (types served by registered workers): waiting, active, delayed, failed' })
+  async list(): Promise<{ items: QueueDepth[]; nextCursor: null }> {
+    const workers = (await this.cluster.listWorkers(this.dataSource, { limit: MAX_WORKERS })).map((worker) => workerView(worker));
+    // Queues starting with `_` are the engine's own (results, control), never a task type.
+    const types = [...new Set(workers.flatMap((worker) => worker.types))].filter((type) => !type.startsWith('_')).sort();
+    const items = await Promise.all(
+      types.map(async (type): Promise<QueueDepth> => {
+        const serving = workers.filter((worker) => worker.types.includes(type) && worker.status !== 'stopped' && worker.status !== 'lost');
+        const base = { type, workers: serving.length };
+        try {
+          const counts = await this.transport.queue(taskQueueName(type)).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+          return {
+            ...base,
+            waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+            active: counts.active ?? 0,
+            delayed: counts.delayed ?? 0,
+            failed: counts.failed ?? 0,
+          };
+        } catch (error) {
+          return { ...base, waiting: 0, active: 0, delayed: 0, failed: 0, error: (error as Error).message };
+        }
+      }),
+    );
+    return { items, nextCursor: null };
+  }
+}

@@ -1,0 +1,79 @@
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InvalidInput, NotFound } from '@flowctl/core';
+import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import type { Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { isBigintIdField } from './cursor';
+import { namespaceParam, optionalString, runIdParam } from './request-params';
+import { RunChangeFeed } from './run-change-feed';
+import { RunEventStream } from './run-event-stream';
+import { ServerSentEvents } from './server-sent-events';
+import { runView } from './views';
+
+/**
+ * Live views for the dashboard, as Server-Sent Events: one run with its events,
+ * and the run-level changes of every run for the runs list.
+ */
+@ApiTags('streams')
+@Controller()
+export class RunStreamController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runs: RunRepository,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly events: RunEventRepository,
+    private readonly feed: RunChangeFeed,
+  ) {}
+
+  @Get('runs/:id/stream')
+  @ApiOperation({
+    summary: 'SSE of one run: `history` frames (events after Last-Event-ID), a `snapshot` (the run with its tasks), then live `events` deltas',
+  })
+  async runStream(
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res() response: Response,
+    @Headers('last-event-id') lastEventHeader?: string,
+    @Query('lastEventId') lastEventQuery?: string,
+  ): Promise<void> {
+    const run = await this.runs.find(this.dataSource, runIdParam(id));
+    if (!run) throw new NotFound(`run ${id} not found`);
+    const resumeAfter = lastEventHeader || lastEventQuery || undefined;
+    if (resumeAfter !== undefined && !isBigintIdField(resumeAfter)) throw new InvalidInput('Last-Event-ID must be an event id this server sent');
+
+    const sse = this.open(request, response);
+    const stream = new RunEventStream({ dataSource: this.dataSource, runs: this.runs, taskRuns: this.taskRuns, events: this.events }, run.id, sse, resumeAfter);
+    // Subscribe before the first read: a change committed while the history is read is then not missed.
+    const unsubscribe = this.feed.subscribeRun(run.id, () => stream.notify());
+    sse.onClose(unsubscribe);
+    await stream.start().catch(() => sse.close());
+  }
+
+  @Get('stream')
+  @ApiOperation({ summary: 'SSE of run-level changes (id, workflow, status, counters, times) of every run, for live runs lists' })
+  async runsStream(
+    @Req() request: Request,
+    @Res() response: Response,
+    @Query('workflow') workflow?: string,
+    @Query('namespace') namespace?: string,
+  ): Promise<void> {
+    const workflowName = optionalString('workflow', workflow);
+    const namespaceName = namespace ? namespaceParam(namespace) : undefined;
+    const sse = this.open(request, response);
+    const unsubscribe = this.feed.subscribeSummaries((rows) => {
+      if (rows === 'resync') return sse.send('resync', {});
+      const items = rows.filter((run) => (!workflowName || run.workflowName === workflowName) && (!namespaceName || run.namespace === namespaceName));
+      if (items.length > 0) sse.send('runs', { items: items.map(runView) });
+    });
+    sse.onClose(unsubscribe);
+    sse.send('ready', {});
+  }
+
+  private open(request: Request, response: Response): ServerSentEvents {
+    const sse = new ServerSentEvents(request, response);
+    this.feed.track(sse);
+    if (this.feed.isShuttingDown) sse.close();
+    return sse;
+  }
+}

@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { evaluateExpression, renderValue, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
+import { TaskRunRepository } from '@flowctl/persistence';
+import type { ReadyTask } from './run-advancer';
+import type { DispatchItem, SettledTask, UnitOfWork } from './unit-of-work';
+
+/** Instances one `forEach` may expand into; past this the task fails instead of flooding the queues. */
+export const MAX_FOREACH_ITEMS = 100_000;
+
+export class ForEachError extends Error {
+  override name = 'TemplateError';
+}
+
+/**
+ * `forEach`: a ready task expands into one task run per item (`name[i]`, with
+ * `{{ item }}` and `{{ index }}` in `with`) and itself stays `running` until
+ * every instance has ended. Each ended instance costs one counter increment on
+ * its fan-out task; when the last one ends, the fan-out task succeeds with the
+ * instances' outputs as one list in item order (or fails if any instance did),
+ * and only then are its dependents released.
+ */
+@Injectable()
+export class FanOut {
+  constructor(private readonly taskRuns: TaskRunRepository) {}
+
+  /** Returns the fan-out task itself as settled when its list is empty (nothing to wait for). */
+  async expand(uow: UnitOfWork, task: ReadyTask, definition: TaskDefinition, scope: ExpressionScope): Promise<SettledTask | undefined> {
+    const items = evaluateExpression(definition.forEach!, scope);
+    if (!Array.isArray(items)) throw new ForEachError(`forEach of ${task.name} gave ${items === null ? 'null' : typeof items}, not a list`);
+    if (items.length > MAX_FOREACH_ITEMS) throw new ForEachError(`forEach of ${task.name} gave ${items.length} items; the limit is ${MAX_FOREACH_ITEMS}`);
+    const { row: run } = uow.run(task.runId);
+    await this.taskRuns.markFannedOut(uow.tx, [{ id: task.taskRunId, total: items.length, input: { items: items.length } }]);
+    uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: 1, details: { forEach: items.length } });
+    if (items.length === 0) {
+      await this.taskRuns.markFinished(uow.tx, [{ id: task.taskRunId, status: 'succeeded', output: [] }]);
+      uow.event({ runId: task.runId, type: 'task_succeeded', task: task.name, attempt: 1, details: { instances: 0 } });
+      uow.countClosed(task.runId, 1, 0);
+      return { runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'succeeded' };
+    }
+
+    const instances = await this.taskRuns.insertMany(
+      uow.tx,
+      task.runId,
+      items.map((_, index) => ({
+        name: `${task.name}[${index}]`,
+        type: definition.type,
+        priority: definition.priority,
+        depsTotal: 0,
+        timeoutMs: definition.timeout,
+        heartbeatTimeoutMs: definition.heartbeatTimeout,
+        scheduleToStartMs: definition.scheduleToStartTimeout,
+        parentTaskRunId: task.taskRunId,
+        itemIndex: index,
+      })),
+    );
+    uow.countAdded(task.runId, instances.length);
+    const idByName = new Map(instances.map((row) => [row.name, row.id]));
+    const queued: { id: string; attempt: number; input: unknown }[] = [];
+    items.forEach((item, index) => {
+      const name = `${task.name}[${index}]`;
+      const input = renderValue(definition.with, { ...scope, item, index });
+      const taskRunId = idByName.get(name)!;
+      queued.push({ id: taskRunId, attempt: 1, input });
+      uow.event({ runId: task.runId, type: 'task_queued', task: name, attempt: 1 });
+      uow.dispatch.push(this.dispatchItem(uow, run.id, taskRunId, name, definition, input));
+    });
+    await this.taskRuns.markQueued(uow.tx, queued);
+    if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
+    return undefined;
+  }
+
+  /** Counts ended instances against their fan-out tasks; returns the fan-out tasks that thereby ended. */
+  async settleInstances(uow: UnitOfWork, instances: readonly SettledTask[]): Promise<SettledTask[]> {
+    if (instances.length === 0) return [];
+    const counts = new Map<string, { parentId: string; succeeded: number; failed: number }>();
+    for (const instance of instances) {
+      const parentId = instance.parentTaskRunId!;
+      const count = counts.get(parentId) ?? { parentId, succeeded: 0, failed: 0 };
+      if (instance.status === 'succeeded') count.succeeded += 1;
+      else count.failed += 1;
+      counts.set(parentId, count);
+    }
+    const progress = await this.taskRuns.countInstances(uow.tx, [...counts.values()]);
+    const ended: SettledTask[] = [];
+    for (const parent of progress) {
+      if (parent.instancesSucceeded + parent.instancesFailed < parent.instancesTotal) continue;
+      if (parent.instancesFailed === 0) {
+        const output = await this.taskRuns.instanceOutputs(uow.tx, parent.id);
+        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'succeeded', output }]);
+        uow.event({ runId: parent.runId, type: 'task_succeeded', task: parent.name, attempt: 1, details: { instances: parent.instancesTotal } });
+        uow.countClosed(parent.runId, 1, 0);
+        ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
+      } else {
+        const error: TaskFailure = {
+          type: 'InstancesFailed',
+          message: `${parent.instancesFailed} of ${parent.instancesTotal} instances did not succeed`,
+          details: { failed: parent.instancesFailed, total: parent.instancesTotal },
+        };
+        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'failed', error }]);
+        uow.event({ runId: parent.runId, type: 'task_failed', task: parent.name, attempt: 1, details: { error } });
+        uow.countClosed(parent.runId, 1, 1);
+        ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'failed' });
+      }
+    }
+    return ended;
+  }
+
+  dispatchItem(uow: UnitOfWork, runId: string, taskRunId: string, name: string, definition: TaskDefinition, input: unknown, attempt = 1, lastHeartbeatDetails?: unknown): DispatchItem {
+    return {
+      taskRunId,
+      run: uow.run(runId).row,
+      task: name,
+      type: definition.type,
+      attempt,
+      input,
+      priority: definition.priority,
+      timeoutMs: definition.timeout,
+      heartbeatTimeoutMs: definition.heartbeatTimeout,
+      lastHeartbeatDetails,
+    };
+  }
+}

@@ -1,0 +1,213 @@
+import { FlowctlStack } from './support/flowctl-stack';
+import { waitFor } from './support/wait-for';
+import { aWorkflow } from './support/workflow-factory';
+
+interface Frame {
+  id?: string;
+  event: string;
+  data: any;
+}
+
+/** A minimal EventSource over fetch: keeps every frame it has read, so a test can wait for one. */
+class SseReader {
+  readonly frames: Frame[] = [];
+  comments = 0;
+  private done = false;
+
+  private constructor(
+    readonly status: number,
+    private readonly abort: AbortController,
+  ) {}
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+    const controller = new AbortController();
+    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+    const reader = new SseReader(response.status, controller);
+    if (response.ok && response.body) void reader.pump(response.body);
+    return reader;
+  }
+
+  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          this.parse(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+    this.done = true;
+  }
+
+  private parse(block: string): void {
+    const frame: Partial<Frame> & { dataLines: string[] } = { dataLines: [] };
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) this.comments += 1;
+      else if (line.startsWith('id: ')) frame.id = line.slice(4);
+      else if (line.startsWith('event: ')) frame.event = line.slice(7);
+      else if (line.startsWith('data: ')) frame.dataLines.push(line.slice(6));
+    }
+    if (frame.event) this.frames.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.dataLines.join('\n')) });
+  }
+
+  get ended(): boolean {
+    return this.done;
+  }
+
+  /** Every run event this stream delivered, from `history` and `events` frames, in order. */
+  events(kind?: 'history' | 'events'): any[] {
+    return this.frames.filter((f) => (kind ? f.event === kind : f.event === 'history' || f.event === 'events')).flatMap((f) => f.data.events);
+  }
+
+  waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
+    return waitFor(probe, { timeoutMs, what, intervalMs: 20 });
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}
+
+describe('the dashboard API: live streams and queue depth', () => {
+  let stack: FlowctlStack;
+  const readers: SseReader[] = [];
+  const open = async (path: string, headers?: Record<string, string>) => {
+    const reader = await SseReader.open(`${stack.url}/api/v1${path}`, headers);
+    readers.push(reader);
+    return reader;
+  };
+
+  beforeAll(async () => {
+    stack = await FlowctlStack.start({ label: 'dashboard_api' });
+    const applied = await stack.api.applyYaml(
+      aWorkflow({
+        name: 'live',
+        tasks: [
+          { name: 'warm-up', type: 'sleep', with: { duration: '1200ms' } },
+          { name: 'middle', type: 'sleep', dependsOn: ['warm-up'], with: { duration: '300ms' } },
+          { name: 'last', dependsOn: ['middle'], with: { said: 'done' } },
+        ],
+      }),
+    );
+    expect(applied.status).toBe(200);
+  });
+
+  afterEach(() => {
+    for (const reader of readers.splice(0)) reader.close();
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('streams a run as history, then a snapshot, then its events live as it progresses', async () => {
+    const started = await stack.api.post('/workflows/live/runs', {});
+    expect(started.status).toBe(201);
+    const stream = await open(`/runs/${started.body.id}/stream`);
+    expect(stream.status).toBe(200);
+
+    const snapshot = await stream.waitFor(() => stream.frames.find((f) => f.event === 'snapshot'), 'the snapshot');
+    expect(snapshot.data.run).toMatchObject({ id: started.body.id, workflow: 'live', tasksNextCursor: null });
+    expect(snapshot.data.run.tasks.map((t: any) => t.name).sort()).toEqual(['last', 'middle', 'warm-up']);
+    // The snapshot came while warm-up sleeps: what follows was sent live.
+    expect(snapshot.data.run.tasks.find((t: any) => t.name === 'last').status).toBe('pending');
+    expect(snapshot.id).toBe(snapshot.data.lastEventId);
+
+    await stream.waitFor(() => stream.events('events').some((e) => e.type === 'run_succeeded'), 'run_succeeded to arrive live');
+    const snapshotAt = stream.frames.indexOf(snapshot);
+    expect(stream.frames.slice(0, snapshotAt).every((f) => f.event === 'history')).toBe(true);
+    const live = stream.frames.slice(snapshotAt + 1).filter((f) => f.event === 'events');
+    expect(live.length).toBeGreaterThan(0);
+    expect(live.map((f) => f.data.events.map((e: any) => `${e.type}:${e.task ?? ''}`)).flat()).toEqual(
+      expect.arrayContaining(['task_started:middle', 'task_succeeded:middle', 'task_succeeded:last', 'run_succeeded:']),
+    );
+
+    // Event ids only grow, and each frame's id is its last event's: Last-Event-ID resumes exactly.
+    const ids = stream.events().map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const frame of live) expect(frame.id).toBe(frame.data.events[frame.data.events.length - 1].id);
+
+    // Deltas carry the run's fresh row and the rows of the few tasks they touched (with outputs).
+    const final = live[live.length - 1]!.data;
+    expect(final.run.status).toBe('succeeded');
+    const lastTask = live.flatMap((f) => f.data.tasks).find((t: any) => t.name === 'last' && t.status === 'succeeded');
+    expect(lastTask.output).toEqual({ said: 'done' });
+  });
+
+  it('resumes from Last-Event-ID with only the events after it, then a fresh snapshot', async () => {
+    const started = await stack.api.post('/workflows/live/runs', {});
+    const run = await stack.waitForRun(started.body.id);
+    const history = (await stack.api.get(`/runs/${run.id}/events`)).body.items;
+    const middle = history[Math.floor(history.length / 2)];
+
+    const stream = await open(`/runs/${run.id}/stream`, { 'last-event-id': middle.id });
+    const snapshot = await stream.waitFor(() => stream.frames.find((f) => f.event === 'snapshot'), 'the snapshot');
+    expect(stream.events('history').map((e) => e.id)).toEqual(history.filter((e: any) => Number(e.id) > Number(middle.id)).map((e: any) => e.id));
+    expect(snapshot.data.run.status).toBe('succeeded');
+    expect(snapshot.data.lastEventId).toBe(history[history.length - 1].id);
+  });
+
+  it('sends the run-level changes of new runs to the runs-list stream', async () => {
+    const stream = await open('/stream?workflow=live');
+    await stream.waitFor(() => stream.frames.some((f) => f.event === 'ready'), 'the runs stream to open');
+    const started = await stack.api.post('/workflows/live/runs', {});
+    const seen = (status: string) => stream.frames.some((f) => f.event === 'runs' && f.data.items.some((r: any) => r.id === started.body.id && r.status === status));
+    await stream.waitFor(() => seen('running'), 'the new run in the runs stream');
+    await stream.waitFor(() => seen('succeeded'), 'the run to show as succeeded in the runs stream');
+    const item = stream.frames.flatMap((f) => (f.event === 'runs' ? f.data.items : [])).find((r: any) => r.id === started.body.id);
+    expect(item).toMatchObject({ workflow: 'live', tasksTotal: 3 });
+  });
+
+  it('refuses a stream of an unknown run or a bad Last-Event-ID with a JSON error, before any event', async () => {
+    const unknown = await fetch(`${stack.url}/api/v1/runs/00000000-0000-7000-8000-000000000000/stream`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+
+    const started = await stack.api.post('/workflows/live/runs', {});
+    const bad = await fetch(`${stack.url}/api/v1/runs/${started.body.id}/stream`, { headers: { 'last-event-id': 'not-an-id' } });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).message).toMatch(/Last-Event-ID/);
+  });
+
+  it('reads one task of a run by name, and answers 404 for a task the run does not have', async () => {
+    const started = await stack.api.post('/workflows/live/runs', {});
+    await stack.waitForRun(started.body.id);
+    const task = await stack.api.get(`/runs/${started.body.id}/tasks/last`);
+    expect(task).toMatchObject({ status: 200, body: { name: 'last', status: 'succeeded', output: { said: 'done' } } });
+    expect((await stack.api.get(`/runs/${started.body.id}/tasks/nope`)).status).toBe(404);
+  });
+
+  it('reports queue depth per task type served by the registered workers', async () => {
+    const { status, body } = await stack.api.get('/queues');
+    expect(status).toBe(200);
+    expect(body.nextCursor).toBeNull();
+    const types = body.items.map((q: any) => q.type);
+    expect(types).toEqual(expect.arrayContaining(['noop', 'sleep', 'fail']));
+    expect(types).toEqual([...types].sort());
+    for (const queue of body.items) {
+      expect(queue).toEqual({ type: expect.any(String), waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), failed: expect.any(Number), workers: 1 });
+    }
+  });
+
+  it('filters runs by created time, from inclusive and to exclusive', async () => {
+    const started = await stack.api.post('/workflows/live/runs', {});
+    const createdAt = new Date(started.body.createdAt).getTime();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const ids = async (query: string) => ((await stack.api.get(`/runs?workflow=live&${query}`)).body.items as any[]).map((r) => r.id);
+
+    expect(await ids(`from=${iso(createdAt - 1_000)}`)).toContain(started.body.id);
+    expect(await ids(`from=${iso(createdAt + 1_000)}`)).not.toContain(started.body.id);
+    expect(await ids(`to=${iso(createdAt - 1_000)}`)).not.toContain(started.body.id);
+    expect(await ids(`from=${iso(createdAt - 1_000)}&to=${iso(createdAt + 1_000)}`)).toContain(started.body.id);
+    const bad = await stack.api.get('/runs?from=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/from must be an ISO 8601 time/);
+  });
+});

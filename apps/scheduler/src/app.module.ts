@@ -29,6 +29,8 @@ import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
 import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
 import { TimerDuty } from './duties/timers/timer.duty';
+import { TypeConcurrencyDuty } from './duties/type-concurrency.duty';
+import { ConcurrencyGate } from './engine/concurrency-gate';
 import { FanOut } from './engine/fan-out';
 import { RunAdvancer } from './engine/run-advancer';
 import { RunLocker } from './engine/run-locker';
@@ -96,6 +98,7 @@ export class SchedulerModule {
         WorkflowCatalog,
         RunLocker,
         FanOut,
+        ConcurrencyGate,
         RunAdvancer,
         RunReopener,
         TaskDispatcher,
@@ -118,6 +121,7 @@ export class SchedulerModule {
         },
         TimerDuty,
         ReconcileQueueDuty,
+        TypeConcurrencyDuty,
         ResultsConsumer,
         RunChangeFeed,
       ],

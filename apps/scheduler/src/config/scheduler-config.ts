@@ -16,6 +16,8 @@ export interface SchedulerConfig {
   databasePoolSize: number;
   /** Built dashboard to serve under `/`, when present. */
   webRoot?: string;
+  /** Task type -> tasks of that type running at once across all workers (`FLOWCTL_TYPE_CONCURRENCY=http:20,shell:2`). */
+  typeConcurrency: Record<string, number>;
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -42,5 +44,19 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     resultBatchSize: Number(env.FLOWCTL_RESULT_BATCH ?? 500),
     databasePoolSize: Number(env.FLOWCTL_DB_POOL ?? 10),
     webRoot: env.FLOWCTL_WEB_ROOT || undefined,
+    typeConcurrency: parseTypeConcurrency(env.FLOWCTL_TYPE_CONCURRENCY ?? ''),
   };
+}
+
+function parseTypeConcurrency(value: string): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [type, limit] = entry.split(':');
+    const number = Number(limit);
+    if (!type || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(type) || !Number.isInteger(number) || number < 1) {
+      throw new InvalidInput(`FLOWCTL_TYPE_CONCURRENCY: "${entry}" should look like http:20`);
+    }
+    limits[type] = number;
+  }
+  return limits;
 }

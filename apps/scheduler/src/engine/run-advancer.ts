@@ -11,6 +11,7 @@ import {
 import { RunEventRepository, RunRepository, TaskRunRepository, DeadLetterRepository, type DependencyRelease } from '@flowctl/persistence';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
+import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
 
 /** A task whose trigger rule is met: it is queued unless its `when` says no. */
@@ -38,6 +39,7 @@ export class RunAdvancer {
     private readonly events: RunEventRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly fanOut: FanOut,
+    private readonly concurrency: ConcurrencyGate,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -53,13 +55,23 @@ export class RunAdvancer {
 
   /** Writes what the unit of work collected and closes finished runs. Call once, at the end of the transaction. */
   async flush(uow: UnitOfWork): Promise<void> {
-    const deltas = [...uow.closedTasks].map(([runId, d]) => ({ runId, ...d })).filter((d) => d.closed !== 0 || d.failed !== 0 || d.added !== 0);
-    const updated = await this.runs.adjustOpenTasks(uow.tx, deltas);
-    for (const run of updated) {
-      if (run.tasksOpen > 0 || run.status !== 'running') continue;
-      const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
-      await this.runs.setStatus(uow.tx, run.id, status, { finished: true });
-      uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
+    // Closing runs frees concurrency slots; starting waiting runs can close tasks again (a `when`
+    // that is false), so this settles in rounds until nothing is left to count.
+    for (;;) {
+      const updated = await this.runs.adjustOpenTasks(uow.tx, uow.drainClosedTasks());
+      for (const run of updated) {
+        if (run.tasksOpen > 0 || run.status !== 'running') continue;
+        const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
+        await this.runs.setStatus(uow.tx, run.id, status, { finished: true });
+        uow.run(run.id).row.status = status;
+        uow.runLeft(run.id);
+        uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
+      }
+      if (uow.freedSlots.size === 0) break;
+      const ready = await this.concurrency.startWaiting(uow, uow.freedSlots);
+      uow.freedSlots.clear();
+      await this.advance(uow, [], ready);
+      if (uow.closedTasks.size === 0) break;
     }
     await this.deadLetters.add(uow.tx, uow.deadLetters);
     await this.events.append(uow.tx, uow.events);

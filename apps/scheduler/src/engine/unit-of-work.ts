@@ -41,6 +41,8 @@ export class UnitOfWork {
   readonly abortJobIds: string[] = [];
   /** A retry, timeout or deadline was set: the leader's timer must look again (NOTIFY flowctl_timers). */
   timersChanged = false;
+  /** Workflows with spec.concurrency that a run just left: their waiting runs may start. */
+  readonly freedSlots = new Map<string, { namespace: string; workflow: string; limit: number }>();
 
   constructor(readonly tx: Queryable) {}
 
@@ -60,6 +62,20 @@ export class UnitOfWork {
     counts.closed += closed;
     counts.failed += failed;
     this.closedTasks.set(runId, counts);
+  }
+
+  /** Call when a run stops running (finished, cancelled, timed out). */
+  runLeft(runId: string): void {
+    const { row, workflow } = this.run(runId);
+    const limit = workflow.definition.spec.concurrency;
+    if (limit !== undefined) this.freedSlots.set(`${row.namespace}/${row.workflowName}`, { namespace: row.namespace, workflow: row.workflowName, limit });
+  }
+
+  /** Takes the counted task closures, leaving none. */
+  drainClosedTasks(): { runId: string; closed: number; failed: number; added: number }[] {
+    const deltas = [...this.closedTasks].map(([runId, d]) => ({ runId, ...d })).filter((d) => d.closed !== 0 || d.failed !== 0 || d.added !== 0);
+    this.closedTasks.clear();
+    return deltas;
   }
 
   /** Count task runs created after the run began (the instances of a fan-out). */

@@ -33,6 +33,7 @@ export class ExecutionControls1700000000001 implements MigrationInterface {
         ADD COLUMN scheduled_for timestamptz`);
     await queryRunner.query(`CREATE INDEX runs_deadline_due ON runs (deadline_at) WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`);
     await queryRunner.query(`CREATE INDEX runs_pending_by_workflow ON runs (namespace, workflow_name, created_at, id) WHERE status = 'pending'`);
+    await queryRunner.query(`CREATE INDEX runs_running_by_workflow ON runs (namespace, workflow_name) WHERE status = 'running'`);
     await queryRunner.query(`CREATE INDEX runs_children ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL`);
     await queryRunner.query(`
       CREATE TABLE schedules (

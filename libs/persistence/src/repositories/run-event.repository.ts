@@ -3,6 +3,7 @@ import { queryRows, type Queryable } from '../queryable';
 export type RunEventType =
   | 'run_created'
   | 'run_started'
+  | 'run_waiting'
   | 'run_succeeded'
   | 'run_failed'
   | 'run_cancelled'

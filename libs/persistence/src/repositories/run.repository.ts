@@ -152,6 +152,28 @@ export class RunRepository {
     );
   }
 
+  async countRunning(db: Queryable, namespace: string, workflow: string): Promise<number> {
+    const [row] = await queryRows<{ count: number }>(
+      db,
+      `SELECT count(*)::int AS count FROM runs WHERE namespace = $1 AND workflow_name = $2 AND status = 'running'`,
+      [namespace, workflow],
+    );
+    return row?.count ?? 0;
+  }
+
+  /** The oldest runs waiting for a slot under spec.concurrency, started here (status running). */
+  async startPending(tx: Queryable, namespace: string, workflow: string, limit: number): Promise<RunRow[]> {
+    if (limit <= 0) return [];
+    return queryRows<RunRow>(
+      tx,
+      `UPDATE runs SET status = 'running', started_at = now()
+        WHERE id IN (SELECT id FROM runs WHERE namespace = $1 AND workflow_name = $2 AND status = 'pending'
+                      ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      RETURNING ${RUN_COLUMNS}`,
+      [namespace, workflow, limit],
+    );
+  }
+
   /** Runs past their whole-run timeout, oldest deadline first. */
   async overdue(db: Queryable, limit: number): Promise<RunRow[]> {
     return queryRows<RunRow>(

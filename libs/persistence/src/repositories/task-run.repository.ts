@@ -128,6 +128,15 @@ export class TaskRunRepository {
     );
   }
 
+  /** A run's tasks that depend on nothing: what starts it. */
+  async roots(db: Queryable, runId: string): Promise<{ id: string; name: string }[]> {
+    return queryRows(
+      db,
+      `SELECT id, name FROM task_runs WHERE run_id = $1 AND deps_total = 0 AND status = 'pending' AND parent_task_run_id IS NULL ORDER BY id`,
+      [runId],
+    );
+  }
+
   async find(db: Queryable, runId: string, name: string): Promise<TaskRunRow | undefined> {
     const [row] = await queryRows<TaskRunRow>(db, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND name = $2`, [runId, name]);
     return row;

@@ -105,6 +105,11 @@ export class WorkflowRepository {
     return row;
   }
 
+  /** Serialises decisions about one workflow's runs (its concurrency limit) across schedulers. */
+  async lock(tx: Queryable, namespace: string, name: string): Promise<void> {
+    await tx.query(`SELECT 1 FROM workflows WHERE namespace = $1 AND name = $2 FOR UPDATE`, [namespace, name]);
+  }
+
   /** Soft delete: versions stay, because runs keep pointing at them. */
   async delete(db: Queryable, namespace: string, name: string): Promise<boolean> {
     const rows = await queryRows<{ name: string }>(

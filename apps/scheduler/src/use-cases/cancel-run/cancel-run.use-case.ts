@@ -38,6 +38,8 @@ export class CancelRunUseCase {
       }
       const open = (await this.taskRuns.lockRun(tx, runId)).filter((task) => !isTaskTerminal(task.status));
       await this.runs.setStatus(tx, runId, status, { finished: true });
+      if (run.row.status === 'running') uow.runLeft(runId);
+      run.row.status = status;
       await this.taskRuns.markSkipped(tx, open.map((task) => task.id), 'cancelled');
       const abort = new Map<string, string>();
       for (const task of open) {

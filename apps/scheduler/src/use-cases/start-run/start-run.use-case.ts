@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInput, NotFound, resolveRunInputs } from '@flowctl/core';
 import { RunEventRepository, RunRepository, TaskRunRepository, uuidV7, WorkflowRepository, type RunRow } from '@flowctl/persistence';
+import { ConcurrencyGate } from '../../engine/concurrency-gate';
 import { RunAdvancer, type ReadyTask } from '../../engine/run-advancer';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
@@ -29,6 +30,7 @@ export class StartRunUseCase {
     private readonly catalog: WorkflowCatalog,
     private readonly advancer: RunAdvancer,
     private readonly dispatcher: TaskDispatcher,
+    private readonly concurrency: ConcurrencyGate,
   ) {}
 
   async execute(command: StartRunCommand): Promise<{ run: RunRow; created: boolean }> {
@@ -43,6 +45,7 @@ export class StartRunUseCase {
       const compiled = await this.catalog.byVersionId(tx, version.id);
       const inputs = resolveRunInputs(compiled.definition.spec.inputs, command.inputs);
       const tasks = compiled.definition.spec.tasks;
+      const startNow = await this.concurrency.hasSlot(tx, command.namespace, command.workflow, compiled.definition.spec.concurrency);
 
       const { run, created } = await this.runs.insert(tx, {
         id: uuidV7(),
@@ -50,7 +53,7 @@ export class StartRunUseCase {
         workflowName: command.workflow,
         workflowVersionId: version.id,
         version: version.version,
-        status: 'running',
+        status: startNow ? 'running' : 'pending',
         inputs,
         idempotencyKey: command.idempotencyKey,
         tasksTotal: tasks.length,
@@ -75,12 +78,16 @@ export class StartRunUseCase {
       uow.runs.set(run.id, { row: run, workflow: compiled });
       uow.timersChanged = run.deadlineAt !== null || tasks.some((task) => task.scheduleToStartTimeout !== undefined);
       uow.event({ runId: run.id, type: 'run_created', details: { workflow: command.workflow, version: version.version, inputs } });
-      uow.event({ runId: run.id, type: 'run_started' });
-      const idByName = new Map(ids.map((row) => [row.name, row.id]));
-      const roots: ReadyTask[] = tasks
-        .filter((task) => task.dependsOn.length === 0)
-        .map((task) => ({ runId: run.id, taskRunId: idByName.get(task.name)!, name: task.name, attempt: 1 }));
-      await this.advancer.advance(uow, [], roots);
+      if (startNow) {
+        uow.event({ runId: run.id, type: 'run_started' });
+        const idByName = new Map(ids.map((row) => [row.name, row.id]));
+        const roots: ReadyTask[] = tasks
+          .filter((task) => task.dependsOn.length === 0)
+          .map((task) => ({ runId: run.id, taskRunId: idByName.get(task.name)!, name: task.name, attempt: 1 }));
+        await this.advancer.advance(uow, [], roots);
+      } else {
+        uow.event({ runId: run.id, type: 'run_waiting', details: { concurrency: compiled.definition.spec.concurrency } });
+      }
       await this.advancer.flush(uow);
       return { run, created, uow };
     });

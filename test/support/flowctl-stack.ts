@@ -91,6 +91,13 @@ export class FlowctlStack {
     return worker;
   }
 
+  /** SIGKILL every live scheduler of this stack, as a crash would, and wait until they are gone. */
+  async killScheduler(): Promise<void> {
+    const live = this.processesNamed('scheduler').filter((managed) => managed.child.exitCode === null && managed.child.signalCode === null);
+    for (const managed of live) managed.child.kill('SIGKILL');
+    await Promise.all(live.map((managed) => managed.exited));
+  }
+
   /** The processes started under this name (`scheduler`, `worker`, ...), oldest first. */
   processesNamed(name: string): ManagedProcess[] {
     return this.processes.filter((managed) => managed.name === name);

@@ -11,6 +11,7 @@ import { registerGetCommand } from './commands/get';
 import { registerRejectCommand } from './commands/reject';
 import { registerRetryCommand } from './commands/retry';
 import { registerRunCommand } from './commands/run';
+import { registerScheduleCommands } from './commands/schedule';
 import { ApiError, InvalidInput, ServerUnreachable } from './errors';
 import { exitCodeFor, messageFor } from './exit-codes';
 import { cliVersion } from './version';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerApproveCommand(program, context);
   registerRejectCommand(program, context);
   registerDlqCommand(program, context);
+  registerScheduleCommands(program, context);
   registerDevCommand(program, io);
   return { program, context };
 }

@@ -7,6 +7,7 @@ import {
   migrate,
   RunEventRepository,
   RunRepository,
+  ScheduleRepository,
   TaskRunRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
@@ -20,11 +21,13 @@ import { RunChangeFeed } from './api/run-change-feed';
 import { RunStreamController } from './api/run-stream.controller';
 import { RunTasksController } from './api/run-tasks.controller';
 import { RunsController } from './api/runs.controller';
+import { SchedulesController } from './api/schedules.controller';
 import { WorkflowsController } from './api/workflows.controller';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './config/scheduler-config';
 import { LeaderLease } from './duties/leader-lease';
 import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
 import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
+import { CronTimer } from './duties/timers/cron.timer';
 import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
 import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
@@ -39,6 +42,7 @@ import { TaskDispatcher } from './engine/task-dispatcher';
 import { TransactionRunner } from './engine/transaction-runner';
 import { WorkflowCatalog } from './engine/workflow-catalog';
 import { ResultsConsumer } from './results/results-consumer';
+import { BackfillScheduleUseCase } from './use-cases/backfill-schedule/backfill-schedule.use-case';
 import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.use-case';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
@@ -68,7 +72,17 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [WorkflowsController, RunsController, DeadLettersController, ClusterController, HealthController, RunStreamController, RunTasksController, QueuesController],
+      controllers: [
+        WorkflowsController,
+        RunsController,
+        DeadLettersController,
+        ClusterController,
+        HealthController,
+        SchedulesController,
+        RunStreamController,
+        RunTasksController,
+        QueuesController,
+      ],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {
@@ -94,6 +108,7 @@ export class SchedulerModule {
         RunEventRepository,
         DeadLetterRepository,
         ClusterRepository,
+        ScheduleRepository,
         TransactionRunner,
         WorkflowCatalog,
         RunLocker,
@@ -110,13 +125,15 @@ export class SchedulerModule {
         RequeueDeadLetterUseCase,
         ReleaseDueRetriesUseCase,
         DecideApprovalUseCase,
+        BackfillScheduleUseCase,
         LeaderLease,
         RetryTimer,
         TaskTimeoutTimer,
         RunDeadlineTimer,
+        CronTimer,
         {
           provide: LEADER_TIMERS,
-          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer],
+          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },
         TimerDuty,

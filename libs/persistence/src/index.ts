@@ -9,3 +9,4 @@ export * from './repositories/run-event.repository';
 export * from './repositories/dead-letter.repository';
 export * from './repositories/cluster.repository';
 export * from './notification-listener';
+export * from './repositories/schedule.repository';

@@ -41,7 +41,9 @@ export class QueuesController {
         const serving = workers.filter((worker) => worker.types.includes(type) && worker.status !== 'stopped' && worker.status !== 'lost');
         const base = { type, workers: serving.length };
         try {
-          const counts = await this.transport.queue(taskQueueName(type)).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+          const counts = await this.transport
+            .queue(taskQueueName(type))
+            .getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
           return {
             ...base,
             waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),

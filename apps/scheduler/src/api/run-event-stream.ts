@@ -112,7 +112,10 @@ export class RunEventStream {
   }
 
   private async readEvents(): Promise<RunEventRow[]> {
-    const page = await this.repositories.events.list(this.repositories.dataSource, this.runId, { afterId: this.lastEventId, limit: EVENT_PAGE });
+    const page = await this.repositories.events.list(this.repositories.dataSource, this.runId, {
+      afterId: this.lastEventId,
+      limit: EVENT_PAGE,
+    });
     const last = page[page.length - 1];
     if (last) this.lastEventId = String(last.id);
     return page;
@@ -133,6 +136,10 @@ export class RunEventStream {
       tasks.push(...page);
       if (page.length < TASK_PAGE) break;
     }
-    this.sse.send('snapshot', { run: { ...runView(run), tasks: tasks.map(taskView), tasksNextCursor: null }, lastEventId: this.lastEventId }, this.lastEventId);
+    this.sse.send(
+      'snapshot',
+      { run: { ...runView(run), tasks: tasks.map(taskView), tasksNextCursor: null }, lastEventId: this.lastEventId },
+      this.lastEventId,
+    );
   }
 }

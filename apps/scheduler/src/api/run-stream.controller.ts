@@ -28,7 +28,8 @@ export class RunStreamController {
 
   @Get('runs/:id/stream')
   @ApiOperation({
-    summary: 'SSE of one run: `history` frames (events after Last-Event-ID), a `snapshot` (the run with its tasks), then live `events` deltas',
+    summary:
+      'SSE of one run: `history` frames (events after Last-Event-ID), a `snapshot` (the run with its tasks), then live `events` deltas',
   })
   async runStream(
     @Param('id') id: string,
@@ -40,10 +41,16 @@ export class RunStreamController {
     const run = await this.runs.find(this.dataSource, runIdParam(id));
     if (!run) throw new NotFound(`run ${id} not found`);
     const resumeAfter = lastEventHeader || lastEventQuery || undefined;
-    if (resumeAfter !== undefined && !isBigintIdField(resumeAfter)) throw new InvalidInput('Last-Event-ID must be an event id this server sent');
+    if (resumeAfter !== undefined && !isBigintIdField(resumeAfter))
+      throw new InvalidInput('Last-Event-ID must be an event id this server sent');
 
     const sse = this.open(request, response);
-    const stream = new RunEventStream({ dataSource: this.dataSource, runs: this.runs, taskRuns: this.taskRuns, events: this.events }, run.id, sse, resumeAfter);
+    const stream = new RunEventStream(
+      { dataSource: this.dataSource, runs: this.runs, taskRuns: this.taskRuns, events: this.events },
+      run.id,
+      sse,
+      resumeAfter,
+    );
     // Subscribe before the first read: a change committed while the history is read is then not missed.
     const unsubscribe = this.feed.subscribeRun(run.id, () => stream.notify());
     sse.onClose(unsubscribe);
@@ -63,7 +70,9 @@ export class RunStreamController {
     const sse = this.open(request, response);
     const unsubscribe = this.feed.subscribeSummaries((rows) => {
       if (rows === 'resync') return sse.send('resync', {});
-      const items = rows.filter((run) => (!workflowName || run.workflowName === workflowName) && (!namespaceName || run.namespace === namespaceName));
+      const items = rows.filter(
+        (run) => (!workflowName || run.workflowName === workflowName) && (!namespaceName || run.namespace === namespaceName),
+      );
       if (items.length > 0) sse.send('runs', { items: items.map(runView) });
     });
     sse.onClose(unsubscribe);

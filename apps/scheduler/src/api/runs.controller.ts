@@ -11,7 +11,10 @@ import { namespaceParam, optionalString, runIdParam, runStatusParam } from './re
 import { eventView, runView, taskView } from './views';
 
 const isRunCursor = (value: unknown): value is { createdAt: string; id: string } =>
-  typeof value === 'object' && value !== null && isTimestampField((value as { createdAt?: unknown }).createdAt) && isUuidField((value as { id?: unknown }).id);
+  typeof value === 'object' &&
+  value !== null &&
+  isTimestampField((value as { createdAt?: unknown }).createdAt) &&
+  isUuidField((value as { id?: unknown }).id);
 const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' && value !== null && isBigintIdField((value as { id?: unknown }).id);
 

@@ -14,6 +14,10 @@ export const runView = (run: RunRow) => ({
   createdAt: run.createdAt,
   startedAt: run.startedAt,
   finishedAt: run.finishedAt,
+  deadlineAt: run.deadlineAt,
+  scheduledFor: run.scheduledFor,
+  parentRunId: run.parentRunId,
+  parentTaskRunId: run.parentTaskRunId,
 });
 
 export const taskView = (task: TaskRunRow) => ({

@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, Headers } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InvalidInput, NotFound } from '@flowctl/core';
-import { WorkflowRepository } from '@flowctl/persistence';
+import { ScheduleRepository, WorkflowRepository } from '@flowctl/persistence';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ApplyWorkflowUseCase } from '../use-cases/apply-workflow/apply-workflow.use-case';
 import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case';
 import { decodeCursor, page, parseLimit } from './cursor';
 import { namespaceParam, workflowNameParam } from './request-params';
+import { scheduleView } from './schedules.controller';
 import { runView } from './views';
 
 const isNameCursor = (value: unknown): value is [string, string] =>
@@ -21,6 +22,7 @@ export class WorkflowsController {
     private readonly workflows: WorkflowRepository,
     private readonly applyWorkflow: ApplyWorkflowUseCase,
     private readonly startRun: StartRunUseCase,
+    private readonly schedules: ScheduleRepository,
   ) {}
 
   @Put()
@@ -56,6 +58,7 @@ export class WorkflowsController {
     if (!workflow) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
     const current = await this.workflows.version(this.dataSource, ns, name, workflow.currentVersion);
     const versions = await this.workflows.versions(this.dataSource, ns, name);
+    const schedule = await this.schedules.find(this.dataSource, ns, name);
     return {
       name,
       namespace: ns,
@@ -67,6 +70,7 @@ export class WorkflowsController {
       definition: current?.definition,
       source: current?.source,
       versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, createdAt: v.createdAt })),
+      schedule: schedule ? scheduleView(schedule) : null,
     };
   }
 
@@ -85,6 +89,7 @@ export class WorkflowsController {
   async remove(@Param('name') name: string, @Query('namespace') namespace?: string) {
     const ns = namespaceParam(namespace);
     if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name)))) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
+    await this.schedules.delete(this.dataSource, ns, name);
     return { name, namespace: ns, result: 'deleted' };
   }
 

@@ -8,3 +8,4 @@ export { canonicalJson } from './canonical-json';
 export { cronProblem, CRON_MACROS } from './cron-expression';
 export { isTimeZone } from './validate-schedule';
 export { NAME_PATTERN, TASK_TYPE_PATTERN, INPUT_NAME_PATTERN, isValidName } from './names';
+export * from './cron-ticks';

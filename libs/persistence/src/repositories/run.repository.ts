@@ -140,7 +140,10 @@ export class RunRepository {
    * Counts tasks that reached a terminal state (or, negative, were reopened)
    * and returns the runs' new counters. A run is over when tasks_open is 0.
    */
-  async adjustOpenTasks(tx: Queryable, deltas: readonly { runId: string; closed: number; failed: number; added?: number }[]): Promise<RunRow[]> {
+  async adjustOpenTasks(
+    tx: Queryable,
+    deltas: readonly { runId: string; closed: number; failed: number; added?: number }[],
+  ): Promise<RunRow[]> {
     if (deltas.length === 0) return [];
     return queryRows<RunRow>(
       tx,
@@ -149,6 +152,15 @@ export class RunRepository {
         WHERE r.id = d.run_id
       RETURNING ${RUN_COLUMNS}`,
       [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed), deltas.map((d) => d.added ?? 0)],
+    );
+  }
+
+  /** Runs of a workflow not yet finished (running or waiting for a slot): what a schedule's overlap policy looks at. */
+  async active(db: Queryable, namespace: string, workflow: string): Promise<RunRow[]> {
+    return queryRows<RunRow>(
+      db,
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE namespace = $1 AND workflow_name = $2 AND status IN ('pending', 'running') ORDER BY created_at`,
+      [namespace, workflow],
     );
   }
 
@@ -191,7 +203,12 @@ export class RunRepository {
     return row?.at ?? null;
   }
 
-  async setStatus(tx: Queryable, id: string, status: RunStatus, options: { finished?: boolean; started?: boolean; error?: unknown } = {}): Promise<void> {
+  async setStatus(
+    tx: Queryable,
+    id: string,
+    status: RunStatus,
+    options: { finished?: boolean; started?: boolean; error?: unknown } = {},
+  ): Promise<void> {
     await tx.query(
       `UPDATE runs SET status = $2,
               finished_at = CASE WHEN $3 THEN now() ELSE NULL END,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { parseWorkflowSource, validateWorkflow } from '@flowctl/core';
-import { WorkflowRepository, type ApplyResult } from '@flowctl/persistence';
+import { nextTick, parseWorkflowSource, validateWorkflow } from '@flowctl/core';
+import { ScheduleRepository, WorkflowRepository, type ApplyResult } from '@flowctl/persistence';
 import { TransactionRunner } from '../../engine/transaction-runner';
 
 export interface ApplyWorkflowResult {
@@ -16,12 +16,24 @@ export class ApplyWorkflowUseCase {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly workflows: WorkflowRepository,
+    private readonly schedules: ScheduleRepository,
   ) {}
 
   async execute(body: string | object): Promise<ApplyWorkflowResult> {
     const definition = typeof body === 'string' ? parseWorkflowSource(body) : validateWorkflow(body);
     const source = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
-    const { version, result } = await this.transactions.run((tx) => this.workflows.apply(tx, definition, source));
+    const { namespace, name } = definition.metadata;
+    const schedule = definition.spec.schedule;
+    const { version, result } = await this.transactions.run(async (tx) => {
+      const applied = await this.workflows.apply(tx, definition, source);
+      if (schedule) {
+        await this.schedules.upsert(tx, { namespace, name, ...schedule, nextFireAt: nextTick(schedule, new Date()) });
+        await tx.query(`SELECT pg_notify('flowctl_timers', '')`);
+      } else {
+        await this.schedules.delete(tx, namespace, name);
+      }
+      return applied;
+    });
     return { name: definition.metadata.name, namespace: definition.metadata.namespace, version, result };
   }
 }

@@ -13,6 +13,8 @@ export interface StartRunCommand {
   workflow: string;
   inputs?: unknown;
   idempotencyKey?: string;
+  /** The cron tick this run is for. */
+  scheduledFor?: Date;
 }
 
 /**
@@ -58,6 +60,7 @@ export class StartRunUseCase {
         idempotencyKey: command.idempotencyKey,
         tasksTotal: tasks.length,
         timeoutMs: compiled.definition.spec.timeout,
+        scheduledFor: command.scheduledFor,
       });
       if (!created) return { run, created, uow: undefined };
 

@@ -33,7 +33,9 @@ import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
 import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
 import { TimerDuty } from './duties/timers/timer.duty';
 import { TypeConcurrencyDuty } from './duties/type-concurrency.duty';
+import { ChildRuns } from './engine/child-runs';
 import { ConcurrencyGate } from './engine/concurrency-gate';
+import { RunCreator } from './engine/run-creator';
 import { FanOut } from './engine/fan-out';
 import { RunAdvancer } from './engine/run-advancer';
 import { RunLocker } from './engine/run-locker';
@@ -114,6 +116,8 @@ export class SchedulerModule {
         RunLocker,
         FanOut,
         ConcurrencyGate,
+        RunCreator,
+        ChildRuns,
         RunAdvancer,
         RunReopener,
         TaskDispatcher,

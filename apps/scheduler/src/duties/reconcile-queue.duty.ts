@@ -3,6 +3,7 @@ import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { APPROVAL_TYPE } from '../engine/approval';
+import { WORKFLOW_TYPE } from '../engine/child-runs';
 import { TaskDispatcher } from '../engine/task-dispatcher';
 import type { DispatchItem } from '../engine/unit-of-work';
 import { WorkflowCatalog } from '../engine/workflow-catalog';
@@ -67,7 +68,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
         afterId = page[page.length - 1]!.id;
         const missing = (
           await Promise.all(
-            page.filter((task) => task.type !== APPROVAL_TYPE).map(async (task) => ((await this.transport.queue(taskQueueName(task.type)).getJob(taskJobId(task.id, task.attempt))) ? undefined : task)),
+            page.filter((task) => task.type !== APPROVAL_TYPE && task.type !== WORKFLOW_TYPE && task.instancesTotal === null).map(async (task) => ((await this.transport.queue(taskQueueName(task.type)).getJob(taskJobId(task.id, task.attempt))) ? undefined : task)),
           )
         ).filter((task) => task !== undefined);
         if (missing.length === 0) continue;

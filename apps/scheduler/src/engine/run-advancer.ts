@@ -11,6 +11,7 @@ import {
 import { RunEventRepository, RunRepository, TaskRunRepository, DeadLetterRepository, type DependencyRelease } from '@flowctl/persistence';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
+import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
 
@@ -40,6 +41,7 @@ export class RunAdvancer {
     private readonly deadLetters: DeadLetterRepository,
     private readonly fanOut: FanOut,
     private readonly concurrency: ConcurrencyGate,
+    private readonly childRuns: ChildRuns,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -49,7 +51,7 @@ export class RunAdvancer {
       const released = await this.release(uow, wave);
       const next = await this.admit(uow, [...admit, ...released.ready]);
       wave = [...released.skipped, ...next];
-      admit = [];
+      admit = uow.admitQueue.splice(0);
     }
   }
 
@@ -65,13 +67,17 @@ export class RunAdvancer {
         await this.runs.setStatus(uow.tx, run.id, status, { finished: true });
         uow.run(run.id).row.status = status;
         uow.runLeft(run.id);
+        uow.finishedRuns.push({ ...run, status });
         uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
       }
-      if (uow.freedSlots.size === 0) break;
-      const ready = await this.concurrency.startWaiting(uow, uow.freedSlots);
-      uow.freedSlots.clear();
-      await this.advance(uow, [], ready);
-      if (uow.closedTasks.size === 0) break;
+      const parents = await this.childRuns.finishParents(uow, uow.finishedRuns.splice(0));
+      if (parents.length > 0) await this.advance(uow, parents);
+      if (uow.freedSlots.size > 0) {
+        const ready = await this.concurrency.startWaiting(uow, uow.freedSlots);
+        uow.freedSlots.clear();
+        await this.advance(uow, [], ready);
+      }
+      if (uow.closedTasks.size === 0 && uow.finishedRuns.length === 0) break;
     }
     await this.deadLetters.add(uow.tx, uow.deadLetters);
     await this.events.append(uow.tx, uow.events);
@@ -144,6 +150,11 @@ export class RunAdvancer {
           continue;
         }
         const input = renderValue(definition.with, scope);
+        if (definition.type === WORKFLOW_TYPE) {
+          // The child run is the work: its first tasks join the next wave of this transaction.
+          uow.admitQueue.push(...(await this.childRuns.start(uow, task, input)));
+          continue;
+        }
         queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart });
         if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
@@ -166,7 +177,8 @@ export class RunAdvancer {
           lastHeartbeatDetails: task.lastHeartbeatDetails,
         });
       } catch (error) {
-        const failure: TaskFailure = { type: 'TemplateError', message: (error as Error).message, nonRetryable: true };
+        if (!(error instanceof Error) || !['ExpressionError', 'TemplateError', 'ChildRunFailed'].includes(error.name) && !(error as { code?: unknown }).code) throw error;
+        const failure: TaskFailure = { type: error.name === 'ChildRunFailed' ? 'ChildRunFailed' : 'TemplateError', message: error.message, nonRetryable: true };
         failed.push({ id: task.taskRunId, status: 'failed', error: failure });
         uow.event({ runId: task.runId, type: 'task_failed', task: task.name, attempt: task.attempt, details: { error: failure } });
         uow.countClosed(task.runId, 1, 1);

@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@flowctl/core';
 import type { NewDeadLetter, NewRunEvent, Queryable, RunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
+import type { ReadyTask } from './run-advancer';
 
 /** A task that the transaction put on its way to a queue; sent only after commit. */
 export interface DispatchItem {
@@ -42,6 +43,10 @@ export class UnitOfWork {
   /** A retry, timeout or deadline was set: the leader's timer must look again (NOTIFY flowctl_timers). */
   timersChanged = false;
   /** Workflows with spec.concurrency that a run just left: their waiting runs may start. */
+  /** Runs that ended in this transaction: a child run's end ends its parent's `workflow` task. */
+  readonly finishedRuns: RunRow[] = [];
+  /** Tasks that became ready as a side effect (a child run's first tasks), admitted by the next wave. */
+  readonly admitQueue: ReadyTask[] = [];
   readonly freedSlots = new Map<string, { namespace: string; workflow: string; limit: number }>();
 
   constructor(readonly tx: Queryable) {}

@@ -40,6 +40,7 @@ export class CancelRunUseCase {
       await this.runs.setStatus(tx, runId, status, { finished: true });
       if (run.row.status === 'running') uow.runLeft(runId);
       run.row.status = status;
+      uow.finishedRuns.push({ ...run.row, status });
       await this.taskRuns.markSkipped(tx, open.map((task) => task.id), 'cancelled');
       const abort = new Map<string, string>();
       for (const task of open) {
@@ -52,6 +53,10 @@ export class CancelRunUseCase {
       return { abort };
     });
     await this.dispatcher.abort([...abort.keys()], abort);
+    // A cancelled run takes its child runs with it.
+    for (const child of await this.runs.activeChildren(this.transactions.db, runId)) {
+      await this.execute(child.id, { reason: `parent run ${runId} ${status === 'timed_out' ? 'timed out' : 'cancelled'}` }).catch(() => undefined);
+    }
     return (await this.runs.find(this.transactions.db, runId))!;
   }
 }

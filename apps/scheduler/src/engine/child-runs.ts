@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { FlowctlError, type TaskFailure } from '@flowctl/core';
+import { TaskRunRepository, type RunRow } from '@flowctl/persistence';
+import type { ReadyTask } from './run-advancer';
+import { RunCreator } from './run-creator';
+import { RunLocker } from './run-locker';
+import type { SettledTask, UnitOfWork } from './unit-of-work';
+
+export const WORKFLOW_TYPE = 'workflow';
+/** Recorded as the worker of a `workflow` task: the scheduler runs it by running the child. */
+export const CHILD_RUN_WORKER = 'workflow';
+
+export class ChildRunError extends Error {
+  override name = 'ChildRunFailed';
+}
+
+/**
+ * `type: workflow` tasks: the task starts a child run (in the same
+ * transaction, linked both ways) and ends as the child ends, with the outputs
+ * of the child's last tasks. Not retried as a whole: retries belong to the
+ * child's own tasks, where the work is.
+ */
+@Injectable()
+export class ChildRuns {
+  constructor(
+    private readonly creator: RunCreator,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly locker: RunLocker,
+  ) {}
+
+  /** Starts the child of a ready `workflow` task; returns the child's first tasks to admit. */
+  async start(uow: UnitOfWork, task: ReadyTask, input: unknown): Promise<ReadyTask[]> {
+    const { name, inputs } = (input ?? {}) as { name?: unknown; inputs?: unknown };
+    if (typeof name !== 'string') throw new ChildRunError(`a workflow task needs with.name, the workflow to run`);
+    const { row: parentRun } = uow.run(task.runId);
+    let child;
+    try {
+      child = await this.creator.create(uow, {
+        namespace: parentRun.namespace,
+        workflow: name,
+        inputs,
+        idempotencyKey: `child:${task.taskRunId}:${task.attempt}`,
+        parent: { runId: task.runId, taskRunId: task.taskRunId },
+      });
+    } catch (error) {
+      if (error instanceof FlowctlError) throw new ChildRunError(`cannot start workflow "${name}": ${error.message}`);
+      throw error;
+    }
+    await this.taskRuns.markQueued(uow.tx, [{ id: task.taskRunId, attempt: task.attempt, input }]);
+    uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
+    await this.taskRuns.markRunning(uow.tx, [{ id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date() }]);
+    uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { childRunId: child.run.id } });
+    return child.roots;
+  }
+
+  /** Ends the `workflow` tasks whose child runs just ended; returns them as settled. */
+  async finishParents(uow: UnitOfWork, finished: readonly RunRow[]): Promise<SettledTask[]> {
+    const children = finished.filter((run) => run.parentTaskRunId && run.parentRunId);
+    if (children.length === 0) return [];
+    // Parents are locked after their children here: a deadlock with a parent-first transaction is
+    // detected by PostgreSQL and the whole unit retried.
+    await this.locker.lock(uow, children.map((run) => run.parentRunId!));
+    const parents = new Map((await this.taskRuns.lock(uow.tx, children.map((run) => run.parentTaskRunId!))).map((row) => [row.id, row]));
+    const settled: SettledTask[] = [];
+    for (const child of children) {
+      const parent = parents.get(child.parentTaskRunId!);
+      if (!parent || parent.status !== 'running' || parent.workerId !== CHILD_RUN_WORKER) continue;
+      const event = { runId: parent.runId, task: parent.name, attempt: parent.attempt };
+      if (child.status === 'succeeded') {
+        const output = { runId: child.id, status: child.status, outputs: await this.leafOutputs(uow, child) };
+        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'succeeded', output }]);
+        uow.event({ ...event, type: 'task_succeeded', details: { childRunId: child.id } });
+        uow.countClosed(parent.runId, 1, 0);
+        settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
+      } else {
+        const error: TaskFailure = { type: 'ChildRunFailed', message: `child run ${child.id} ${child.status}`, nonRetryable: true, details: { childRunId: child.id, status: child.status } };
+        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'failed', error }]);
+        uow.event({ ...event, type: 'task_failed', details: { error } });
+        uow.countClosed(parent.runId, 1, 1);
+        settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'failed' });
+      }
+    }
+    return settled;
+  }
+
+  /** The child's result: the outputs of its tasks that nothing depends on. */
+  private async leafOutputs(uow: UnitOfWork, child: RunRow): Promise<Record<string, unknown>> {
+    const { workflow } = uow.run(child.id);
+    const leaves = workflow.definition.spec.tasks.filter((task) => workflow.dependentsOf(task.name).length === 0).map((task) => task.name);
+    const outputs: Record<string, unknown> = {};
+    for (const row of await this.taskRuns.outputs(uow.tx, child.id, leaves)) outputs[row.name] = row.output;
+    return outputs;
+  }
+}

@@ -264,6 +264,23 @@ describe('the engine, end to end on Redis', () => {
     expect((await stack.api.post(`/runs/${runId}/cancel`)).status).toBe(409);
   });
 
+  it('cancels a run while a task waits out its retry backoff: no further attempt starts', async () => {
+    const runId = await startRunOf({
+      name: 'cancel-in-backoff',
+      tasks: [{ name: 'flaky', type: 'fail', retry: { maxAttempts: 3, initialInterval: '2s' }, with: { message: 'not yet' } }],
+    });
+    await waitFor(async () => taskOf((await stack.api.get(`/runs/${runId}`)).body, 'flaky').status === 'retrying', { what: 'the task to wait for its retry' });
+    expect((await stack.api.post(`/runs/${runId}/cancel`)).status).toBe(200);
+    const cancelled = await stack.waitForRun(runId);
+    expect(cancelled.status).toBe('cancelled');
+    expect(taskOf(cancelled, 'flaky')).toMatchObject({ status: 'cancelled', attempt: 1, retryAt: null });
+    // The retry was due 2s after the failure; give it that long to (wrongly) start.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const later = (await stack.api.get(`/runs/${runId}`)).body;
+    expect(taskOf(later, 'flaky')).toMatchObject({ status: 'cancelled', attempt: 1 });
+    expect((await stack.api.get(`/runs/${runId}/events`)).body.items.filter((e: any) => e.type === 'task_queued')).toHaveLength(1);
+  });
+
   it('retries a failed run from its failed tasks only; succeeded tasks keep their output and attempt', async () => {
     const runId = await startRunOf({
       name: 'retry-run',
@@ -380,7 +397,7 @@ describe('the engine, end to end on Redis', () => {
     expect(new Date(run.finishedAt).getTime()).toBeGreaterThanOrEqual(finished);
   });
 
-  it('passes a custom handler its attempt and a stable idempotency key (runId:taskName) on every attempt', async () => {
+  it('passes a custom handler its attempt, a stable idempotency key (runId:taskName) and the last checkpoint of the attempt before', async () => {
     const worker = stack.startNodeScript('record-context', join(__dirname, 'support', 'fixtures', 'context-recording.worker.js'));
     await waitFor(async () => (await stack.api.get('/workers')).body.items.some((w: any) => w.types.includes('record-context')), {
       timeoutMs: 15_000,
@@ -393,8 +410,8 @@ describe('the engine, end to end on Redis', () => {
     const run = await stack.waitForRun(runId);
     expect(run.status).toBe('succeeded');
     expect(taskOf(run, 'record').output.attempts).toEqual([
-      { idempotencyKey: `${runId}:record`, attempt: 1, runId, taskName: 'record' },
-      { idempotencyKey: `${runId}:record`, attempt: 2, runId, taskName: 'record' },
+      { idempotencyKey: `${runId}:record`, attempt: 1, runId, taskName: 'record', lastHeartbeatDetails: null },
+      { idempotencyKey: `${runId}:record`, attempt: 2, runId, taskName: 'record', lastHeartbeatDetails: { checkpoint: 'after attempt 1' } },
     ]);
     await worker.stop(5_000);
   });

@@ -57,6 +57,29 @@ describe('cron schedules', () => {
     expect(runs.length).toBeLessThanOrEqual(2);
   });
 
+  it('keeps one tick for later while a run is active under overlap: buffer_one', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'buffered', spec: { schedule: { cron: '* * * * * *', timezone: 'UTC', overlap: 'buffer_one' } }, tasks: [{ name: 'nap', type: 'sleep', with: { duration: '1500ms' } }] }),
+    );
+    await waitFor(async () => (await runsOf(stack, 'buffered')).filter((run) => run.status === 'succeeded').length >= 2, { timeoutMs: 15_000, what: 'two buffered runs' });
+    await stack.api.post('/workflows/buffered/schedule/pause');
+    const runs = (await runsOf(stack, 'buffered')).filter((run) => run.startedAt).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    for (let i = 1; i < runs.length; i++) {
+      if (runs[i - 1].finishedAt) expect(new Date(runs[i].startedAt).getTime()).toBeGreaterThanOrEqual(new Date(runs[i - 1].finishedAt).getTime());
+    }
+  });
+
+  it('cancels the active run for the new tick under overlap: replace', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'replacing', spec: { schedule: { cron: '* * * * * *', timezone: 'UTC', overlap: 'replace' } }, tasks: [{ name: 'nap', type: 'sleep', with: { duration: '30s' } }] }),
+    );
+    await waitFor(async () => (await runsOf(stack, 'replacing')).some((run) => run.status === 'cancelled'), { timeoutMs: 10_000, what: 'a replaced run' });
+    await stack.api.post('/workflows/replacing/schedule/pause');
+    const runs = await runsOf(stack, 'replacing');
+    expect(runs.filter((run) => run.status === 'running').length).toBeLessThanOrEqual(1);
+    for (const run of runs.filter((r) => r.status === 'running' || r.status === 'pending')) await stack.api.post(`/runs/${run.id}/cancel`);
+  });
+
   it('backfills a range once: a repeated backfill starts nothing new', async () => {
     await stack.api.applyYaml(aWorkflow({ name: 'hourly', spec: { schedule: { cron: '0 * * * *', timezone: 'UTC' } }, tasks: [{ name: 'report' }] }));
     const first = await runFlowctl(['--server', stack.url, 'backfill', 'hourly', '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-01T05:00:00Z', '-o', 'json']);

@@ -31,7 +31,18 @@ export interface WorkerInfo {
 export type ResultMessage =
   | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string }
   | { kind: 'succeeded'; runId: string; taskRunId: string; attempt: number; workerId: string; output: unknown; startedAt: string; at: string }
-  | { kind: 'failed'; runId: string; taskRunId: string; attempt: number; workerId: string; error: TaskFailure; startedAt: string; at: string }
+  | {
+      kind: 'failed';
+      runId: string;
+      taskRunId: string;
+      attempt: number;
+      workerId: string;
+      error: TaskFailure;
+      startedAt: string;
+      at: string;
+      /** The latest heartbeat details, sent with the failure so the next attempt resumes from them even if the last heartbeat was still throttled. */
+      heartbeatDetails?: unknown;
+    }
   | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
   | { kind: 'worker'; worker: WorkerInfo; at: string };
 

@@ -119,20 +119,28 @@ export class TaskRunner {
       ? setTimeout(() => controller.abort(new TimeoutError(`attempt exceeded its start-to-close timeout of ${job.timeoutMs}ms`)), job.timeoutMs)
       : undefined;
     const startedAt = new Date().toISOString();
+    const checkpoint: { details?: unknown; set: boolean } = { set: false };
     const base = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.workerId };
     const fields = { runId: job.runId, task: job.task, attempt: job.attempt };
     // Like Temporal's lazily written ActivityTaskStarted: a task that ends quickly is reported
     // once, with its start time inside the outcome, which halves the scheduler's work per task.
     const startedReport = setTimeout(() => void this.reporter.send({ kind: 'started', ...base, at: startedAt }).catch(() => undefined), STARTED_REPORT_DELAY_MS);
     try {
-      const output = await this.raceAbort(handler(job.input, this.contextFor(job, controller.signal, fields)), controller.signal);
+      const output = await this.raceAbort(handler(job.input, this.contextFor(job, controller.signal, fields, checkpoint)), controller.signal);
       const size = Buffer.byteLength(JSON.stringify(output ?? null));
       if (size > MAX_OUTPUT_BYTES) throw Object.assign(new Error(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`), { name: 'OutputTooLarge', nonRetryable: true });
       await this.reporter.send({ kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() });
     } catch (error) {
       const failure = toTaskFailure(controller.signal.aborted ? controller.signal.reason : error);
       this.logger.warn(`task failed: ${failure.type}: ${failure.message}`, fields);
-      await this.reporter.send({ kind: 'failed', ...base, error: failure, startedAt, at: new Date().toISOString() });
+      await this.reporter.send({
+        kind: 'failed',
+        ...base,
+        error: failure,
+        startedAt,
+        at: new Date().toISOString(),
+        ...(checkpoint.set ? { heartbeatDetails: checkpoint.details } : {}),
+      });
     } finally {
       clearTimeout(startedReport);
       clearTimeout(timer);
@@ -149,7 +157,7 @@ export class TaskRunner {
     });
   }
 
-  private contextFor(job: TaskJob, signal: AbortSignal, fields: Record<string, unknown>): TaskContext {
+  private contextFor(job: TaskJob, signal: AbortSignal, fields: Record<string, unknown>, checkpoint: { details?: unknown; set: boolean }): TaskContext {
     const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor((job.heartbeatTimeoutMs ?? 30_000) / 3));
     let lastSent = 0;
     let pending: { details: unknown } | undefined;
@@ -176,6 +184,10 @@ export class TaskRunner {
       heartbeat: (details?: unknown) => {
         // Throttled: the latest details win and at most one report goes out per interval.
         pending = { details };
+        if (details !== undefined) {
+          checkpoint.details = details;
+          checkpoint.set = true;
+        }
         if (flushTimer) return;
         flushTimer = setTimeout(flush, Math.max(0, lastSent + interval - Date.now()));
       },

@@ -277,16 +277,26 @@ export class TaskRunRepository {
   /** Terminal and retrying states in one statement: output, error and retry time as each needs. */
   async markFinished(
     tx: Queryable,
-    items: readonly { id: string; status: TaskStatus; output?: unknown; error?: TaskFailure; retryAt?: Date; workerId?: string; startedAt?: Date }[],
+    items: readonly {
+      id: string;
+      status: TaskStatus;
+      output?: unknown;
+      error?: TaskFailure;
+      retryAt?: Date;
+      workerId?: string;
+      startedAt?: Date;
+      heartbeatDetails?: unknown;
+    }[],
   ): Promise<void> {
     if (items.length === 0) return;
     await tx.query(
       `UPDATE task_runs t
           SET status = u.status, output = u.output, error = u.error, retry_at = u.retry_at, timeout_at = NULL,
               finished_at = CASE WHEN u.status = 'retrying' THEN t.finished_at ELSE now() END,
-              worker_id = COALESCE(u.worker_id, t.worker_id), started_at = COALESCE(t.started_at, u.started_at)
-         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[])
-              AS u(id, status, output, error, retry_at, worker_id, started_at)
+              worker_id = COALESCE(u.worker_id, t.worker_id), started_at = COALESCE(t.started_at, u.started_at),
+              heartbeat_details = COALESCE(u.heartbeat_details, t.heartbeat_details)
+         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[])
+              AS u(id, status, output, error, retry_at, worker_id, started_at, heartbeat_details)
         WHERE t.id = u.id`,
       [
         items.map((i) => i.id),
@@ -296,6 +306,7 @@ export class TaskRunRepository {
         items.map((i) => i.retryAt ?? null),
         items.map((i) => i.workerId ?? null),
         items.map((i) => i.startedAt ?? null),
+        items.map((i) => json(i.heartbeatDetails)),
       ],
     );
   }

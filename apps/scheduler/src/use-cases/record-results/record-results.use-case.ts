@@ -90,7 +90,12 @@ export class RecordResultsUseCase {
   }
 
   private outcome(uow: UnitOfWork, row: TaskRunRow, message: Outcome) {
-    const base = { id: row.id, workerId: message.workerId, startedAt: new Date(message.startedAt) };
+    const base = {
+      id: row.id,
+      workerId: message.workerId,
+      startedAt: new Date(message.startedAt),
+      heartbeatDetails: message.kind === 'failed' ? message.heartbeatDetails : undefined,
+    };
     const event = { runId: row.runId, task: row.name, attempt: row.attempt };
     if (message.kind === 'succeeded') {
       uow.event({ ...event, type: 'task_succeeded', details: { workerId: message.workerId } });

@@ -358,6 +358,31 @@ describe('the engine, end to end on Redis', () => {
     });
   });
 
+  it('runs a one_failed alert only when something upstream failed, and a none_failed step past a skipped branch', async () => {
+    const runId = await startRunOf({
+      name: 'trigger-rules',
+      tasks: [
+        { name: 'ok', type: 'noop' },
+        { name: 'broken', type: 'fail', with: { message: 'down' } },
+        { name: 'optional', type: 'noop', when: '{{ false }}' },
+        { name: 'alert', type: 'noop', dependsOn: ['ok', 'broken'], trigger: 'one_failed' },
+        { name: 'all-good', type: 'noop', dependsOn: ['ok'], trigger: 'one_failed' },
+        { name: 'tolerant', type: 'noop', dependsOn: ['ok', 'optional'], trigger: 'none_failed' },
+        { name: 'any', type: 'noop', dependsOn: ['broken', 'ok'], trigger: 'one_success' },
+      ],
+    });
+    const run = await stack.waitForRun(runId);
+    expect(Object.fromEntries(run.tasks.map((t: any) => [t.name, t.status]))).toEqual({
+      ok: 'succeeded',
+      broken: 'dead',
+      optional: 'skipped',
+      alert: 'succeeded',
+      'all-good': 'skipped',
+      tolerant: 'succeeded',
+      any: 'succeeded',
+    });
+  });
+
   it('records a complete event history in order: created first, queued before started before succeeded, succeeded last', async () => {
     const runId = await startRunOf({ name: 'event-order', tasks: [{ name: 'a' }, { name: 'b', dependsOn: ['a'] }] });
     expect((await stack.waitForRun(runId)).status).toBe('succeeded');

@@ -79,6 +79,19 @@ describe('timeouts', () => {
     expect(run.tasks[0].heartbeatDetails.sleptMs).toBeGreaterThan(0);
   });
 
+  it('fails an approval step nobody decides within its timeout, without retrying it', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'unanswered', tasks: [{ name: 'sign-off', type: 'approval', timeout: '400ms', retry: { maxAttempts: 3 } }, { name: 'ship', dependsOn: ['sign-off'] }] }),
+    );
+    const run = await stack.waitForRun((await stack.api.post('/workflows/unanswered/runs')).body.id, 15_000);
+    expect(run.status).toBe('failed');
+    expect(run.tasks.map((t: any) => [t.name, t.status, t.attempt])).toEqual([
+      ['sign-off', 'failed', 1],
+      ['ship', 'skipped', 0],
+    ]);
+    expect(run.tasks[0].error).toMatchObject({ type: 'Timeout', nonRetryable: true });
+  });
+
   it('keeps a heartbeating task alive past its heartbeatTimeout', async () => {
     await stack.api.applyYaml(
       aWorkflow({ name: 'beating', tasks: [{ name: 'nap', type: 'sleep', heartbeatTimeout: '600ms', with: { duration: '2s' } }] }),

@@ -48,7 +48,8 @@ export class ChildRuns {
     }
     await this.taskRuns.markQueued(uow.tx, [{ id: task.taskRunId, attempt: task.attempt, input }]);
     uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
-    await this.taskRuns.markRunning(uow.tx, [{ id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date() }]);
+    await this.taskRuns.markRunning(uow.tx, [{ id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date(), deadlineGraceMs: 0 }]);
+    if (uow.run(task.runId).workflow.task(task.name).timeout !== undefined) uow.timersChanged = true;
     uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { childRunId: child.run.id } });
     return child.roots;
   }

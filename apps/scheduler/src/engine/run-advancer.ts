@@ -132,7 +132,7 @@ export class RunAdvancer {
     const queued: { id: string; attempt: number; input: unknown; budgetStart?: number }[] = [];
     const skippedByWhen: SettledTask[] = [];
     const failed: { id: string; status: TaskStatus; error: TaskFailure }[] = [];
-    const waiting: { id: string; workerId: string; startedAt: Date }[] = [];
+    const waiting: { id: string; workerId: string; startedAt: Date; deadlineGraceMs: number }[] = [];
     const scopes = await this.scopesFor(uow, ready);
 
     for (const task of ready) {
@@ -160,7 +160,8 @@ export class RunAdvancer {
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
         if (definition.type === APPROVAL_TYPE) {
           // No worker serves approvals: the step waits, running, for a decision through the API.
-          waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date() });
+          waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date(), deadlineGraceMs: 0 });
+          if (definition.timeout !== undefined) uow.timersChanged = true;
           uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { waitingForApproval: true } });
           continue;
         }

@@ -95,8 +95,8 @@ const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget
 export const START_TO_CLOSE_GRACE_MS = 5_000;
 
 /** The running deadline: start-to-close (plus the backstop's grace) or the heartbeat, whichever comes first. */
-const RUNNING_DEADLINE = (startedAt: string, heartbeatAt: string) =>
-  `LEAST(${startedAt} + (t.timeout_ms + ${START_TO_CLOSE_GRACE_MS}) * interval '1 millisecond', ${heartbeatAt} + t.heartbeat_timeout_ms * interval '1 millisecond')`;
+const RUNNING_DEADLINE = (startedAt: string, heartbeatAt: string, graceMs = `${START_TO_CLOSE_GRACE_MS}`) =>
+  `LEAST(${startedAt} + (t.timeout_ms + ${graceMs}) * interval '1 millisecond', ${heartbeatAt} + t.heartbeat_timeout_ms * interval '1 millisecond')`;
 
 const RELEASED_COLUMNS = `t.id, t.run_id AS "runId", t.name, t.deps_total AS "depsTotal", t.deps_succeeded AS "depsSucceeded",
   t.deps_failed AS "depsFailed", t.deps_skipped AS "depsSkipped"`;
@@ -263,14 +263,18 @@ export class TaskRunRepository {
     );
   }
 
-  async markRunning(tx: Queryable, items: readonly { id: string; workerId: string; startedAt: Date }[]): Promise<void> {
+  /**
+   * `deadlineGraceMs` 0 is for steps the scheduler runs itself (approvals, child runs): no worker
+   * enforces their timeout first, so the scheduler's deadline is the timeout itself.
+   */
+  async markRunning(tx: Queryable, items: readonly { id: string; workerId: string; startedAt: Date; deadlineGraceMs?: number }[]): Promise<void> {
     if (items.length === 0) return;
     await tx.query(
       `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at,
-              timeout_at = ${RUNNING_DEADLINE('u.started_at', 'u.started_at')}
-         FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, worker_id, started_at)
+              timeout_at = ${RUNNING_DEADLINE('u.started_at', 'u.started_at', 'u.grace')}
+         FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::int[]) AS u(id, worker_id, started_at, grace)
         WHERE t.id = u.id`,
-      [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.startedAt)],
+      [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.startedAt), items.map((i) => i.deadlineGraceMs ?? START_TO_CLOSE_GRACE_MS)],
     );
   }
 

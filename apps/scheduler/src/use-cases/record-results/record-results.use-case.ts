@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { retryDecision, type TaskFailure } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
 import type { ResultMessage } from '@flowctl/queue';
+import { APPROVAL_TYPE } from '../../engine/approval';
+import { WORKFLOW_TYPE } from '../../engine/child-runs';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunLocker } from '../../engine/run-locker';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
 import { UnitOfWork, type SettledTask } from '../../engine/unit-of-work';
+
+const SCHEDULER_RUN_TYPES = new Set([APPROVAL_TYPE, WORKFLOW_TYPE]);
 
 type TaskMessage = Extract<ResultMessage, { kind: 'started' | 'succeeded' | 'failed' }>;
 type Outcome = Extract<TaskMessage, { kind: 'succeeded' | 'failed' }>;
@@ -104,7 +108,9 @@ export class RecordResultsUseCase {
     }
     const { row: run, workflow } = uow.run(row.runId);
     const policy = workflow.task(row.name).retry;
-    const error: TaskFailure = message.error;
+    // Steps the scheduler runs itself (an approval, a child run) are not retried: their timeout or
+    // rejection is the answer, and no worker would take a retried attempt off a queue.
+    const error: TaskFailure = SCHEDULER_RUN_TYPES.has(row.type) ? { ...message.error, nonRetryable: true } : message.error;
     const decision = retryDecision(policy, row.attempt - row.budgetStart + 1, error);
     uow.event({ ...event, type: 'task_failed', details: { workerId: message.workerId, error } });
     if (decision.retry) {

@@ -81,6 +81,7 @@ export interface GetOptions {
   output: OutputFormat;
   workflow?: string;
   status?: RunStatus;
+  type?: string;
   limit?: number;
   all?: boolean;
 }
@@ -96,7 +97,8 @@ export function registerGetCommand(program: Command, context: CommandContext): v
     .addArgument(new Argument('<resource>', 'workflows | runs | workers | dead-letters (or dlq)').choices(Object.keys(RESOURCE_ALIASES)))
     .argument('[name]', 'show only this one (a workflow name, a run id, ...)')
     .addOption(outputOption())
-    .option('--workflow <name>', 'runs: only runs of this workflow')
+    .option('--workflow <name>', 'runs and dead letters: only those of this workflow')
+    .option('--type <type>', 'dead letters: only tasks of this type')
     .addOption(new Option('--status <status>', 'runs: only runs in this status').choices(RUN_STATUSES))
     .addOption(new Option('--limit <n>', 'at most this many per page').argParser(parsePositiveInteger))
     .option('--all', 'follow every page instead of stopping after the first')
@@ -111,9 +113,11 @@ export async function getResources(
   name: string | undefined,
   options: GetOptions,
 ): Promise<ExitCode> {
-  if (kind !== 'runs' && (options.workflow !== undefined || options.status !== undefined)) {
-    throw new InvalidInput(`--workflow and --status filter runs only, not ${RESOURCES[kind].plural}`);
+  if (kind !== 'runs' && options.status !== undefined) throw new InvalidInput(`--status filters runs only, not ${RESOURCES[kind].plural}`);
+  if (kind !== 'runs' && kind !== 'dead-letters' && options.workflow !== undefined) {
+    throw new InvalidInput(`--workflow filters runs and dead letters only, not ${RESOURCES[kind].plural}`);
   }
+  if (kind !== 'dead-letters' && options.type !== undefined) throw new InvalidInput(`--type filters dead letters only, not ${RESOURCES[kind].plural}`);
   const resource = RESOURCES[kind];
   const now = context.now();
 
@@ -123,7 +127,7 @@ export async function getResources(
     return ExitCode.Success;
   }
 
-  const query: Query = { workflow: options.workflow, status: options.status, limit: options.limit };
+  const query: Query = { workflow: options.workflow, status: options.status, type: options.type, limit: options.limit };
   const page = await context.api().list<unknown>(resource.path, query, { all: options.all });
   if (options.output !== 'table') {
     context.out(formatDocument(options.output, page.items));

@@ -33,6 +33,7 @@ import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
 import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
 import { TimerDuty } from './duties/timers/timer.duty';
 import { TypeConcurrencyDuty } from './duties/type-concurrency.duty';
+import { WorkerLivenessDuty } from './duties/worker-liveness.duty';
 import { ChildRuns } from './engine/child-runs';
 import { ConcurrencyGate } from './engine/concurrency-gate';
 import { RunCreator } from './engine/run-creator';
@@ -44,6 +45,7 @@ import { TaskDispatcher } from './engine/task-dispatcher';
 import { TransactionRunner } from './engine/transaction-runner';
 import { WorkflowCatalog } from './engine/workflow-catalog';
 import { ResultsConsumer } from './results/results-consumer';
+import { RedisSettingsCheck } from './startup/redis-settings-check';
 import { BackfillScheduleUseCase } from './use-cases/backfill-schedule/backfill-schedule.use-case';
 import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.use-case';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
@@ -135,9 +137,10 @@ export class SchedulerModule {
         TaskTimeoutTimer,
         RunDeadlineTimer,
         CronTimer,
+        WorkerLivenessDuty,
         {
           provide: LEADER_TIMERS,
-          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer],
+          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },
         TimerDuty,
@@ -145,6 +148,7 @@ export class SchedulerModule {
         TypeConcurrencyDuty,
         ResultsConsumer,
         RunChangeFeed,
+        RedisSettingsCheck,
       ],
     };
   }

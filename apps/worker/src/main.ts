@@ -16,6 +16,7 @@ export async function startWorker(config: WorkerConfig, extraHandlers: Record<st
     transport: { redisUrl: config.redisUrl, postgresUrl: config.queueDatabaseUrl, prefix: config.queuePrefix },
     handlers,
     concurrency: config.types,
+    registrationIntervalMs: config.heartbeatIntervalMs,
   });
   await runner.start();
   return runner;

@@ -25,7 +25,7 @@ export class ClusterController {
     const size = parseLimit(limit, 100);
     const rows = await this.cluster.listWorkers(this.dataSource, { afterId: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
     const result = page(rows, size, (last) => ({ id: last.id }));
-    return { ...result, items: result.items.map((worker) => workerView(worker)) };
+    return { ...result, items: result.items.map((worker) => workerView(worker, Date.now(), this.config.workerLostAfterMs)) };
   }
 
   @Get('cluster')

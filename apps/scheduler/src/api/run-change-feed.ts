@@ -48,8 +48,8 @@ export class RunChangeFeed implements OnApplicationBootstrap, BeforeApplicationS
     const listener = new NotificationListener(
       this.config.databaseUrl,
       RUN_EVENTS_CHANNEL,
-      (payload) => this.publish(payload || undefined),
-      () => this.publish(undefined),
+      (payload) => this.onRunChanged(payload || undefined),
+      () => this.onRunChanged(undefined),
     );
     try {
       await listener.start();
@@ -102,7 +102,8 @@ export class RunChangeFeed implements OnApplicationBootstrap, BeforeApplicationS
     return count;
   }
 
-  private publish(runId: string | undefined): void {
+  /** What the listener calls for each notification: a run id, or undefined after it reconnected. */
+  onRunChanged(runId: string | undefined): void {
     if (runId === undefined) {
       for (const listeners of this.byRun.values()) for (const listener of listeners) listener(undefined);
       for (const listener of this.summaries) listener('resync');

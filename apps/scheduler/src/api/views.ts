@@ -64,17 +64,18 @@ export const deadLetterView = (letter: DeadLetterRow) => ({
   deadAt: letter.deadAt,
 });
 
-/** A worker that has not reported for three heartbeat intervals is presumed lost. */
+/** A worker that has not reported for three heartbeat intervals is presumed lost (FLOWCTL_WORKER_LOST_AFTER). */
 export const WORKER_LOST_AFTER_MS = 15_000;
 
-export const workerView = (worker: WorkerRow, now = Date.now()) => ({
+/** Shows `lost` as soon as heartbeats are overdue, even before the leader's liveness duty has marked the row. */
+export const workerView = (worker: WorkerRow, now = Date.now(), lostAfterMs = WORKER_LOST_AFTER_MS) => ({
   id: worker.id,
   host: worker.host,
   types: worker.types,
   concurrency: worker.concurrency,
   running: worker.running,
   version: worker.version,
-  status: worker.status === 'stopped' ? 'stopped' : now - new Date(worker.lastHeartbeatAt).getTime() > WORKER_LOST_AFTER_MS ? 'lost' : worker.status,
+  status: worker.status === 'stopped' ? 'stopped' : now - new Date(worker.lastHeartbeatAt).getTime() > lostAfterMs ? 'lost' : worker.status,
   startedAt: worker.startedAt,
   lastHeartbeatAt: worker.lastHeartbeatAt,
 });

@@ -18,6 +18,10 @@ export interface SchedulerConfig {
   webRoot?: string;
   /** Task type -> tasks of that type running at once across all workers (`FLOWCTL_TYPE_CONCURRENCY=http:20,shell:2`). */
   typeConcurrency: Record<string, number>;
+  /** A worker silent for this long is lost and its running attempts fail at once as WorkerLost. */
+  workerLostAfterMs: number;
+  /** How often the leader checks the queues against PostgreSQL, and how old a queued task must be to count as missing. */
+  reconcileIntervalMs: number;
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -33,6 +37,10 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInput(`PORT must be a port number, got ${env.PORT}`);
   const leaseTtlMs = parseDuration(env.FLOWCTL_LEASE_TTL ?? '10s');
   if (!leaseTtlMs || leaseTtlMs < 1000) throw new InvalidInput('FLOWCTL_LEASE_TTL must be a duration of at least 1s');
+  const workerLostAfterMs = parseDuration(env.FLOWCTL_WORKER_LOST_AFTER ?? '15s');
+  if (!workerLostAfterMs || workerLostAfterMs < 1000) throw new InvalidInput('FLOWCTL_WORKER_LOST_AFTER must be a duration of at least 1s');
+  const reconcileIntervalMs = parseDuration(env.FLOWCTL_RECONCILE_INTERVAL ?? '30s');
+  if (!reconcileIntervalMs || reconcileIntervalMs < 1000) throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -45,6 +53,8 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     databasePoolSize: Number(env.FLOWCTL_DB_POOL ?? 10),
     webRoot: env.FLOWCTL_WEB_ROOT || undefined,
     typeConcurrency: parseTypeConcurrency(env.FLOWCTL_TYPE_CONCURRENCY ?? ''),
+    workerLostAfterMs,
+    reconcileIntervalMs,
   };
 }
 

@@ -1,16 +1,15 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { APPROVAL_TYPE } from '../engine/approval';
 import { WORKFLOW_TYPE } from '../engine/child-runs';
 import { TaskDispatcher } from '../engine/task-dispatcher';
-import type { DispatchItem } from '../engine/unit-of-work';
-import { WorkflowCatalog } from '../engine/workflow-catalog';
+import { dispatchOfRow, type DispatchItem } from '../engine/unit-of-work';
 import { LeaderLease } from './leader-lease';
 
-const EVERY_MS = 30_000;
-/** Younger tasks may simply not have been enqueued yet by the transaction that queued them. */
+/** Younger tasks may simply not have been enqueued yet by the transaction that queued them (capped by the interval, FLOWCTL_RECONCILE_INTERVAL). */
 const GRACE_MS = 10_000;
 const PAGE = 500;
 
@@ -25,20 +24,24 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
   private readonly logger = new Logger(ReconcileQueueDuty.name);
   private timer?: NodeJS.Timeout;
   private active = false;
+  private readonly everyMs: number;
+  private readonly graceMs: number;
 
   constructor(
+    @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
     private readonly dataSource: DataSource,
     private readonly taskRuns: TaskRunRepository,
     private readonly runs: RunRepository,
-    private readonly catalog: WorkflowCatalog,
     private readonly transport: QueueTransport,
     private readonly dispatcher: TaskDispatcher,
     lease: LeaderLease,
   ) {
+    this.everyMs = config.reconcileIntervalMs;
+    this.graceMs = Math.min(GRACE_MS, config.reconcileIntervalMs);
     lease.onLeadershipChange({
       elected: () => {
         this.active = true;
-        this.schedule(GRACE_MS);
+        this.schedule(this.graceMs);
       },
       deposed: () => {
         this.active = false;
@@ -54,7 +57,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.reconcile().finally(() => this.active && this.schedule(EVERY_MS)), delayMs);
+    this.timer = setTimeout(() => void this.reconcile().finally(() => this.active && this.schedule(this.everyMs)), delayMs);
   }
 
   /** Returns how many tasks it enqueued again. */
@@ -63,7 +66,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     let afterId: string | undefined;
     try {
       for (;;) {
-        const page = await this.taskRuns.inFlight(this.dataSource, { queuedBefore: new Date(Date.now() - GRACE_MS), afterId, limit: PAGE });
+        const page = await this.taskRuns.inFlight(this.dataSource, { queuedBefore: new Date(Date.now() - this.graceMs), afterId, limit: PAGE });
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.id;
         const missing = (
@@ -77,19 +80,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
         for (const task of missing) {
           const run = runs.get(task.runId);
           if (!run) continue;
-          const definition = (await this.catalog.byVersionId(this.dataSource, run.workflowVersionId)).task(task.name);
-          items.push({
-            taskRunId: task.id,
-            run,
-            task: task.name,
-            type: task.type,
-            attempt: task.attempt,
-            input: task.input,
-            priority: task.priority,
-            timeoutMs: definition.timeout,
-            heartbeatTimeoutMs: definition.heartbeatTimeout,
-            lastHeartbeatDetails: task.heartbeatDetails ?? undefined,
-          });
+          items.push(dispatchOfRow(run, task, task.attempt));
         }
         await this.dispatcher.dispatch(items);
         restored += items.length;

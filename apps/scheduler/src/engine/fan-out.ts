@@ -105,18 +105,17 @@ export class FanOut {
     return ended;
   }
 
-  dispatchItem(uow: UnitOfWork, runId: string, taskRunId: string, name: string, definition: TaskDefinition, input: unknown, attempt = 1, lastHeartbeatDetails?: unknown): DispatchItem {
+  private dispatchItem(uow: UnitOfWork, runId: string, taskRunId: string, name: string, definition: TaskDefinition, input: unknown): DispatchItem {
     return {
       taskRunId,
       run: uow.run(runId).row,
       task: name,
       type: definition.type,
-      attempt,
+      attempt: 1,
       input,
       priority: definition.priority,
       timeoutMs: definition.timeout,
       heartbeatTimeoutMs: definition.heartbeatTimeout,
-      lastHeartbeatDetails,
     };
   }
 }

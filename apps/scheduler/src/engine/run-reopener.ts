@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isTaskFailure, isTaskTerminal, triggerDecision } from '@flowctl/core';
 import { DeadLetterRepository, RunRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
-import { FanOut } from './fan-out';
 import { RunAdvancer, type ReadyTask } from './run-advancer';
-import type { SettledTask, UnitOfWork } from './unit-of-work';
+import { dispatchOfRow, type SettledTask, type UnitOfWork } from './unit-of-work';
 
 /**
  * Gives failed tasks another go and reopens everything downstream of them that
@@ -21,7 +20,6 @@ export class RunReopener {
     private readonly runs: RunRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly advancer: RunAdvancer,
-    private readonly fanOut: FanOut,
   ) {}
 
   async reopen(uow: UnitOfWork, runId: string, tasks: readonly TaskRunRow[], seeds: readonly string[]): Promise<number> {
@@ -117,7 +115,7 @@ export class RunReopener {
 
   private async retryInstances(uow: UnitOfWork, runId: string, instances: TaskRunRow[], fanOuts: TaskRunRow[]): Promise<void> {
     if (instances.length === 0) return;
-    const { row: run, workflow } = uow.run(runId);
+    const { row: run } = uow.run(runId);
     const failedByParent = new Map<string, number>();
     for (const instance of instances) {
       if (isTaskFailure(instance.status)) failedByParent.set(instance.parentTaskRunId!, (failedByParent.get(instance.parentTaskRunId!) ?? 0) + 1);
@@ -144,9 +142,7 @@ export class RunReopener {
     }
     for (const instance of instances) {
       uow.event({ runId, type: 'task_queued', task: instance.name, attempt: instance.attempt + 1 });
-      uow.dispatch.push(
-        this.fanOut.dispatchItem(uow, runId, instance.id, instance.name, workflow.task(instance.name), instance.input, instance.attempt + 1, instance.heartbeatDetails ?? undefined),
-      );
+      uow.dispatch.push(dispatchOfRow(run, instance, instance.attempt + 1));
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { TaskStatus } from '@flowctl/core';
-import type { NewDeadLetter, NewRunEvent, Queryable, RunRow } from '@flowctl/persistence';
+import type { NewDeadLetter, NewRunEvent, Queryable, RunRow, TaskRunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
 import type { ReadyTask } from './run-advancer';
 
@@ -15,6 +15,22 @@ export interface DispatchItem {
   timeoutMs?: number;
   heartbeatTimeoutMs?: number;
   lastHeartbeatDetails?: unknown;
+}
+
+/** Another attempt of a task run that already has its row (a retry, a requeued instance, a lost job): all it needs is there. */
+export function dispatchOfRow(run: RunRow, task: TaskRunRow, attempt: number): DispatchItem {
+  return {
+    taskRunId: task.id,
+    run,
+    task: task.name,
+    type: task.type,
+    attempt,
+    input: task.input,
+    priority: task.priority,
+    timeoutMs: task.timeoutMs ?? undefined,
+    heartbeatTimeoutMs: task.heartbeatTimeoutMs ?? undefined,
+    lastHeartbeatDetails: task.heartbeatDetails ?? undefined,
+  };
 }
 
 /** A task that just reached a terminal state; its dependents must hear of it. */

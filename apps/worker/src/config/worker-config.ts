@@ -1,4 +1,4 @@
-import { InvalidInput } from '@flowctl/core';
+import { InvalidInput, parseDuration } from '@flowctl/core';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
@@ -11,6 +11,8 @@ export interface WorkerConfig {
   types: Record<string, number>;
   shellEnabled: boolean;
   httpAllowlist: string[];
+  /** How often the worker registers itself (its heartbeat); keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER. */
+  heartbeatIntervalMs: number;
 }
 
 /**
@@ -34,6 +36,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) throw new InvalidInput('REDIS_URL must be a redis:// or rediss:// URL');
   const queueDatabaseUrl = env.FLOWCTL_QUEUE_DATABASE_URL ?? env.DATABASE_URL;
   if (!env.REDIS_URL && !queueDatabaseUrl) throw new InvalidInput('set REDIS_URL (or DATABASE_URL for queues on PostgreSQL)');
+  const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');
+  if (!heartbeatIntervalMs || heartbeatIntervalMs < 100) throw new InvalidInput('FLOWCTL_WORKER_HEARTBEAT_INTERVAL must be a duration of at least 100ms');
   return {
     redisUrl: env.REDIS_URL || undefined,
     queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
@@ -41,5 +45,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     types,
     shellEnabled,
     httpAllowlist: (env.FLOWCTL_HTTP_ALLOWLIST ?? '*').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    heartbeatIntervalMs,
   };
 }

@@ -3,7 +3,7 @@ import { ClusterRepository, RunRepository, TaskRunRepository } from '@flowctl/pe
 import { RunAdvancer } from '../../engine/run-advancer';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
-import { UnitOfWork } from '../../engine/unit-of-work';
+import { dispatchOfRow, UnitOfWork } from '../../engine/unit-of-work';
 import { WorkflowCatalog } from '../../engine/workflow-catalog';
 import { LEADER_LEASE } from '../../duties/leader-lease';
 
@@ -38,21 +38,8 @@ export class ReleaseDueRetriesUseCase {
       await this.taskRuns.markQueued(tx, due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input })));
       uow.timersChanged = due.some((task) => task.scheduleToStartMs !== null);
       for (const task of due) {
-        const { row: run, workflow } = uow.run(task.runId);
-        const definition = workflow.task(task.name);
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt + 1 });
-        uow.dispatch.push({
-          taskRunId: task.id,
-          run,
-          task: task.name,
-          type: task.type,
-          attempt: task.attempt + 1,
-          input: task.input,
-          priority: task.priority,
-          timeoutMs: definition.timeout,
-          heartbeatTimeoutMs: definition.heartbeatTimeout,
-          lastHeartbeatDetails: task.heartbeatDetails ?? undefined,
-        });
+        uow.dispatch.push(dispatchOfRow(uow.run(task.runId).row, task, task.attempt + 1));
       }
       await this.advancer.flush(uow);
       return uow;

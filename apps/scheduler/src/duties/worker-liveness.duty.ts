@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClusterRepository, TaskRunRepository } from '@flowctl/persistence';
+import { taskJobId, type ResultMessage } from '@flowctl/queue';
+import { DataSource } from 'typeorm';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
+import { TaskDispatcher } from '../engine/task-dispatcher';
+import { TransactionRunner } from '../engine/transaction-runner';
+import { RecordResultsUseCase } from '../use-cases/record-results/record-results.use-case';
+import { LEADER_LEASE, type Leadership } from './leader-lease';
+import type { LeaderTimer } from './timers/leader-timer';
+
+const WORKER_BATCH = 100;
+const TASK_BATCH = 500;
+
+/**
+ * Leader timer: a worker whose heartbeats stopped for `workerLostAfterMs` is
+ * lost, and its running attempts fail at once as `WorkerLost` (retryable, so
+ * the retry policy applies) instead of each waiting out its own heartbeat or
+ * start-to-close timeout. The failures go through the same path as a worker's
+ * report, so a report that already landed, or a second pass over the same
+ * worker, changes nothing.
+ *
+ * Order matters for a crash half-way: attempts are failed first and the worker
+ * marked lost last, so a new leader finds the same silent worker again and
+ * finishes the job. Queued attempts are not touched: until a worker reports a
+ * start, PostgreSQL does not know which worker holds them, and the reconciler
+ * and schedule-to-start timeout cover them.
+ */
+@Injectable()
+export class WorkerLivenessDuty implements LeaderTimer {
+  readonly name = 'worker liveness';
+  private readonly logger = new Logger(WorkerLivenessDuty.name);
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly cluster: ClusterRepository,
+    private readonly taskRuns: TaskRunRepository,
+    private readonly recordResults: RecordResultsUseCase,
+    private readonly dispatcher: TaskDispatcher,
+  ) {}
+
+  async fire(leadership: Leadership): Promise<boolean> {
+    const lostAfterMs = this.config.workerLostAfterMs;
+    const silent = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
+    if (silent.length === 0) return false;
+
+    const orphaned = await this.taskRuns.runningOnWorkers(this.dataSource, silent, TASK_BATCH);
+    if (orphaned.length > 0) {
+      const at = new Date().toISOString();
+      const messages: ResultMessage[] = orphaned.map((task) => ({
+        kind: 'failed',
+        runId: task.runId,
+        taskRunId: task.id,
+        attempt: task.attempt,
+        workerId: task.workerId ?? 'scheduler',
+        startedAt: new Date(task.startedAt ?? task.queuedAt ?? at).toISOString(),
+        at,
+        error: {
+          type: 'WorkerLost',
+          message: `worker ${task.workerId} stopped heartbeating for ${lostAfterMs}ms while running attempt ${task.attempt}`,
+          details: { workerId: task.workerId, lostAfterMs },
+        },
+      }));
+      await this.recordResults.execute(messages);
+      // If the worker is only partitioned, not dead, it stops the attempt too; its late report is dropped.
+      const jobs = new Map(orphaned.map((task) => [taskJobId(task.id, task.attempt), task.type]));
+      await this.dispatcher.abort([...jobs.keys()], jobs);
+      // More attempts than one batch: fail the rest before the workers are marked lost.
+      if (orphaned.length >= TASK_BATCH) return true;
+    }
+
+    // Fenced: a deposed leader that wakes up late marks nobody lost.
+    const lost = await this.transactions.run(async (tx) =>
+      (await this.cluster.holdsLease(tx, LEADER_LEASE, leadership.holder, leadership.token)) ? this.cluster.markWorkersLost(tx, silent, lostAfterMs) : [],
+    );
+    for (const id of lost) {
+      const count = orphaned.filter((task) => task.workerId === id).length;
+      this.logger.warn(`worker ${id} lost: no heartbeat for ${lostAfterMs}ms; failed ${count} running attempt(s) as WorkerLost`);
+    }
+    return silent.length >= WORKER_BATCH;
+  }
+
+  nextDueAt(): Promise<Date | null> {
+    return this.cluster.nextWorkerLostAt(this.dataSource, this.config.workerLostAfterMs);
+  }
+}

@@ -9,7 +9,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist');
 const sourceDirs = ['apps', 'libs', 'bench', 'examples'];
 
-async function* typescriptFiles(dir) {
+/** Files below `dir` (node_modules excluded) whose name passes `keep`. */
+async function* filesBelow(dir, keep) {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -19,12 +20,14 @@ async function* typescriptFiles(dir) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules') yield* typescriptFiles(path);
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) {
+      if (entry.name !== 'node_modules') yield* filesBelow(path, keep);
+    } else if (keep(entry.name)) {
       yield path;
     }
   }
 }
+
+const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts');
 
 export const swcOptions = (filename) => ({
   filename,
@@ -48,7 +51,7 @@ export const swcOptions = (filename) => ({
 // dist/ is rewritten in place, each file by an atomic rename, so a process (or a test run) that is
 // starting from dist/ while another build runs never sees a missing or half-written module.
 const files = [];
-for (const dir of sourceDirs) for await (const file of typescriptFiles(join(root, dir))) files.push(file);
+for (const dir of sourceDirs) for await (const file of filesBelow(join(root, dir), isSource)) files.push(file);
 const written = new Set();
 const writeAtomically = async (target, content) => {
   const temporary = `${target}.${process.pid}.tmp`;
@@ -67,20 +70,7 @@ await Promise.all(
 );
 
 // Outputs whose source is gone would otherwise keep a deleted module loadable.
-async function* outputs(dir) {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* outputs(path);
-    else if (/\.js(\.map)?$/.test(entry.name)) yield path;
-  }
-}
 for (const dir of sourceDirs) {
-  for await (const output of outputs(join(outDir, dir))) if (!written.has(output)) await rm(output, { force: true });
+  for await (const output of filesBelow(join(outDir, dir), (name) => /\.js(\.map)?$/.test(name))) if (!written.has(output)) await rm(output, { force: true });
 }
 console.log(`built ${files.length} files into ${relative(process.cwd(), outDir) || 'dist'}`);

@@ -60,7 +60,8 @@ export class FlowctlUnderTest {
     const run = await this.request('POST', `/workflows/${name}/runs`, '{}');
     for (;;) {
       const current = await this.request('GET', `/runs/${run.id}?tasksLimit=1`);
-      if (current.status === 'succeeded') return new Date(current.finishedAt).getTime() - new Date(current.createdAt).getTime() || performance.now() - started;
+      if (current.status === 'succeeded')
+        return new Date(current.finishedAt).getTime() - new Date(current.createdAt).getTime() || performance.now() - started;
       if (current.status !== 'running' && current.status !== 'pending') throw new Error(`run ${run.id} ended ${current.status}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

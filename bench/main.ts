@@ -44,12 +44,24 @@ async function main(): Promise<void> {
 
   const tasks = FAN_OUT + 2;
   const rows: Row[] = [
-    { shape: `fan-out ${FAN_OUT}`, metric: 'tasks/s', flowctl: tasks / (fanOutMs / 1000), raw: tasks / (rawFanOutMs / 1000), ratio: rawFanOutMs / fanOutMs },
+    {
+      shape: `fan-out ${FAN_OUT}`,
+      metric: 'tasks/s',
+      flowctl: tasks / (fanOutMs / 1000),
+      raw: tasks / (rawFanOutMs / 1000),
+      ratio: rawFanOutMs / fanOutMs,
+    },
     { shape: `chain ${CHAIN}`, metric: 'ms/hop', flowctl: chainMs / CHAIN, raw: rawChainMs / CHAIN, ratio: chainMs / rawChainMs },
   ];
   const table = [
     ['shape', 'metric', 'flowctl', 'raw BullMQ', 'flowctl/raw'],
-    ...rows.map((r) => [r.shape, r.metric, r.flowctl.toFixed(r.metric === 'tasks/s' ? 0 : 2), r.raw.toFixed(r.metric === 'tasks/s' ? 0 : 2), r.ratio.toFixed(2)]),
+    ...rows.map((r) => [
+      r.shape,
+      r.metric,
+      r.flowctl.toFixed(r.metric === 'tasks/s' ? 0 : 2),
+      r.raw.toFixed(r.metric === 'tasks/s' ? 0 : 2),
+      r.ratio.toFixed(2),
+    ]),
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   for (const row of table) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));

@@ -10,13 +10,21 @@ export class RawBullmq {
   private readonly prefix: string;
   private readonly queueName = 'raw-noop';
 
-  constructor(redisUrl: string, prefix: string, private readonly concurrency: number) {
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    private readonly concurrency: number,
+  ) {
     this.connection = { url: redisUrl, maxRetriesPerRequest: null };
     this.prefix = `{${prefix}}`;
   }
 
   private async withWorker<T>(work: (flows: FlowProducer, events: QueueEvents) => Promise<T>): Promise<T> {
-    const worker = new Worker(this.queueName, async (job) => job.data, { connection: this.connection, prefix: this.prefix, concurrency: this.concurrency });
+    const worker = new Worker(this.queueName, async (job) => job.data, {
+      connection: this.connection,
+      prefix: this.prefix,
+      concurrency: this.concurrency,
+    });
     const flows = new FlowProducer({ connection: this.connection, prefix: this.prefix });
     const events = new QueueEvents(this.queueName, { connection: this.connection, prefix: this.prefix });
     await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
@@ -69,7 +77,13 @@ export class RawBullmq {
     return this.withWorker(async (flows, events) => {
       let node: FlowJob = { name: 'hop-0', queueName: this.queueName, data: { i: 0 } };
       for (let i = 1; i < length; i++) {
-        node = { name: `hop-${i}`, queueName: this.queueName, data: { i }, children: [node], ...(i === length - 1 ? { opts: { jobId: 'last' } } : {}) };
+        node = {
+          name: `hop-${i}`,
+          queueName: this.queueName,
+          data: { i },
+          children: [node],
+          ...(i === length - 1 ? { opts: { jobId: 'last' } } : {}),
+        };
       }
       const started = performance.now();
       const done = this.waitFor(events, 'last');

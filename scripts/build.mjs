@@ -71,6 +71,7 @@ await Promise.all(
 
 // Outputs whose source is gone would otherwise keep a deleted module loadable.
 for (const dir of sourceDirs) {
-  for await (const output of filesBelow(join(outDir, dir), (name) => /\.js(\.map)?$/.test(name))) if (!written.has(output)) await rm(output, { force: true });
+  for await (const output of filesBelow(join(outDir, dir), (name) => /\.js(\.map)?$/.test(name)))
+    if (!written.has(output)) await rm(output, { force: true });
 }
 console.log(`built ${files.length} files into ${relative(process.cwd(), outDir) || 'dist'}`);

@@ -62,7 +62,9 @@ class SseReader {
 
   /** Every run event this stream delivered, from `history` and `events` frames, in order. */
   events(kind?: 'history' | 'events'): any[] {
-    return this.frames.filter((f) => (kind ? f.event === kind : f.event === 'history' || f.event === 'events')).flatMap((f) => f.data.events);
+    return this.frames
+      .filter((f) => (kind ? f.event === kind : f.event === 'history' || f.event === 'events'))
+      .flatMap((f) => f.data.events);
   }
 
   waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
@@ -149,7 +151,9 @@ describe('the dashboard API: live streams and queue depth', () => {
 
     const stream = await open(`/runs/${run.id}/stream`, { 'last-event-id': middle.id });
     const snapshot = await stream.waitFor(() => stream.frames.find((f) => f.event === 'snapshot'), 'the snapshot');
-    expect(stream.events('history').map((e) => e.id)).toEqual(history.filter((e: any) => Number(e.id) > Number(middle.id)).map((e: any) => e.id));
+    expect(stream.events('history').map((e) => e.id)).toEqual(
+      history.filter((e: any) => Number(e.id) > Number(middle.id)).map((e: any) => e.id),
+    );
     expect(snapshot.data.run.status).toBe('succeeded');
     expect(snapshot.data.lastEventId).toBe(history[history.length - 1].id);
   });
@@ -158,7 +162,8 @@ describe('the dashboard API: live streams and queue depth', () => {
     const stream = await open('/stream?workflow=live');
     await stream.waitFor(() => stream.frames.some((f) => f.event === 'ready'), 'the runs stream to open');
     const started = await stack.api.post('/workflows/live/runs', {});
-    const seen = (status: string) => stream.frames.some((f) => f.event === 'runs' && f.data.items.some((r: any) => r.id === started.body.id && r.status === status));
+    const seen = (status: string) =>
+      stream.frames.some((f) => f.event === 'runs' && f.data.items.some((r: any) => r.id === started.body.id && r.status === status));
     await stream.waitFor(() => seen('running'), 'the new run in the runs stream');
     await stream.waitFor(() => seen('succeeded'), 'the run to show as succeeded in the runs stream');
     const item = stream.frames.flatMap((f) => (f.event === 'runs' ? f.data.items : [])).find((r: any) => r.id === started.body.id);
@@ -192,7 +197,14 @@ describe('the dashboard API: live streams and queue depth', () => {
     expect(types).toEqual(expect.arrayContaining(['noop', 'sleep', 'fail']));
     expect(types).toEqual([...types].sort());
     for (const queue of body.items) {
-      expect(queue).toEqual({ type: expect.any(String), waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), failed: expect.any(Number), workers: 1 });
+      expect(queue).toEqual({
+        type: expect.any(String),
+        waiting: expect.any(Number),
+        active: expect.any(Number),
+        delayed: expect.any(Number),
+        failed: expect.any(Number),
+        workers: 1,
+      });
     }
   });
 

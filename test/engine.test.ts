@@ -269,7 +269,9 @@ describe('the engine, end to end on Redis', () => {
       name: 'cancel-in-backoff',
       tasks: [{ name: 'flaky', type: 'fail', retry: { maxAttempts: 3, initialInterval: '2s' }, with: { message: 'not yet' } }],
     });
-    await waitFor(async () => taskOf((await stack.api.get(`/runs/${runId}`)).body, 'flaky').status === 'retrying', { what: 'the task to wait for its retry' });
+    await waitFor(async () => taskOf((await stack.api.get(`/runs/${runId}`)).body, 'flaky').status === 'retrying', {
+      what: 'the task to wait for its retry',
+    });
     expect((await stack.api.post(`/runs/${runId}/cancel`)).status).toBe(200);
     const cancelled = await stack.waitForRun(runId);
     expect(cancelled.status).toBe('cancelled');

@@ -25,7 +25,12 @@ describe('forEach fan-out', () => {
   it('runs one instance per item and gives dependents their outputs as one list in item order', async () => {
     const runId = await start('fan', [
       { name: 'list', with: { items: ['a', 'b', 'c'] } },
-      { name: 'each', dependsOn: ['list'], forEach: '{{ tasks.list.output.items }}', with: { letter: '{{ item }}', position: '{{ index }}', label: '{{ index }}:{{ item }}' } },
+      {
+        name: 'each',
+        dependsOn: ['list'],
+        forEach: '{{ tasks.list.output.items }}',
+        with: { letter: '{{ item }}', position: '{{ index }}', label: '{{ index }}:{{ item }}' },
+      },
       { name: 'join', dependsOn: ['each'], with: { all: '{{ tasks.each.output }}' } },
     ]);
     const run = await stack.waitForRun(runId);
@@ -40,20 +45,36 @@ describe('forEach fan-out', () => {
   });
 
   it('succeeds at once with an empty list', async () => {
-    const runId = await start('fan-empty', [
-      { name: 'each', forEach: '{{ inputs.items }}', with: { x: '{{ item }}' } },
-      { name: 'join', dependsOn: ['each'], with: { all: '{{ tasks.each.output }}' } },
-    ], { items: [] }, { inputs: { items: { type: 'array' } } });
+    const runId = await start(
+      'fan-empty',
+      [
+        { name: 'each', forEach: '{{ inputs.items }}', with: { x: '{{ item }}' } },
+        { name: 'join', dependsOn: ['each'], with: { all: '{{ tasks.each.output }}' } },
+      ],
+      { items: [] },
+      { inputs: { items: { type: 'array' } } },
+    );
     const run = await stack.waitForRun(runId);
     expect(run.status).toBe('succeeded');
     expect(task(run, 'join').output.all).toEqual([]);
   });
 
   it('fails the fan-out when an instance dies, and a requeue of that instance lets the run finish', async () => {
-    const runId = await start('fan-fail', [
-      { name: 'each', type: 'fail', forEach: '{{ inputs.until }}', retry: { maxAttempts: 1 }, with: { untilAttempt: '{{ item }}', message: 'item {{ index }} broke' } },
-      { name: 'join', dependsOn: ['each'], with: { all: '{{ tasks.each.output }}' } },
-    ], { until: [1, 2, 1] }, { inputs: { until: { type: 'array' } } });
+    const runId = await start(
+      'fan-fail',
+      [
+        {
+          name: 'each',
+          type: 'fail',
+          forEach: '{{ inputs.until }}',
+          retry: { maxAttempts: 1 },
+          with: { untilAttempt: '{{ item }}', message: 'item {{ index }} broke' },
+        },
+        { name: 'join', dependsOn: ['each'], with: { all: '{{ tasks.each.output }}' } },
+      ],
+      { until: [1, 2, 1] },
+      { inputs: { until: { type: 'array' } } },
+    );
     const failed = await stack.waitForRun(runId);
     expect(failed.status).toBe('failed');
     expect(task(failed, 'each')).toMatchObject({ status: 'failed', error: { type: 'InstancesFailed' } });
@@ -70,19 +91,29 @@ describe('forEach fan-out', () => {
   });
 
   it('fails the task, not the scheduler, when forEach does not give a list', async () => {
-    const runId = await start('fan-bad', [{ name: 'each', forEach: '{{ inputs.notalist }}', with: { x: '{{ item }}' } }], { notalist: 'abc' }, {
-      inputs: { notalist: { type: 'string' } },
-    });
+    const runId = await start(
+      'fan-bad',
+      [{ name: 'each', forEach: '{{ inputs.notalist }}', with: { x: '{{ item }}' } }],
+      { notalist: 'abc' },
+      {
+        inputs: { notalist: { type: 'string' } },
+      },
+    );
     const run = await stack.waitForRun(runId);
     expect(run.status).toBe('failed');
     expect(task(run, 'each').error).toMatchObject({ type: 'TemplateError', message: expect.stringContaining('not a list') });
   });
 
   it('completes a 10,000-item fan-out', async () => {
-    const runId = await start('fan-wide', [
-      { name: 'each', forEach: '{{ inputs.items }}', with: { n: '{{ item }}' } },
-      { name: 'count', dependsOn: ['each'], with: { total: '{{ tasks.each.output.length }}', last: '{{ tasks.each.output[9999].n }}' } },
-    ], { items: Array.from({ length: 10_000 }, (_, i) => i) }, { inputs: { items: { type: 'array' } } });
+    const runId = await start(
+      'fan-wide',
+      [
+        { name: 'each', forEach: '{{ inputs.items }}', with: { n: '{{ item }}' } },
+        { name: 'count', dependsOn: ['each'], with: { total: '{{ tasks.each.output.length }}', last: '{{ tasks.each.output[9999].n }}' } },
+      ],
+      { items: Array.from({ length: 10_000 }, (_, i) => i) },
+      { inputs: { items: { type: 'array' } } },
+    );
     const run = await stack.waitForRun(runId, 120_000);
     expect(run.status).toBe('succeeded');
     expect(run.tasksTotal).toBe(10_002);

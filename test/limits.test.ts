@@ -15,7 +15,16 @@ describe('limits and priorities', () => {
   });
 
   it('holds runs over spec.concurrency as pending and starts them in order as slots free up', async () => {
-    await stack.api.applyYaml(aWorkflow({ name: 'one-at-a-time', spec: { concurrency: 1 }, tasks: [{ name: 'work', type: 'noop' }, { name: 'wait', type: 'fail', dependsOn: ['work'], with: { untilAttempt: 1 } }] }));
+    await stack.api.applyYaml(
+      aWorkflow({
+        name: 'one-at-a-time',
+        spec: { concurrency: 1 },
+        tasks: [
+          { name: 'work', type: 'noop' },
+          { name: 'wait', type: 'fail', dependsOn: ['work'], with: { untilAttempt: 1 } },
+        ],
+      }),
+    );
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await stack.api.post('/workflows/one-at-a-time/runs')).body.id);
     const created = await Promise.all(ids.map(async (id) => (await stack.api.get(`/runs/${id}`)).body.status));
@@ -30,11 +39,21 @@ describe('limits and priorities', () => {
   });
 
   it('runs at most FLOWCTL_TYPE_CONCURRENCY tasks of a type at once across workers, highest priority first', async () => {
-    const lows = Array.from({ length: 4 }, (_, i) => ({ name: `low-${i}`, type: 'sleep', priority: 5, dependsOn: ['gate'], with: { duration: '150ms' } }));
+    const lows = Array.from({ length: 4 }, (_, i) => ({
+      name: `low-${i}`,
+      type: 'sleep',
+      priority: 5,
+      dependsOn: ['gate'],
+      with: { duration: '150ms' },
+    }));
     await stack.api.applyYaml(
       aWorkflow({
         name: 'prioritised',
-        tasks: [{ name: 'gate', type: 'noop' }, ...lows, { name: 'urgent', type: 'sleep', priority: 1, dependsOn: ['gate'], with: { duration: '150ms' } }],
+        tasks: [
+          { name: 'gate', type: 'noop' },
+          ...lows,
+          { name: 'urgent', type: 'sleep', priority: 1, dependsOn: ['gate'], with: { duration: '150ms' } },
+        ],
       }),
     );
     const run = await stack.waitForRun((await stack.api.post('/workflows/prioritised/runs')).body.id);
@@ -47,7 +66,9 @@ describe('limits and priorities', () => {
   });
 
   it('cancels a pending run without starting it', async () => {
-    await stack.api.applyYaml(aWorkflow({ name: 'queue-of-one', spec: { concurrency: 1 }, tasks: [{ name: 'nap', type: 'sleep', with: { duration: '1s' } }] }));
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'queue-of-one', spec: { concurrency: 1 }, tasks: [{ name: 'nap', type: 'sleep', with: { duration: '1s' } }] }),
+    );
     const first = (await stack.api.post('/workflows/queue-of-one/runs')).body.id;
     const second = (await stack.api.post('/workflows/queue-of-one/runs')).body;
     expect(second.status).toBe('pending');

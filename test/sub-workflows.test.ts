@@ -15,7 +15,13 @@ describe('sub-workflows', () => {
         spec: { inputs: { n: { type: 'integer' }, fail: { type: 'boolean', default: false }, nap: { type: 'string', default: '0ms' } } },
         tasks: [
           { name: 'double', with: { value: '{{ inputs.n }}', twice: '{{ inputs.n }}{{ inputs.n }}' } },
-          { name: 'maybe-fail', type: 'fail', dependsOn: ['double'], when: '{{ inputs.fail }}', with: { message: 'child failed on purpose' } },
+          {
+            name: 'maybe-fail',
+            type: 'fail',
+            dependsOn: ['double'],
+            when: '{{ inputs.fail }}',
+            with: { message: 'child failed on purpose' },
+          },
           { name: 'nap', type: 'sleep', dependsOn: ['double'], with: { duration: '{{ inputs.nap }}' } },
         ],
       }),
@@ -31,7 +37,11 @@ describe('sub-workflows', () => {
       name,
       tasks: [
         { name: 'sub', type: 'workflow', with: { name: 'child', inputs: childInputs } },
-        { name: 'use', dependsOn: ['sub'], with: { got: '{{ tasks.sub.output.outputs.nap.sleptMs }}', child: '{{ tasks.sub.output.runId }}' } },
+        {
+          name: 'use',
+          dependsOn: ['sub'],
+          with: { got: '{{ tasks.sub.output.outputs.nap.sleptMs }}', child: '{{ tasks.sub.output.runId }}' },
+        },
       ],
     });
 
@@ -42,7 +52,13 @@ describe('sub-workflows', () => {
     const sub = task(run, 'sub');
     expect(sub).toMatchObject({ status: 'succeeded', workerId: 'workflow' });
     const child = (await stack.api.get(`/runs/${sub.output.runId}`)).body;
-    expect(child).toMatchObject({ workflow: 'child', status: 'succeeded', parentRunId: run.id, parentTaskRunId: sub.id, inputs: { n: 4, fail: false, nap: '0ms' } });
+    expect(child).toMatchObject({
+      workflow: 'child',
+      status: 'succeeded',
+      parentRunId: run.id,
+      parentTaskRunId: sub.id,
+      inputs: { n: 4, fail: false, nap: '0ms' },
+    });
     expect(sub.output.outputs).toEqual({ 'maybe-fail': null, nap: { sleptMs: expect.any(Number) } });
     expect(task(run, 'use').output.child).toBe(child.id);
   });
@@ -56,7 +72,9 @@ describe('sub-workflows', () => {
   });
 
   it('fails at once when the child workflow does not exist or refuses its inputs', async () => {
-    await stack.api.applyYaml(aWorkflow({ name: 'parent-missing', tasks: [{ name: 'sub', type: 'workflow', with: { name: 'no-such-flow' } }] }));
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'parent-missing', tasks: [{ name: 'sub', type: 'workflow', with: { name: 'no-such-flow' } }] }),
+    );
     const missing = await stack.waitForRun((await stack.api.post('/workflows/parent-missing/runs')).body.id);
     expect(task(missing, 'sub').error).toMatchObject({ type: 'ChildRunFailed', message: expect.stringContaining('no-such-flow') });
     await stack.api.applyYaml(parent('parent-no-input', {}));
@@ -71,7 +89,8 @@ describe('sub-workflows', () => {
       const current = task((await stack.api.get(`/runs/${id}`)).body, 'sub');
       return current.status === 'running' ? current : undefined;
     });
-    const childId = (await stack.api.get(`/runs/${id}/events`)).body.items.find((e: any) => e.type === 'task_started' && e.task === 'sub').details.childRunId;
+    const childId = (await stack.api.get(`/runs/${id}/events`)).body.items.find((e: any) => e.type === 'task_started' && e.task === 'sub')
+      .details.childRunId;
     expect(sub.workerId).toBe('workflow');
     expect((await stack.api.post(`/runs/${id}/cancel`)).status).toBe(200);
     expect((await stack.waitForRun(childId)).status).toBe('cancelled');

@@ -3,7 +3,7 @@ import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
 
 const eventTypes = async (stack: FlowctlStack, runId: string) =>
-  ((await stack.api.get(`/runs/${runId}/events`)).body.items as { type: string; task: string | null; details: any }[]);
+  (await stack.api.get(`/runs/${runId}/events`)).body.items as { type: string; task: string | null; details: any }[];
 
 describe('timeouts', () => {
   let stack: FlowctlStack;
@@ -20,7 +20,9 @@ describe('timeouts', () => {
     await stack.api.applyYaml(
       aWorkflow({
         name: 'slow',
-        tasks: [{ name: 'nap', type: 'sleep', timeout: '300ms', retry: { maxAttempts: 2, initialInterval: '100ms' }, with: { duration: '5s' } }],
+        tasks: [
+          { name: 'nap', type: 'sleep', timeout: '300ms', retry: { maxAttempts: 2, initialInterval: '100ms' }, with: { duration: '5s' } },
+        ],
       }),
     );
     const { body: started } = await stack.api.post('/workflows/slow/runs');
@@ -43,7 +45,14 @@ describe('timeouts', () => {
 
   it('ends a run past spec.timeout as timed_out and cancels its running tasks', async () => {
     await stack.api.applyYaml(
-      aWorkflow({ name: 'too-long', spec: { timeout: '700ms' }, tasks: [{ name: 'nap', type: 'sleep', with: { duration: '20s' } }, { name: 'after', dependsOn: ['nap'] }] }),
+      aWorkflow({
+        name: 'too-long',
+        spec: { timeout: '700ms' },
+        tasks: [
+          { name: 'nap', type: 'sleep', with: { duration: '20s' } },
+          { name: 'after', dependsOn: ['nap'] },
+        ],
+      }),
     );
     const { body: started } = await stack.api.post('/workflows/too-long/runs');
     const run = await stack.waitForRun(started.id, 15_000);
@@ -81,7 +90,13 @@ describe('timeouts', () => {
 
   it('fails an approval step nobody decides within its timeout, without retrying it', async () => {
     await stack.api.applyYaml(
-      aWorkflow({ name: 'unanswered', tasks: [{ name: 'sign-off', type: 'approval', timeout: '400ms', retry: { maxAttempts: 3 } }, { name: 'ship', dependsOn: ['sign-off'] }] }),
+      aWorkflow({
+        name: 'unanswered',
+        tasks: [
+          { name: 'sign-off', type: 'approval', timeout: '400ms', retry: { maxAttempts: 3 } },
+          { name: 'ship', dependsOn: ['sign-off'] },
+        ],
+      }),
     );
     const run = await stack.waitForRun((await stack.api.post('/workflows/unanswered/runs')).body.id, 15_000);
     expect(run.status).toBe('failed');

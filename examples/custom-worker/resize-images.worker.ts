@@ -30,7 +30,11 @@ export const resizeImages = defineHandler<ResizeInput, { resized: string[] }>(as
 
 if (require.main === module) {
   const runner = new TaskRunner({
-    transport: { redisUrl: process.env.REDIS_URL, postgresUrl: process.env.DATABASE_URL, prefix: process.env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl' },
+    transport: {
+      redisUrl: process.env.REDIS_URL,
+      postgresUrl: process.env.DATABASE_URL,
+      prefix: process.env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
+    },
     handlers: { 'resize-images': resizeImages },
     concurrency: 4,
   });

@@ -31,6 +31,8 @@ export interface StackOptions {
   workers?: number;
   schedulerEnv?: Record<string, string>;
   workerEnv?: Record<string, string>;
+  /** A Redis of the test's own (a fault test that kills or flushes it); default the shared one. */
+  redisUrl?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export class FlowctlStack {
     const prefix = `t${randomBytes(4).toString('hex')}`;
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
-      REDIS_URL: options.transport === 'postgres' ? '' : TEST_REDIS_URL,
+      REDIS_URL: options.transport === 'postgres' ? '' : (options.redisUrl ?? TEST_REDIS_URL),
       FLOWCTL_QUEUE_PREFIX: prefix,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -81,7 +83,9 @@ export class FlowctlStack {
   async startScheduler(env: Record<string, string> = {}): Promise<ManagedProcess> {
     const scheduler = startNodeProcess('scheduler', SCHEDULER_MAIN, { ...this.env, ...env }, this.output);
     this.processes.push(scheduler);
-    await waitForHttp(`${this.url}/api/v1/readyz`, 30_000, () => scheduler.child.exitCode === null);
+    // A second scheduler (a standby) listens on the PORT its env gives it.
+    const url = env.PORT ? `http://127.0.0.1:${env.PORT}` : this.url;
+    await waitForHttp(`${url}/api/v1/readyz`, 30_000, () => scheduler.child.exitCode === null);
     return scheduler;
   }
 

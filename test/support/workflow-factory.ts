@@ -9,7 +9,12 @@ export interface TaskSketch {
 }
 
 /** A valid workflow document as YAML, from just the parts a test cares about. */
-export function aWorkflow(options: { name: string; tasks: TaskSketch[]; spec?: Record<string, unknown>; metadata?: Record<string, unknown> }): string {
+export function aWorkflow(options: {
+  name: string;
+  tasks: TaskSketch[];
+  spec?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}): string {
   return dump({
     apiVersion: 'flowctl/v1',
     kind: 'Workflow',

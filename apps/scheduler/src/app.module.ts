@@ -46,6 +46,7 @@ import { TransactionRunner } from './engine/transaction-runner';
 import { WorkflowCatalog } from './engine/workflow-catalog';
 import { ResultsConsumer } from './results/results-consumer';
 import { RedisSettingsCheck } from './startup/redis-settings-check';
+import { ShutdownState } from './startup/shutdown-state';
 import { BackfillScheduleUseCase } from './use-cases/backfill-schedule/backfill-schedule.use-case';
 import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.use-case';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
@@ -149,6 +150,7 @@ export class SchedulerModule {
         ResultsConsumer,
         RunChangeFeed,
         RedisSettingsCheck,
+        ShutdownState,
       ],
     };
   }

@@ -53,7 +53,10 @@ if (require.main === module) {
   }
   exitWithParent();
   startScheduler(config).then(
-    async (app) => new Logger('Scheduler').log(`scheduler ${config.schedulerId} listening on ${await app.getUrl()} (queues on ${config.redisUrl ? 'Redis' : 'PostgreSQL'})`),
+    async (app) =>
+      new Logger('Scheduler').log(
+        `scheduler ${config.schedulerId} listening on ${await app.getUrl()} (queues on ${config.redisUrl ? 'Redis' : 'PostgreSQL'})`,
+      ),
     (error: Error) => {
       console.error(`flowctl scheduler failed to start: ${error.stack ?? error.message}`);
       process.exit(1);

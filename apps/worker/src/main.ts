@@ -33,7 +33,11 @@ if (require.main === module) {
   exitWithParent();
   startWorker(config).then(
     (runner) => {
-      console.log(`flowctl worker ${runner.workerId} serving ${Object.entries(config.types).map(([t, c]) => `${t}:${c}`).join(', ')}`);
+      console.log(
+        `flowctl worker ${runner.workerId} serving ${Object.entries(config.types)
+          .map(([t, c]) => `${t}:${c}`)
+          .join(', ')}`,
+      );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

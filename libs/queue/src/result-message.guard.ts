@@ -16,7 +16,15 @@ export function parseResultMessage(data: unknown): ResultMessage | undefined {
     if (!isObject(worker) || !isString(worker.id) || !Array.isArray(worker.types)) return undefined;
     return data as ResultMessage;
   }
-  if (!isString(data.taskRunId) || !/^\d+$/.test(data.taskRunId) || !isString(data.runId) || !UUID.test(data.runId) || !isAttempt(data.attempt) || !isString(data.workerId)) return undefined;
+  if (
+    !isString(data.taskRunId) ||
+    !/^\d+$/.test(data.taskRunId) ||
+    !isString(data.runId) ||
+    !UUID.test(data.runId) ||
+    !isAttempt(data.attempt) ||
+    !isString(data.workerId)
+  )
+    return undefined;
   switch (data.kind) {
     case 'started':
     case 'heartbeat':

@@ -30,7 +30,16 @@ export interface WorkerInfo {
 /** Everything workers tell the scheduler travels as one of these on the results queue. */
 export type ResultMessage =
   | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string }
-  | { kind: 'succeeded'; runId: string; taskRunId: string; attempt: number; workerId: string; output: unknown; startedAt: string; at: string }
+  | {
+      kind: 'succeeded';
+      runId: string;
+      taskRunId: string;
+      attempt: number;
+      workerId: string;
+      output: unknown;
+      startedAt: string;
+      at: string;
+    }
   | {
       kind: 'failed';
       runId: string;

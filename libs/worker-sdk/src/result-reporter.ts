@@ -16,9 +16,10 @@ export class ResultReporter {
 
   /** `deadlineMs` 0 means one try: for best-effort notes such as a worker's goodbye. */
   async send(message: ResultMessage, deadlineMs = SEND_DEADLINE_MS): Promise<void> {
-    const jobId = message.kind === 'started' || message.kind === 'succeeded' || message.kind === 'failed'
-      ? resultJobId(message.kind, message.taskRunId, message.attempt)
-      : undefined;
+    const jobId =
+      message.kind === 'started' || message.kind === 'succeeded' || message.kind === 'failed'
+        ? resultJobId(message.kind, message.taskRunId, message.attempt)
+        : undefined;
     const deadline = Date.now() + deadlineMs;
     for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
       try {

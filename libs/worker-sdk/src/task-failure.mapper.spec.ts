@@ -10,7 +10,11 @@ describe('toTaskFailure', () => {
   });
 
   it('marks NonRetryableError as non-retryable and keeps its details', () => {
-    expect(toTaskFailure(new NonRetryableError('nope', { row: 3 }))).toMatchObject({ type: 'NonRetryableError', nonRetryable: true, details: { row: 3 } });
+    expect(toTaskFailure(new NonRetryableError('nope', { row: 3 }))).toMatchObject({
+      type: 'NonRetryableError',
+      nonRetryable: true,
+      details: { row: 3 },
+    });
   });
 
   it('turns a thrown non-error into a plain failure', () => {

@@ -65,10 +65,14 @@ export class TaskRunner {
 
   async start(): Promise<void> {
     for (const [type, handler] of Object.entries(this.options.handlers)) {
-      const worker = this.transport.worker(taskQueueName(type), (job, _token, signal) => this.runJob(job.id!, job.data as TaskJob, handler, signal), {
-        concurrency: this.concurrencyOf(type),
-        // Finished jobs are trimmed by the options the scheduler set when adding them.
-      });
+      const worker = this.transport.worker(
+        taskQueueName(type),
+        (job, _token, signal) => this.runJob(job.id!, job.data as TaskJob, handler, signal),
+        {
+          concurrency: this.concurrencyOf(type),
+          // Finished jobs are trimmed by the options the scheduler set when adding them.
+        },
+      );
       worker.on('error', (error: Error) => this.logger.error(`queue ${type}: ${error.message}`));
       this.workers.push(worker);
     }
@@ -81,11 +85,12 @@ export class TaskRunner {
   /** Stops taking tasks, lets running ones finish for up to graceMs, then aborts the rest. */
   async stop(graceMs = 10_000): Promise<void> {
     this.status = 'draining';
-    clearInterval(this.registration);
     await this.register(0).catch(() => undefined);
     await Promise.all(this.workers.map((worker) => worker.pause(true).catch(() => undefined)));
     const deadline = Date.now() + graceMs;
+    // Registrations keep going while draining: a silent worker is declared lost and its attempts failed.
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    clearInterval(this.registration);
     this.cancel([...this.running.keys()], 'worker shutting down');
     this.status = 'stopped';
     await this.register(0).catch(() => undefined);
@@ -104,11 +109,22 @@ export class TaskRunner {
 
   private async register(deadlineMs?: number): Promise<void> {
     const concurrency = this.types.reduce((sum, type) => sum + this.concurrencyOf(type), 0);
-    await this.reporter.send({
-      kind: 'worker',
-      at: new Date().toISOString(),
-      worker: { id: this.workerId, host: hostname(), types: this.types, concurrency, version: this.options.version ?? '0.1.0', status: this.status, running: this.running.size },
-    }, deadlineMs);
+    await this.reporter.send(
+      {
+        kind: 'worker',
+        at: new Date().toISOString(),
+        worker: {
+          id: this.workerId,
+          host: hostname(),
+          types: this.types,
+          concurrency,
+          version: this.options.version ?? '0.1.0',
+          status: this.status,
+          running: this.running.size,
+        },
+      },
+      deadlineMs,
+    );
   }
 
   private async runJob(jobId: string, job: TaskJob, handler: TaskHandler, queueSignal?: AbortSignal): Promise<void> {
@@ -116,7 +132,10 @@ export class TaskRunner {
     this.running.set(jobId, controller);
     queueSignal?.addEventListener('abort', () => controller.abort(new CancelledError('job cancelled')), { once: true });
     const timer = job.timeoutMs
-      ? setTimeout(() => controller.abort(new TimeoutError(`attempt exceeded its start-to-close timeout of ${job.timeoutMs}ms`)), job.timeoutMs)
+      ? setTimeout(
+          () => controller.abort(new TimeoutError(`attempt exceeded its start-to-close timeout of ${job.timeoutMs}ms`)),
+          job.timeoutMs,
+        )
       : undefined;
     const startedAt = new Date().toISOString();
     const checkpoint: { details?: unknown; set: boolean } = { set: false };
@@ -124,11 +143,21 @@ export class TaskRunner {
     const fields = { runId: job.runId, task: job.task, attempt: job.attempt };
     // Like Temporal's lazily written ActivityTaskStarted: a task that ends quickly is reported
     // once, with its start time inside the outcome, which halves the scheduler's work per task.
-    const startedReport = setTimeout(() => void this.reporter.send({ kind: 'started', ...base, at: startedAt }).catch(() => undefined), STARTED_REPORT_DELAY_MS);
+    const startedReport = setTimeout(
+      () => void this.reporter.send({ kind: 'started', ...base, at: startedAt }).catch(() => undefined),
+      STARTED_REPORT_DELAY_MS,
+    );
     try {
-      const output = await this.raceAbort(handler(job.input, this.contextFor(job, controller.signal, fields, checkpoint)), controller.signal);
+      const output = await this.raceAbort(
+        handler(job.input, this.contextFor(job, controller.signal, fields, checkpoint)),
+        controller.signal,
+      );
       const size = Buffer.byteLength(JSON.stringify(output ?? null));
-      if (size > MAX_OUTPUT_BYTES) throw Object.assign(new Error(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`), { name: 'OutputTooLarge', nonRetryable: true });
+      if (size > MAX_OUTPUT_BYTES)
+        throw Object.assign(new Error(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`), {
+          name: 'OutputTooLarge',
+          nonRetryable: true,
+        });
       await this.reporter.send({ kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() });
     } catch (error) {
       const failure = toTaskFailure(controller.signal.aborted ? controller.signal.reason : error);
@@ -157,7 +186,12 @@ export class TaskRunner {
     });
   }
 
-  private contextFor(job: TaskJob, signal: AbortSignal, fields: Record<string, unknown>, checkpoint: { details?: unknown; set: boolean }): TaskContext {
+  private contextFor(
+    job: TaskJob,
+    signal: AbortSignal,
+    fields: Record<string, unknown>,
+    checkpoint: { details?: unknown; set: boolean },
+  ): TaskContext {
     const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor((job.heartbeatTimeoutMs ?? 30_000) / 3));
     let lastSent = 0;
     let pending: { details: unknown } | undefined;
@@ -169,7 +203,15 @@ export class TaskRunner {
       pending = undefined;
       lastSent = Date.now();
       void this.reporter
-        .send({ kind: 'heartbeat', runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.workerId, details, at: new Date().toISOString() })
+        .send({
+          kind: 'heartbeat',
+          runId: job.runId,
+          taskRunId: job.taskRunId,
+          attempt: job.attempt,
+          workerId: this.workerId,
+          details,
+          at: new Date().toISOString(),
+        })
         .catch(() => undefined);
     };
     const logger = this.logger;

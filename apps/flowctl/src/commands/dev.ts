@@ -103,7 +103,9 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
 
 async function applyExamples(api: ApiClient, dir: string, say: (line: string) => void): Promise<void> {
   if (!existsSync(dir)) return;
-  for (const file of readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()) {
     for (const document of splitYamlDocuments(readFileSync(join(dir, file), 'utf8'))) {
       try {
         const response = await api.send<{ name: string; result: string; version: number }>('PUT', '/workflows', {

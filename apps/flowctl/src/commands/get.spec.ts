@@ -99,7 +99,13 @@ describe('flowctl get', () => {
   it('exits 2 for run filters on other resources', async () => {
     const result = await flowctl(['get', 'workers', '--status', 'running']);
     expect(result).toMatchObject({ code: 2, stderr: 'error: --status filters runs only, not workers\n' });
-    expect(await flowctl(['get', 'workers', '--workflow', 'etl'])).toMatchObject({ code: 2, stderr: 'error: --workflow filters runs and dead letters only, not workers\n' });
-    expect(await flowctl(['get', 'runs', '--type', 'http'])).toMatchObject({ code: 2, stderr: 'error: --type filters dead letters only, not runs\n' });
+    expect(await flowctl(['get', 'workers', '--workflow', 'etl'])).toMatchObject({
+      code: 2,
+      stderr: 'error: --workflow filters runs and dead letters only, not workers\n',
+    });
+    expect(await flowctl(['get', 'runs', '--type', 'http'])).toMatchObject({
+      code: 2,
+      stderr: 'error: --type filters dead letters only, not runs\n',
+    });
   });
 });

@@ -117,7 +117,8 @@ export async function getResources(
   if (kind !== 'runs' && kind !== 'dead-letters' && options.workflow !== undefined) {
     throw new InvalidInput(`--workflow filters runs and dead letters only, not ${RESOURCES[kind].plural}`);
   }
-  if (kind !== 'dead-letters' && options.type !== undefined) throw new InvalidInput(`--type filters dead letters only, not ${RESOURCES[kind].plural}`);
+  if (kind !== 'dead-letters' && options.type !== undefined)
+    throw new InvalidInput(`--type filters dead letters only, not ${RESOURCES[kind].plural}`);
   const resource = RESOURCES[kind];
   const now = context.now();
 

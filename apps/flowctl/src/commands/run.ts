@@ -32,7 +32,9 @@ export function registerRunCommand(program: Command, context: CommandContext): v
     .option('--inputs-file <file>', 'run inputs from a JSON or YAML mapping (--input values override it)')
     .option('--idempotency-key <key>', 'start at most one run for this key; repeating it returns the same run')
     .option('--wait', 'follow the run until it ends; exit 0 only if it succeeded')
-    .addOption(new Option('--timeout <duration>', 'stop waiting after this long, e.g. 30s or 10m (implies --wait)').argParser(parseCliDuration))
+    .addOption(
+      new Option('--timeout <duration>', 'stop waiting after this long, e.g. 30s or 10m (implies --wait)').argParser(parseCliDuration),
+    )
     .addOption(outputOption())
     .action(async (name: string, options: RunOptions) => {
       context.exitCode = await startRun(context, name, options);

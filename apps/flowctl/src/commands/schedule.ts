@@ -52,10 +52,15 @@ export function registerScheduleCommands(program: Command, context: CommandConte
     .requiredOption('--to <time>', 'end of the range (ISO 8601, inclusive)')
     .addOption(outputOption())
     .action(async (name: string, options: { from: string; to: string; output: OutputFormat }) => {
-      for (const [flag, value] of [['--from', options.from], ['--to', options.to]] as const) {
+      for (const [flag, value] of [
+        ['--from', options.from],
+        ['--to', options.to],
+      ] as const) {
         if (Number.isNaN(Date.parse(value))) throw new InvalidInput(`${flag} must be an ISO 8601 time such as 2026-01-31T00:00:00Z`);
       }
-      const result = await context.api().post<{ items: BackfillItem[] }>(`/workflows/${segment(name)}/backfill`, { from: options.from, to: options.to });
+      const result = await context
+        .api()
+        .post<{ items: BackfillItem[] }>(`/workflows/${segment(name)}/backfill`, { from: options.from, to: options.to });
       if (options.output !== 'table') {
         context.out(formatDocument(options.output, result.items));
         return;

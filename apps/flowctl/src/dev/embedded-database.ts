@@ -59,7 +59,10 @@ export async function freePort(preferred = 0): Promise<number> {
  * across restarts. As root, PostgreSQL refuses to run, so the package runs it
  * as the `postgres` user (created if missing) and the folder is given to it.
  */
-export async function startEmbeddedDatabase(dataDir: string, options: { port?: number; database?: string; log?: (line: string) => void } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  options: { port?: number; database?: string; log?: (line: string) => void } = {},
+): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
   await mkdir(join(databaseDir, '..'), { recursive: true });
   const port = await freePort(options.port ?? 0);

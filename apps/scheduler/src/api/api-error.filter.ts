@@ -39,7 +39,10 @@ export class ApiErrorFilter implements ExceptionFilter {
   private toResponse(exception: unknown): { status: number; body: Record<string, unknown> } {
     if (exception instanceof FlowctlError) {
       const status = STATUS_BY_CODE[exception.code] ?? HttpStatus.BAD_REQUEST;
-      return { status, body: { message: exception.message, code: exception.code, ...(exception.details ? { details: exception.details } : {}) } };
+      return {
+        status,
+        body: { message: exception.message, code: exception.code, ...(exception.details ? { details: exception.details } : {}) },
+      };
     }
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
@@ -50,7 +53,8 @@ export class ApiErrorFilter implements ExceptionFilter {
     const parserError = exception as { status?: number; expose?: boolean; message?: string; type?: string };
     if (parserError && typeof parserError.status === 'number' && parserError.expose) {
       const status = parserError.status;
-      const message = parserError.type === 'entity.parse.failed' ? `request body is not valid JSON: ${parserError.message}` : parserError.message;
+      const message =
+        parserError.type === 'entity.parse.failed' ? `request body is not valid JSON: ${parserError.message}` : parserError.message;
       return { status, body: { message } };
     }
     return { status: 500, body: { message: 'internal error; see the scheduler log' } };

@@ -35,7 +35,13 @@ export class ClusterController {
     const schedulers = await this.cluster.listSchedulers(this.dataSource, this.config.leaseTtlMs * 3);
     return {
       leader: lease?.holder ?? null,
-      schedulers: schedulers.map((s) => ({ id: s.id, host: s.host, leader: s.id === lease?.holder, startedAt: s.startedAt, lastSeenAt: s.lastSeenAt })),
+      schedulers: schedulers.map((s) => ({
+        id: s.id,
+        host: s.host,
+        leader: s.id === lease?.holder,
+        startedAt: s.startedAt,
+        lastSeenAt: s.lastSeenAt,
+      })),
     };
   }
 }

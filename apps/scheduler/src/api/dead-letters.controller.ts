@@ -9,7 +9,10 @@ import { namespaceParam, optionalString } from './request-params';
 import { deadLetterView } from './views';
 
 const isCursor = (value: unknown): value is { deadAt: string; id: string } =>
-  typeof value === 'object' && value !== null && isTimestampField((value as { deadAt?: unknown }).deadAt) && isBigintIdField((value as { id?: unknown }).id);
+  typeof value === 'object' &&
+  value !== null &&
+  isTimestampField((value as { deadAt?: unknown }).deadAt) &&
+  isBigintIdField((value as { id?: unknown }).id);
 
 @ApiTags('dead-letters')
 @Controller('dead-letters')

@@ -3,6 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { queryRows } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { LeaderLease } from '../duties/leader-lease';
+import { ShutdownState } from '../startup/shutdown-state';
+
+/** A database that takes longer than this to answer SELECT 1 counts as not answering. */
+const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 @ApiTags('health')
 @Controller()
@@ -10,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly lease: LeaderLease,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('healthz')
@@ -19,13 +24,25 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiOperation({ summary: 'Readiness: not shutting down, and the database answers' })
   async readyz() {
+    if (this.shutdown.isShuttingDown) {
+      throw new HttpException({ message: 'shutting down' }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.dataSource.query('SELECT 1');
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_PROBE_TIMEOUT_MS}ms`)), DATABASE_PROBE_TIMEOUT_MS)),
+        ),
+      ]);
       return { status: 'ready', leader: this.lease.current !== undefined };
     } catch (error) {
       throw new HttpException({ message: `database unavailable: ${(error as Error).message}` }, HttpStatus.SERVICE_UNAVAILABLE);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -42,7 +59,10 @@ export class HealthController {
       this.dataSource,
       `SELECT status, count(*) AS count FROM task_runs WHERE status IN ('queued', 'running') GROUP BY status`,
     );
-    const dead = await queryRows<{ count: string }>(this.dataSource, `SELECT count(*) AS count FROM dead_letters WHERE requeued_at IS NULL`);
+    const dead = await queryRows<{ count: string }>(
+      this.dataSource,
+      `SELECT count(*) AS count FROM dead_letters WHERE requeued_at IS NULL`,
+    );
     const lines = [
       '# HELP flowctl_runs_active Runs not yet finished, by status.',
       '# TYPE flowctl_runs_active gauge',

@@ -5,7 +5,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function namespaceParam(value: unknown): string {
   if (value === undefined || value === '') return DEFAULT_NAMESPACE;
-  if (typeof value !== 'string' || !NAME.test(value) || value.length > 63) throw new InvalidInput(`namespace "${String(value)}" is not a valid name`);
+  if (typeof value !== 'string' || !NAME.test(value) || value.length > 63)
+    throw new InvalidInput(`namespace "${String(value)}" is not a valid name`);
   return value;
 }
 

@@ -34,7 +34,9 @@ export class WorkflowsController {
       return this.applyWorkflow.execute(body);
     }
     if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return this.applyWorkflow.execute(body);
-    throw new InvalidInput(`request body is empty or not a workflow (content type ${contentType ?? 'missing'}): send application/yaml or application/json`);
+    throw new InvalidInput(
+      `request body is empty or not a workflow (content type ${contentType ?? 'missing'}): send application/yaml or application/json`,
+    );
   }
 
   @Get()
@@ -47,7 +49,17 @@ export class WorkflowsController {
       limit: size + 1,
     });
     const result = page(rows, size, (last) => [last.namespace, last.name]);
-    return { ...result, items: result.items.map((w) => ({ name: w.name, namespace: w.namespace, version: w.currentVersion, labels: w.labels, createdAt: w.createdAt, updatedAt: w.updatedAt })) };
+    return {
+      ...result,
+      items: result.items.map((w) => ({
+        name: w.name,
+        namespace: w.namespace,
+        version: w.currentVersion,
+        labels: w.labels,
+        createdAt: w.createdAt,
+        updatedAt: w.updatedAt,
+      })),
+    };
   }
 
   @Get(':name')
@@ -81,23 +93,38 @@ export class WorkflowsController {
     const number = Number(version);
     const row = Number.isInteger(number) ? await this.workflows.version(this.dataSource, ns, workflowNameParam(name), number) : undefined;
     if (!row) throw new NotFound(`workflow "${name}" has no version ${version}`);
-    return { name, namespace: ns, version: row.version, contentHash: row.contentHash, createdAt: row.createdAt, definition: row.definition, source: row.source };
+    return {
+      name,
+      namespace: ns,
+      version: row.version,
+      contentHash: row.contentHash,
+      createdAt: row.createdAt,
+      definition: row.definition,
+      source: row.source,
+    };
   }
 
   @Delete(':name')
   @ApiOperation({ summary: 'Delete a workflow; its runs keep their history' })
   async remove(@Param('name') name: string, @Query('namespace') namespace?: string) {
     const ns = namespaceParam(namespace);
-    if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name)))) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
+    if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name))))
+      throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
     await this.schedules.delete(this.dataSource, ns, name);
     return { name, namespace: ns, result: 'deleted' };
   }
 
   @Post(':name/runs')
   @ApiOperation({ summary: 'Start a run: {inputs?, idempotencyKey?}; the same idempotencyKey returns the same run (200)' })
-  async start(@Param('name') name: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response, @Query('namespace') namespace?: string) {
+  async start(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+    @Query('namespace') namespace?: string,
+  ) {
     const request = (body ?? {}) as Record<string, unknown>;
-    if (typeof request !== 'object' || Array.isArray(request)) throw new InvalidInput('body must be a JSON object {inputs?, idempotencyKey?}');
+    if (typeof request !== 'object' || Array.isArray(request))
+      throw new InvalidInput('body must be a JSON object {inputs?, idempotencyKey?}');
     const unknown = Object.keys(request).filter((key) => key !== 'inputs' && key !== 'idempotencyKey' && key !== 'namespace');
     if (unknown.length > 0) throw new InvalidInput(`unknown field(s) ${unknown.join(', ')}: expected {inputs?, idempotencyKey?}`);
     const { run, created } = await this.startRun.execute({

@@ -22,6 +22,8 @@ export interface SchedulerConfig {
   workerLostAfterMs: number;
   /** How often the leader checks the queues against PostgreSQL, and how old a queued task must be to count as missing. */
   reconcileIntervalMs: number;
+  /** After SIGTERM, how long the API keeps answering (readiness 503) before it closes, for load balancers to notice. */
+  shutdownDrainMs: number;
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -40,7 +42,10 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
   const workerLostAfterMs = parseDuration(env.FLOWCTL_WORKER_LOST_AFTER ?? '15s');
   if (!workerLostAfterMs || workerLostAfterMs < 1000) throw new InvalidInput('FLOWCTL_WORKER_LOST_AFTER must be a duration of at least 1s');
   const reconcileIntervalMs = parseDuration(env.FLOWCTL_RECONCILE_INTERVAL ?? '30s');
-  if (!reconcileIntervalMs || reconcileIntervalMs < 1000) throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
+  if (!reconcileIntervalMs || reconcileIntervalMs < 1000)
+    throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
+  const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
+  if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -55,12 +60,16 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     typeConcurrency: parseTypeConcurrency(env.FLOWCTL_TYPE_CONCURRENCY ?? ''),
     workerLostAfterMs,
     reconcileIntervalMs,
+    shutdownDrainMs,
   };
 }
 
 function parseTypeConcurrency(value: string): Record<string, number> {
   const limits: Record<string, number> = {};
-  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [type, limit] = entry.split(':');
     const number = Number(limit);
     if (!type || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(type) || !Number.isInteger(number) || number < 1) {

@@ -43,7 +43,10 @@ export class LeaderLease implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.renew();
-    this.registry.addInterval('leader-lease', setInterval(() => void this.renew(), Math.floor(this.config.leaseTtlMs / 3)));
+    this.registry.addInterval(
+      'leader-lease',
+      setInterval(() => void this.renew(), Math.floor(this.config.leaseTtlMs / 3)),
+    );
   }
 
   /**

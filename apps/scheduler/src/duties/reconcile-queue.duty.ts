@@ -66,16 +66,26 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     let afterId: string | undefined;
     try {
       for (;;) {
-        const page = await this.taskRuns.inFlight(this.dataSource, { queuedBefore: new Date(Date.now() - this.graceMs), afterId, limit: PAGE });
+        const page = await this.taskRuns.inFlight(this.dataSource, {
+          queuedBefore: new Date(Date.now() - this.graceMs),
+          afterId,
+          limit: PAGE,
+        });
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.id;
         const missing = (
           await Promise.all(
-            page.filter((task) => task.type !== APPROVAL_TYPE && task.type !== WORKFLOW_TYPE && task.instancesTotal === null).map(async (task) => ((await this.transport.queue(taskQueueName(task.type)).getJob(taskJobId(task.id, task.attempt))) ? undefined : task)),
+            page
+              .filter((task) => task.type !== APPROVAL_TYPE && task.type !== WORKFLOW_TYPE && task.instancesTotal === null)
+              .map(async (task) =>
+                (await this.transport.queue(taskQueueName(task.type)).getJob(taskJobId(task.id, task.attempt))) ? undefined : task,
+              ),
           )
         ).filter((task) => task !== undefined);
         if (missing.length === 0) continue;
-        const runs = new Map((await this.runs.findMany(this.dataSource, [...new Set(missing.map((t) => t.runId))])).map((run) => [run.id, run]));
+        const runs = new Map(
+          (await this.runs.findMany(this.dataSource, [...new Set(missing.map((t) => t.runId))])).map((run) => [run.id, run]),
+        );
         const items: DispatchItem[] = [];
         for (const task of missing) {
           const run = runs.get(task.runId);

@@ -73,7 +73,9 @@ export class WorkerLivenessDuty implements LeaderTimer {
 
     // Fenced: a deposed leader that wakes up late marks nobody lost.
     const lost = await this.transactions.run(async (tx) =>
-      (await this.cluster.holdsLease(tx, LEADER_LEASE, leadership.holder, leadership.token)) ? this.cluster.markWorkersLost(tx, silent, lostAfterMs) : [],
+      (await this.cluster.holdsLease(tx, LEADER_LEASE, leadership.holder, leadership.token))
+        ? this.cluster.markWorkersLost(tx, silent, lostAfterMs)
+        : [],
     );
     for (const id of lost) {
       const count = orphaned.filter((task) => task.workerId === id).length;

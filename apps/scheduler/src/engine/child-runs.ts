@@ -48,7 +48,9 @@ export class ChildRuns {
     }
     await this.taskRuns.markQueued(uow.tx, [{ id: task.taskRunId, attempt: task.attempt, input }]);
     uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
-    await this.taskRuns.markRunning(uow.tx, [{ id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date(), deadlineGraceMs: 0 }]);
+    await this.taskRuns.markRunning(uow.tx, [
+      { id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date(), deadlineGraceMs: 0 },
+    ]);
     if (uow.run(task.runId).workflow.task(task.name).timeout !== undefined) uow.timersChanged = true;
     uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { childRunId: child.run.id } });
     return child.roots;
@@ -60,8 +62,18 @@ export class ChildRuns {
     if (children.length === 0) return [];
     // Parents are locked after their children here: a deadlock with a parent-first transaction is
     // detected by PostgreSQL and the whole unit retried.
-    await this.locker.lock(uow, children.map((run) => run.parentRunId!));
-    const parents = new Map((await this.taskRuns.lock(uow.tx, children.map((run) => run.parentTaskRunId!))).map((row) => [row.id, row]));
+    await this.locker.lock(
+      uow,
+      children.map((run) => run.parentRunId!),
+    );
+    const parents = new Map(
+      (
+        await this.taskRuns.lock(
+          uow.tx,
+          children.map((run) => run.parentTaskRunId!),
+        )
+      ).map((row) => [row.id, row]),
+    );
     const settled: SettledTask[] = [];
     for (const child of children) {
       const parent = parents.get(child.parentTaskRunId!);
@@ -74,7 +86,12 @@ export class ChildRuns {
         uow.countClosed(parent.runId, 1, 0);
         settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
       } else {
-        const error: TaskFailure = { type: 'ChildRunFailed', message: `child run ${child.id} ${child.status}`, nonRetryable: true, details: { childRunId: child.id, status: child.status } };
+        const error: TaskFailure = {
+          type: 'ChildRunFailed',
+          message: `child run ${child.id} ${child.status}`,
+          nonRetryable: true,
+          details: { childRunId: child.id, status: child.status },
+        };
         await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'failed', error }]);
         uow.event({ ...event, type: 'task_failed', details: { error } });
         uow.countClosed(parent.runId, 1, 1);

@@ -1,10 +1,4 @@
-import {
-  collectReferences,
-  conditionReferences,
-  dependentsOf,
-  type TaskDefinition,
-  type WorkflowDefinition,
-} from '@flowctl/core';
+import { collectReferences, conditionReferences, dependentsOf, type TaskDefinition, type WorkflowDefinition } from '@flowctl/core';
 
 const INSTANCE_SUFFIX = /\[\d+\]$/;
 

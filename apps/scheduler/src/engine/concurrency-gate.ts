@@ -27,7 +27,10 @@ export class ConcurrencyGate {
   }
 
   /** Starts the pending runs that now fit, for each workflow a run just left; returns their first tasks. */
-  async startWaiting(uow: UnitOfWork, workflows: ReadonlyMap<string, { namespace: string; workflow: string; limit: number }>): Promise<ReadyTask[]> {
+  async startWaiting(
+    uow: UnitOfWork,
+    workflows: ReadonlyMap<string, { namespace: string; workflow: string; limit: number }>,
+  ): Promise<ReadyTask[]> {
     const ready: ReadyTask[] = [];
     for (const { namespace, workflow, limit } of workflows.values()) {
       await this.workflows.lock(uow.tx, namespace, workflow);
@@ -35,7 +38,8 @@ export class ConcurrencyGate {
       for (const run of await this.runs.startPending(uow.tx, namespace, workflow, free)) {
         uow.runs.set(run.id, { row: run, workflow: await this.catalog.byVersionId(uow.tx, run.workflowVersionId) });
         uow.event({ runId: run.id, type: 'run_started', details: { waitedForSlot: true } });
-        for (const root of await this.taskRuns.roots(uow.tx, run.id)) ready.push({ runId: run.id, taskRunId: root.id, name: root.name, attempt: 1 });
+        for (const root of await this.taskRuns.roots(uow.tx, run.id))
+          ready.push({ runId: run.id, taskRunId: root.id, name: root.name, attempt: 1 });
       }
     }
     return ready;

@@ -27,7 +27,8 @@ export class FanOut {
   async expand(uow: UnitOfWork, task: ReadyTask, definition: TaskDefinition, scope: ExpressionScope): Promise<SettledTask | undefined> {
     const items = evaluateExpression(definition.forEach!, scope);
     if (!Array.isArray(items)) throw new ForEachError(`forEach of ${task.name} gave ${items === null ? 'null' : typeof items}, not a list`);
-    if (items.length > MAX_FOREACH_ITEMS) throw new ForEachError(`forEach of ${task.name} gave ${items.length} items; the limit is ${MAX_FOREACH_ITEMS}`);
+    if (items.length > MAX_FOREACH_ITEMS)
+      throw new ForEachError(`forEach of ${task.name} gave ${items.length} items; the limit is ${MAX_FOREACH_ITEMS}`);
     const { row: run } = uow.run(task.runId);
     await this.taskRuns.markFannedOut(uow.tx, [{ id: task.taskRunId, total: items.length, input: { items: items.length } }]);
     uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: 1, details: { forEach: items.length } });
@@ -87,7 +88,13 @@ export class FanOut {
       if (parent.instancesFailed === 0) {
         const output = await this.taskRuns.instanceOutputs(uow.tx, parent.id);
         await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'succeeded', output }]);
-        uow.event({ runId: parent.runId, type: 'task_succeeded', task: parent.name, attempt: 1, details: { instances: parent.instancesTotal } });
+        uow.event({
+          runId: parent.runId,
+          type: 'task_succeeded',
+          task: parent.name,
+          attempt: 1,
+          details: { instances: parent.instancesTotal },
+        });
         uow.countClosed(parent.runId, 1, 0);
         ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
       } else {
@@ -105,7 +112,14 @@ export class FanOut {
     return ended;
   }
 
-  private dispatchItem(uow: UnitOfWork, runId: string, taskRunId: string, name: string, definition: TaskDefinition, input: unknown): DispatchItem {
+  private dispatchItem(
+    uow: UnitOfWork,
+    runId: string,
+    taskRunId: string,
+    name: string,
+    definition: TaskDefinition,
+    input: unknown,
+  ): DispatchItem {
     return {
       taskRunId,
       run: uow.run(runId).row,

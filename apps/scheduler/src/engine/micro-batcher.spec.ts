@@ -30,7 +30,12 @@ describe('MicroBatcher', () => {
       flushed.push(...items);
     }, 100);
     const warmup = batcher.submit(0);
-    const results = [12, 13, 14].map((n) => batcher.submit(n).then(() => 'ok', () => 'failed'));
+    const results = [12, 13, 14].map((n) =>
+      batcher.submit(n).then(
+        () => 'ok',
+        () => 'failed',
+      ),
+    );
     unblock();
     await warmup;
     expect(await Promise.all(results)).toEqual(['ok', 'failed', 'ok']);

@@ -90,7 +90,12 @@ export class RunAdvancer {
     if (wave.length === 0) return { ready: [], skipped: [] };
     // Instances of a forEach report to their fan-out task; one that thereby ends joins this wave.
     const settled = wave.filter((task) => !task.parentTaskRunId);
-    settled.push(...(await this.fanOut.settleInstances(uow, wave.filter((task) => task.parentTaskRunId))));
+    settled.push(
+      ...(await this.fanOut.settleInstances(
+        uow,
+        wave.filter((task) => task.parentTaskRunId),
+      )),
+    );
     const releases = new Map<string, DependencyRelease>();
     for (const task of settled) {
       const { workflow } = uow.run(task.runId);
@@ -162,7 +167,13 @@ export class RunAdvancer {
           // No worker serves approvals: the step waits, running, for a decision through the API.
           waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date(), deadlineGraceMs: 0 });
           if (definition.timeout !== undefined) uow.timersChanged = true;
-          uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { waitingForApproval: true } });
+          uow.event({
+            runId: task.runId,
+            type: 'task_started',
+            task: task.name,
+            attempt: task.attempt,
+            details: { waitingForApproval: true },
+          });
           continue;
         }
         uow.dispatch.push({
@@ -178,8 +189,16 @@ export class RunAdvancer {
           lastHeartbeatDetails: task.lastHeartbeatDetails,
         });
       } catch (error) {
-        if (!(error instanceof Error) || !['ExpressionError', 'TemplateError', 'ChildRunFailed'].includes(error.name) && !(error as { code?: unknown }).code) throw error;
-        const failure: TaskFailure = { type: error.name === 'ChildRunFailed' ? 'ChildRunFailed' : 'TemplateError', message: error.message, nonRetryable: true };
+        if (
+          !(error instanceof Error) ||
+          (!['ExpressionError', 'TemplateError', 'ChildRunFailed'].includes(error.name) && !(error as { code?: unknown }).code)
+        )
+          throw error;
+        const failure: TaskFailure = {
+          type: error.name === 'ChildRunFailed' ? 'ChildRunFailed' : 'TemplateError',
+          message: error.message,
+          nonRetryable: true,
+        };
         failed.push({ id: task.taskRunId, status: 'failed', error: failure });
         uow.event({ runId: task.runId, type: 'task_failed', task: task.name, attempt: task.attempt, details: { error: failure } });
         uow.countClosed(task.runId, 1, 1);

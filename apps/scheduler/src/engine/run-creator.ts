@@ -33,7 +33,10 @@ export class RunCreator {
   ) {}
 
   async create(uow: UnitOfWork, command: NewRunCommand): Promise<{ run: RunRow; created: boolean; roots: ReadyTask[] }> {
-    if (command.idempotencyKey !== undefined && (typeof command.idempotencyKey !== 'string' || command.idempotencyKey.length === 0 || command.idempotencyKey.length > 200)) {
+    if (
+      command.idempotencyKey !== undefined &&
+      (typeof command.idempotencyKey !== 'string' || command.idempotencyKey.length === 0 || command.idempotencyKey.length > 200)
+    ) {
       throw new InvalidInput('idempotencyKey must be a non-empty string of at most 200 characters');
     }
     const { tx } = uow;
@@ -81,7 +84,12 @@ export class RunCreator {
     uow.event({
       runId: run.id,
       type: 'run_created',
-      details: { workflow: command.workflow, version: version.version, inputs, ...(command.parent ? { parentRunId: command.parent.runId } : {}) },
+      details: {
+        workflow: command.workflow,
+        version: version.version,
+        inputs,
+        ...(command.parent ? { parentRunId: command.parent.runId } : {}),
+      },
     });
     if (!startNow) {
       uow.event({ runId: run.id, type: 'run_waiting', details: { concurrency: compiled.definition.spec.concurrency } });

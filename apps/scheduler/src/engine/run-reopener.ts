@@ -41,7 +41,8 @@ export class RunReopener {
       } else if (task.instancesTotal !== null && task.status !== 'pending') {
         fanOuts.set(task.id, task);
         for (const instance of tasks) {
-          if (instance.parentTaskRunId === task.id && isTaskTerminal(instance.status) && instance.status !== 'succeeded') instances.set(instance.id, instance);
+          if (instance.parentTaskRunId === task.id && isTaskTerminal(instance.status) && instance.status !== 'succeeded')
+            instances.set(instance.id, instance);
         }
       } else {
         seedNames.push(name);
@@ -78,7 +79,12 @@ export class RunReopener {
     });
     await this.taskRuns.reopen(
       uow.tx,
-      counters.map(({ task, counts }) => ({ id: task.id, depsSucceeded: counts.succeeded, depsFailed: counts.failed, depsSkipped: counts.skipped })),
+      counters.map(({ task, counts }) => ({
+        id: task.id,
+        depsSucceeded: counts.succeeded,
+        depsFailed: counts.failed,
+        depsSkipped: counts.skipped,
+      })),
     );
     await this.deadLetters.closeForTasks(
       uow.tx,
@@ -118,7 +124,8 @@ export class RunReopener {
     const { row: run } = uow.run(runId);
     const failedByParent = new Map<string, number>();
     for (const instance of instances) {
-      if (isTaskFailure(instance.status)) failedByParent.set(instance.parentTaskRunId!, (failedByParent.get(instance.parentTaskRunId!) ?? 0) + 1);
+      if (isTaskFailure(instance.status))
+        failedByParent.set(instance.parentTaskRunId!, (failedByParent.get(instance.parentTaskRunId!) ?? 0) + 1);
     }
     await this.taskRuns.reviveFanOut(
       uow.tx,
@@ -129,7 +136,12 @@ export class RunReopener {
 
     await this.taskRuns.markQueued(
       uow.tx,
-      instances.map((instance) => ({ id: instance.id, attempt: instance.attempt + 1, input: instance.input, budgetStart: instance.attempt + 1 })),
+      instances.map((instance) => ({
+        id: instance.id,
+        attempt: instance.attempt + 1,
+        input: instance.input,
+        budgetStart: instance.attempt + 1,
+      })),
     );
     await this.deadLetters.closeForTasks(
       uow.tx,

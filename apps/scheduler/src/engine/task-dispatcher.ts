@@ -55,7 +55,12 @@ export class TaskDispatcher {
       await Promise.all(
         jobIds.map((jobId) => {
           const type = types.get(jobId);
-          return type ? this.transport.queue(taskQueueName(type)).remove(jobId).catch(() => 0) : 0;
+          return type
+            ? this.transport
+                .queue(taskQueueName(type))
+                .remove(jobId)
+                .catch(() => 0)
+            : 0;
         }),
       );
     } catch (error) {

@@ -89,12 +89,15 @@ export class UnitOfWork {
   runLeft(runId: string): void {
     const { row, workflow } = this.run(runId);
     const limit = workflow.definition.spec.concurrency;
-    if (limit !== undefined) this.freedSlots.set(`${row.namespace}/${row.workflowName}`, { namespace: row.namespace, workflow: row.workflowName, limit });
+    if (limit !== undefined)
+      this.freedSlots.set(`${row.namespace}/${row.workflowName}`, { namespace: row.namespace, workflow: row.workflowName, limit });
   }
 
   /** Takes the counted task closures, leaving none. */
   drainClosedTasks(): { runId: string; closed: number; failed: number; added: number }[] {
-    const deltas = [...this.closedTasks].map(([runId, d]) => ({ runId, ...d })).filter((d) => d.closed !== 0 || d.failed !== 0 || d.added !== 0);
+    const deltas = [...this.closedTasks]
+      .map(([runId, d]) => ({ runId, ...d }))
+      .filter((d) => d.closed !== 0 || d.failed !== 0 || d.added !== 0);
     this.closedTasks.clear();
     return deltas;
   }

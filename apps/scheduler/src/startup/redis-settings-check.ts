@@ -26,7 +26,13 @@ export class RedisSettingsCheck implements OnApplicationBootstrap {
   }
 
   private async read(url: string): Promise<EvictionPolicyReading> {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: CHECK_TIMEOUT_MS, commandTimeout: CHECK_TIMEOUT_MS });
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: CHECK_TIMEOUT_MS,
+      commandTimeout: CHECK_TIMEOUT_MS,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();

@@ -57,7 +57,8 @@ export const httpHandler = (allowlist: readonly string[]) =>
     } catch {
       throw new NonRetryableError(`http: invalid url ${input.url}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NonRetryableError(`http: only http and https are allowed, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new NonRetryableError(`http: only http and https are allowed, not ${url.protocol}`);
     if (!isAllowed(url, allowlist)) throw new NonRetryableError(`http: ${url.host} is not in this worker's allowlist`);
     const method = typeof input.method === 'string' ? input.method.toUpperCase() : 'GET';
     if (!METHODS.has(method)) throw new NonRetryableError(`http: unsupported method ${method}`);
@@ -88,7 +89,10 @@ export const httpHandler = (allowlist: readonly string[]) =>
     }
     const result = { status: response.status, headers: Object.fromEntries(response.headers), body: parsed };
     if (!accept(response.status)) {
-      throw Object.assign(new Error(`http: ${method} ${target.href} answered ${response.status}`), { name: 'HttpStatusError', details: result });
+      throw Object.assign(new Error(`http: ${method} ${target.href} answered ${response.status}`), {
+        name: 'HttpStatusError',
+        details: result,
+      });
     }
     return result;
   });

@@ -33,14 +33,20 @@ class TailBuffer {
  * process group is killed on cancel or timeout so no grandchild outlives it.
  */
 export const shellHandler = defineHandler<ShellInput, { exitCode: number; stdout: string; stderr: string }>((input, ctx) => {
-  if (typeof input?.command !== 'string' || input.command.length === 0) throw new NonRetryableError('shell: `command` must be a non-empty string');
+  if (typeof input?.command !== 'string' || input.command.length === 0)
+    throw new NonRetryableError('shell: `command` must be a non-empty string');
   const env = input.env ?? {};
   if (typeof env !== 'object' || Array.isArray(env)) throw new NonRetryableError('shell: `env` must be a map of strings');
   const command = input.command;
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], {
       cwd: typeof input.cwd === 'string' ? input.cwd : undefined,
-      env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])), FLOWCTL_RUN_ID: ctx.runId, FLOWCTL_ATTEMPT: String(ctx.attempt) },
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+        FLOWCTL_RUN_ID: ctx.runId,
+        FLOWCTL_ATTEMPT: String(ctx.attempt),
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -61,10 +67,15 @@ export const shellHandler = defineHandler<ShellInput, { exitCode: number; stdout
       ctx.signal.removeEventListener('abort', kill);
       const output = { exitCode: code ?? (signal ? 128 : 1), stdout: stdout.toString(), stderr: stderr.toString() };
       if (output.exitCode === 0) return resolve(output);
-      const error = Object.assign(new Error(`command exited with code ${output.exitCode}${signal ? ` (${signal})` : ''}: ${output.stderr.trim().split('\n').pop() ?? ''}`), {
-        name: 'ShellCommandFailed',
-        details: output,
-      });
+      const error = Object.assign(
+        new Error(
+          `command exited with code ${output.exitCode}${signal ? ` (${signal})` : ''}: ${output.stderr.trim().split('\n').pop() ?? ''}`,
+        ),
+        {
+          name: 'ShellCommandFailed',
+          details: output,
+        },
+      );
       reject(error);
     });
   });

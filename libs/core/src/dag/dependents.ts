@@ -5,6 +5,10 @@ export function dependentsOf(nodes: readonly DagNode[]): Map<string, string[]> {
   const index = indexByName(nodes);
   const downstream = downstreamEdges(nodes, index);
   const result = new Map<string, string[]>();
-  for (const [name, i] of index) result.set(name, downstream[i]!.map((target) => nodes[target]!.name));
+  for (const [name, i] of index)
+    result.set(
+      name,
+      downstream[i]!.map((target) => nodes[target]!.name),
+    );
   return result;
 }

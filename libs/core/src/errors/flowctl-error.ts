@@ -24,7 +24,12 @@ export interface WorkflowIssue {
 export class WorkflowInvalid extends FlowctlError {
   readonly code = 'WorkflowInvalid';
   constructor(readonly issues: WorkflowIssue[]) {
-    super(issues.map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.message}${issue.line ? ` (line ${issue.line})` : ''}`).join('; '), { issues });
+    super(
+      issues
+        .map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.message}${issue.line ? ` (line ${issue.line})` : ''}`)
+        .join('; '),
+      { issues },
+    );
   }
 }
 

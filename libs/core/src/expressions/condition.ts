@@ -27,7 +27,10 @@ function compileExpression(source: string): CompiledExpression {
   let node: ExpressionNode;
   if (source.includes('{{')) {
     const single = singleExpressionOf(source);
-    if (!single) throw new ExpressionError(`a condition must be one expression, written "{{ expr }}" or bare, in ${JSON.stringify(source)}`, { source });
+    if (!single)
+      throw new ExpressionError(`a condition must be one expression, written "{{ expr }}" or bare, in ${JSON.stringify(source)}`, {
+        source,
+      });
     node = single;
   } else {
     node = parseExpression(source, 0, source.length);

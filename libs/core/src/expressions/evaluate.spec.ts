@@ -51,8 +51,8 @@ describe('expression evaluation', () => {
     expect(value('inputs.obj.toString')).toBeUndefined();
     expect(value('inputs.obj.hasOwnProperty')).toBeUndefined();
     expect(value('inputs.list.map')).toBeUndefined();
-    expect(value("inputs.obj[inputs.key]", aScope({ inputs: { obj: {}, key: '__proto__' } }))).toBeUndefined();
-    expect(value("inputs.obj[inputs.key]", aScope({ inputs: { obj: {}, key: 'constructor' } }))).toBeUndefined();
+    expect(value('inputs.obj[inputs.key]', aScope({ inputs: { obj: {}, key: '__proto__' } }))).toBeUndefined();
+    expect(value('inputs.obj[inputs.key]', aScope({ inputs: { obj: {}, key: 'constructor' } }))).toBeUndefined();
   });
 
   it('ignores even an own __proto__ key that JSON data may carry', () => {
@@ -103,7 +103,7 @@ describe('expression evaluation', () => {
     expect(value('2 in inputs.list')).toBe(false);
     expect(value('inputs.expected in inputs.list', aScope({ inputs: { list: [{ a: 1 }], expected: { a: 1 } } }))).toBe(true);
     expect(value("'bc' in inputs.s")).toBe(true);
-    expect(value("1 in inputs.s")).toBe(false);
+    expect(value('1 in inputs.s')).toBe(false);
     expect(value("'k' in inputs.obj")).toBe(true);
     expect(value("'toString' in inputs.obj")).toBe(false);
     expect(value("'x' in inputs.missing")).toBe(false);

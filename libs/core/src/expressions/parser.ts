@@ -168,7 +168,8 @@ class Parser {
       case 'string':
         return { type: 'literal', value: token.value, start: token.start };
       case 'word':
-        if (token.value === 'true' || token.value === 'false') return { type: 'literal', value: token.value === 'true', start: token.start };
+        if (token.value === 'true' || token.value === 'false')
+          return { type: 'literal', value: token.value === 'true', start: token.start };
         if (token.value === 'null') return { type: 'literal', value: null, start: token.start };
         if (KEYWORDS.has(token.value)) throw this.unexpected(token);
         if (!isRootName(token.value)) throw expressionError(unknownNameProblem(token.value), this.source, token.start);

@@ -24,7 +24,8 @@ export function analyzeReferences(root: ExpressionNode, source: string): Referen
     const { base, accessors } = flattenChain(node);
     for (const accessor of accessors) {
       if ('index' in accessor) pending.push(accessor.index);
-      else if (isForbiddenProperty(accessor.key)) throw expressionError(`property "${accessor.key}" is not accessible`, source, accessor.start);
+      else if (isForbiddenProperty(accessor.key))
+        throw expressionError(`property "${accessor.key}" is not accessible`, source, accessor.start);
     }
     if (base.type !== 'root') {
       pending.push(base);

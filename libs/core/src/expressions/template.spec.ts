@@ -55,7 +55,9 @@ describe('templates', () => {
   });
 
   it('lists the tasks and inputs it reads, and whether it reads item or index', () => {
-    const { references } = compileTemplate('{{ tasks.a.output.x }} {{ tasks.b.status }} {{ inputs.date }} {{ inputs["size"] }} {{ item.n }}');
+    const { references } = compileTemplate(
+      '{{ tasks.a.output.x }} {{ tasks.b.status }} {{ inputs.date }} {{ inputs["size"] }} {{ item.n }}',
+    );
     expect(references.tasks).toEqual(new Set(['a', 'b']));
     expect(references.inputs).toEqual(new Set(['date', 'size']));
     expect(references.usesItem).toBe(true);

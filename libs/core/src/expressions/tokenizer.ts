@@ -22,7 +22,19 @@ const NUMBER = /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const TWO_CHAR_OPERATORS = new Set(['==', '!=', '<=', '>=', '&&', '||']);
 const ONE_CHAR_OPERATORS = new Set(['<', '>', '!', '-']);
 const PUNCTUATION = new Set(['.', '[', ']', '(', ')']);
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0', '\\': '\\', "'": "'", '"': '"', '/': '/' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '0': '\0',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '/': '/',
+};
 
 /**
  * Splits `source.slice(from, to)` into tokens. Positions are offsets into the
@@ -49,7 +61,8 @@ export function tokenize(source: string, from: number, to: number): Token[] {
       NUMBER.lastIndex = at;
       const text = NUMBER.exec(source)![0].slice(0, to - at);
       at += text.length;
-      if (at < to && /[A-Za-z_]/.test(source[at]!)) throw expressionError(`unexpected character ${JSON.stringify(source[at])} after a number`, source, at);
+      if (at < to && /[A-Za-z_]/.test(source[at]!))
+        throw expressionError(`unexpected character ${JSON.stringify(source[at])} after a number`, source, at);
       tokens.push({ kind: 'number', value: Number(text), start });
       continue;
     }

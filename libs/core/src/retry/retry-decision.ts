@@ -7,9 +7,7 @@ export function nextAttemptDelay(policy: RetryPolicy, failedAttempt: number): nu
   return Math.round(Math.min(delay, policy.maxInterval));
 }
 
-export type RetryDecision =
-  | { retry: true; delayMs: number }
-  | { retry: false; reason: 'non_retryable' | 'attempts_exhausted' };
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: 'non_retryable' | 'attempts_exhausted' };
 
 /**
  * Whether a failed attempt gets another one. `maxAttempts` counts from the

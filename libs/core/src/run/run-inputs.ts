@@ -2,7 +2,6 @@ import { InvalidInput } from '../errors/flowctl-error';
 import type { InputDefinition } from '../workflow/workflow-definition';
 import { matchesInputType } from '../workflow/validate-inputs';
 
-
 /**
  * A run's inputs: what the caller gave, checked against the declared inputs,
  * with defaults filled in. Undeclared inputs are refused rather than ignored,
@@ -21,7 +20,8 @@ export function resolveRunInputs(declared: Record<string, InputDefinition>, give
   for (const [name, definition] of Object.entries(declared)) {
     if (Object.hasOwn(supplied, name)) {
       const value = supplied[name];
-      if (!matchesInputType(value, definition.type)) problems.push(`input "${name}" must be a ${definition.type}, got ${JSON.stringify(value)}`);
+      if (!matchesInputType(value, definition.type))
+        problems.push(`input "${name}" must be a ${definition.type}, got ${JSON.stringify(value)}`);
       else resolved[name] = value;
     } else if (definition.default !== undefined) {
       resolved[name] = definition.default;

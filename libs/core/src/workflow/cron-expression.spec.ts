@@ -2,7 +2,16 @@ import { cronProblem } from './cron-expression';
 
 describe('cronProblem', () => {
   it('accepts standard five-field expressions', () => {
-    for (const cron of ['0 2 * * *', '*/5 * * * *', '0 9-17 * * 1-5', '15,45 0 1 JAN,JUL *', '0 0 * * SUN', '0 0 * * 7', '0 0 1-31/2 * *', '  0 2 * * *  ']) {
+    for (const cron of [
+      '0 2 * * *',
+      '*/5 * * * *',
+      '0 9-17 * * 1-5',
+      '15,45 0 1 JAN,JUL *',
+      '0 0 * * SUN',
+      '0 0 * * 7',
+      '0 0 1-31/2 * *',
+      '  0 2 * * *  ',
+    ]) {
       expect(cronProblem(cron)).toBeUndefined();
     }
   });
@@ -33,6 +42,8 @@ describe('cronProblem', () => {
     expect(cronProblem('*/0 * * * *')).toBe('invalid step "/0" in minute field "*/0"');
     expect(cronProblem('0 17-9 * * *')).toBe('range "17-9" in hour field goes backwards');
     expect(cronProblem('1,,2 * * * *')).toBe('invalid minute field "1,,2"');
-    expect(cronProblem('@sometimes')).toBe('unknown cron macro "@sometimes" (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)');
+    expect(cronProblem('@sometimes')).toBe(
+      'unknown cron macro "@sometimes" (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)',
+    );
   });
 });

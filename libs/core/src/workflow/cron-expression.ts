@@ -27,7 +27,9 @@ export const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@dai
 export function cronProblem(cron: string): string | undefined {
   const trimmed = cron.trim();
   if (trimmed.startsWith('@')) {
-    return (CRON_MACROS as readonly string[]).includes(trimmed) ? undefined : `unknown cron macro "${trimmed}" (use ${CRON_MACROS.join(', ')})`;
+    return (CRON_MACROS as readonly string[]).includes(trimmed)
+      ? undefined
+      : `unknown cron macro "${trimmed}" (use ${CRON_MACROS.join(', ')})`;
   }
   const parts = trimmed.split(/\s+/);
   if (parts.length !== 5 && parts.length !== 6) return `a cron expression has 5 fields (or 6 with seconds), not ${parts.length}`;
@@ -47,7 +49,8 @@ function fieldProblem(text: string, field: CronField): string | undefined {
     if (step !== undefined && Number(step) === 0) return `invalid step "/0" in ${field.name} field "${text}"`;
     if (range === '*') continue;
     const bounds = range!.split('-').map((part) => valueOf(part, field));
-    if (bounds.some((value) => value === undefined)) return `${field.name} field "${text}" must use values from ${field.min} to ${field.max}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}`;
+    if (bounds.some((value) => value === undefined))
+      return `${field.name} field "${text}" must use values from ${field.min} to ${field.max}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}`;
     if (bounds.length === 2 && bounds[0]! > bounds[1]!) return `range "${range}" in ${field.name} field goes backwards`;
   }
   return undefined;

@@ -2,7 +2,9 @@ import { nextTick, ticksBetween } from './cron-ticks';
 
 describe('cron ticks', () => {
   it('finds the next tick in the schedule time zone', () => {
-    expect(nextTick({ cron: '0 2 * * *', timezone: 'Europe/Paris' }, new Date('2026-11-23T12:00:00Z')).toISOString()).toBe('2026-11-24T01:00:00.000Z');
+    expect(nextTick({ cron: '0 2 * * *', timezone: 'Europe/Paris' }, new Date('2026-11-23T12:00:00Z')).toISOString()).toBe(
+      '2026-11-24T01:00:00.000Z',
+    );
   });
 
   it('is strictly after the given time, so a tick never fires twice', () => {

@@ -25,7 +25,10 @@ export function readMapping(value: unknown, path: string, issues: IssueList, fie
   for (const key of Object.keys(value)) {
     if (fields.includes(key)) continue;
     const suggestion = closestName(key, fields);
-    issues.add(keyPath(path, key), `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ` (allowed: ${fields.join(', ')})`}`);
+    issues.add(
+      keyPath(path, key),
+      `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ` (allowed: ${fields.join(', ')})`}`,
+    );
   }
   return value;
 }
@@ -46,7 +49,13 @@ export function readString(value: unknown, path: string, issues: IssueList): str
   return undefined;
 }
 
-export function readInteger(value: unknown, path: string, issues: IssueList, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function readInteger(
+  value: unknown,
+  path: string,
+  issues: IssueList,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
   const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
   issues.add(path, `must be an integer ${range}, not ${describeValue(value)}`);
@@ -56,7 +65,10 @@ export function readInteger(value: unknown, path: string, issues: IssueList, min
 export function readEnum<T extends string>(value: unknown, path: string, issues: IssueList, allowed: readonly T[]): T | undefined {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   const suggestion = typeof value === 'string' ? closestName(value, allowed) : undefined;
-  issues.add(path, `must be one of ${allowed.join(', ')}, not ${describeValue(value)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+  issues.add(
+    path,
+    `must be one of ${allowed.join(', ')}, not ${describeValue(value)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+  );
   return undefined;
 }
 

@@ -23,10 +23,15 @@ export function checkJsonData(document: unknown, issues: IssueList, maxDepth: nu
         return false;
       }
       if (Array.isArray(value)) value.forEach((item, i) => pending.push({ value: item, path: indexPath(path, i), depth: depth + 1 }));
-      else for (const [key, item] of Object.entries(value)) if (item !== undefined) pending.push({ value: item, path: keyPath(path, key), depth: depth + 1 });
+      else
+        for (const [key, item] of Object.entries(value))
+          if (item !== undefined) pending.push({ value: item, path: keyPath(path, key), depth: depth + 1 });
       continue;
     }
-    issues.add(path, `unsupported value of type ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value} (not JSON data)`);
+    issues.add(
+      path,
+      `unsupported value of type ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value} (not JSON data)`,
+    );
   }
   return true;
 }
@@ -45,7 +50,11 @@ function isPlainData(value: unknown): value is Record<string, unknown> {
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined).map(([key, item]) => [key, cloneJson(item)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, item]) => item !== undefined)
+        .map(([key, item]) => [key, cloneJson(item)]),
+    ) as T;
   }
   return value;
 }

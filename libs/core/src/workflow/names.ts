@@ -20,7 +20,10 @@ export function readName(value: unknown, path: string, issues: IssueList): strin
     return undefined;
   }
   if (isValidName(value)) return value;
-  issues.add(path, `invalid name ${describeValue(value)}: use lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`);
+  issues.add(
+    path,
+    `invalid name ${describeValue(value)}: use lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`,
+  );
   return undefined;
 }
 
@@ -30,13 +33,19 @@ export function readTaskType(value: unknown, path: string, issues: IssueList): s
     return undefined;
   }
   if (value.length <= WORKFLOW_LIMITS.maxNameLength && TASK_TYPE_PATTERN.test(value)) return value;
-  issues.add(path, `invalid task type ${describeValue(value)}: use lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`);
+  issues.add(
+    path,
+    `invalid task type ${describeValue(value)}: use lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`,
+  );
   return undefined;
 }
 
 export function checkInputName(name: string, path: string, issues: IssueList): boolean {
   if (!INPUT_NAME_PATTERN.test(name) || name.length > WORKFLOW_LIMITS.maxNameLength) {
-    issues.add(path, `invalid input name ${describeValue(name)}: use letters, digits and "_", not starting with a digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`);
+    issues.add(
+      path,
+      `invalid input name ${describeValue(name)}: use letters, digits and "_", not starting with a digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`,
+    );
     return false;
   }
   if (isForbiddenProperty(name)) {
@@ -48,7 +57,10 @@ export function checkInputName(name: string, path: string, issues: IssueList): b
 
 export function checkLabel(key: string, value: unknown, path: string, issues: IssueList): value is string {
   if (key.length > WORKFLOW_LIMITS.maxNameLength || !LABEL_KEY_PATTERN.test(key)) {
-    issues.add(path, `invalid label key ${describeValue(key)}: use letters, digits, "-", "_", "." and "/", starting and ending with a letter or digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`);
+    issues.add(
+      path,
+      `invalid label key ${describeValue(key)}: use letters, digits, "-", "_", "." and "/", starting and ending with a letter or digit, at most ${WORKFLOW_LIMITS.maxNameLength} characters`,
+    );
     return false;
   }
   if (typeof value !== 'string') {

@@ -39,7 +39,12 @@ spec:
 /** `levels` anchored lists, each holding `width` aliases of the one before: width^levels leaves. */
 function billionLaughs(levels: number, width: number): string {
   const lines = [`l0: &l0 [${Array(width).fill('"lol"').join(', ')}]`];
-  for (let level = 1; level <= levels; level++) lines.push(`l${level}: &l${level} [${Array(width).fill(`*l${level - 1}`).join(', ')}]`);
+  for (let level = 1; level <= levels; level++)
+    lines.push(
+      `l${level}: &l${level} [${Array(width)
+        .fill(`*l${level - 1}`)
+        .join(', ')}]`,
+    );
   return lines.join('\n');
 }
 
@@ -48,7 +53,11 @@ describe('parseWorkflowSource', () => {
     const definition = parseWorkflowSource(SPEC_EXAMPLE);
     expect(definition.metadata).toEqual({ name: 'etl-daily', namespace: 'default', labels: { team: 'data' } });
     expect(definition.spec.inputs).toEqual({ date: { type: 'string', default: '2026-01-01', required: false } });
-    expect(definition.spec).toMatchObject({ timeout: 3_600_000, concurrency: 10, schedule: { cron: '0 2 * * *', timezone: 'UTC', overlap: 'forbid' } });
+    expect(definition.spec).toMatchObject({
+      timeout: 3_600_000,
+      concurrency: 10,
+      schedule: { cron: '0 2 * * *', timezone: 'UTC', overlap: 'forbid' },
+    });
     const [extract, transform, load] = definition.spec.tasks;
     expect(extract).toEqual({
       name: 'extract',
@@ -60,7 +69,11 @@ describe('parseWorkflowSource', () => {
       retry: { maxAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maxInterval: 60_000, nonRetryable: ['ValidationError'] },
       timeout: 300_000,
     });
-    expect(transform).toMatchObject({ retry: { maxAttempts: 5, maxInterval: 60_000, nonRetryable: ['ValidationError'] }, timeout: 30_000, heartbeatTimeout: 10_000 });
+    expect(transform).toMatchObject({
+      retry: { maxAttempts: 5, maxInterval: 60_000, nonRetryable: ['ValidationError'] },
+      timeout: 30_000,
+      heartbeatTimeout: 10_000,
+    });
     expect(load).toMatchObject({ dependsOn: ['transform'], when: '{{ tasks.transform.output.exitCode == 0 }}' });
   });
 
@@ -122,7 +135,11 @@ spec:
 
   it('allows 64 levels of nesting and rejects 65, in flow and in block style', () => {
     // root, spec, tasks, the task and its `with` are five levels; the value adds the rest.
-    const flow = (levels: number) => asYaml(aWorkflow({ tasks: [aTask({ with: { deep: 'PLACEHOLDER' } })] })).replace('PLACEHOLDER', `${'['.repeat(levels)}${']'.repeat(levels)}`);
+    const flow = (levels: number) =>
+      asYaml(aWorkflow({ tasks: [aTask({ with: { deep: 'PLACEHOLDER' } })] })).replace(
+        'PLACEHOLDER',
+        `${'['.repeat(levels)}${']'.repeat(levels)}`,
+      );
     const block = (levels: number) => {
       let deep: unknown = 'leaf';
       for (let i = 0; i < levels; i++) deep = { k: deep };

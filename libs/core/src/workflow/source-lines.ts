@@ -24,7 +24,8 @@ export function sourceLines(source: string, events: readonly Event[], lineAt = l
   const placeNode = (offset: number, event: Event): { path: string | undefined; isKey: boolean } => {
     const parent = stack[stack.length - 1];
     if (!parent || parent.kind === 'document') return { path: '', isKey: false };
-    if (parent.kind === 'sequence') return { path: parent.path === undefined ? undefined : indexPath(parent.path, parent.next++), isKey: false };
+    if (parent.kind === 'sequence')
+      return { path: parent.path === undefined ? undefined : indexPath(parent.path, parent.next++), isKey: false };
     if (parent.expectingKey) {
       parent.expectingKey = false;
       const key = event.type === EVENT_ID.SCALAR ? getScalarValue(source, event) : undefined;

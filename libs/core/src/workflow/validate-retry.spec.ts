@@ -2,9 +2,18 @@ import { aTask, aWorkflow, issueLines, type Fields } from './testing/workflow-fa
 import { validateWorkflow } from './validate-workflow';
 
 const retryOf = (taskRetry?: Fields, defaultsRetry?: Fields) =>
-  validateWorkflow(aWorkflow({ spec: defaultsRetry ? { defaults: { retry: defaultsRetry } } : {}, tasks: [aTask(taskRetry ? { retry: taskRetry } : {})] })).spec.tasks[0]!.retry;
+  validateWorkflow(
+    aWorkflow({ spec: defaultsRetry ? { defaults: { retry: defaultsRetry } } : {}, tasks: [aTask(taskRetry ? { retry: taskRetry } : {})] }),
+  ).spec.tasks[0]!.retry;
 const issues = (taskRetry?: Fields, defaultsRetry?: Fields) =>
-  issueLines(() => validateWorkflow(aWorkflow({ spec: defaultsRetry ? { defaults: { retry: defaultsRetry } } : {}, tasks: [aTask(taskRetry ? { retry: taskRetry } : {})] })));
+  issueLines(() =>
+    validateWorkflow(
+      aWorkflow({
+        spec: defaultsRetry ? { defaults: { retry: defaultsRetry } } : {},
+        tasks: [aTask(taskRetry ? { retry: taskRetry } : {})],
+      }),
+    ),
+  );
 
 describe('validateWorkflow: retry policies', () => {
   it('uses the built-in policy when nothing is set: one attempt, no retry', () => {
@@ -28,7 +37,9 @@ describe('validateWorkflow: retry policies', () => {
   });
 
   it('accepts every documented field', () => {
-    expect(retryOf({ maxAttempts: 100, initialInterval: 250, backoffCoefficient: 1.5, maxInterval: '1h', nonRetryable: ['A', 'B', 'A'] })).toEqual({
+    expect(
+      retryOf({ maxAttempts: 100, initialInterval: 250, backoffCoefficient: 1.5, maxInterval: '1h', nonRetryable: ['A', 'B', 'A'] }),
+    ).toEqual({
       maxAttempts: 100,
       initialInterval: 250,
       backoffCoefficient: 1.5,
@@ -38,7 +49,9 @@ describe('validateWorkflow: retry policies', () => {
   });
 
   it('rejects attempts outside 1..100, a coefficient below 1 and bad intervals', () => {
-    expect(issues({ maxAttempts: 0, backoffCoefficient: 0.5, initialInterval: 'soon', maxInterval: '1 min', nonRetryable: 'ValidationError' })).toEqual([
+    expect(
+      issues({ maxAttempts: 0, backoffCoefficient: 0.5, initialInterval: 'soon', maxInterval: '1 min', nonRetryable: 'ValidationError' }),
+    ).toEqual([
       'spec.tasks[0].retry.maxAttempts: must be an integer from 1 to 100, not 0',
       'spec.tasks[0].retry.initialInterval: invalid duration "soon" (use 500ms, 10s, 5m, 1h, 1d or milliseconds)',
       'spec.tasks[0].retry.maxInterval: invalid duration "1 min" (use 500ms, 10s, 5m, 1h, 1d or milliseconds)',
@@ -51,11 +64,15 @@ describe('validateWorkflow: retry policies', () => {
   });
 
   it('rejects a maxInterval shorter than initialInterval, where it was set', () => {
-    expect(issues({ initialInterval: '10s', maxInterval: '1s' })).toEqual(['spec.tasks[0].retry.maxInterval: maxInterval (1s) must not be shorter than initialInterval (10s)']);
+    expect(issues({ initialInterval: '10s', maxInterval: '1s' })).toEqual([
+      'spec.tasks[0].retry.maxInterval: maxInterval (1s) must not be shorter than initialInterval (10s)',
+    ]);
     expect(issues(undefined, { initialInterval: '10s', maxInterval: '1s' })).toEqual([
       'spec.defaults.retry.maxInterval: maxInterval (1s) must not be shorter than initialInterval (10s)',
     ]);
-    expect(issues({ initialInterval: '2m' }, { maxInterval: '1m' })).toEqual(['spec.tasks[0].retry.maxInterval: maxInterval (1m) must not be shorter than initialInterval (2m)']);
+    expect(issues({ initialInterval: '2m' }, { maxInterval: '1m' })).toEqual([
+      'spec.tasks[0].retry.maxInterval: maxInterval (1m) must not be shorter than initialInterval (2m)',
+    ]);
   });
 
   it('requires retry to be a mapping', () => {

@@ -56,7 +56,10 @@ export function effectiveRetry(task: RetrySource, defaults: RetrySource, issues:
   const maxInterval = task.policy.maxInterval ?? defaults.policy.maxInterval ?? initialInterval * DEFAULT_MAX_INTERVAL_FACTOR;
   if (maxInterval < initialInterval) {
     const setByTask = task.policy.maxInterval !== undefined || task.policy.initialInterval !== undefined;
-    issues.add(keyPath((setByTask ? task : defaults).path, 'maxInterval'), `maxInterval (${formatDuration(maxInterval)}) must not be shorter than initialInterval (${formatDuration(initialInterval)})`);
+    issues.add(
+      keyPath((setByTask ? task : defaults).path, 'maxInterval'),
+      `maxInterval (${formatDuration(maxInterval)}) must not be shorter than initialInterval (${formatDuration(initialInterval)})`,
+    );
   }
   return {
     maxAttempts: pick('maxAttempts'),

@@ -17,7 +17,8 @@ export function readSchedule(value: unknown, path: string, issues: IssueList): S
   if (problem) issues.add(keyPath(path, 'cron'), problem);
   const timezoneValue = field(mapping, 'timezone') ?? DEFAULT_TIMEZONE;
   const timezone = readString(timezoneValue, keyPath(path, 'timezone'), issues);
-  if (timezone !== undefined && !isTimeZone(timezone)) issues.add(keyPath(path, 'timezone'), `unknown time zone "${timezone}" (use an IANA name such as UTC or Europe/Berlin)`);
+  if (timezone !== undefined && !isTimeZone(timezone))
+    issues.add(keyPath(path, 'timezone'), `unknown time zone "${timezone}" (use an IANA name such as UTC or Europe/Berlin)`);
   const overlap = readEnum(field(mapping, 'overlap') ?? DEFAULT_OVERLAP, keyPath(path, 'overlap'), issues, OVERLAP_POLICIES);
   if (cron === undefined || problem || timezone === undefined || !isTimeZone(timezone) || !overlap) return undefined;
   return { cron: cron.trim(), timezone, overlap };

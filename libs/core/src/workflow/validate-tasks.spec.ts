@@ -4,23 +4,36 @@ import { WORKFLOW_LIMITS } from './workflow-limits';
 
 const tasksOf = (...tasks: Record<string, unknown>[]) => validateWorkflow(aWorkflow({ tasks })).spec.tasks;
 const issues = (...tasks: Record<string, unknown>[]) => issueLines(() => validateWorkflow(aWorkflow({ tasks })));
-const chainOf = (count: number) => Array.from({ length: count }, (_, i) => aTask({ name: `t${i}`, dependsOn: i === 0 ? [] : [`t${i - 1}`] }));
+const chainOf = (count: number) =>
+  Array.from({ length: count }, (_, i) => aTask({ name: `t${i}`, dependsOn: i === 0 ? [] : [`t${i - 1}`] }));
 
 describe('validateWorkflow: tasks', () => {
   it('requires a non-empty list of tasks', () => {
     expect(issueLines(() => validateWorkflow(aWorkflow({ spec: { tasks: [] } })))).toEqual(['spec.tasks: must list at least one task']);
-    expect(issueLines(() => validateWorkflow(aWorkflow({ spec: { tasks: undefined } })))).toEqual(['spec.tasks: is required: a workflow has at least one task']);
-    expect(issueLines(() => validateWorkflow(aWorkflow({ spec: { tasks: { a: {} } } })))).toEqual(['spec.tasks: must be a list, not a mapping']);
-    expect(issues('a' as unknown as Record<string, unknown>)).toEqual(['spec.tasks[0]: must be a mapping, not a string ("a")', 'spec.tasks[0].name: is required', 'spec.tasks[0].type: is required']);
+    expect(issueLines(() => validateWorkflow(aWorkflow({ spec: { tasks: undefined } })))).toEqual([
+      'spec.tasks: is required: a workflow has at least one task',
+    ]);
+    expect(issueLines(() => validateWorkflow(aWorkflow({ spec: { tasks: { a: {} } } })))).toEqual([
+      'spec.tasks: must be a list, not a mapping',
+    ]);
+    expect(issues('a' as unknown as Record<string, unknown>)).toEqual([
+      'spec.tasks[0]: must be a mapping, not a string ("a")',
+      'spec.tasks[0].name: is required',
+      'spec.tasks[0].type: is required',
+    ]);
   });
 
   it('accepts 5,000 tasks and rejects more', () => {
     expect(tasksOf(...chainOf(WORKFLOW_LIMITS.maxTasks))).toHaveLength(WORKFLOW_LIMITS.maxTasks);
-    expect(issues(...chainOf(WORKFLOW_LIMITS.maxTasks + 1))).toEqual([`spec.tasks: has ${WORKFLOW_LIMITS.maxTasks + 1} tasks, over the limit of ${WORKFLOW_LIMITS.maxTasks}`]);
+    expect(issues(...chainOf(WORKFLOW_LIMITS.maxTasks + 1))).toEqual([
+      `spec.tasks: has ${WORKFLOW_LIMITS.maxTasks + 1} tasks, over the limit of ${WORKFLOW_LIMITS.maxTasks}`,
+    ]);
   });
 
   it('validates 5,000 tasks that all reference their upstream within a couple of seconds', () => {
-    const tasks = chainOf(WORKFLOW_LIMITS.maxTasks).map((task, i) => (i === 0 ? task : { ...task, with: { from: `{{ tasks.t0.output.x }} {{ tasks.t${i - 1}.status }}` } }));
+    const tasks = chainOf(WORKFLOW_LIMITS.maxTasks).map((task, i) =>
+      i === 0 ? task : { ...task, with: { from: `{{ tasks.t0.output.x }} {{ tasks.t${i - 1}.status }}` } },
+    );
     const started = performance.now();
     expect(tasksOf(...tasks)).toHaveLength(WORKFLOW_LIMITS.maxTasks);
     expect(performance.now() - started).toBeLessThan(3_000);
@@ -84,14 +97,16 @@ describe('validateWorkflow: tasks', () => {
     });
 
     it('requires a list of strings', () => {
-      expect(issues(aTask({ name: 'a' }), aTask({ name: 'b', dependsOn: 'a' }))).toEqual(['spec.tasks[1].dependsOn: must be a list, not a string ("a")']);
+      expect(issues(aTask({ name: 'a' }), aTask({ name: 'b', dependsOn: 'a' }))).toEqual([
+        'spec.tasks[1].dependsOn: must be a list, not a string ("a")',
+      ]);
       expect(issues(aTask({ name: 'a', dependsOn: [1] }))).toEqual(['spec.tasks[0].dependsOn[0]: must be a string, not a number (1)']);
     });
 
     it('rejects a cycle, showing the cycle', () => {
-      expect(issues(aTask({ name: 'a', dependsOn: ['c'] }), aTask({ name: 'b', dependsOn: ['a'] }), aTask({ name: 'c', dependsOn: ['b'] }))).toEqual([
-        'spec.tasks[0].dependsOn: dependency cycle a -> b -> c -> a',
-      ]);
+      expect(
+        issues(aTask({ name: 'a', dependsOn: ['c'] }), aTask({ name: 'b', dependsOn: ['a'] }), aTask({ name: 'c', dependsOn: ['b'] })),
+      ).toEqual(['spec.tasks[0].dependsOn: dependency cycle a -> b -> c -> a']);
     });
   });
 
@@ -109,7 +124,9 @@ describe('validateWorkflow: tasks', () => {
     expect(tasksOf(aTask())[0]!.priority).toBe(3);
     expect(tasksOf(aTask({ priority: 1 }))[0]!.priority).toBe(1);
     for (const priority of [0, 6, 2.5, 'high']) {
-      expect(issues(aTask({ priority }))).toEqual([`spec.tasks[0].priority: must be an integer from 1 to 5, not ${JSON.stringify(priority)}`]);
+      expect(issues(aTask({ priority }))).toEqual([
+        `spec.tasks[0].priority: must be an integer from 1 to 5, not ${JSON.stringify(priority)}`,
+      ]);
     }
   });
 
@@ -154,7 +171,9 @@ describe('validateWorkflow: tasks', () => {
 
   it('keeps when and forEach as written', () => {
     const inputs = { go: { type: 'boolean' }, files: { type: 'array' } };
-    const [task] = validateWorkflow(aWorkflow({ spec: { inputs }, tasks: [aTask({ when: '{{ inputs.go }}', forEach: 'inputs.files', with: { f: '{{ item }}' } })] })).spec.tasks;
+    const [task] = validateWorkflow(
+      aWorkflow({ spec: { inputs }, tasks: [aTask({ when: '{{ inputs.go }}', forEach: 'inputs.files', with: { f: '{{ item }}' } })] }),
+    ).spec.tasks;
     expect(task).toMatchObject({ when: '{{ inputs.go }}', forEach: 'inputs.files' });
   });
 });

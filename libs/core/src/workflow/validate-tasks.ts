@@ -52,7 +52,12 @@ export interface ReadTask {
  * no cycle. Returns the tasks (with placeholders where a field was invalid, so
  * later checks can still run) and whether the graph is acyclic.
  */
-export function readTasks(value: unknown, path: string, defaults: TaskDefaults, issues: IssueList): { tasks: ReadTask[]; acyclic: boolean } {
+export function readTasks(
+  value: unknown,
+  path: string,
+  defaults: TaskDefaults,
+  issues: IssueList,
+): { tasks: ReadTask[]; acyclic: boolean } {
   if (value === undefined || value === null) {
     issues.add(path, 'is required: a workflow has at least one task');
     return { tasks: [], acyclic: false };
@@ -90,7 +95,8 @@ function readTask(value: unknown, path: string, defaults: TaskDefaults, issues: 
   const when = readExpressionSource(optional('when'), at('when'), issues);
   const forEach = readExpressionSource(optional('forEach'), at('forEach'), issues);
   const trigger = optional('trigger') === undefined ? 'all_success' : readEnum(optional('trigger'), at('trigger'), issues, TRIGGER_RULES);
-  const priority = optional('priority') === undefined ? undefined : readInteger(optional('priority'), at('priority'), issues, MIN_PRIORITY, MAX_PRIORITY);
+  const priority =
+    optional('priority') === undefined ? undefined : readInteger(optional('priority'), at('priority'), issues, MIN_PRIORITY, MAX_PRIORITY);
   const duration = (key: string) => (optional(key) === undefined ? undefined : readDuration(optional(key), at(key), issues));
   const timeout = duration('timeout') ?? defaults.timeout;
   const scheduleToStartTimeout = duration('scheduleToStartTimeout') ?? defaults.scheduleToStartTimeout;
@@ -112,7 +118,13 @@ function readTask(value: unknown, path: string, defaults: TaskDefaults, issues: 
     ...(scheduleToStartTimeout !== undefined ? { scheduleToStartTimeout } : {}),
     ...(heartbeatTimeout !== undefined ? { heartbeatTimeout } : {}),
   };
-  return { path, named: name !== undefined, ...(typeof nameValue === 'string' ? { writtenName: nameValue } : {}), definition, dependsOnPaths };
+  return {
+    path,
+    named: name !== undefined,
+    ...(typeof nameValue === 'string' ? { writtenName: nameValue } : {}),
+    definition,
+    dependsOnPaths,
+  };
 }
 
 function readDependsOn(value: unknown, path: string, self: string | undefined, issues: IssueList): { names: string[]; paths: string[] } {

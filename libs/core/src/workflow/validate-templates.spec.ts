@@ -16,7 +16,11 @@ describe('validateWorkflow: templates', () => {
       aTask({
         name: 'load',
         dependsOn: ['transform'],
-        with: { a: '{{ tasks.transform.output.rows }}', b: ['{{ tasks.extract.status }}'], c: { d: '{{ inputs.date }}-{{ run.id }}-{{ workflow.name }}' } },
+        with: {
+          a: '{{ tasks.transform.output.rows }}',
+          b: ['{{ tasks.extract.status }}'],
+          c: { d: '{{ inputs.date }}-{{ run.id }}-{{ workflow.name }}' },
+        },
         when: "{{ tasks.extract.output.ok and inputs.date != '' }}",
       }),
     );
@@ -24,12 +28,19 @@ describe('validateWorkflow: templates', () => {
 
   it('rejects a reference to a task that is not upstream, naming both', () => {
     expect(
-      issues(extract, transform, aTask({ name: 'report' }), aTask({ name: 'load', dependsOn: ['transform'], with: { url: '{{ tasks.report.output.url }}' } })),
+      issues(
+        extract,
+        transform,
+        aTask({ name: 'report' }),
+        aTask({ name: 'load', dependsOn: ['transform'], with: { url: '{{ tasks.report.output.url }}' } }),
+      ),
     ).toEqual(['spec.tasks[3].with.url: task "load" references tasks.report, which is not upstream of it']);
   });
 
   it('rejects a reference to a downstream task and to the task itself', () => {
-    expect(issues(aTask({ name: 'extract', with: { x: '{{ tasks.transform.output }}', y: '{{ tasks.extract.status }}' } }), transform)).toEqual([
+    expect(
+      issues(aTask({ name: 'extract', with: { x: '{{ tasks.transform.output }}', y: '{{ tasks.extract.status }}' } }), transform),
+    ).toEqual([
       'spec.tasks[0].with.x: task "extract" references tasks.transform, which is not upstream of it',
       'spec.tasks[0].with.y: task "extract" references tasks.extract, which is not upstream of it',
     ]);
@@ -63,7 +74,9 @@ describe('validateWorkflow: templates', () => {
 
   it('allows item and index in with of a forEach task only', () => {
     accepts(aTask({ forEach: '{{ inputs.files }}', with: { file: '{{ item }}', position: '{{ index }}' } }));
-    expect(issues(aTask({ with: { file: '{{ item.path }}' } }))).toEqual(['spec.tasks[0].with.file: item and index are only available in a task with forEach']);
+    expect(issues(aTask({ with: { file: '{{ item.path }}' } }))).toEqual([
+      'spec.tasks[0].with.file: item and index are only available in a task with forEach',
+    ]);
   });
 
   it('rejects item and index in forEach and when, which are decided before the instances exist', () => {
@@ -82,8 +95,14 @@ describe('validateWorkflow: templates', () => {
 
   it('still checks compile errors and inputs when the graph has a cycle', () => {
     expect(
-      issues(aTask({ name: 'a', dependsOn: ['b'], with: { x: '{{ inputs.nope }}' } }), aTask({ name: 'b', dependsOn: ['a'], with: { y: '{{ tasks.a.output }}' } })),
-    ).toEqual(['spec.tasks[0].dependsOn: dependency cycle a -> b -> a', 'spec.tasks[0].with.x: unknown input "nope" (declare it in spec.inputs)']);
+      issues(
+        aTask({ name: 'a', dependsOn: ['b'], with: { x: '{{ inputs.nope }}' } }),
+        aTask({ name: 'b', dependsOn: ['a'], with: { y: '{{ tasks.a.output }}' } }),
+      ),
+    ).toEqual([
+      'spec.tasks[0].dependsOn: dependency cycle a -> b -> a',
+      'spec.tasks[0].with.x: unknown input "nope" (declare it in spec.inputs)',
+    ]);
   });
 
   it('leaves keys of with alone and plain strings as they are', () => {

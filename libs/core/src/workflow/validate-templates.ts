@@ -80,5 +80,6 @@ function compile(read: () => References, path: string, issues: IssueList): Refer
 function forEachString(value: unknown, path: string, visit: (text: string, path: string) => void): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) value.forEach((item, i) => forEachString(item, indexPath(path, i), visit));
-  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) forEachString(item, keyPath(path, key), visit);
+  else if (typeof value === 'object' && value !== null)
+    for (const [key, item] of Object.entries(value)) forEachString(item, keyPath(path, key), visit);
 }

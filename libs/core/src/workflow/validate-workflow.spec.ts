@@ -69,7 +69,9 @@ describe('validateWorkflow: the document', () => {
   });
 
   it('quotes a field name that is not a plain word in its path', () => {
-    expect(issues(aWorkflow({ tasks: [aTask({ 'my field': 1 })] }))[0]).toBe('spec.tasks[0]["my field"]: unknown field "my field" (allowed: name, type, with, dependsOn, when, trigger, forEach, priority, retry, timeout, scheduleToStartTimeout, heartbeatTimeout)');
+    expect(issues(aWorkflow({ tasks: [aTask({ 'my field': 1 })] }))[0]).toBe(
+      'spec.tasks[0]["my field"]: unknown field "my field" (allowed: name, type, with, dependsOn, when, trigger, forEach, priority, retry, timeout, scheduleToStartTimeout, heartbeatTimeout)',
+    );
   });
 
   it('collects every issue instead of stopping at the first', () => {
@@ -99,7 +101,9 @@ describe('validateWorkflow: the document', () => {
   it('rejects a JSON body nested deeper than 64 levels without overflowing the stack', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(issues(aWorkflow({ tasks: [aTask({ with: { deep } })] }))).toEqual(['spec.tasks[0].with.deep[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nests deeper than 64 levels']);
+    expect(issues(aWorkflow({ tasks: [aTask({ with: { deep } })] }))).toEqual([
+      'spec.tasks[0].with.deep[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nests deeper than 64 levels',
+    ]);
   });
 
   it('treats undefined members of a built object as absent', () => {
@@ -107,7 +111,9 @@ describe('validateWorkflow: the document', () => {
   });
 
   it('keeps a __proto__ key in with as data and never sets a prototype', () => {
-    const valid = JSON.parse('{"apiVersion":"flowctl/v1","kind":"Workflow","metadata":{"name":"x"},"spec":{"tasks":[{"name":"a","type":"noop","with":{"__proto__":{"polluted":true}}}]}}') as unknown;
+    const valid = JSON.parse(
+      '{"apiVersion":"flowctl/v1","kind":"Workflow","metadata":{"name":"x"},"spec":{"tasks":[{"name":"a","type":"noop","with":{"__proto__":{"polluted":true}}}]}}',
+    ) as unknown;
     const task = validateWorkflow(valid).spec.tasks[0]!;
     expect(Object.getPrototypeOf(task.with)).toBe(Object.prototype);
     expect(Object.keys(task.with)).toEqual(['__proto__']);
@@ -115,7 +121,9 @@ describe('validateWorkflow: the document', () => {
   });
 
   it('rejects __proto__ as a field of the definition', () => {
-    const document = JSON.parse('{"apiVersion":"flowctl/v1","kind":"Workflow","__proto__":{},"metadata":{"name":"x"},"spec":{"tasks":[{"name":"a","type":"noop"}]}}') as unknown;
+    const document = JSON.parse(
+      '{"apiVersion":"flowctl/v1","kind":"Workflow","__proto__":{},"metadata":{"name":"x"},"spec":{"tasks":[{"name":"a","type":"noop"}]}}',
+    ) as unknown;
     expect(issues(document)).toEqual(['__proto__: unknown field "__proto__" (allowed: apiVersion, kind, metadata, spec)']);
   });
 
@@ -129,7 +137,8 @@ describe('validateWorkflow: the document', () => {
 
 describe('validateWorkflow: metadata', () => {
   it('accepts DNS-label names up to 63 characters', () => {
-    for (const name of ['a', 'etl-daily', '0day', 'x'.repeat(63)]) expect(() => validateWorkflow(aWorkflow({ metadata: { name } }))).not.toThrow();
+    for (const name of ['a', 'etl-daily', '0day', 'x'.repeat(63)])
+      expect(() => validateWorkflow(aWorkflow({ metadata: { name } }))).not.toThrow();
   });
 
   it('rejects other names, saying what a name may contain', () => {
@@ -148,7 +157,9 @@ describe('validateWorkflow: metadata', () => {
   });
 
   it('accepts string labels and rejects other values and bad keys', () => {
-    expect(validateWorkflow(aWorkflow({ metadata: { labels: { team: 'data', 'app.kubernetes.io/name': 'etl' } } })).metadata.labels).toEqual({
+    expect(
+      validateWorkflow(aWorkflow({ metadata: { labels: { team: 'data', 'app.kubernetes.io/name': 'etl' } } })).metadata.labels,
+    ).toEqual({
       team: 'data',
       'app.kubernetes.io/name': 'etl',
     });
@@ -163,7 +174,9 @@ describe('validateWorkflow: metadata', () => {
 describe('validateWorkflow: inputs', () => {
   it('marks an input required exactly when it has no default', () => {
     const definition = validateWorkflow(
-      aWorkflow({ spec: { inputs: { date: { type: 'string', default: '2026-01-01', description: 'day to load' }, limit: { type: 'integer' } } } }),
+      aWorkflow({
+        spec: { inputs: { date: { type: 'string', default: '2026-01-01', description: 'day to load' }, limit: { type: 'integer' } } },
+      }),
     );
     expect(definition.spec.inputs).toStrictEqual({
       date: { type: 'string', default: '2026-01-01', required: false, description: 'day to load' },
@@ -210,7 +223,11 @@ describe('validateWorkflow: inputs', () => {
   });
 
   it('requires identifier names, since templates read inputs.NAME', () => {
-    expect(issues(aWorkflow({ spec: { inputs: { 'my-date': { type: 'string' }, '1st': { type: 'string' }, constructor: { type: 'string' } } } }))).toEqual([
+    expect(
+      issues(
+        aWorkflow({ spec: { inputs: { 'my-date': { type: 'string' }, '1st': { type: 'string' }, constructor: { type: 'string' } } } }),
+      ),
+    ).toEqual([
       'spec.inputs.my-date: invalid input name "my-date": use letters, digits and "_", not starting with a digit, at most 63 characters',
       'spec.inputs["1st"]: invalid input name "1st": use letters, digits and "_", not starting with a digit, at most 63 characters',
       'spec.inputs.constructor: input name "constructor" is reserved',
@@ -219,7 +236,9 @@ describe('validateWorkflow: inputs', () => {
 
   it('rejects inputs that are not a mapping of mappings', () => {
     expect(issues(aWorkflow({ spec: { inputs: ['date'] } }))).toEqual(['spec.inputs: must be a mapping, not a list']);
-    expect(issues(aWorkflow({ spec: { inputs: { date: 'string' } } }))).toEqual(['spec.inputs.date: must be a mapping, not a string ("string")']);
+    expect(issues(aWorkflow({ spec: { inputs: { date: 'string' } } }))).toEqual([
+      'spec.inputs.date: must be a mapping, not a string ("string")',
+    ]);
   });
 });
 

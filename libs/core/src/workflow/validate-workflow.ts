@@ -33,7 +33,10 @@ export function validateWorkflow(document: unknown, locate?: (path: string) => n
 function readWorkflow(document: unknown, issues: IssueList): WorkflowDefinition | undefined {
   const root = readMapping(document, '', issues, TOP_FIELDS);
   if (!root) return undefined;
-  for (const [key, expected] of [['apiVersion', API_VERSION], ['kind', KIND]] as const) {
+  for (const [key, expected] of [
+    ['apiVersion', API_VERSION],
+    ['kind', KIND],
+  ] as const) {
     const value = readRequired(root, key, '', issues);
     if (value !== undefined && value !== expected) issues.add(key, `must be "${expected}", not ${describeValue(value)}`);
   }
@@ -59,7 +62,9 @@ function readLabels(value: unknown, issues: IssueList): Record<string, string> {
   if (value === undefined || value === null) return {};
   const mapping = readMapping(value, 'metadata.labels', issues);
   if (!mapping) return {};
-  const labels = Object.entries(mapping).filter((entry): entry is [string, string] => checkLabel(entry[0], entry[1], keyPath('metadata.labels', entry[0]), issues));
+  const labels = Object.entries(mapping).filter((entry): entry is [string, string] =>
+    checkLabel(entry[0], entry[1], keyPath('metadata.labels', entry[0]), issues),
+  );
   return Object.fromEntries(labels);
 }
 
@@ -104,7 +109,8 @@ function readDefaults(value: unknown, issues: IssueList): TaskDefaults {
   const heartbeatTimeout = duration('heartbeatTimeout');
   const scheduleToStartTimeout = duration('scheduleToStartTimeout');
   const priorityValue = field(mapping, 'priority');
-  const priority = priorityValue === undefined ? undefined : readInteger(priorityValue, keyPath(path, 'priority'), issues, MIN_PRIORITY, MAX_PRIORITY);
+  const priority =
+    priorityValue === undefined ? undefined : readInteger(priorityValue, keyPath(path, 'priority'), issues, MIN_PRIORITY, MAX_PRIORITY);
   if (timeout !== undefined) defaults.timeout = timeout;
   if (heartbeatTimeout !== undefined) defaults.heartbeatTimeout = heartbeatTimeout;
   if (scheduleToStartTimeout !== undefined) defaults.scheduleToStartTimeout = scheduleToStartTimeout;

@@ -49,7 +49,12 @@ export function yamlSafetyProblem(source: string, events: readonly Event[], line
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE:
         // `url: {{ inputs.url }}` unquoted is a mapping used as a key: the commonest YAML slip with templates.
-        if (isKey()) return { path: '', message: 'a mapping key must be a plain value (quote templates in YAML: "{{ ... }}")', line: lineAt(event.start) };
+        if (isKey())
+          return {
+            path: '',
+            message: 'a mapping key must be a plain value (quote templates in YAML: "{{ ... }}")',
+            line: lineAt(event.start),
+          };
         openAnchors.push(anchorName(event.anchorStart, event.anchorEnd));
         openSizes.push(1);
         expectingKey.push(event.type === EVENT_ID.MAPPING ? true : undefined);

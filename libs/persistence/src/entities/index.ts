@@ -7,7 +7,16 @@ import { WorkerEntity } from './worker.entity';
 import { WorkflowVersionEntity } from './workflow-version.entity';
 import { WorkflowEntity } from './workflow.entity';
 
-export { DeadLetterEntity, RunEventEntity, RunEntity, SchedulerInstanceEntity, TaskRunEntity, WorkerEntity, WorkflowEntity, WorkflowVersionEntity };
+export {
+  DeadLetterEntity,
+  RunEventEntity,
+  RunEntity,
+  SchedulerInstanceEntity,
+  TaskRunEntity,
+  WorkerEntity,
+  WorkflowEntity,
+  WorkflowVersionEntity,
+};
 
 export const ENTITIES = [
   WorkflowEntity,

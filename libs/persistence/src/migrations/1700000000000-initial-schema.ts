@@ -140,7 +140,17 @@ export class InitialSchema1700000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['leader_lease', 'schedulers', 'workers', 'dead_letters', 'run_events', 'task_runs', 'runs', 'workflow_versions', 'workflows']) {
+    for (const table of [
+      'leader_lease',
+      'schedulers',
+      'workers',
+      'dead_letters',
+      'run_events',
+      'task_runs',
+      'runs',
+      'workflow_versions',
+      'workflows',
+    ]) {
       await queryRunner.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -24,15 +24,21 @@ export class ExecutionControls1700000000001 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX task_runs_timeout_due ON task_runs (timeout_at) WHERE timeout_at IS NOT NULL AND status IN ('queued', 'running')`,
     );
-    await queryRunner.query(`CREATE INDEX task_runs_instances ON task_runs (parent_task_run_id, item_index) WHERE parent_task_run_id IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX task_runs_instances ON task_runs (parent_task_run_id, item_index) WHERE parent_task_run_id IS NOT NULL`,
+    );
     await queryRunner.query(`
       ALTER TABLE runs
         ADD COLUMN deadline_at timestamptz,
         ADD COLUMN parent_run_id uuid REFERENCES runs (id) ON DELETE SET NULL,
         ADD COLUMN parent_task_run_id bigint,
         ADD COLUMN scheduled_for timestamptz`);
-    await queryRunner.query(`CREATE INDEX runs_deadline_due ON runs (deadline_at) WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`);
-    await queryRunner.query(`CREATE INDEX runs_pending_by_workflow ON runs (namespace, workflow_name, created_at, id) WHERE status = 'pending'`);
+    await queryRunner.query(
+      `CREATE INDEX runs_deadline_due ON runs (deadline_at) WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX runs_pending_by_workflow ON runs (namespace, workflow_name, created_at, id) WHERE status = 'pending'`,
+    );
     await queryRunner.query(`CREATE INDEX runs_running_by_workflow ON runs (namespace, workflow_name) WHERE status = 'running'`);
     await queryRunner.query(`CREATE INDEX runs_children ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL`);
     await queryRunner.query(`
@@ -54,7 +60,9 @@ export class ExecutionControls1700000000001 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE IF EXISTS schedules`);
-    await queryRunner.query(`ALTER TABLE runs DROP COLUMN deadline_at, DROP COLUMN parent_run_id, DROP COLUMN parent_task_run_id, DROP COLUMN scheduled_for`);
+    await queryRunner.query(
+      `ALTER TABLE runs DROP COLUMN deadline_at, DROP COLUMN parent_run_id, DROP COLUMN parent_task_run_id, DROP COLUMN scheduled_for`,
+    );
     await queryRunner.query(
       `ALTER TABLE task_runs DROP COLUMN timeout_ms, DROP COLUMN heartbeat_timeout_ms, DROP COLUMN schedule_to_start_ms, DROP COLUMN timeout_at, DROP COLUMN parent_task_run_id, DROP COLUMN item_index, DROP COLUMN instances_total, DROP COLUMN instances_succeeded, DROP COLUMN instances_failed`,
     );

@@ -59,11 +59,46 @@ export class ClusterRepository {
     );
   }
 
-  async touchScheduler(db: Queryable, id: string, host: string): Promise<void> {
-    await db.query(
-      `INSERT INTO schedulers (id, host) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET last_seen_at = now()`,
-      [id, host],
+  /** Workers still counted as alive (active or draining) whose last heartbeat is older than lostAfterMs, by the database clock. */
+  async silentWorkers(db: Queryable, lostAfterMs: number, limit: number): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `SELECT id FROM workers WHERE status IN ('active', 'draining')
+          AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000) ORDER BY last_heartbeat_at LIMIT $2`,
+      [lostAfterMs, limit],
     );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Marks these workers lost, unless a heartbeat landed since they were found
+   * silent (the condition is checked again under the row lock).
+   */
+  async markWorkersLost(db: Queryable, ids: readonly string[], lostAfterMs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE workers SET status = 'lost', running = 0
+        WHERE id = ANY($1::text[]) AND status IN ('active', 'draining')
+          AND last_heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)
+        RETURNING id`,
+      [ids, lostAfterMs],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** When the quietest live worker will count as lost if it stays quiet. */
+  async nextWorkerLostAt(db: Queryable, lostAfterMs: number): Promise<Date | null> {
+    const [row] = await queryRows<{ at: Date | null }>(
+      db,
+      `SELECT min(last_heartbeat_at) + make_interval(secs => $1::double precision / 1000) AS at FROM workers WHERE status IN ('active', 'draining')`,
+      [lostAfterMs],
+    );
+    return row?.at ?? null;
+  }
+
+  async touchScheduler(db: Queryable, id: string, host: string): Promise<void> {
+    await db.query(`INSERT INTO schedulers (id, host) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET last_seen_at = now()`, [id, host]);
   }
 
   async removeScheduler(db: Queryable, id: string): Promise<void> {

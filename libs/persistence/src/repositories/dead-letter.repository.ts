@@ -57,7 +57,14 @@ export class DeadLetterRepository {
         WHERE requeued_at IS NULL AND ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2)
           AND ($3::text IS NULL OR type = $3) AND ($4::timestamptz IS NULL OR (dead_at, id) < (COALESCE((SELECT dead_at FROM dead_letters WHERE id = $5::bigint), $4), $5::bigint))
         ORDER BY dead_at DESC, id DESC LIMIT $6`,
-      [options.namespace ?? null, options.workflow ?? null, options.type ?? null, options.before?.deadAt ?? null, options.before?.id ?? null, options.limit],
+      [
+        options.namespace ?? null,
+        options.workflow ?? null,
+        options.type ?? null,
+        options.before?.deadAt ?? null,
+        options.before?.id ?? null,
+        options.limit,
+      ],
     );
   }
 
@@ -74,6 +81,8 @@ export class DeadLetterRepository {
   /** A task that leaves the dead state for any reason (requeue, run retry) closes its open letters. */
   async closeForTasks(tx: Queryable, taskRunIds: readonly string[]): Promise<void> {
     if (taskRunIds.length === 0) return;
-    await tx.query(`UPDATE dead_letters SET requeued_at = now() WHERE task_run_id = ANY($1::bigint[]) AND requeued_at IS NULL`, [taskRunIds]);
+    await tx.query(`UPDATE dead_letters SET requeued_at = now() WHERE task_run_id = ANY($1::bigint[]) AND requeued_at IS NULL`, [
+      taskRunIds,
+    ]);
   }
 }

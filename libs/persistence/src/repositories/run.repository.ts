@@ -165,7 +165,9 @@ export class RunRepository {
   }
 
   async activeChildren(db: Queryable, parentRunId: string): Promise<RunRow[]> {
-    return queryRows<RunRow>(db, `SELECT ${RUN_COLUMNS} FROM runs WHERE parent_run_id = $1 AND status IN ('pending', 'running')`, [parentRunId]);
+    return queryRows<RunRow>(db, `SELECT ${RUN_COLUMNS} FROM runs WHERE parent_run_id = $1 AND status IN ('pending', 'running')`, [
+      parentRunId,
+    ]);
   }
 
   async countRunning(db: Queryable, namespace: string, workflow: string): Promise<number> {

@@ -37,7 +37,10 @@ export class ScheduleRepository {
   }
 
   async find(db: Queryable, namespace: string, name: string): Promise<ScheduleRow | undefined> {
-    const [row] = await queryRows<ScheduleRow>(db, `SELECT ${COLUMNS} FROM schedules WHERE namespace = $1 AND name = $2`, [namespace, name]);
+    const [row] = await queryRows<ScheduleRow>(db, `SELECT ${COLUMNS} FROM schedules WHERE namespace = $1 AND name = $2`, [
+      namespace,
+      name,
+    ]);
     return row;
   }
 
@@ -63,7 +66,11 @@ export class ScheduleRepository {
    * Moves a schedule past the tick it just handled; a compare-and-set on the
    * tick, so two leaders (a deposed one waking late) cannot both move it.
    */
-  async advance(tx: Queryable, row: ScheduleRow, next: { nextFireAt: Date; firedAt?: Date; bufferedFireAt: Date | null }): Promise<boolean> {
+  async advance(
+    tx: Queryable,
+    row: ScheduleRow,
+    next: { nextFireAt: Date; firedAt?: Date; bufferedFireAt: Date | null },
+  ): Promise<boolean> {
     const updated = await queryRows(
       tx,
       `UPDATE schedules SET next_fire_at = $3, last_fired_at = COALESCE($4, last_fired_at), buffered_fire_at = $5, updated_at = now()

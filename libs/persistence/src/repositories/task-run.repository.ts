@@ -154,7 +154,13 @@ export class TaskRunRepository {
               finished_at = NULL, retry_at = NULL, timeout_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start)
          FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) AS u(id, s, f, k, budget_start)
         WHERE t.id = u.id`,
-      [items.map((i) => i.id), items.map((i) => i.depsSucceeded), items.map((i) => i.depsFailed), items.map((i) => i.depsSkipped), items.map((i) => i.budgetStart ?? null)],
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.depsSucceeded),
+        items.map((i) => i.depsFailed),
+        items.map((i) => i.depsSkipped),
+        items.map((i) => i.budgetStart ?? null),
+      ],
     );
   }
 
@@ -196,7 +202,13 @@ export class TaskRunRepository {
                 ORDER BY run_id, name) u
         WHERE t.run_id = u.run_id AND t.name = u.name AND t.status = 'pending'
       RETURNING ${RELEASED_COLUMNS}`,
-      [releases.map((r) => r.runId), releases.map((r) => r.name), releases.map((r) => r.succeeded), releases.map((r) => r.failed), releases.map((r) => r.skipped)],
+      [
+        releases.map((r) => r.runId),
+        releases.map((r) => r.name),
+        releases.map((r) => r.succeeded),
+        releases.map((r) => r.failed),
+        releases.map((r) => r.skipped),
+      ],
     );
   }
 
@@ -214,7 +226,10 @@ export class TaskRunRepository {
   }
 
   /** Counts ended instances against their fan-out task, one UPDATE per batch, returning the new totals. */
-  async countInstances(tx: Queryable, counts: readonly { parentId: string; succeeded: number; failed: number }[]): Promise<FanOutProgress[]> {
+  async countInstances(
+    tx: Queryable,
+    counts: readonly { parentId: string; succeeded: number; failed: number }[],
+  ): Promise<FanOutProgress[]> {
     if (counts.length === 0) return [];
     return queryRows<FanOutProgress>(
       tx,
@@ -267,14 +282,22 @@ export class TaskRunRepository {
    * `deadlineGraceMs` 0 is for steps the scheduler runs itself (approvals, child runs): no worker
    * enforces their timeout first, so the scheduler's deadline is the timeout itself.
    */
-  async markRunning(tx: Queryable, items: readonly { id: string; workerId: string; startedAt: Date; deadlineGraceMs?: number }[]): Promise<void> {
+  async markRunning(
+    tx: Queryable,
+    items: readonly { id: string; workerId: string; startedAt: Date; deadlineGraceMs?: number }[],
+  ): Promise<void> {
     if (items.length === 0) return;
     await tx.query(
       `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at,
               timeout_at = ${RUNNING_DEADLINE('u.started_at', 'u.started_at', 'u.grace')}
          FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::int[]) AS u(id, worker_id, started_at, grace)
         WHERE t.id = u.id`,
-      [items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.startedAt), items.map((i) => i.deadlineGraceMs ?? START_TO_CLOSE_GRACE_MS)],
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.workerId),
+        items.map((i) => i.startedAt),
+        items.map((i) => i.deadlineGraceMs ?? START_TO_CLOSE_GRACE_MS),
+      ],
     );
   }
 
@@ -317,10 +340,10 @@ export class TaskRunRepository {
 
   async markSkipped(tx: Queryable, ids: readonly string[], status: 'skipped' | 'cancelled' = 'skipped'): Promise<void> {
     if (ids.length === 0) return;
-    await tx.query(`UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL, timeout_at = NULL WHERE id = ANY($1::bigint[])`, [
-      ids,
-      status,
-    ]);
+    await tx.query(
+      `UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL, timeout_at = NULL WHERE id = ANY($1::bigint[])`,
+      [ids, status],
+    );
   }
 
   async recordHeartbeats(db: Queryable, items: readonly { id: string; attempt: number; details: unknown; at: Date }[]): Promise<void> {
@@ -367,6 +390,16 @@ export class TaskRunRepository {
       `SELECT min(timeout_at) AS at FROM task_runs WHERE timeout_at IS NOT NULL AND status IN ('queued', 'running')`,
     );
     return row?.at ?? null;
+  }
+
+  /** Attempts started by these workers and not yet ended: what a lost worker leaves behind. */
+  async runningOnWorkers(db: Queryable, workerIds: readonly string[], limit: number): Promise<TaskRunRow[]> {
+    if (workerIds.length === 0) return [];
+    return queryRows<TaskRunRow>(
+      db,
+      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE status = 'running' AND worker_id = ANY($1::text[]) ORDER BY id LIMIT $2`,
+      [workerIds, limit],
+    );
   }
 
   /** Tasks PostgreSQL says are on a queue or running: what the reconciler checks against the transport. */

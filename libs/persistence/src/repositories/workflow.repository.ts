@@ -27,8 +27,7 @@ export interface WorkflowVersionRow {
 const VERSION_COLUMNS = `id, namespace, name, version, content_hash AS "contentHash", definition, source, created_at AS "createdAt"`;
 const WORKFLOW_COLUMNS = `namespace, name, current_version AS "currentVersion", labels, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export const contentHash = (definition: WorkflowDefinition): string =>
-  createHash('sha256').update(canonicalJson(definition)).digest('hex');
+export const contentHash = (definition: WorkflowDefinition): string => createHash('sha256').update(canonicalJson(definition)).digest('hex');
 
 export class WorkflowRepository {
   /**

@@ -75,17 +75,25 @@ export class CronTimer implements LeaderTimer {
       } else if (active.length === 0 || schedule.overlap === 'allow') {
         start = tick;
       } else if (schedule.overlap === 'replace') {
-        for (const run of active) await this.cancelRun.execute(run.id, { reason: `replaced by the ${tick.toISOString()} tick` }).catch(() => undefined);
+        for (const run of active)
+          await this.cancelRun.execute(run.id, { reason: `replaced by the ${tick.toISOString()} tick` }).catch(() => undefined);
         start = tick;
       } else if (schedule.overlap === 'buffer_one') {
         buffered = buffered ?? tick;
       } else {
-        this.logger.log(`${schedule.namespace}/${schedule.name}: skipped the ${tick.toISOString()} tick, a run is still active (overlap: forbid)`);
+        this.logger.log(
+          `${schedule.namespace}/${schedule.name}: skipped the ${tick.toISOString()} tick, a run is still active (overlap: forbid)`,
+        );
       }
     }
     if (start) {
       try {
-        await this.startRun.execute({ namespace: schedule.namespace, workflow: schedule.name, idempotencyKey: tickKey(start), scheduledFor: start });
+        await this.startRun.execute({
+          namespace: schedule.namespace,
+          workflow: schedule.name,
+          idempotencyKey: tickKey(start),
+          scheduledFor: start,
+        });
       } catch (error) {
         // A workflow whose inputs have no defaults cannot be started by a clock; say so and move on.
         if (!(error instanceof FlowctlError)) throw error;

@@ -14,7 +14,8 @@ type Which = 'scheduleToStart' | 'startToClose' | 'heartbeat';
 
 function whichTimeout(task: TaskRunRow, now: number): Which {
   if (task.status === 'queued') return 'scheduleToStart';
-  const heartbeatDeadline = task.heartbeatTimeoutMs !== null && task.heartbeatAt ? new Date(task.heartbeatAt).getTime() + task.heartbeatTimeoutMs : Infinity;
+  const heartbeatDeadline =
+    task.heartbeatTimeoutMs !== null && task.heartbeatAt ? new Date(task.heartbeatAt).getTime() + task.heartbeatTimeoutMs : Infinity;
   return heartbeatDeadline <= now ? 'heartbeat' : 'startToClose';
 }
 
@@ -53,7 +54,11 @@ export class TaskTimeoutTimer implements LeaderTimer {
         workerId: task.workerId ?? TIMEOUT_REPORTER,
         startedAt: new Date(task.startedAt ?? task.queuedAt ?? now).toISOString(),
         at,
-        error: { type: 'Timeout', message: `attempt ${task.attempt} exceeded its ${which} timeout of ${limit}ms`, details: { timeout: which, limitMs: limit } },
+        error: {
+          type: 'Timeout',
+          message: `attempt ${task.attempt} exceeded its ${which} timeout of ${limit}ms`,
+          details: { timeout: which, limitMs: limit },
+        },
       };
     });
     await this.recordResults.execute(messages);

@@ -27,7 +27,8 @@ export class BackfillScheduleUseCase {
     const schedule = await this.schedules.find(this.dataSource, namespace, workflow);
     if (!schedule) throw new NotFound(`workflow "${workflow}" has no schedule in namespace "${namespace}"`);
     const ticks = ticksBetween(schedule, from, to, MAX_BACKFILL_TICKS + 1);
-    if (ticks.length > MAX_BACKFILL_TICKS) throw new Conflict(`the range holds more than ${MAX_BACKFILL_TICKS} ticks of "${schedule.cron}"; backfill it in parts`);
+    if (ticks.length > MAX_BACKFILL_TICKS)
+      throw new Conflict(`the range holds more than ${MAX_BACKFILL_TICKS} ticks of "${schedule.cron}"; backfill it in parts`);
     const items = [];
     for (const tick of ticks) {
       const { run, created } = await this.startRun.execute({ namespace, workflow, idempotencyKey: tickKey(tick), scheduledFor: tick });

@@ -41,7 +41,11 @@ export class CancelRunUseCase {
       if (run.row.status === 'running') uow.runLeft(runId);
       run.row.status = status;
       uow.finishedRuns.push({ ...run.row, status });
-      await this.taskRuns.markSkipped(tx, open.map((task) => task.id), 'cancelled');
+      await this.taskRuns.markSkipped(
+        tx,
+        open.map((task) => task.id),
+        'cancelled',
+      );
       const abort = new Map<string, string>();
       for (const task of open) {
         uow.event({ runId, type: 'task_cancelled', task: task.name, attempt: task.attempt || undefined, details: { reason } });
@@ -55,7 +59,9 @@ export class CancelRunUseCase {
     await this.dispatcher.abort([...abort.keys()], abort);
     // A cancelled run takes its child runs with it.
     for (const child of await this.runs.activeChildren(this.transactions.db, runId)) {
-      await this.execute(child.id, { reason: `parent run ${runId} ${status === 'timed_out' ? 'timed out' : 'cancelled'}` }).catch(() => undefined);
+      await this.execute(child.id, { reason: `parent run ${runId} ${status === 'timed_out' ? 'timed out' : 'cancelled'}` }).catch(
+        () => undefined,
+      );
     }
     return (await this.runs.find(this.transactions.db, runId))!;
   }

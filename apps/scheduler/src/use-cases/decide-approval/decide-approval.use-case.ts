@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from '../../engine/approval';
 import { RecordResultsUseCase } from '../record-results/record-results.use-case';
 
-
 /**
  * An approval step has no worker: the decision arrives through the API and is
  * applied exactly like a worker's report, so retries, dependents and the run's
@@ -27,12 +26,31 @@ export class DecideApprovalUseCase {
     if (task.type !== APPROVAL_TYPE) throw new Conflict(`task "${taskName}" is a ${task.type} task, not an approval step`);
     if (task.status !== 'running') throw new Conflict(`task "${taskName}" is ${task.status}, not waiting for approval`);
     const at = new Date().toISOString();
-    const details = { comment: typeof decision.comment === 'string' ? decision.comment : undefined, by: typeof decision.by === 'string' ? decision.by : undefined };
-    const base = { runId: task.runId, taskRunId: task.id, attempt: task.attempt, workerId: APPROVAL_WORKER, startedAt: (task.startedAt ?? new Date()).toISOString(), at };
+    const details = {
+      comment: typeof decision.comment === 'string' ? decision.comment : undefined,
+      by: typeof decision.by === 'string' ? decision.by : undefined,
+    };
+    const base = {
+      runId: task.runId,
+      taskRunId: task.id,
+      attempt: task.attempt,
+      workerId: APPROVAL_WORKER,
+      startedAt: (task.startedAt ?? new Date()).toISOString(),
+      at,
+    };
     await this.recordResults.execute([
       approved
         ? { kind: 'succeeded', ...base, output: { approved: true, decidedAt: at, ...details } }
-        : { kind: 'failed', ...base, error: { type: 'Rejected', message: details.comment ? `rejected: ${details.comment}` : 'rejected', nonRetryable: true, details } },
+        : {
+            kind: 'failed',
+            ...base,
+            error: {
+              type: 'Rejected',
+              message: details.comment ? `rejected: ${details.comment}` : 'rejected',
+              nonRetryable: true,
+              details,
+            },
+          },
     ]);
     const after = await this.taskRuns.find(this.dataSource, runId, taskName);
     if (after?.status === 'running') throw new Conflict(`task "${taskName}" changed while deciding; try again`);

@@ -55,7 +55,10 @@ export class RecordResultsUseCase {
       const uow = new UnitOfWork(tx);
       // Runs are locked before their tasks, as in every engine transaction. The run id a
       // message names is checked against the task's row below, so a wrong one only drops it.
-      await this.locker.lock(uow, taskMessages.map((m) => m.runId));
+      await this.locker.lock(
+        uow,
+        taskMessages.map((m) => m.runId),
+      );
       const current = await this.taskRuns.lock(tx, [...new Set(taskMessages.map((m) => m.taskRunId))]);
       const rows = new Map(current.map((row) => [row.id, row]));
       const settled: SettledTask[] = [];
@@ -64,24 +67,49 @@ export class RecordResultsUseCase {
 
       for (const message of taskMessages) {
         const row = rows.get(message.taskRunId);
-        if (!row || row.runId !== message.runId || !uow.runs.has(row.runId) || row.attempt !== message.attempt || (row.status !== 'queued' && row.status !== 'running')) continue;
+        if (
+          !row ||
+          row.runId !== message.runId ||
+          !uow.runs.has(row.runId) ||
+          row.attempt !== message.attempt ||
+          (row.status !== 'queued' && row.status !== 'running')
+        )
+          continue;
         if (message.kind === 'started') {
           if (row.status !== 'queued') continue;
           row.status = 'running';
           if (row.timeoutMs !== null || row.heartbeatTimeoutMs !== null) uow.timersChanged = true;
           started.push({ id: row.id, workerId: message.workerId, startedAt: new Date(message.at) });
-          uow.event({ runId: row.runId, type: 'task_started', task: row.name, attempt: row.attempt, details: { workerId: message.workerId } });
+          uow.event({
+            runId: row.runId,
+            type: 'task_started',
+            task: row.name,
+            attempt: row.attempt,
+            details: { workerId: message.workerId },
+          });
           continue;
         }
         if (row.status === 'queued') {
           // The worker reports quick tasks once: record the start its outcome carries.
-          uow.event({ runId: row.runId, type: 'task_started', task: row.name, attempt: row.attempt, details: { workerId: message.workerId } });
+          uow.event({
+            runId: row.runId,
+            type: 'task_started',
+            task: row.name,
+            attempt: row.attempt,
+            details: { workerId: message.workerId },
+          });
         }
         const outcome = this.outcome(uow, row, message);
         row.status = outcome.status;
         finished.push(outcome);
         if (outcome.status !== 'retrying') {
-          settled.push({ runId: row.runId, taskRunId: row.id, name: row.name, status: outcome.status, parentTaskRunId: row.parentTaskRunId });
+          settled.push({
+            runId: row.runId,
+            taskRunId: row.id,
+            name: row.name,
+            status: outcome.status,
+            parentTaskRunId: row.parentTaskRunId,
+          });
         }
       }
       await this.taskRuns.markRunning(tx, started);

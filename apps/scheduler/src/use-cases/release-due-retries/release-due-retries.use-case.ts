@@ -35,7 +35,10 @@ export class ReleaseDueRetriesUseCase {
       for (const run of await this.runs.findMany(tx, [...new Set(due.map((task) => task.runId))])) {
         uow.runs.set(run.id, { row: run, workflow: await this.catalog.byVersionId(tx, run.workflowVersionId) });
       }
-      await this.taskRuns.markQueued(tx, due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input })));
+      await this.taskRuns.markQueued(
+        tx,
+        due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input })),
+      );
       uow.timersChanged = due.some((task) => task.scheduleToStartMs !== null);
       for (const task of due) {
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt + 1 });

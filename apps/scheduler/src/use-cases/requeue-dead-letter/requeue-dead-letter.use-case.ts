@@ -34,11 +34,18 @@ export class RequeueDeadLetterUseCase {
       const locked = await this.deadLetters.lock(tx, id);
       if (!locked || locked.requeuedAt) throw new Conflict(`dead letter ${id} was already requeued`);
       const { row: run } = uow.run(letter.runId);
-      if (run.status === 'cancelled' || run.status === 'timed_out') throw new Conflict(`run ${run.id} is ${run.status}; its tasks cannot be requeued`);
+      if (run.status === 'cancelled' || run.status === 'timed_out')
+        throw new Conflict(`run ${run.id} is ${run.status}; its tasks cannot be requeued`);
       const tasks = await this.taskRuns.lockRun(tx, letter.runId);
       const task = tasks.find((t) => t.id === letter.taskRunId);
       if (!task || task.status !== 'dead') throw new Conflict(`task ${letter.task} is no longer dead`);
-      uow.event({ runId: letter.runId, type: 'task_requeued', task: letter.task, attempt: task.attempt + 1, details: { deadLetterId: id } });
+      uow.event({
+        runId: letter.runId,
+        type: 'task_requeued',
+        task: letter.task,
+        attempt: task.attempt + 1,
+        details: { deadLetterId: id },
+      });
       await this.reopener.reopen(uow, letter.runId, tasks, [letter.task]);
       await this.advancer.flush(uow);
       return { uow, result: { id, runId: letter.runId, task: letter.task, attempt: task.attempt + 1 } };

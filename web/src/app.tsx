@@ -1,0 +1,52 @@
+import { Link, Navigate, Route, Routes } from 'react-router';
+import { AppLayout } from './components/app-layout';
+import { EmptyState } from './components/empty-state';
+import { ThemeContext, useThemeState } from './hooks/use-theme';
+import { DeadLettersPage } from './pages/dead-letters-page';
+import { RunPage } from './pages/run-page';
+import { RunsPage } from './pages/runs-page';
+import { WorkersPage } from './pages/workers-page';
+import { WorkflowPage } from './pages/workflow-page';
+import { WorkflowsPage } from './pages/workflows-page';
+
+function NotFoundPage() {
+  return (
+    <div className="page">
+      <EmptyState
+        title="Nothing here"
+        action={
+          <Link to="/runs" className="button primary">
+            Go to runs
+          </Link>
+        }
+      >
+        This address is not a page of the dashboard.
+      </EmptyState>
+    </div>
+  );
+}
+
+/** Every page has a URL; these are the deep links people paste into chats and tickets. */
+export function App() {
+  const theme = useThemeState();
+  return (
+    <ThemeContext.Provider value={theme}>
+      <AppLayout>
+        <Routes>
+          <Route path="/" element={<Navigate to="/runs" replace />} />
+          <Route path="/runs" element={<RunsPage />} />
+          <Route path="/runs/:id" element={<RunPage />} />
+          <Route path="/runs/:id/tasks/:name" element={<RunPage />} />
+          <Route path="/workflows" element={<WorkflowsPage />} />
+          <Route path="/workflows/:name" element={<WorkflowPage tab="overview" />} />
+          <Route path="/workflows/:name/definition" element={<WorkflowPage tab="definition" />} />
+          <Route path="/workflows/:name/versions" element={<WorkflowPage tab="versions" />} />
+          <Route path="/workers" element={<WorkersPage />} />
+          <Route path="/dead-letters" element={<DeadLettersPage />} />
+          <Route path="/dead-letters/:id" element={<DeadLettersPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </AppLayout>
+    </ThemeContext.Provider>
+  );
+}

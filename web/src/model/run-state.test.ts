@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import type { RunDetail, RunEvent, Task } from '../api/types';
+import { liveRunReducer } from '../hooks/use-run-live';
+import { attemptsByTask } from './attempts';
+import { applyEvents, mergeEvents, placeholderTask } from './run-state';
+
+let nextId = 1;
+const event = (
+  type: string,
+  task: string | null,
+  attempt: number | null,
+  details: Record<string, unknown> | null = null,
+  at = `2026-01-01T00:00:0${nextId % 10}Z`,
+): RunEvent => ({
+  id: String(nextId++),
+  type,
+  task,
+  attempt,
+  at,
+  details,
+});
+const task = (name: string, fields: Partial<Task> = {}): Task => ({ ...placeholderTask(name), type: 'noop', ...fields });
+
+describe('applyEvents', () => {
+  it('moves a task through its attempts as the events say', () => {
+    const failure = { type: 'TaskFailed', message: 'boom' };
+    const tasks = applyEvents(new Map([['a', task('a')]]), [
+      event('task_queued', 'a', 1),
+      event('task_started', 'a', 1, { workerId: 'w1' }),
+      event('task_failed', 'a', 1, { error: failure }),
+      event('task_retrying', 'a', 1, { retryAt: '2026-01-01T00:01:00Z' }),
+    ]);
+    expect(tasks.get('a')).toMatchObject({
+      status: 'retrying',
+      attempt: 1,
+      workerId: 'w1',
+      error: failure,
+      retryAt: '2026-01-01T00:01:00Z',
+    });
+    const after = applyEvents(tasks, [
+      event('task_queued', 'a', 2),
+      event('task_started', 'a', 2, { workerId: 'w2' }),
+      event('task_succeeded', 'a', 2),
+    ]);
+    expect(after.get('a')).toMatchObject({ status: 'succeeded', attempt: 2, workerId: 'w2', error: null, retryAt: null });
+  });
+
+  it('converges on the stored state when the snapshot had already seen some of the events', () => {
+    const snapshot = new Map([['a', task('a', { status: 'succeeded', attempt: 1 })]]);
+    const tasks = applyEvents(snapshot, [event('task_started', 'a', 1), event('task_succeeded', 'a', 1)]);
+    expect(tasks.get('a')!.status).toBe('succeeded');
+  });
+
+  it('adds a task it has no row for (a forEach instance), and lets fresh rows win', () => {
+    const tasks = applyEvents(new Map(), [event('task_queued', 'each[3]', 1)], [task('b', { status: 'succeeded', output: { ok: true } })]);
+    expect(tasks.get('each[3]')).toMatchObject({ name: 'each[3]', status: 'queued' });
+    expect(tasks.get('b')).toMatchObject({ status: 'succeeded', output: { ok: true } });
+  });
+
+  it('reopens the failed tasks of a retried run', () => {
+    const tasks = applyEvents(new Map([['a', task('a', { status: 'failed' })]]), [event('run_retried', null, null, { tasks: ['a'] })]);
+    expect(tasks.get('a')!.status).toBe('pending');
+  });
+
+  it('keeps unchanged tasks as the same objects, so their nodes do not re-render', () => {
+    const untouched = task('b');
+    const tasks = applyEvents(
+      new Map([
+        ['a', task('a')],
+        ['b', untouched],
+      ]),
+      [event('task_queued', 'a', 1)],
+    );
+    expect(tasks.get('b')).toBe(untouched);
+  });
+});
+
+describe('mergeEvents', () => {
+  it('appends newer events and drops ones it already has, keeping id order', () => {
+    const [a, b, c] = [event('x', null, null), event('y', null, null), event('z', null, null)];
+    expect(mergeEvents([a!, b!], [c!]).map((e) => e.id)).toEqual([a!.id, b!.id, c!.id]);
+    expect(mergeEvents([a!, c!], [b!, c!]).map((e) => e.id)).toEqual([a!.id, b!.id, c!.id]);
+  });
+});
+
+describe('attemptsByTask', () => {
+  it('tells each attempt with its worker, times, outcome and error', () => {
+    const events = [
+      event('task_queued', 'a', 1, null, '2026-01-01T00:00:00Z'),
+      event('task_started', 'a', 1, { workerId: 'w1' }, '2026-01-01T00:00:01Z'),
+      event('task_failed', 'a', 1, { error: { type: 'Timeout', message: 'too slow' } }, '2026-01-01T00:00:05Z'),
+      event('task_retrying', 'a', 1, { retryAt: '2026-01-01T00:00:07Z' }, '2026-01-01T00:00:05Z'),
+      event('task_queued', 'a', 2, null, '2026-01-01T00:00:07Z'),
+      event('task_started', 'a', 2, { workerId: 'w2' }, '2026-01-01T00:00:08Z'),
+      event('task_succeeded', 'a', 2, null, '2026-01-01T00:00:09Z'),
+      event('task_skipped', 'b', null, { reason: 'upstream failed' }),
+    ];
+    const attempts = attemptsByTask(events);
+    expect(attempts.get('a')).toEqual([
+      {
+        attempt: 1,
+        queuedAt: '2026-01-01T00:00:00Z',
+        startedAt: '2026-01-01T00:00:01Z',
+        finishedAt: '2026-01-01T00:00:05Z',
+        outcome: 'failed',
+        workerId: 'w1',
+        error: { type: 'Timeout', message: 'too slow' },
+        retryAt: '2026-01-01T00:00:07Z',
+      },
+      {
+        attempt: 2,
+        queuedAt: '2026-01-01T00:00:07Z',
+        startedAt: '2026-01-01T00:00:08Z',
+        finishedAt: '2026-01-01T00:00:09Z',
+        outcome: 'succeeded',
+        workerId: 'w2',
+      },
+    ]);
+    expect(attempts.has('b')).toBe(false);
+  });
+});
+
+describe('the live run reducer', () => {
+  const run: RunDetail = {
+    id: 'r',
+    workflow: 'w',
+    namespace: 'default',
+    version: 1,
+    status: 'running',
+    inputs: {},
+    idempotencyKey: null,
+    tasksTotal: 2,
+    tasksOpen: 2,
+    createdAt: '2026-01-01T00:00:00Z',
+    startedAt: '2026-01-01T00:00:00Z',
+    finishedAt: null,
+    tasks: [task('a'), task('b')],
+    tasksNextCursor: null,
+  };
+
+  it('takes history for the timeline only, the snapshot for the tasks, and deltas for both', () => {
+    const empty = liveRunReducer({ tasks: new Map(), events: [], touched: new Map() }, { type: 'reset' });
+    const history = liveRunReducer(empty, { type: 'history', events: [event('task_queued', 'a', 1)] });
+    expect(history.tasks.size).toBe(0);
+    expect(history.events).toHaveLength(1);
+    const snapshot = liveRunReducer(history, { type: 'snapshot', run });
+    expect(snapshot.run).toMatchObject({ id: 'r', status: 'running' });
+    expect(snapshot.run).not.toHaveProperty('tasks');
+    const delta = liveRunReducer(snapshot, {
+      type: 'delta',
+      delta: { run: { ...snapshot.run!, status: 'succeeded' }, events: [event('task_succeeded', 'a', 1)], tasks: [] },
+    });
+    expect(delta.run!.status).toBe('succeeded');
+    expect(delta.tasks.get('a')!.status).toBe('succeeded');
+    expect(delta.events).toHaveLength(2);
+    expect(delta.touched.get('a')).toBe((snapshot.touched.get('a') ?? 0) + 1);
+  });
+});

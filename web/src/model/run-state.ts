@@ -1,0 +1,100 @@
+import type { RunEvent, Task, TaskError, TaskStatus } from '../api/types';
+
+/** What each task event says about the task's state; the stream's fresh rows, when sent, win over it. */
+const STATUS_AFTER: Partial<Record<string, TaskStatus>> = {
+  task_queued: 'queued',
+  task_started: 'running',
+  task_succeeded: 'succeeded',
+  task_failed: 'failed',
+  task_retrying: 'retrying',
+  task_dead: 'dead',
+  task_skipped: 'skipped',
+  task_cancelled: 'cancelled',
+  task_requeued: 'pending',
+};
+
+/** A task the stream mentions before the dashboard has its row (a forEach instance created just now). */
+export const placeholderTask = (name: string): Task => ({
+  id: `pending:${name}`,
+  name,
+  type: '',
+  status: 'pending',
+  attempt: 0,
+  input: null,
+  output: null,
+  error: null,
+  workerId: null,
+  heartbeatDetails: null,
+  heartbeatAt: null,
+  queuedAt: null,
+  startedAt: null,
+  finishedAt: null,
+  retryAt: null,
+});
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The task after one of its events. Pure: returns the same object when the event changes nothing. */
+export function applyTaskEvent(task: Task, event: RunEvent): Task {
+  const status = STATUS_AFTER[event.type];
+  if (!status) return task;
+  const details = event.details ?? {};
+  const next: Task = { ...task, status, attempt: event.attempt ?? task.attempt };
+  switch (event.type) {
+    case 'task_queued':
+      return { ...next, queuedAt: event.at, startedAt: null, finishedAt: null, retryAt: null };
+    case 'task_started':
+      return { ...next, startedAt: event.at, finishedAt: null, workerId: text(details.workerId) ?? task.workerId };
+    case 'task_succeeded':
+      return { ...next, finishedAt: event.at, error: null };
+    case 'task_failed':
+      return { ...next, finishedAt: event.at, error: (details.error as TaskError | undefined) ?? task.error };
+    case 'task_retrying':
+      return { ...next, retryAt: text(details.retryAt) ?? null };
+    case 'task_dead':
+    case 'task_skipped':
+    case 'task_cancelled':
+      return { ...next, finishedAt: event.at };
+    case 'task_requeued':
+      return { ...next, attempt: task.attempt, finishedAt: null };
+    default:
+      return next;
+  }
+}
+
+/**
+ * Applies a live delta to the run's tasks in event order: the result is the
+ * stored state even when the snapshot had already seen some of these events.
+ * Returns a new Map only when something changed, so unchanged tasks keep their
+ * identity and their graph nodes do not re-render.
+ */
+export function applyEvents(tasks: ReadonlyMap<string, Task>, events: readonly RunEvent[], rows: readonly Task[] = []): Map<string, Task> {
+  const next = new Map(tasks);
+  for (const event of events) {
+    if (event.type === 'run_retried') {
+      const reopened = Array.isArray(event.details?.tasks) ? (event.details.tasks as unknown[]) : [];
+      for (const name of reopened) {
+        const task = typeof name === 'string' ? next.get(name) : undefined;
+        if (task) next.set(task.name, { ...task, status: 'pending', finishedAt: null });
+      }
+      continue;
+    }
+    if (!event.task) continue;
+    const current = next.get(event.task) ?? placeholderTask(event.task);
+    const updated = applyTaskEvent(current, event);
+    if (updated !== current || !next.has(event.task)) next.set(event.task, updated);
+  }
+  for (const row of rows) next.set(row.name, row);
+  return next;
+}
+
+/** Adds events to a history kept sorted by id, skipping ones already there (a reconnect may resend). */
+export function mergeEvents(history: readonly RunEvent[], incoming: readonly RunEvent[]): RunEvent[] {
+  if (incoming.length === 0) return history as RunEvent[];
+  const last = history[history.length - 1];
+  const lastId = last ? BigInt(last.id) : -1n;
+  if (incoming.every((event) => BigInt(event.id) > lastId)) return [...history, ...incoming];
+  const byId = new Map(history.map((event) => [event.id, event]));
+  for (const event of incoming) byId.set(event.id, event);
+  return [...byId.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}

@@ -1,8 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClusterRepository } from '@flowctl/persistence';
 import { QueueTransport, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { workerView } from './views';
 
 /** The registry of workers is small (one row per worker process); this bounds the read all the same. */
@@ -25,6 +26,7 @@ export interface QueueDepth {
 @Controller('queues')
 export class QueuesController {
   constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     private readonly dataSource: DataSource,
     private readonly cluster: ClusterRepository,
     private readonly transport: QueueTransport,
@@ -33,7 +35,9 @@ export class QueuesController {
   @Get()
   @ApiOperation({ summary: 'Depth of each task type queue (types served by registered workers): waiting, active, delayed, failed' })
   async list(): Promise<{ items: QueueDepth[]; nextCursor: null }> {
-    const workers = (await this.cluster.listWorkers(this.dataSource, { limit: MAX_WORKERS })).map((worker) => workerView(worker));
+    const workers = (await this.cluster.listWorkers(this.dataSource, { limit: MAX_WORKERS })).map((worker) =>
+      workerView(worker, Date.now(), this.config.workerLostAfterMs),
+    );
     // Queues starting with `_` are the engine's own (results, control), never a task type.
     const types = [...new Set(workers.flatMap((worker) => worker.types))].filter((type) => !type.startsWith('_')).sort();
     const items = await Promise.all(

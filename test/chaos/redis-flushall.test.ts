@@ -1,0 +1,68 @@
+import { FlowctlStack } from '../support/flowctl-stack';
+import { OwnRedis } from '../support/own-redis';
+import { historyProblems, waitForRuns } from '../support/run-history';
+import { waitFor } from '../support/wait-for';
+import { aWorkflow } from '../support/workflow-factory';
+
+const MAX_ATTEMPTS = 3;
+const RUNS = 6;
+
+describe('chaos: FLUSHALL of Redis mid-run', () => {
+  let redis: OwnRedis;
+  let stack: FlowctlStack;
+
+  beforeAll(async () => {
+    redis = await OwnRedis.start();
+    stack = await FlowctlStack.start({
+      label: 'chaos_flushall',
+      redisUrl: redis.url,
+      schedulerEnv: { FLOWCTL_RECONCILE_INTERVAL: '2s' },
+      // Two at a time: most tasks wait as jobs on the queue, which FLUSHALL wipes.
+      workerEnv: { WORKER_CONCURRENCY: '2' },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await redis?.kill();
+  });
+
+  it('puts every lost task back from PostgreSQL and completes every run', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({
+        name: 'sleepy-chain',
+        spec: { defaults: { retry: { maxAttempts: MAX_ATTEMPTS, initialInterval: '200ms' } } },
+        tasks: ['a', 'b', 'c', 'd'].map((name, i) => ({
+          name,
+          type: 'sleep',
+          dependsOn: i === 0 ? [] : [['a', 'b', 'c'][i - 1]!],
+          with: { duration: '700ms' },
+        })),
+      }),
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < RUNS; i++) ids.push((await stack.api.post('/workflows/sleepy-chain/runs')).body.id);
+    // Mid-run: every run has work on the queues or on the worker.
+    await waitFor(
+      async () => {
+        const runs = await Promise.all(ids.map(async (id) => (await stack.api.get(`/runs/${id}`)).body));
+        return runs.every((run) => run.tasks.some((t: any) => t.status === 'running' || t.status === 'succeeded'));
+      },
+      { what: 'every run to be under way' },
+    );
+
+    await redis.flushAll();
+    const flushedAt = Date.now();
+    const runs = await waitForRuns(stack.api, ids, 40_000);
+    const recoveredMs = Date.now() - flushedAt;
+    console.log(`FLUSHALL -> all ${RUNS} runs done ${recoveredMs} ms later (reconcile interval 2 s, worker concurrency 2)`);
+
+    expect(runs.map((run) => run.status)).toEqual(ids.map(() => 'succeeded'));
+    // The flush did lose queued jobs, and the reconciler is what brought them back.
+    expect(String(stack.output)).toMatch(/re-enqueued \d+ task\(s\) missing from the queues/);
+    for (const run of runs) {
+      for (const task of run.tasks) expect(task.attempt).toBeLessThanOrEqual(MAX_ATTEMPTS);
+      expect(await historyProblems(stack.api, run.id, MAX_ATTEMPTS)).toEqual([]);
+    }
+  });
+});

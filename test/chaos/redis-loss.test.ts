@@ -7,17 +7,42 @@ import { aWorkflow } from '../support/workflow-factory';
 const MAX_ATTEMPTS = 3;
 const RUNS = 6;
 
-describe('chaos: Redis killed and restarted empty mid-run', () => {
+/** Two ways Redis loses everything on the queues mid-run; PostgreSQL must bring every run home either way. */
+const faults = [
+  {
+    name: 'FLUSHALL of Redis mid-run',
+    label: 'chaos_flushall',
+    expectation: 'puts every lost task back from PostgreSQL and completes every run',
+    async inflict(redis: OwnRedis): Promise<void> {
+      await redis.flushAll();
+    },
+  },
+  {
+    name: 'Redis killed and restarted empty mid-run',
+    label: 'chaos_redis_restart',
+    expectation: 'reconnects, puts every lost task back from PostgreSQL and completes every run',
+    async inflict(redis: OwnRedis, stack: FlowctlStack): Promise<void> {
+      // kill -9 (no persistence: everything on the queues is gone), down for a moment, then back on the same port.
+      await redis.kill();
+      // Down long enough for the processes to notice: their connections fail and they retry.
+      await waitFor(() => /ECONNREFUSED/.test(String(stack.output)), { timeoutMs: 10_000, what: 'the processes to see Redis gone' });
+      expect((await stack.api.get('/readyz')).status).toBe(200);
+      await redis.restart();
+    },
+  },
+];
+
+describe.each(faults)('chaos: $name', ({ label, expectation, inflict }) => {
   let redis: OwnRedis;
   let stack: FlowctlStack;
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
     stack = await FlowctlStack.start({
-      label: 'chaos_redis_restart',
+      label,
       redisUrl: redis.url,
       schedulerEnv: { FLOWCTL_RECONCILE_INTERVAL: '2s' },
-      // Two at a time: most tasks wait as jobs on the queue, which the restart loses.
+      // Two at a time: most tasks wait as jobs on the queue, which the fault loses.
       workerEnv: { WORKER_CONCURRENCY: '2' },
     });
   });
@@ -27,7 +52,7 @@ describe('chaos: Redis killed and restarted empty mid-run', () => {
     await redis?.kill();
   });
 
-  it('reconnects, puts every lost task back from PostgreSQL and completes every run', async () => {
+  it(expectation, async () => {
     await stack.api.applyYaml(
       aWorkflow({
         name: 'sleepy-chain',
@@ -51,19 +76,15 @@ describe('chaos: Redis killed and restarted empty mid-run', () => {
       { what: 'every run to be under way' },
     );
 
-    // kill -9 (no persistence: everything on the queues is gone), down for a moment, then back on the same port.
-    await redis.kill();
-    const downAt = Date.now();
-    // Down long enough for the processes to notice: their connections fail and they retry.
-    await waitFor(() => /ECONNREFUSED/.test(String(stack.output)), { timeoutMs: 10_000, what: 'the processes to see Redis gone' });
-    expect((await stack.api.get('/readyz')).status).toBe(200);
-    await redis.restart();
+    const faultAt = Date.now();
+    await inflict(redis, stack);
     const runs = await waitForRuns(stack.api, ids, 40_000);
-    const recoveredMs = Date.now() - downAt;
-    console.log(`Redis kill -9 + restart -> all ${RUNS} runs done ${recoveredMs} ms later (reconcile interval 2 s, worker concurrency 2)`);
+    console.log(
+      `${label}: all ${RUNS} runs done ${Date.now() - faultAt} ms after the fault (reconcile interval 2 s, worker concurrency 2)`,
+    );
 
     expect(runs.map((run) => run.status)).toEqual(ids.map(() => 'succeeded'));
-    // The restart did lose queued jobs, and the reconciler is what brought them back.
+    // The fault did lose queued jobs, and the reconciler is what brought them back.
     expect(String(stack.output)).toMatch(/re-enqueued \d+ task\(s\) missing from the queues/);
     for (const run of runs) {
       for (const task of run.tasks) expect(task.attempt).toBeLessThanOrEqual(MAX_ATTEMPTS);

@@ -10,6 +10,12 @@ const MUTATION = /^\s*(UPDATE|DELETE)\b/i;
  * `[rows, rowCount]` and everything else with the rows, so normalise it here
  * rather than at every call site.
  */
+/** The one timestamp a `SELECT min(...) AS at` answers: when a leader timer is next due, or null. */
+export async function queryEarliest(db: Queryable, sql: string, parameters: unknown[] = []): Promise<Date | null> {
+  const [row] = await queryRows<{ at: Date | null }>(db, sql, parameters);
+  return row?.at ?? null;
+}
+
 export async function queryRows<T>(db: Queryable, sql: string, parameters: unknown[] = []): Promise<T[]> {
   const result = await db.query<unknown>(sql, parameters);
   if (MUTATION.test(sql)) return (result as [T[], number])[0];

@@ -1,4 +1,4 @@
-import { queryRows, type Queryable } from '../queryable';
+import { queryEarliest, queryRows, type Queryable } from '../queryable';
 
 export interface WorkerRow {
   id: string;
@@ -89,12 +89,11 @@ export class ClusterRepository {
 
   /** When the quietest live worker will count as lost if it stays quiet. */
   async nextWorkerLostAt(db: Queryable, lostAfterMs: number): Promise<Date | null> {
-    const [row] = await queryRows<{ at: Date | null }>(
+    return queryEarliest(
       db,
       `SELECT min(last_heartbeat_at) + make_interval(secs => $1::double precision / 1000) AS at FROM workers WHERE status IN ('active', 'draining')`,
       [lostAfterMs],
     );
-    return row?.at ?? null;
   }
 
   async touchScheduler(db: Queryable, id: string, host: string): Promise<void> {

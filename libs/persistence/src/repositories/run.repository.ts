@@ -1,5 +1,5 @@
 import type { RunStatus } from '@flowctl/core';
-import { queryRows, type Queryable } from '../queryable';
+import { queryEarliest, queryRows, type Queryable } from '../queryable';
 
 export interface RunRow {
   id: string;
@@ -202,11 +202,7 @@ export class RunRepository {
   }
 
   async nextDeadlineAt(db: Queryable): Promise<Date | null> {
-    const [row] = await queryRows<{ at: Date | null }>(
-      db,
-      `SELECT min(deadline_at) AS at FROM runs WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`,
-    );
-    return row?.at ?? null;
+    return queryEarliest(db, `SELECT min(deadline_at) AS at FROM runs WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`);
   }
 
   async setStatus(

@@ -1,5 +1,5 @@
 import type { TaskFailure, TaskStatus } from '@flowctl/core';
-import { queryRows, type Queryable } from '../queryable';
+import { queryEarliest, queryRows, type Queryable } from '../queryable';
 
 export interface TaskRunRow {
   id: string;
@@ -371,8 +371,7 @@ export class TaskRunRepository {
   }
 
   async nextRetryAt(db: Queryable): Promise<Date | null> {
-    const [row] = await queryRows<{ at: Date | null }>(db, `SELECT min(retry_at) AS at FROM task_runs WHERE status = 'retrying'`);
-    return row?.at ?? null;
+    return queryEarliest(db, `SELECT min(retry_at) AS at FROM task_runs WHERE status = 'retrying'`);
   }
 
   /** Attempts past a deadline of their current state, oldest deadline first. */
@@ -385,11 +384,10 @@ export class TaskRunRepository {
   }
 
   async nextTimeoutAt(db: Queryable): Promise<Date | null> {
-    const [row] = await queryRows<{ at: Date | null }>(
+    return queryEarliest(
       db,
       `SELECT min(timeout_at) AS at FROM task_runs WHERE timeout_at IS NOT NULL AND status IN ('queued', 'running')`,
     );
-    return row?.at ?? null;
   }
 
   /** Attempts started by these workers and not yet ended: what a lost worker leaves behind. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { evaluateExpression, renderValue, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
-import { TaskRunRepository } from '@flowctl/persistence';
+import { TaskRunRepository, type FanOutProgress } from '@flowctl/persistence';
+import { TASK_COUNTERS_CARRY } from './pending-writes';
 import type { ReadyTask } from './run-advancer';
 import type { DispatchItem, SettledTask, UnitOfWork } from './unit-of-work';
 
@@ -81,7 +82,11 @@ export class FanOut {
       else count.failed += 1;
       counts.set(parentId, count);
     }
-    const progress = await this.taskRuns.countInstances(uow.tx, [...counts.values()]);
+    // Carries the instances' own outcomes, still waiting to be written: one statement for both.
+    const progress = await uow.pending.query<FanOutProgress>(
+      this.taskRuns.countInstancesStatement([...counts.values()])!,
+      TASK_COUNTERS_CARRY,
+    );
     const ended: SettledTask[] = [];
     for (const parent of progress) {
       if (parent.instancesSucceeded + parent.instancesFailed < parent.instancesTotal) continue;

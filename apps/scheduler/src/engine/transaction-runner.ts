@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { inPgTransaction, poolOf, type Queryable } from '@flowctl/persistence';
+import { DataSource } from 'typeorm';
 
 /** Deadlocks and serialisation failures are resolved by running the whole unit again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
@@ -16,10 +17,10 @@ export class TransactionRunner {
     return this.dataSource;
   }
 
-  async run<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        return await inPgTransaction(poolOf(this.dataSource), work);
       } catch (error) {
         const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
         if (!code || !RETRYABLE_SQLSTATES.has(code) || attempt >= MAX_TRIES) throw error;

@@ -28,7 +28,9 @@ describe('shell tasks', () => {
     expect(issues({ command: '{{ inputs.name }}' })[0]).toContain('cannot contain templates');
     expect(issues({})).toEqual(['spec.tasks[0].with: a shell task needs `command`']);
     expect(issues({ command: 'true', env: ['A'] })).toEqual(['spec.tasks[0].with.env: must be a mapping of variable names to values']);
-    expect(issues({ command: 'true', env: { 'A=B': 'x' } })).toEqual(['spec.tasks[0].with.env["A=B"]: is not a valid environment variable name']);
+    expect(issues({ command: 'true', env: { 'A=B': 'x' } })).toEqual([
+      'spec.tasks[0].with.env["A=B"]: is not a valid environment variable name',
+    ]);
   });
 
   it('renders env but passes the command verbatim, even one stored before the check', () => {

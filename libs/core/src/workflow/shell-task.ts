@@ -28,7 +28,8 @@ export function checkShellTask(withMapping: Record<string, unknown>, path: strin
     issues.add(keyPath(path, 'env'), 'must be a mapping of variable names to values');
   } else if (env) {
     for (const name of Object.keys(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) issues.add(keyPath(keyPath(path, 'env'), name), 'is not a valid environment variable name');
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        issues.add(keyPath(keyPath(path, 'env'), name), 'is not a valid environment variable name');
     }
   }
 }

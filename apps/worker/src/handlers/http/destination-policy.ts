@@ -28,7 +28,9 @@ export function allowlistMatch(url: URL, allowlist: readonly string[]): 'exact' 
   const hostPort = `${host}:${portOf(url)}`;
   const bare = (entry: string) => entry.replace(/^\[([^\]]+)\](:\d+)?$/, '$1$2');
   if (allowlist.some((entry) => bare(entry) === host || bare(entry) === hostPort)) return 'exact';
-  const wildcard = allowlist.some((entry) => entry === '*' || (entry.startsWith('*.') && (host === entry.slice(2) || host.endsWith(entry.slice(1)))));
+  const wildcard = allowlist.some(
+    (entry) => entry === '*' || (entry.startsWith('*.') && (host === entry.slice(2) || host.endsWith(entry.slice(1)))),
+  );
   return wildcard ? 'wildcard' : undefined;
 }
 
@@ -37,7 +39,11 @@ export function allowlistMatch(url: URL, allowlist: readonly string[]): 'exact' 
  * resolves to (one restricted address refuses the whole name: which one a
  * connection would use is not ours to choose). Answers the address to connect to.
  */
-export async function checkDestination(url: URL, allowlist: readonly string[], resolve: Resolve = resolveWithSystem): Promise<CheckedDestination> {
+export async function checkDestination(
+  url: URL,
+  allowlist: readonly string[],
+  resolve: Resolve = resolveWithSystem,
+): Promise<CheckedDestination> {
   const host = hostOf(url);
   const match = allowlistMatch(url, allowlist);
   if (!match) throw new NonRetryableError(`http: ${url.host} is not in this worker's allowlist (FLOWCTL_HTTP_ALLOWLIST)`);

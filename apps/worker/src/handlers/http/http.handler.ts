@@ -46,7 +46,8 @@ function readUrl(value: string, base?: URL): URL {
   } catch {
     throw new NonRetryableError(`http: invalid url ${value}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NonRetryableError(`http: only http and https are allowed, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new NonRetryableError(`http: only http and https are allowed, not ${url.protocol}`);
   return url;
 }
 
@@ -58,7 +59,14 @@ const pinnedLookup =
     else callback(null, destination.address, destination.family);
   };
 
-function send(url: URL, destination: CheckedDestination, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal) {
+function send(
+  url: URL,
+  destination: CheckedDestination,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal,
+) {
   const options: RequestOptions = {
     protocol: url.protocol,
     hostname: hostOf(url),
@@ -126,7 +134,10 @@ export const httpHandler = (limits: HttpLimits) =>
 
     try {
       for (let redirects = 0; ; redirects++) {
-        const destination = await checkDestination(url, limits.allowlist, limits.resolve);
+        const destination = await checkDestination(url, limits.allowlist, limits.resolve).catch((error: Error) => {
+          if (redirects === 0 || !(error instanceof NonRetryableError)) throw error;
+          throw new NonRetryableError(`http: redirect to ${url.href} refused: ${error.message.replace(/^http: /, '')}`);
+        });
         const response = await send(url, destination, method, headers, body, signal);
         const location = response.headers.location;
         if (!REDIRECTS.has(response.statusCode ?? 0) || !location) {
@@ -173,4 +184,6 @@ function finish(response: IncomingMessage, text: string, method: string, url: UR
 
 /** Credentials meant for one origin are not handed to the next one a redirect names. */
 const withoutCredentials = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => !['authorization', 'cookie', 'proxy-authorization'].includes(name.toLowerCase())));
+  Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !['authorization', 'cookie', 'proxy-authorization'].includes(name.toLowerCase())),
+  );

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { defineHandler, NonRetryableError } from '@flowctl/worker-sdk';
@@ -124,7 +124,7 @@ export const httpHandler = (limits: HttpLimits) =>
     let url = readUrl(input.url);
     let method = typeof input.method === 'string' ? input.method.toUpperCase() : 'GET';
     if (!METHODS.has(method)) throw new NonRetryableError(`http: unsupported method ${method}`);
-    let headers: Record<string, string> = { ...((input.headers ?? {}) as Record<string, string>) };
+    let headers = readHeaders(input.headers);
     let body = input.body === undefined ? undefined : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
     if (body !== undefined && typeof input.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['content-type'] = 'application/json';
@@ -187,3 +187,21 @@ const withoutCredentials = (headers: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(headers).filter(([name]) => !['authorization', 'cookie', 'proxy-authorization'].includes(name.toLowerCase())),
   );
+
+/** Header names and values as HTTP allows them: a CR or LF in a value would start a header of its own. */
+function readHeaders(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new NonRetryableError('http: `headers` must be a mapping');
+  const headers: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(value)) {
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw new NonRetryableError(`http: header ${name} must be a string`);
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, String(raw));
+    } catch (error) {
+      throw new NonRetryableError(`http: invalid header ${JSON.stringify(name)}: ${(error as Error).message}`);
+    }
+    headers[name] = String(raw);
+  }
+  return headers;
+}

@@ -53,4 +53,14 @@ describe('security: shell tasks take template values as data, never as code', ()
     expect(response.body.message).toContain('env: { NAME:');
     expect((await stack.api.get('/workflows/pasted')).status).toBe(404);
   });
+
+  it("keeps the worker's own credentials out of a command's environment", async () => {
+    await stack.api.applyYaml(aWorkflow({ name: 'peek', tasks: [{ name: 'env', type: 'shell', with: { command: 'env' } }] }));
+    const run = await stack.waitForRun((await stack.api.post('/workflows/peek/runs')).body.id);
+    expect(run.status).toBe('succeeded');
+    const stdout: string = run.tasks[0].output.stdout;
+    expect(stdout).toMatch(/^PATH=/m);
+    expect(stdout).not.toMatch(/^(REDIS_URL|DATABASE_URL|FLOWCTL_QUEUE_PREFIX)=/m);
+    expect(stdout).not.toContain(stack.env.REDIS_URL!);
+  });
 });

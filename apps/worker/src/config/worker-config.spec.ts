@@ -20,4 +20,9 @@ describe('worker config: http and shell limits', () => {
     expect(() => loadWorkerConfig({ ...base, FLOWCTL_HTTP_MAX_RESPONSE: '2000000' })).toThrow('FLOWCTL_HTTP_MAX_RESPONSE');
     expect(() => loadWorkerConfig({ ...base, FLOWCTL_HTTP_TIMEOUT: 'soon' })).toThrow('FLOWCTL_HTTP_TIMEOUT');
   });
+
+  it('gives shell commands PATH and the like, never the worker credentials', () => {
+    const config = loadWorkerConfig({ ...base, PATH: '/usr/bin', DATABASE_URL: 'postgres://secret', FLOWCTL_SECRET_KEY: 'k' });
+    expect(config.shellEnvironment).toEqual({ PATH: '/usr/bin' });
+  });
 });

@@ -2,6 +2,9 @@ import { InvalidInput, parseDuration } from '@flowctl/core';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
+/** Enough for a command to find programs and write files; nothing the worker authenticates with. */
+const SHELL_INHERITED_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
+
 export interface WorkerConfig {
   redisUrl?: string;
   /** Only for BullMQ's PostgreSQL backend (`flowctl dev` without Redis); a worker never touches flowctl's tables. */
@@ -10,6 +13,8 @@ export interface WorkerConfig {
   /** type -> concurrency */
   types: Record<string, number>;
   shellEnabled: boolean;
+  /** The part of the worker's environment a shell command sees: no credentials (REDIS_URL, DATABASE_URL, keys). */
+  shellEnvironment: Record<string, string>;
   /** What `http` tasks may reach and read (FLOWCTL_HTTP_ALLOWLIST, FLOWCTL_HTTP_MAX_RESPONSE, FLOWCTL_HTTP_TIMEOUT). */
   http: { allowlist: string[]; maxResponseBytes: number; timeoutMs: number; maxRedirects: number };
   /** How often the worker registers itself (its heartbeat); keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER. */
@@ -57,6 +62,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     queuePrefix: env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
     types,
     shellEnabled,
+    shellEnvironment: Object.fromEntries(SHELL_INHERITED_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
     http: {
       allowlist: (env.FLOWCTL_HTTP_ALLOWLIST ?? '*')
         .split(',')

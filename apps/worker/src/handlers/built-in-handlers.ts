@@ -12,6 +12,6 @@ export function builtInHandlers(config: WorkerConfig): Record<string, TaskHandle
     sleep: sleepHandler,
     fail: failHandler,
     http: httpHandler(config.http),
-    ...(config.shellEnabled ? { shell: shellHandler } : {}),
+    ...(config.shellEnabled ? { shell: shellHandler(config.shellEnvironment) } : {}),
   };
 }

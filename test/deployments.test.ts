@@ -1,5 +1,6 @@
 import ignore from '@balena/dockerignore';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { posix } from 'node:path';
@@ -7,6 +8,7 @@ import { promisify } from 'node:util';
 import { parseDuration } from '@flowctl/core';
 import { loadSchedulerConfig } from '../apps/scheduler/src/config/scheduler-config';
 import { BUILT_IN_TYPES, loadWorkerConfig } from '../apps/worker/src/config/worker-config';
+import { interpolateCompose, MissingComposeVariable, parseEnvFile } from './support/deployment-compose-env';
 import { composeSchemaErrors } from './support/deployment-compose-schema';
 import { readDockerfile, type DockerStage } from './support/deployment-dockerfile';
 import { loadYamlDocuments, loadYamlFile, readRepoFile, repoFileExists, repoFilesIn } from './support/deployment-files';
@@ -21,6 +23,10 @@ const SCHEDULER_MAIN = 'dist/apps/scheduler/src/main.js';
 const WORKER_MAIN = 'dist/apps/worker/src/main.js';
 const READYZ = '/api/v1/readyz';
 const HEALTHZ = '/api/v1/healthz';
+/** The worker's own HTTP port (FLOWCTL_WORKER_PORT) serves these beside /metrics. */
+const WORKER_HEALTHZ = '/healthz';
+const WORKER_READYZ = '/readyz';
+const COMPOSE_ENV_EXAMPLE = 'deployments/compose/flowctl.env.example';
 /** A worker drains its running tasks this long after SIGTERM (apps/worker/src/main.ts). */
 const WORKER_DRAIN_MS = 10_000;
 
@@ -196,8 +202,18 @@ interface ComposeService {
   volumes?: string[];
 }
 
+type ComposeFile = { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+
 describe('docker-compose.yml', () => {
-  const compose = loadYamlFile('docker-compose.yml') as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+  const rawCompose = loadYamlFile('docker-compose.yml') as ComposeFile;
+  const exampleEnv = parseEnvFile(readRepoFile(COMPOSE_ENV_EXAMPLE));
+  /** The example .env filled in as its comments say: `openssl rand -hex 32`, `openssl rand -base64 32`. */
+  const dotEnv = {
+    ...exampleEnv,
+    FLOWCTL_ADMIN_TOKEN: randomBytes(32).toString('hex'),
+    FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64'),
+  };
+  const compose = interpolateCompose(rawCompose, dotEnv);
   const services = Object.entries(compose.services);
   const flowctlServices = services.filter(([, service]) => appOf(service.command));
   const schedulers = services.filter(([, service]) => appOf(service.command) === 'scheduler');
@@ -207,15 +223,50 @@ describe('docker-compose.yml', () => {
   const postgres = compose.services.postgres!;
   const redis = compose.services.redis!;
 
-  it('conforms to the Compose Specification schema', () => {
+  it('conforms to the Compose Specification schema, before and after interpolation', () => {
+    expect(composeSchemaErrors(rawCompose)).toEqual([]);
     expect(composeSchemaErrors(compose)).toEqual([]);
   });
 
-  it('runs PostgreSQL 16, Redis 7, two schedulers and two workers', () => {
+  it('runs PostgreSQL 16, Redis 7, two schedulers, two workers and the dashboard', () => {
     expect(postgres.image).toMatch(/^postgres:16\b/);
     expect(redis.image).toMatch(/^redis:7\b/);
     expect(schedulers.map(([name]) => name)).toEqual(['scheduler-1', 'scheduler-2']);
     expect(workers.map(([name]) => name)).toEqual(['worker-1', 'worker-2']);
+    expect(services.map(([name]) => name).sort()).toEqual(
+      ['dashboard', 'postgres', 'redis', 'scheduler-1', 'scheduler-2', 'worker-1', 'worker-2'].sort(),
+    );
+  });
+
+  it('refuses to start until .env sets the admin token and the secret key, which the example leaves empty', () => {
+    expect({ token: exampleEnv.FLOWCTL_ADMIN_TOKEN, key: exampleEnv.FLOWCTL_SECRET_KEY }).toEqual({ token: '', key: '' });
+    const missing = (env: Record<string, string>) => {
+      try {
+        interpolateCompose(rawCompose, env);
+        return undefined;
+      } catch (error) {
+        return error instanceof MissingComposeVariable ? error.variable : String(error);
+      }
+    };
+    expect(missing(exampleEnv)).toBe('FLOWCTL_ADMIN_TOKEN');
+    expect(missing({ ...exampleEnv, FLOWCTL_ADMIN_TOKEN: dotEnv.FLOWCTL_ADMIN_TOKEN })).toBe('FLOWCTL_SECRET_KEY');
+    expect(missing(dotEnv)).toBeUndefined();
+  });
+
+  it('hands the admin token and the secret key to the schedulers alone', () => {
+    for (const [name, service] of schedulers) {
+      const env = envOf(service);
+      expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+        name,
+        token: dotEnv.FLOWCTL_ADMIN_TOKEN,
+        key: dotEnv.FLOWCTL_SECRET_KEY,
+      });
+      expect(Buffer.from(env.FLOWCTL_SECRET_KEY!, 'base64')).toHaveLength(32);
+    }
+    for (const [name, service] of [...workers, ['dashboard', compose.services.dashboard!] as const]) {
+      const env = envOf(service);
+      expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({ name, token: undefined, key: undefined });
+    }
   });
 
   it('keeps Redis data in an append-only file and never evicts keys', () => {
@@ -232,16 +283,15 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(dataVolume);
   });
 
-  it('gives PostgreSQL and Redis healthchecks that their dependents wait for', () => {
+  it('gives every service a healthcheck, and every dependent waits for its dependencies to be healthy', () => {
     expect(postgres.healthcheck?.test.join(' ')).toContain('pg_isready');
     expect(redis.healthcheck?.test.join(' ')).toContain('redis-cli ping');
+    expect(services.filter(([, service]) => !service.healthcheck?.test.length).map(([name]) => name)).toEqual([]);
     const waits = services.flatMap(([name, service]) =>
-      Object.entries(service.depends_on ?? {})
-        .filter(([dependency]) => dependency === 'postgres' || dependency === 'redis')
-        .map(([dependency, { condition }]) => ({ name, dependency, condition })),
+      Object.entries(service.depends_on ?? {}).map(([dependency, { condition }]) => ({ name, dependency, condition })),
     );
     expect(waits.length).toBeGreaterThan(0);
-    expect(waits.filter((wait) => wait.condition !== 'service_healthy')).toEqual([]);
+    expect(waits.filter((wait) => wait.condition !== 'service_healthy' || !compose.services[wait.dependency])).toEqual([]);
     for (const [name, service] of schedulers)
       expect({ name, on: Object.keys(service.depends_on ?? {}).sort() }).toEqual({ name, on: ['postgres', 'redis'] });
     for (const [name, service] of workers) expect({ name, on: Object.keys(service.depends_on ?? {}) }).toEqual({ name, on: ['redis'] });
@@ -296,22 +346,34 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes scheduler-1, API and dashboard, on localhost:8080', () => {
-    const scheduler1 = compose.services['scheduler-1']!;
-    const config = loadSchedulerConfig(envOf(scheduler1));
-    expect(scheduler1.ports).toContain(`127.0.0.1:8080:${config.port}`);
+  it('serves the dashboard and the API on localhost:8080 through a proxy to both schedulers', () => {
+    const dashboard = compose.services.dashboard!;
+    expect(dashboard.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(Object.keys(dashboard.depends_on ?? {}).sort()).toEqual(schedulers.map(([name]) => name).sort());
+    const mount = (dashboard.volumes ?? []).find((volume) => volume.includes(':/etc/nginx/conf.d/'))!;
+    const [source, , mode] = mount.split(':');
+    expect(mode).toBe('ro');
+    const nginx = readRepoFile(posix.normalize(source!));
+    expect(/listen\s+(\d+);/.exec(nginx)?.[1]).toBe('8080');
+    const upstreams = [...nginx.matchAll(/^\s*server\s+([\w.-]+):(\d+)\b/gm)].map(([, host, port]) => `${host}:${port}`);
+    expect(upstreams.sort()).toEqual(schedulers.map(([name, service]) => `${name}:${loadSchedulerConfig(envOf(service)).port}`).sort());
+    // The dashboard follows runs through server-sent events: a buffering proxy would hold them back.
+    expect(nginx).toMatch(/proxy_buffering\s+off;/);
+    expect(dashboard.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:8080${READYZ}`);
     // The dashboard is the build the image carries (see the Dockerfile's FLOWCTL_WEB_ROOT).
     for (const [, service] of schedulers) expect(loadSchedulerConfig(envOf(service)).webRoot).toBe('/app/web/dist');
   });
 
-  describe('scheduler healthcheck', () => {
+  describe('scheduler and worker healthchecks', () => {
     let server: Server;
     let ready = true;
     let port = 0;
+    /** The path the stand-in answers 200 on while ready. */
+    let readyPath = READYZ;
 
     beforeAll(async () => {
       server = createServer((request, response) => {
-        response.statusCode = request.url === READYZ && ready ? 200 : 503;
+        response.statusCode = request.url === readyPath && ready ? 200 : 503;
         response.end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -322,12 +384,15 @@ describe('docker-compose.yml', () => {
       await new Promise((resolve) => server.close(resolve));
     });
 
-    /** Runs a scheduler's healthcheck as Docker would, aimed at this test's stand-in scheduler; its exit code. */
+    /** The port a flowctl service listens on, as its own config loader reads it (the worker's from FLOWCTL_WORKER_PORT). */
+    const portOf = (service: ComposeService): number =>
+      appOf(service.command) === 'scheduler' ? loadSchedulerConfig(envOf(service)).port : Number(envOf(service).FLOWCTL_WORKER_PORT);
+
+    /** Runs a service's healthcheck as Docker would, aimed at this test's stand-in; its exit code. */
     async function runHealthcheck(service: ComposeService, targetPort: number): Promise<number> {
       const [form, binary, ...args] = service.healthcheck!.test;
       expect({ form, binary }).toEqual({ form: 'CMD', binary: 'node' });
-      const schedulerPort = loadSchedulerConfig(envOf(service)).port;
-      const retargeted = args.map((arg) => arg.replace(`127.0.0.1:${schedulerPort}`, `127.0.0.1:${targetPort}`));
+      const retargeted = args.map((arg) => arg.replace(`127.0.0.1:${portOf(service)}`, `127.0.0.1:${targetPort}`));
       try {
         await runFile(process.execPath, retargeted, { timeout: 10_000 });
         return 0;
@@ -336,15 +401,27 @@ describe('docker-compose.yml', () => {
       }
     }
 
-    it('asks the scheduler port for readiness with node, since the slim image has no curl', () => {
-      for (const [, service] of schedulers) {
-        const port = loadSchedulerConfig(envOf(service)).port;
-        expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}${READYZ}`);
+    it('asks each app on its own port for readiness with node, since the slim image has no curl', () => {
+      for (const [name, service] of schedulers)
+        expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
+          name,
+          test: expect.stringContaining(`http://127.0.0.1:${portOf(service)}${READYZ}`),
+        });
+      for (const [name, service] of workers) {
+        expect({ name, port: Number.isInteger(portOf(service)) }).toEqual({ name, port: true });
+        expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
+          name,
+          test: expect.stringContaining(`http://127.0.0.1:${portOf(service)}${WORKER_READYZ}`),
+        });
       }
     });
 
-    it('passes while the scheduler is ready and fails while it is not or does not answer', async () => {
-      const [, service] = schedulers[0]!;
+    it.each([
+      ['scheduler', READYZ],
+      ['worker', WORKER_READYZ],
+    ] as const)('passes while the %s is ready and fails while it is not or does not answer', async (app, path) => {
+      const [, service] = services.find(([, s]) => appOf(s.command) === app)!;
+      readyPath = path;
       ready = true;
       expect(await runHealthcheck(service, port)).toBe(0);
       ready = false;

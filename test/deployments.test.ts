@@ -1,6 +1,9 @@
 import ignore from '@balena/dockerignore';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { posix } from 'node:path';
@@ -12,7 +15,7 @@ import { interpolateCompose, MissingComposeVariable, parseEnvFile } from './supp
 import { composeSchemaErrors } from './support/deployment-compose-schema';
 import { readDockerfile, type DockerStage } from './support/deployment-dockerfile';
 import { customResourceSchemaErrors, isCustomResource } from './support/deployment-crd-schema';
-import { loadYamlDocuments, loadYamlFile, readRepoFile, repoFileExists, repoFilesIn } from './support/deployment-files';
+import { loadYamlDocuments, loadYamlFile, readRepoFile, REPO_ROOT, repoFileExists, repoFilesIn } from './support/deployment-files';
 import { HELM_VERSION, helmVersion, lintChart, renderChart, renderError, type RenderedChart } from './support/deployment-helm';
 import { kubernetesSchemaErrors, unknownKubernetesFields, type KubernetesObject } from './support/deployment-kubernetes-schema';
 
@@ -173,6 +176,27 @@ describe('deployments/Dockerfile', () => {
     const user = instructionsOf(runtime, 'USER').at(-1)?.args[0] ?? 'root';
     expect(user.split(':')[0]).not.toMatch(/^(root|0)$/);
     expect(instructionsOf(runtime, 'HEALTHCHECK')).toEqual([]);
+  });
+
+  it('puts a flowctl command on the PATH that runs the CLI the build produces', async () => {
+    const install = instructionsOf(runtime, 'RUN').find((run) => run.text.includes('/usr/local/bin/flowctl'));
+    const printf = /printf ('[^']*')\s*>\s*\/usr\/local\/bin\/flowctl/.exec(install?.text ?? '')?.[1];
+    expect(printf).toBeDefined();
+    expect(install!.text).toMatch(/chmod 755 \/usr\/local\/bin\/flowctl/);
+    // The wrapper as the build writes it, with the image's /app/ pointed at this repository.
+    const { stdout: script } = await runFile('sh', ['-c', `printf ${printf}`]);
+    const appRoot = `${workdirOf(runtime)}/`;
+    const folder = mkdtempSync(join(tmpdir(), 'flowctl-wrapper-'));
+    try {
+      const wrapper = join(folder, 'flowctl');
+      writeFileSync(wrapper, script.replaceAll(appRoot, `${REPO_ROOT}/`), { mode: 0o755 });
+      const { stdout } = await runFile(wrapper, ['--help'], { timeout: 30_000 });
+      expect(stdout).toMatch(/^Usage: flowctl/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    const entry = /node (\S+)/.exec(script)?.[1] ?? '';
+    expect(repositoryPathOf(entry)).toBe('dist/apps/flowctl/src/main.js');
   });
 
   it('points FLOWCTL_WEB_ROOT at the dashboard it copies in', () => {

@@ -1,4 +1,5 @@
 import ignore from '@balena/dockerignore';
+import Ajv from 'ajv';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { composeSchemaErrors } from './support/deployment-compose-schema';
 import { readDockerfile, type DockerStage } from './support/deployment-dockerfile';
 import { customResourceSchemaErrors, isCustomResource } from './support/deployment-crd-schema';
 import { loadYamlDocuments, loadYamlFile, readRepoFile, REPO_ROOT, repoFileExists, repoFilesIn } from './support/deployment-files';
-import { HELM_VERSION, helmVersion, lintChart, renderChart, renderError, type RenderedChart } from './support/deployment-helm';
+import { CHART, HELM_VERSION, helmVersion, lintChart, renderChart, renderError, type RenderedChart } from './support/deployment-helm';
 import { kubernetesSchemaErrors, unknownKubernetesFields, type KubernetesObject } from './support/deployment-kubernetes-schema';
 
 const SCHEDULER_MAIN = 'dist/apps/scheduler/src/main.js';
@@ -644,8 +645,28 @@ describe('deployments/helm/flowctl', () => {
       const error = await renderError({ secret: { ...SECRET_VALUES, [key]: '' } });
       expect({ key, error }).toEqual({ key, error: expect.stringContaining(`secret.${key}`) });
     }
-    expect(await renderError({ secret: SECRET_VALUES, workers: [{ name: 'Bad_Name', types: ['noop'] }] })).toMatch(/DNS label/);
     expect(await renderError({ secret: SECRET_VALUES, scheduler: { podDisruptionBudget: { minAvailable: 2 } } })).toMatch(/below/);
+  });
+
+  it('checks values against values.schema.json, naming the wrong key: typos, bad names, short tokens', async () => {
+    const schema = JSON.parse(readRepoFile(`${CHART}/values.schema.json`)) as Record<string, unknown>;
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    const defaults = loadYamlFile(`${CHART}/values.yaml`);
+    expect(validate(defaults) ? [] : validate.errors).toEqual([]);
+    for (const [variant, values] of Object.entries(VARIANTS))
+      expect({ variant, valid: validate(values) }).toEqual({ variant, valid: true });
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ scheduler: { replica: 3 } }, "/scheduler': additional properties 'replica'"],
+      [{ workers: [{ name: 'Bad_Name', types: ['noop'] }] }, '/workers/0/name'],
+      [{ workers: [{ name: 'empty', types: [] }] }, '/workers/0/types'],
+      [{ secret: { ...SECRET_VALUES, adminToken: 'short' } }, '/secret/adminToken'],
+      [{ secret: { ...SECRET_VALUES, secretKey: 'not-32-bytes' } }, '/secret/secretKey'],
+      [{ autoscaling: { enabled: true, mode: 'redis' } }, '/autoscaling/mode'],
+    ];
+    for (const [values, path] of refusals) {
+      const error = await renderError({ secret: SECRET_VALUES, ...values });
+      expect({ path, error }).toEqual({ path, error: expect.stringContaining(path) });
+    }
   });
 
   it('reads an existing Secret when named, and creates none', () => {

@@ -24,9 +24,8 @@ const SCHEDULER_MAIN = 'dist/apps/scheduler/src/main.js';
 const WORKER_MAIN = 'dist/apps/worker/src/main.js';
 const READYZ = '/api/v1/readyz';
 const HEALTHZ = '/api/v1/healthz';
-/** The worker's own HTTP port (FLOWCTL_WORKER_PORT) serves these beside /metrics. */
+/** The worker's own HTTP server (on METRICS_PORT) answers this beside /metrics; it has no readiness of its own. */
 const WORKER_HEALTHZ = '/healthz';
-const WORKER_READYZ = '/readyz';
 const COMPOSE_ENV_EXAMPLE = 'deployments/compose/flowctl.env.example';
 /** A worker drains its running tasks this long after SIGTERM (apps/worker/src/main.ts). */
 const WORKER_DRAIN_MS = 10_000;
@@ -403,9 +402,9 @@ describe('docker-compose.yml', () => {
       await new Promise((resolve) => server.close(resolve));
     });
 
-    /** The port a flowctl service listens on, as its own config loader reads it (the worker's from FLOWCTL_WORKER_PORT). */
+    /** The port a flowctl service listens on, as its own config loader reads it (the worker's from METRICS_PORT). */
     const portOf = (service: ComposeService): number =>
-      appOf(service.command) === 'scheduler' ? loadSchedulerConfig(envOf(service)).port : Number(envOf(service).FLOWCTL_WORKER_PORT);
+      appOf(service.command) === 'scheduler' ? loadSchedulerConfig(envOf(service)).port : Number(envOf(service).METRICS_PORT);
 
     /** Runs a service's healthcheck as Docker would, aimed at this test's stand-in; its exit code. */
     async function runHealthcheck(service: ComposeService, targetPort: number): Promise<number> {
@@ -420,7 +419,7 @@ describe('docker-compose.yml', () => {
       }
     }
 
-    it('asks each app on its own port for readiness with node, since the slim image has no curl', () => {
+    it('asks each app on its own port, the scheduler for readiness and the worker for health, with node (the slim image has no curl)', () => {
       for (const [name, service] of schedulers)
         expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
           name,
@@ -430,14 +429,14 @@ describe('docker-compose.yml', () => {
         expect({ name, port: Number.isInteger(portOf(service)) }).toEqual({ name, port: true });
         expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
           name,
-          test: expect.stringContaining(`http://127.0.0.1:${portOf(service)}${WORKER_READYZ}`),
+          test: expect.stringContaining(`http://127.0.0.1:${portOf(service)}${WORKER_HEALTHZ}`),
         });
       }
     });
 
     it.each([
       ['scheduler', READYZ],
-      ['worker', WORKER_READYZ],
+      ['worker', WORKER_HEALTHZ],
     ] as const)('passes while the %s is ready and fails while it is not or does not answer', async (app, path) => {
       const [, service] = services.find(([, s]) => appOf(s.command) === app)!;
       readyPath = path;
@@ -778,11 +777,11 @@ describe('deployments/helm/flowctl', () => {
     const budgets = ofKind<PodDisruptionBudget>('PodDisruptionBudget');
     for (const worker of deploymentsOf('worker')) {
       const [container] = containersOf(worker);
-      const port = Number(environmentOf(container!).FLOWCTL_WORKER_PORT);
+      const port = Number(environmentOf(container!).METRICS_PORT);
       const http = container!.ports?.find((p) => p.name === 'http')?.containerPort;
       expect({ group: workerGroupOf(worker), port: http }).toEqual({ group: workerGroupOf(worker), port });
       expect(container!.livenessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
-      expect(container!.readinessProbe?.httpGet).toEqual({ path: WORKER_READYZ, port: 'http' });
+      expect(container!.readinessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
       const own = budgets.filter((budget) => selects(budget.spec.selector, podLabelsOf(worker)));
       expect({ group: workerGroupOf(worker), maxUnavailable: own.map((b) => b.spec.maxUnavailable) }).toEqual({
         group: workerGroupOf(worker),
@@ -817,7 +816,7 @@ describe('deployments/helm/flowctl', () => {
     for (const [index, group] of WORKER_GROUPS.entries()) {
       const [trigger] = scaled[index]!.spec.triggers;
       expect(trigger!.type).toBe('prometheus');
-      expect(trigger!.metadata.query).toContain(`type=~"${queuesOf(group).join('|')}"`);
+      expect(trigger!.metadata.query).toContain(`flowctl_queue_jobs{type=~"${queuesOf(group).join('|')}",state="waiting"}`);
       expect(Number(trigger!.metadata.threshold)).toBeGreaterThan(0);
     }
     const hpaChart = rendered['HPA autoscaling on an external metric']!;
@@ -825,6 +824,8 @@ describe('deployments/helm/flowctl', () => {
     expect(hpas.map((h) => h.spec.scaleTargetRef.name)).toEqual(deploymentsOf('worker', hpaChart).map((w) => w.metadata.name));
     for (const [index, group] of WORKER_GROUPS.entries()) {
       const [metric] = hpas[index]!.spec.metrics;
+      expect(metric!.external.metric.name).toBe('flowctl_queue_jobs');
+      expect(metric!.external.metric.selector.matchLabels).toEqual({ state: 'waiting' });
       expect(metric!.external.metric.selector.matchExpressions?.[0]?.values).toEqual(queuesOf(group));
     }
   });

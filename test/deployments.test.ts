@@ -266,12 +266,13 @@ describe('docker-compose.yml', () => {
         return error instanceof MissingComposeVariable ? error.variable : String(error);
       }
     };
-    expect(missing(exampleEnv)).toBe('FLOWCTL_ADMIN_TOKEN');
+    expect(['FLOWCTL_ADMIN_TOKEN', 'FLOWCTL_SECRET_KEY']).toContain(missing(exampleEnv));
     expect(missing({ ...exampleEnv, FLOWCTL_ADMIN_TOKEN: dotEnv.FLOWCTL_ADMIN_TOKEN })).toBe('FLOWCTL_SECRET_KEY');
+    expect(missing({ ...exampleEnv, FLOWCTL_SECRET_KEY: dotEnv.FLOWCTL_SECRET_KEY })).toBe('FLOWCTL_ADMIN_TOKEN');
     expect(missing(dotEnv)).toBeUndefined();
   });
 
-  it('hands the admin token and the secret key to the schedulers alone', () => {
+  it('hands the admin token to the schedulers alone, and the secret key to schedulers and workers', () => {
     for (const [name, service] of schedulers) {
       const env = envOf(service);
       expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
@@ -281,10 +282,20 @@ describe('docker-compose.yml', () => {
       });
       expect(Buffer.from(env.FLOWCTL_SECRET_KEY!, 'base64')).toHaveLength(32);
     }
-    for (const [name, service] of [...workers, ['dashboard', compose.services.dashboard!] as const]) {
+    for (const [name, service] of workers) {
       const env = envOf(service);
-      expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({ name, token: undefined, key: undefined });
+      expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+        name,
+        token: undefined,
+        key: dotEnv.FLOWCTL_SECRET_KEY,
+      });
     }
+    const dashboard = envOf(compose.services.dashboard!);
+    expect({ token: dashboard.FLOWCTL_ADMIN_TOKEN, key: dashboard.FLOWCTL_SECRET_KEY }).toEqual({ token: undefined, key: undefined });
+    // A rotation's old keys reach everyone who holds the current one.
+    const rotated = interpolateCompose(rawCompose, { ...dotEnv, FLOWCTL_SECRET_PREVIOUS_KEYS: 'old-key' });
+    for (const [name, service] of Object.entries(rotated.services).filter(([, service]) => appOf(service.command)))
+      expect({ name, previous: envOf(service).FLOWCTL_SECRET_PREVIOUS_KEYS }).toEqual({ name, previous: 'old-key' });
   });
 
   it('keeps Redis data in an append-only file and never evicts keys', () => {
@@ -543,8 +554,9 @@ const SECRET_VALUES = {
   adminToken: randomBytes(32).toString('hex'),
   secretKey: randomBytes(32).toString('base64'),
 };
+const PREVIOUS_SECRET_KEYS = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')].join(',');
 const FULL_VALUES = {
-  secret: SECRET_VALUES,
+  secret: { ...SECRET_VALUES, previousSecretKeys: PREVIOUS_SECRET_KEYS },
   workers: WORKER_GROUPS,
   serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
   ingress: {
@@ -660,6 +672,7 @@ describe('deployments/helm/flowctl', () => {
       [{ workers: [{ name: 'empty', types: [] }] }, '/workers/0/types'],
       [{ secret: { ...SECRET_VALUES, adminToken: 'short' } }, '/secret/adminToken'],
       [{ secret: { ...SECRET_VALUES, secretKey: 'not-32-bytes' } }, '/secret/secretKey'],
+      [{ secret: { ...SECRET_VALUES, previousSecretKeys: `${SECRET_VALUES.secretKey},short` } }, '/secret/previousSecretKeys'],
       [{ autoscaling: { enabled: true, mode: 'redis' } }, '/autoscaling/mode'],
     ];
     for (const [values, path] of refusals) {
@@ -738,13 +751,14 @@ describe('deployments/helm/flowctl', () => {
     expect(config.databaseUrl).toBe(SECRET_VALUES.databaseUrl);
     expect(config.redisUrl).toBe(SECRET_VALUES.redisUrl);
     expect(config.webRoot).toBe('/app/web/dist');
-    expect({ token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+    expect({ token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY, previous: env.FLOWCTL_SECRET_PREVIOUS_KEYS }).toEqual({
       token: SECRET_VALUES.adminToken,
       key: SECRET_VALUES.secretKey,
+      previous: PREVIOUS_SECRET_KEYS,
     });
   });
 
-  it('runs one worker Deployment per group, serving its types at its concurrency, on Redis alone', () => {
+  it('runs one worker Deployment per group, serving its types at its concurrency, with Redis and the secret keys only', () => {
     const workers = deploymentsOf('worker');
     expect(workers.map(workerGroupOf)).toEqual(WORKER_GROUPS.map((group) => group.name));
     for (const [index, group] of WORKER_GROUPS.entries()) {
@@ -759,11 +773,18 @@ describe('deployments/helm/flowctl', () => {
       expect({ group: group.name, types: config.types }).toEqual({ group: group.name, types: expected });
       expect(config.redisUrl).toBe(SECRET_VALUES.redisUrl);
       expect(config.shellEnabled).toBe(group.shellEnabled ?? false);
-      expect({ group: group.name, database: env.DATABASE_URL, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+      expect({
+        group: group.name,
+        database: env.DATABASE_URL,
+        token: env.FLOWCTL_ADMIN_TOKEN,
+        key: env.FLOWCTL_SECRET_KEY,
+        previous: env.FLOWCTL_SECRET_PREVIOUS_KEYS,
+      }).toEqual({
         group: group.name,
         database: undefined,
         token: undefined,
-        key: undefined,
+        key: SECRET_VALUES.secretKey,
+        previous: PREVIOUS_SECRET_KEYS,
       });
       if (group.resources) expect(containersOf(workers[index]!)[0]!.resources).toEqual(group.resources);
     }

@@ -34,6 +34,22 @@ app.kubernetes.io/component: {{ .component }}
 {{- .Values.secret.existingSecret | default (include "flowctl.fullname" .) -}}
 {{- end -}}
 
+{{/* The secret-sealing keys, for schedulers (they seal) and workers (they open what a task reads). */}}
+{{- define "flowctl.secretKeyEnv" -}}
+- name: FLOWCTL_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "flowctl.secretName" . }}
+      key: FLOWCTL_SECRET_KEY
+- name: FLOWCTL_SECRET_PREVIOUS_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "flowctl.secretName" . }}
+      key: FLOWCTL_SECRET_PREVIOUS_KEYS
+      # Only while a key rotation is under way.
+      optional: true
+{{- end -}}
+
 {{/* Pod and container security settings shared by schedulers and workers: the image's uid 1000, nothing else. */}}
 {{- define "flowctl.podSecurityContext" -}}
 runAsNonRoot: true

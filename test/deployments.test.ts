@@ -758,6 +758,44 @@ describe('deployments/helm/flowctl', () => {
     });
   });
 
+  it('passes single sign-on settings to the schedulers, the JWT secret through the Secret', async () => {
+    const jwtSecret = randomBytes(24).toString('hex');
+    const jwt = {
+      jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
+      issuer: 'https://idp.example.com/',
+      audience: 'flowctl',
+      roleClaim: 'flowctl_role',
+      namespacesClaim: 'flowctl_ns',
+    };
+    const sso = await renderChart({ secret: { ...SECRET_VALUES, jwtSecret }, scheduler: { jwt } });
+    const [scheduler] = deploymentsOf('scheduler', sso);
+    const env = environmentOf(containersOf(scheduler!)[0]!, sso);
+    expect({
+      FLOWCTL_JWT_SECRET: env.FLOWCTL_JWT_SECRET,
+      FLOWCTL_JWKS_URL: env.FLOWCTL_JWKS_URL,
+      FLOWCTL_JWT_ISSUER: env.FLOWCTL_JWT_ISSUER,
+      FLOWCTL_JWT_AUDIENCE: env.FLOWCTL_JWT_AUDIENCE,
+      FLOWCTL_JWT_ROLE_CLAIM: env.FLOWCTL_JWT_ROLE_CLAIM,
+      FLOWCTL_JWT_NAMESPACES_CLAIM: env.FLOWCTL_JWT_NAMESPACES_CLAIM,
+    }).toEqual({
+      FLOWCTL_JWT_SECRET: jwtSecret,
+      FLOWCTL_JWKS_URL: jwt.jwksUrl,
+      FLOWCTL_JWT_ISSUER: jwt.issuer,
+      FLOWCTL_JWT_AUDIENCE: jwt.audience,
+      FLOWCTL_JWT_ROLE_CLAIM: jwt.roleClaim,
+      FLOWCTL_JWT_NAMESPACES_CLAIM: jwt.namespacesClaim,
+    });
+    for (const worker of deploymentsOf('worker', sso))
+      expect(environmentOf(containersOf(worker)[0]!, sso).FLOWCTL_JWT_SECRET).toBeUndefined();
+    // Without single sign-on no JWT setting is set at all.
+    const plain = environmentOf(containersOf(schedulerDeployment())[0]!);
+    expect(
+      Object.entries(plain).filter(
+        ([name, value]) => value !== undefined && (name.startsWith('FLOWCTL_JWT') || name === 'FLOWCTL_JWKS_URL'),
+      ),
+    ).toEqual([]);
+  });
+
   it('runs one worker Deployment per group, serving its types at its concurrency, with Redis and the secret keys only', () => {
     const workers = deploymentsOf('worker');
     expect(workers.map(workerGroupOf)).toEqual(WORKER_GROUPS.map((group) => group.name));

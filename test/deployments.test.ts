@@ -388,6 +388,18 @@ describe('docker-compose.yml', () => {
     expect(upstreams.sort()).toEqual(schedulers.map(([name, service]) => `${name}:${loadSchedulerConfig(envOf(service)).port}`).sort());
     // The dashboard follows runs through server-sent events: a buffering proxy would hold them back.
     expect(nginx).toMatch(/proxy_buffering\s+off;/);
+    // Those carry the token in the query string: every access log uses a format that leaves it out.
+    const formats = new Map([...nginx.matchAll(/log_format\s+(\w+)\s+((?:'[^']*'\s*)+);/g)].map(([, name, text]) => [name!, text!]));
+    const accessLogs = [...nginx.matchAll(/^\s*access_log\s+(\S+)(?:\s+(\w+))?\s*;/gm)].map(([, target, format]) => ({ target, format }));
+    expect(accessLogs.length).toBeGreaterThan(0);
+    for (const { target, format } of accessLogs) {
+      if (target === 'off') continue;
+      const text = formats.get(format ?? 'combined') ?? '$request';
+      expect({ format, leaksQuery: /\$(request|request_uri|args|query_string|arg_\w+)\b/.test(text) }).toEqual({
+        format,
+        leaksQuery: false,
+      });
+    }
     expect(dashboard.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:8080${READYZ}`);
     // The dashboard is the build the image carries (see the Dockerfile's FLOWCTL_WEB_ROOT).
     for (const [, service] of schedulers) expect(loadSchedulerConfig(envOf(service)).webRoot).toBe('/app/web/dist');

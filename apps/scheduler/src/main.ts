@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { exitWithParent } from '@flowctl/core';
 import { ApiErrorFilter } from './api/api-error.filter';
 import { SchedulerModule } from './app.module';
+import { Authenticator } from './auth/authenticator';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
 
 export const API_PREFIX = 'api/v1';
 /** Twice the largest workflow document the validator accepts, so the validator (not the parser) gives the reason. */
 const BODY_LIMIT = '2mb';
+const LOOPBACK = '127.0.0.1';
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
 export async function startScheduler(config: SchedulerConfig) {
@@ -39,8 +41,18 @@ export async function startScheduler(config: SchedulerConfig) {
     });
   }
 
-  await app.listen(config.port, config.host);
+  await app.listen(config.port, await listenHost(app.get(Authenticator), config.host));
   return app;
+}
+
+/** Without any auth configured every request is admin: then only this machine may ask. */
+async function listenHost(authenticator: Authenticator, host: string): Promise<string> {
+  if (await authenticator.isConfigured()) return host;
+  new Logger('Auth').warn(
+    `no authentication configured (no FLOWCTL_ADMIN_TOKEN, FLOWCTL_JWT_SECRET, FLOWCTL_JWKS_URL or API token): every request is admin, ` +
+      `so the API listens on ${LOOPBACK} only${host === LOOPBACK ? '' : ` (HOST=${host} ignored)`}; set FLOWCTL_ADMIN_TOKEN to serve other hosts`,
+  );
+  return LOOPBACK;
 }
 
 if (require.main === module) {

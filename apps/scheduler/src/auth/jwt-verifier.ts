@@ -1,0 +1,75 @@
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JwtConfig } from '../config/scheduler-config';
+import { ALL_NAMESPACES, type Principal } from './principal';
+import { isRole } from './role';
+
+/** Keys fetched from the JWKS URL are kept this long; an unknown `kid` refetches sooner (after the cooldown). */
+const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+const JWKS_COOLDOWN_MS = 30_000;
+const JWKS_TIMEOUT_MS = 5_000;
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Single sign-on: a JWT signed with the shared HS256 secret, or with an
+ * RS256/ES256 key from the identity provider's JWKS. The role and the
+ * namespaces come from claims; `*` among the namespaces means every one, and a
+ * token without the claim sees the `default` namespace only.
+ */
+export class JwtVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(private readonly config: JwtConfig) {
+    if (config.secret) {
+      this.key = new TextEncoder().encode(config.secret);
+      this.algorithms = ['HS256'];
+    } else {
+      this.key = createRemoteJWKSet(new URL(config.jwksUrl!), {
+        cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+        cooldownDuration: JWKS_COOLDOWN_MS,
+        timeoutDuration: JWKS_TIMEOUT_MS,
+      });
+      this.algorithms = ['RS256', 'ES256'];
+    }
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const options = { algorithms: this.algorithms, issuer: this.config.issuer, audience: this.config.audience };
+      payload =
+        this.key instanceof Uint8Array
+          ? (await jwtVerify(token, this.key, options)).payload
+          : (await jwtVerify(token, this.key, options)).payload;
+    } catch (error) {
+      throw new UnauthorizedException(`invalid JWT: ${describe(error)}`);
+    }
+    const role = payload[this.config.roleClaim];
+    if (!isRole(role)) throw new ForbiddenException(`the JWT's "${this.config.roleClaim}" claim is not one of viewer, operator, admin`);
+    return {
+      actor: `jwt:${typeof payload.sub === 'string' ? payload.sub : 'unknown'}`,
+      tokenId: null,
+      role,
+      namespaces: this.namespacesOf(payload[this.config.namespacesClaim]),
+    };
+  }
+
+  private namespacesOf(claim: unknown): Principal['namespaces'] {
+    if (claim === undefined) return ['default'];
+    const list = typeof claim === 'string' ? claim.split(/[\s,]+/).filter(Boolean) : claim;
+    if (!Array.isArray(list) || !list.every((item): item is string => typeof item === 'string'))
+      throw new ForbiddenException(`the JWT's "${this.config.namespacesClaim}" claim must be a list of namespaces`);
+    if (list.includes('*')) return ALL_NAMESPACES;
+    return list.filter((name) => NAMESPACE.test(name));
+  }
+}
+
+/** jose's messages say what failed (`"exp" claim timestamp check failed`) without echoing the token. */
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_JWT_EXPIRED') return 'expired';
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return 'signature does not verify';
+  if (code === 'ERR_JWKS_NO_MATCHING_KEY') return 'no key of the JWKS matches';
+  return error instanceof Error ? error.message : 'malformed';
+}

@@ -15,9 +15,10 @@ const AUDIENCE = 'flowctl';
 /** A refusal carries the error shape and nothing else: never a list, a run, a token. */
 function expectRefused(response: ApiResponse, status: 401 | 403): void {
   expect(response.status).toBe(status);
-  expect(response.body).toMatchObject({ statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden' });
+  const name = status === 401 ? 'Unauthorized' : 'Forbidden';
+  expect(response.body).toMatchObject({ statusCode: status, error: name, code: name });
   expect(typeof response.body.message).toBe('string');
-  expect(Object.keys(response.body).sort()).toEqual(['error', 'message', 'statusCode']);
+  expect(Object.keys(response.body).sort()).toEqual(['code', 'error', 'message', 'statusCode']);
 }
 
 async function createToken(api: TestApi, request: Record<string, unknown>): Promise<{ id: string; token: string; name: string }> {

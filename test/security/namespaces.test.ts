@@ -46,7 +46,8 @@ function expectHidden(response: ApiResponse): void {
 
 function expectForbidden(response: ApiResponse): void {
   expect(response.status).toBe(403);
-  expect(Object.keys(response.body).sort()).toEqual(['error', 'message', 'statusCode']);
+  expect(response.body).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'Forbidden' });
+  expect(Object.keys(response.body).sort()).toEqual(['code', 'error', 'message', 'statusCode']);
 }
 
 /** Reads a stream's frames for as long as `until` has not seen what it waits for. */

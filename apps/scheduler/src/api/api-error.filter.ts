@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import { FlowctlError } from '@flowctl/core';
 import type { Response } from 'express';
 
-const STATUS_BY_CODE: Record<string, number> = {
+export const STATUS_BY_CODE: Record<string, number> = {
+  Unauthorized: HttpStatus.UNAUTHORIZED,
+  Forbidden: HttpStatus.FORBIDDEN,
   WorkflowInvalid: HttpStatus.BAD_REQUEST,
   InvalidInput: HttpStatus.BAD_REQUEST,
   ExpressionError: HttpStatus.BAD_REQUEST,

@@ -1,6 +1,6 @@
-import { ForbiddenException } from '@nestjs/common';
 import { DEFAULT_NAMESPACE, NotFound } from '@flowctl/core';
 import { namespaceParam } from '../api/request-params';
+import { Forbidden } from './auth-errors';
 import { ALL_NAMESPACES, type Principal } from './principal';
 
 /**
@@ -42,7 +42,7 @@ export class Access {
 
   /** A namespace the client chose itself (an applied document, a list filter). */
   assertAllowed(namespace: string): void {
-    if (!this.canSee(namespace)) throw new ForbiddenException(`this token has no access to namespace "${namespace}"`);
+    if (!this.canSee(namespace)) throw new Forbidden(`this token has no access to namespace "${namespace}"`);
     this.namespace = namespace;
   }
 

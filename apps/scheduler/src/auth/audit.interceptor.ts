@@ -3,11 +3,10 @@ import { Reflector } from '@nestjs/core';
 import { FlowctlError } from '@flowctl/core';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, type Observable } from 'rxjs';
+import { STATUS_BY_CODE } from '../api/api-error.filter';
 import type { Access } from './access';
 import { AuditRecorder } from './audit-recorder';
 import { ACCESS_KEY, AUDITED_ACTION } from './auth-metadata';
-
-const STATUS_BY_CODE: Record<string, number> = { NotFound: 404, Conflict: 409 };
 
 /** What a change was aimed at: the run, workflow or token of the route (`run-id/task` for approvals), else what it created. */
 export function auditTargetOf(request: Request, result: unknown): string | null {

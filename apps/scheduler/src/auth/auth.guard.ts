@@ -1,7 +1,8 @@
-import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Access } from './access';
+import { Forbidden } from './auth-errors';
 import { auditTargetOf } from './audit.interceptor';
 import { AuditRecorder } from './audit-recorder';
 import { ACCESS_KEY, AUDITED_ACTION, CLUSTER_WIDE, PUBLIC_ROUTE, QUERY_TOKEN_ALLOWED, REQUIRED_ROLE } from './auth-metadata';
@@ -52,7 +53,7 @@ export class AuthGuard implements CanActivate {
         message,
       });
     }
-    throw new ForbiddenException(message);
+    throw new Forbidden(message);
   }
 }
 

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiTokenRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
+import { Unauthorized } from './auth-errors';
 import { hashToken, secretsMatch, tokenIdOf } from './api-token-secret';
 import { JwtVerifier } from './jwt-verifier';
 import { ALL_NAMESPACES, ANONYMOUS_ADMIN, type Principal } from './principal';
@@ -38,7 +39,7 @@ export class Authenticator {
 
   async authenticate(credential: string | undefined): Promise<Principal> {
     if (credential === undefined) {
-      if (await this.isConfigured()) throw new UnauthorizedException('authentication required: send Authorization: Bearer <token>');
+      if (await this.isConfigured()) throw new Unauthorized('authentication required: send Authorization: Bearer <token>');
       return ANONYMOUS_ADMIN;
     }
     if (this.adminTokenHash && secretsMatch(credential, this.adminTokenHash)) {
@@ -47,15 +48,15 @@ export class Authenticator {
     const tokenId = tokenIdOf(credential);
     if (tokenId) return this.apiTokenPrincipal(tokenId, credential);
     if (this.jwt && JWT_SHAPE.test(credential)) return this.jwt.verify(credential);
-    throw new UnauthorizedException('invalid token');
+    throw new Unauthorized('invalid token');
   }
 
   private async apiTokenPrincipal(id: string, credential: string): Promise<Principal> {
     const row = await this.tokens.find(this.dataSource, id);
     // The same answer for an unknown id and a wrong secret: nothing to learn about which ids exist.
-    if (!row || !secretsMatch(credential, row.tokenHash)) throw new UnauthorizedException('invalid token');
-    if (row.revokedAt) throw new UnauthorizedException('token revoked');
-    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new UnauthorizedException('token expired');
+    if (!row || !secretsMatch(credential, row.tokenHash)) throw new Unauthorized('invalid token');
+    if (row.revokedAt) throw new Unauthorized('token revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new Unauthorized('token expired');
     this.tokens.touch(this.dataSource, row.id).catch((error: Error) => this.logger.warn(`token last-use not recorded: ${error.message}`));
     return { actor: row.name, tokenId: row.id, role: row.role, namespaces: row.namespaces ?? ALL_NAMESPACES };
   }

@@ -1,6 +1,6 @@
-import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config/scheduler-config';
+import { Forbidden, Unauthorized } from './auth-errors';
 import { ALL_NAMESPACES, type Principal } from './principal';
 import { isRole } from './role';
 
@@ -43,10 +43,10 @@ export class JwtVerifier {
           ? (await jwtVerify(token, this.key, options)).payload
           : (await jwtVerify(token, this.key, options)).payload;
     } catch (error) {
-      throw new UnauthorizedException(`invalid JWT: ${describe(error)}`);
+      throw new Unauthorized(`invalid JWT: ${describe(error)}`);
     }
     const role = payload[this.config.roleClaim];
-    if (!isRole(role)) throw new ForbiddenException(`the JWT's "${this.config.roleClaim}" claim is not one of viewer, operator, admin`);
+    if (!isRole(role)) throw new Forbidden(`the JWT's "${this.config.roleClaim}" claim is not one of viewer, operator, admin`);
     return {
       actor: `jwt:${typeof payload.sub === 'string' ? payload.sub : 'unknown'}`,
       tokenId: null,
@@ -59,7 +59,7 @@ export class JwtVerifier {
     if (claim === undefined) return ['default'];
     const list = typeof claim === 'string' ? claim.split(/[\s,]+/).filter(Boolean) : claim;
     if (!Array.isArray(list) || !list.every((item): item is string => typeof item === 'string'))
-      throw new ForbiddenException(`the JWT's "${this.config.namespacesClaim}" claim must be a list of namespaces`);
+      throw new Forbidden(`the JWT's "${this.config.namespacesClaim}" claim must be a list of namespaces`);
     if (list.includes('*')) return ALL_NAMESPACES;
     return list.filter((name) => NAMESPACE.test(name));
   }

@@ -27,7 +27,14 @@ export async function startScheduler(config: SchedulerConfig) {
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('flowctl').setDescription('Durable DAG workflow orchestrator: REST API').setVersion('v1').build(),
+    new DocumentBuilder()
+      .setTitle('flowctl')
+      .setDescription('Durable DAG workflow orchestrator: REST API')
+      .setVersion('v1')
+      // An API token or a JWT, as `Authorization: Bearer` (health, readiness and metrics need none).
+      .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+      .addSecurityRequirements('bearer')
+      .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 

@@ -236,7 +236,6 @@ describe('namespaces: a token of one namespace can neither see nor touch another
 
   route('GET', '/api/v1/stream', async () => {
     // team-b's run changes first, then team-a's: the team-a feed shows the second and never the first.
-    let bRun = '';
     let aRun = '';
     let received = '';
     const frames = readSse(`${stack.url}/api/v1/stream`, teamAToken, (text) => {
@@ -245,7 +244,7 @@ describe('namespaces: a token of one namespace can neither see nor touch another
     });
     // `ready` comes once the stream is subscribed: every change after it is either shown or filtered.
     await waitFor(() => received.includes('event: ready'), { what: 'the stream to be ready' });
-    bRun = (await admin.post('/workflows/hello/runs?namespace=team-b', {})).body.id;
+    const bRun: string = (await admin.post('/workflows/hello/runs?namespace=team-b', {})).body.id;
     await stack.waitForRun(bRun);
     aRun = (await admin.post('/workflows/hello/runs?namespace=team-a', {})).body.id;
     const text = await frames;

@@ -221,13 +221,14 @@ describe('authentication, roles and the audit log', () => {
       );
     });
 
-    it('refuses with 401 a wrong signature, an expired token, a wrong issuer or audience, and alg none', async () => {
+    it('refuses with 401 a wrong signature, an expired token or one without expiry, a wrong issuer or audience, and alg none', async () => {
       const refusedTokens = [
         signHs256(claims(), 'another-secret-that-is-long-enough'),
         signHs256(claims({ exp: nowSeconds() - 60 }), JWT_SECRET),
         signHs256(claims({ iss: 'https://evil.example.test' }), JWT_SECRET),
         signHs256(claims({ aud: 'someone-else' }), JWT_SECRET),
         unsigned(claims()),
+        signHs256(claims({ exp: undefined }), JWT_SECRET),
       ];
       for (const token of refusedTokens) expectRefused(await admin.as(token).get('/runs'), 401);
       const good = signHs256(claims(), JWT_SECRET);

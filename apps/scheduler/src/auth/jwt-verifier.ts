@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { JwtConfig } from '../config/scheduler-config';
 import { Forbidden, Unauthorized } from './auth-errors';
 import { ALL_NAMESPACES, type Principal } from './principal';
@@ -17,31 +17,28 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * token without the claim sees the `default` namespace only.
  */
 export class JwtVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
-  private readonly algorithms: string[];
+  private readonly verifySignature: (token: string) => Promise<JWTPayload>;
 
   constructor(private readonly config: JwtConfig) {
+    // A JWT without an expiry would be a password that never changes: `exp` is required.
+    const claims = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
     if (config.secret) {
-      this.key = new TextEncoder().encode(config.secret);
-      this.algorithms = ['HS256'];
+      const secret = new TextEncoder().encode(config.secret);
+      this.verifySignature = async (token) => (await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload;
     } else {
-      this.key = createRemoteJWKSet(new URL(config.jwksUrl!), {
+      const keys = createRemoteJWKSet(new URL(config.jwksUrl!), {
         cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
         cooldownDuration: JWKS_COOLDOWN_MS,
         timeoutDuration: JWKS_TIMEOUT_MS,
       });
-      this.algorithms = ['RS256', 'ES256'];
+      this.verifySignature = async (token) => (await jwtVerify(token, keys, { ...claims, algorithms: ['RS256', 'ES256'] })).payload;
     }
   }
 
   async verify(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      const options = { algorithms: this.algorithms, issuer: this.config.issuer, audience: this.config.audience };
-      payload =
-        this.key instanceof Uint8Array
-          ? (await jwtVerify(token, this.key, options)).payload
-          : (await jwtVerify(token, this.key, options)).payload;
+      payload = await this.verifySignature(token);
     } catch (error) {
       throw new Unauthorized(`invalid JWT: ${describe(error)}`);
     }
@@ -71,5 +68,7 @@ function describe(error: unknown): string {
   if (code === 'ERR_JWT_EXPIRED') return 'expired';
   if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return 'signature does not verify';
   if (code === 'ERR_JWKS_NO_MATCHING_KEY') return 'no key of the JWKS matches';
+  // The identity provider's keys could not be read: refused all the same, never let through.
+  if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') return `the JWKS could not be read (${(error as Error).message})`;
   return error instanceof Error ? error.message : 'malformed';
 }

@@ -1,4 +1,5 @@
 import { networkInterfaces } from 'node:os';
+import { runFlowctl } from '../support/flowctl-cli';
 import { FlowctlStack } from '../support/flowctl-stack';
 import type { ApiResponse, TestApi } from '../support/api-client';
 import { waitFor } from '../support/wait-for';
@@ -314,6 +315,30 @@ describe('authentication, roles and the audit log', () => {
     expect(first.body.items).toHaveLength(2);
     const second = await admin.get(`/audit?limit=2&cursor=${first.body.nextCursor}`);
     expect(Number(second.body.items[0].id)).toBeLessThan(Number(first.body.items[1].id));
+  });
+
+  it('lets the CLI create a token with FLOWCTL_TOKEN and use it with --token; without one it fails with the reason', async () => {
+    const server = ['--server', stack.url];
+    const created = await runFlowctl([...server, 'token', 'create', '--role', 'viewer', '--name', 'cli-made'], {
+      env: { FLOWCTL_TOKEN: ADMIN_TOKEN },
+    });
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^fct_[0-9a-f]{32}_/);
+    expect((await runFlowctl([...server, '--token', token, 'get', 'runs'], { env: { FLOWCTL_TOKEN: undefined } })).code).toBe(0);
+
+    const refused = await runFlowctl([...server, '--token', token, 'token', 'list'], { env: { FLOWCTL_TOKEN: undefined } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('needs the admin role');
+    const anonymous = await runFlowctl([...server, 'get', 'runs'], { env: { FLOWCTL_TOKEN: undefined } });
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain('authentication required');
+
+    const listed = await runFlowctl([...server, 'token', 'list', '-o', 'json'], { env: { FLOWCTL_TOKEN: ADMIN_TOKEN } });
+    expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ name: 'cli-made', role: 'viewer' }));
+    expect(listed.stdout).not.toContain(token.split('_')[2]);
+    const audit = await runFlowctl([...server, 'get', 'audit', '-o', 'json'], { env: { FLOWCTL_TOKEN: ADMIN_TOKEN } });
+    expect(JSON.parse(audit.stdout)).toContainEqual(expect.objectContaining({ action: 'token.create', target: 'cli-made' }));
   });
 
   it('takes ?access_token= on the SSE streams only', async () => {

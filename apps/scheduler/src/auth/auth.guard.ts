@@ -1,6 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { namespaceParam } from '../api/request-params';
 import { Access } from './access';
 import { Forbidden } from './auth-errors';
 import { auditTargetOf } from './audit.interceptor';
@@ -48,7 +49,7 @@ export class AuthGuard implements CanActivate {
         principal,
         action,
         target: auditTargetOf(request, undefined),
-        namespace: typeof request.query.namespace === 'string' ? request.query.namespace : null,
+        namespace: claimedNamespace(request.query.namespace),
         statusCode: 403,
         message,
       });
@@ -67,4 +68,13 @@ function credentialOf(request: Request, queryTokenAllowed: boolean): string | un
   const query = request.query.access_token;
   if (queryTokenAllowed && typeof query === 'string' && query !== '') return query;
   return undefined;
+}
+
+/** The namespace a refused request named, when it is a valid name: client input goes to the audit log only checked. */
+function claimedNamespace(value: unknown): string | null {
+  try {
+    return typeof value === 'string' && value !== '' ? namespaceParam(value) : null;
+  } catch {
+    return null;
+  }
 }

@@ -7,6 +7,8 @@ import { hashToken, secretsMatch, tokenIdOf } from './api-token-secret';
 import { JwtVerifier } from './jwt-verifier';
 import { ALL_NAMESPACES, ANONYMOUS_ADMIN, type Principal } from './principal';
 
+/** lastUsedAt is for people deciding which tokens to revoke: a minute's precision is plenty, and spares a write per request. */
+const LAST_USE_PRECISION_MS = 60_000;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** Turns the bearer credential of a request into a Principal, or refuses it (401). */
@@ -20,6 +22,7 @@ export class Authenticator {
    * if every token is later revoked: revoking tokens must never open the API.
    */
   private tokensIssued = false;
+  private readonly lastUseRecorded = new Map<string, number>();
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -57,7 +60,14 @@ export class Authenticator {
     if (!row || !secretsMatch(credential, row.tokenHash)) throw new Unauthorized('invalid token');
     if (row.revokedAt) throw new Unauthorized('token revoked');
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new Unauthorized('token expired');
-    this.tokens.touch(this.dataSource, row.id).catch((error: Error) => this.logger.warn(`token last-use not recorded: ${error.message}`));
+    this.recordUse(row.id);
     return { actor: row.name, tokenId: row.id, role: row.role, namespaces: row.namespaces ?? ALL_NAMESPACES };
+  }
+
+  private recordUse(id: string): void {
+    const now = Date.now();
+    if (now - (this.lastUseRecorded.get(id) ?? 0) < LAST_USE_PRECISION_MS) return;
+    this.lastUseRecorded.set(id, now);
+    this.tokens.touch(this.dataSource, id).catch((error: Error) => this.logger.warn(`token last use not recorded: ${error.message}`));
   }
 }

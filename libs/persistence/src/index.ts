@@ -12,3 +12,5 @@ export * from './notification-listener';
 export * from './repositories/schedule.repository';
 export * from './pg-transaction';
 export * from './statement';
+export * from './repositories/api-token.repository';
+export * from './repositories/audit-log.repository';

@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpException, HttpStatus } from '@nestjs/comm
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { queryRows } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth-metadata';
 import { LeaderLease } from '../duties/leader-lease';
 import { ShutdownState } from '../startup/shutdown-state';
 
@@ -10,6 +11,7 @@ const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 @ApiTags('health')
 @Controller()
+@Public()
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,

@@ -24,6 +24,8 @@ export interface SchedulerConfig {
   reconcileIntervalMs: number;
   /** After SIGTERM, how long the API keeps answering (readiness 503) before it closes, for load balancers to notice. */
   shutdownDrainMs: number;
+  /** Finished runs older than this are pruned with their tasks, events and dead letters; null keeps them for ever. */
+  retentionMs: number | null;
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -46,6 +48,9 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
   const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
   if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
+  const retention = (env.FLOWCTL_RETENTION ?? '30d').trim();
+  const retentionMs = retention === 'off' ? 0 : parseDuration(retention);
+  if (retentionMs === undefined) throw new InvalidInput('FLOWCTL_RETENTION must be a duration such as 30d, or 0/off to keep runs for ever');
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -61,6 +66,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     workerLostAfterMs,
     reconcileIntervalMs,
     shutdownDrainMs,
+    retentionMs: retentionMs === 0 ? null : retentionMs,
   };
 }
 

@@ -57,7 +57,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--quick') quick = true;
-    else if (arg === '--only') only = args[++i];
+    else if (arg === '--only') only = args[++i] ?? '';
     else if (arg.startsWith('--only=')) only = arg.slice('--only='.length);
     else throw new BenchUsageError(`unknown argument "${arg}"; use --quick and --only ${GROUPS.join(',')}`);
   }

@@ -34,7 +34,7 @@ export const median = (samples: readonly number[]): number => percentile(samples
 export function formatFigure(value: number | null): string {
   if (value === null || Number.isNaN(value)) return '-';
   const magnitude = Math.abs(value);
-  const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  const decimals = Number.isInteger(value) || magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 

@@ -22,12 +22,18 @@ export function niceCeiling(max: number): number {
   return 10 * power;
 }
 
+/** Grid lines on round figures: 5 for a ceiling of 1 or 5 (x 10^n), 4 for 2. */
+export function gridLines(ceiling: number): number {
+  const leading = Math.round(ceiling / 10 ** Math.floor(Math.log10(ceiling)));
+  return leading === 2 ? 4 : 5;
+}
+
 const WIDTH = 640;
 const HEIGHT = 360;
 const MARGIN = { top: 40, right: 150, bottom: 50, left: 70 };
 const SERIES = [
   { key: 'flowctl', label: 'flowctl', colour: '#2563eb' },
-  { key: 'raw', label: 'raw BullMQ FlowProducer', colour: '#9ca3af' },
+  { key: 'raw', label: 'raw BullMQ', colour: '#9ca3af' },
 ] as const;
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -46,8 +52,9 @@ export function throughputChartSvg(points: readonly ChartPoint[], title = 'Fan-o
   const parts: string[] = [];
 
   parts.push(`<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
-  for (let tick = 0; tick <= 4; tick++) {
-    const value = (top / 4) * tick;
+  const ticks = gridLines(top);
+  for (let tick = 0; tick <= ticks; tick++) {
+    const value = (top / ticks) * tick;
     parts.push(
       `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#e5e7eb"/>`,
       `<text x="${MARGIN.left - 8}" y="${y(value) + 4}" text-anchor="end" font-size="11">${formatFigure(value)}</text>`,

@@ -220,11 +220,20 @@ class Bench {
       const runs = await flowctl.waitForRunsOf('bench-diamond');
       const latencies = runs.map((run) => new Date(run.finishedAt).getTime() - new Date(run.createdAt).getTime());
       const wallMs =
-        Math.max(...runs.map((run) => new Date(run.finishedAt).getTime())) - Math.min(...runs.map((run) => new Date(run.createdAt).getTime()));
+        Math.max(...runs.map((run) => new Date(run.finishedAt).getTime())) -
+        Math.min(...runs.map((run) => new Date(run.createdAt).getTime()));
       const shape = `${count.toLocaleString('en-US')} diamond runs (5 tasks) at once`;
       const rawRuns = count / (raw.wallMs / 1000);
       this.rows.push(
-        { group: 'diamond', shape, metric: 'runs/s', flowctl: count / (wallMs / 1000), raw: rawRuns, ratio: rawRuns ? count / (wallMs / 1000) / rawRuns : null, target: 'all done' },
+        {
+          group: 'diamond',
+          shape,
+          metric: 'runs/s',
+          flowctl: count / (wallMs / 1000),
+          raw: rawRuns,
+          ratio: rawRuns ? count / (wallMs / 1000) / rawRuns : null,
+          target: 'all done',
+        },
         ...[50, 99].map((p) => {
           const flowctlMs = percentile(latencies, p);
           const rawMs = percentile(raw.latenciesMs, p);
@@ -248,7 +257,15 @@ class Bench {
       const shape = `POST /workflows/:name/runs at ${rate}/s for ${seconds} s`;
       this.rows.push(
         { group: 'post-rate', shape, metric: 'p50 ms', flowctl: percentile(result.latenciesMs, 50), raw: null, ratio: null },
-        { group: 'post-rate', shape, metric: 'p99 ms', flowctl: percentile(result.latenciesMs, 99), raw: null, ratio: null, target: '< 50' },
+        {
+          group: 'post-rate',
+          shape,
+          metric: 'p99 ms',
+          flowctl: percentile(result.latenciesMs, 99),
+          raw: null,
+          ratio: null,
+          target: '< 50',
+        },
         {
           group: 'post-rate',
           shape,
@@ -331,7 +348,10 @@ async function main(): Promise<void> {
     `(worker concurrency ${CONCURRENCY}${options.quick ? '; --quick sizes' : ''}; throughput ratio = flowctl ÷ raw, >1 favours flowctl; latency ratio = flowctl ÷ raw, <1 favours flowctl)`,
   );
   await mkdir(RESULTS, { recursive: true });
-  await writeFile(jsonPath, `${JSON.stringify({ at: new Date().toISOString(), quick: options.quick, concurrency: CONCURRENCY, sizes: options.sizes, rows }, null, 2)}\n`);
+  await writeFile(
+    jsonPath,
+    `${JSON.stringify({ at: new Date().toISOString(), quick: options.quick, concurrency: CONCURRENCY, sizes: options.sizes, rows }, null, 2)}\n`,
+  );
   await writeFile(jsonPath.replace(/\.json$/, '.md'), `${formatMarkdownTable(rows)}\n`);
   await writeFile(chartPath, throughputChartSvg(throughputPoints(rows)));
   log(`wrote ${jsonPath} and ${chartPath}`);

@@ -12,7 +12,11 @@ export interface LoadResult {
  * server that stalls is charged for the requests that queued behind the stall
  * (no coordinated omission).
  */
-export async function openLoopLoad(options: { ratePerSecond: number; durationMs: number; send: () => Promise<boolean> }): Promise<LoadResult> {
+export async function openLoopLoad(options: {
+  ratePerSecond: number;
+  durationMs: number;
+  send: () => Promise<boolean>;
+}): Promise<LoadResult> {
   const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
   const interval = 1000 / options.ratePerSecond;
   const result: LoadResult = { sent: 0, errors: 0, latenciesMs: [] };

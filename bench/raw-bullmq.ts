@@ -1,13 +1,4 @@
-import {
-  createPostgresBackend,
-  FlowProducer,
-  Queue,
-  QueueEvents,
-  Worker,
-  withBackend,
-  type FlowJob,
-  type FlowJobNode,
-} from 'bullmq';
+import { createPostgresBackend, FlowProducer, Queue, QueueEvents, Worker, withBackend, type FlowJob, type FlowJobNode } from 'bullmq';
 
 /** Where raw BullMQ keeps its queues: Redis, or BullMQ's PostgreSQL backend (what `flowctl dev` uses). */
 export type RawBackend = { kind: 'redis'; url: string; prefix: string } | { kind: 'postgres'; url: string; schema: string };

@@ -51,7 +51,10 @@ describe('formatFigure', () => {
 
 describe('formatTable', () => {
   it('aligns the columns and shows a missing raw figure and ratio as dashes', () => {
-    const table = formatTable([aRow(), aRow({ shape: 'scheduler RSS', metric: 'max MB', flowctl: 240, raw: null, ratio: null, target: '< 300' })]);
+    const table = formatTable([
+      aRow(),
+      aRow({ shape: 'scheduler RSS', metric: 'max MB', flowctl: 240, raw: null, ratio: null, target: '< 300' }),
+    ]);
     const lines = table.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^shape\s+metric\s+flowctl\s+raw BullMQ\s+ratio\s+target\s+note$/);

@@ -9,7 +9,9 @@ export interface ChartPoint {
 /** The fan-out throughput rows (metric tasks/s, with a size) as chart points, smallest first. */
 export function throughputPoints(rows: readonly Row[]): ChartPoint[] {
   return rows
-    .filter((row) => row.metric === 'tasks/s' && row.size !== undefined && row.shape.startsWith('fan-out') && !row.shape.includes('embedded'))
+    .filter(
+      (row) => row.metric === 'tasks/s' && row.size !== undefined && row.shape.startsWith('fan-out') && !row.shape.includes('embedded'),
+    )
     .map((row) => ({ size: row.size!, flowctl: row.flowctl, raw: row.raw }))
     .sort((a, b) => a.size - b.size);
 }

@@ -5,15 +5,10 @@ import { SCHEDULER_CONFIG, type SchedulerConfig } from '../../config/scheduler-c
 import type { Leadership } from '../leader-lease';
 import { PruneFinishedRunsUseCase, type PruneBatch } from '../../use-cases/prune-finished-runs/prune-finished-runs.use-case';
 import type { LeaderTimer } from './leader-timer';
+import { nextRetentionDue } from './retention-due';
 
 /** Small transactions: a batch holds its locks and its share of the disk for well under a second. */
 const BATCH: PruneBatch = { maxRuns: 500, maxTasks: 20_000 };
-/**
- * Between two batches the timer steps aside for this long, so a backlog of
- * millions of runs (retention just switched on) is worked off at a steady
- * trickle instead of one long burst of deletes competing with live runs.
- */
-const PAUSE_MS = 1_000;
 
 /**
  * FLOWCTL_RETENTION: prunes runs that finished more than the retention period
@@ -36,18 +31,14 @@ export class RetentionTimer implements LeaderTimer {
   /*
    * Always false: the timer duty would call again at once on true, and a
    * backlog must not hold the other timers (retries, timeouts) back. The
-   * next batch comes PAUSE_MS later through nextDueAt.
+   * next batch comes RETENTION_PAUSE_MS later through nextDueAt.
    */
   async fire(leadership: Leadership): Promise<boolean> {
     const retentionMs = this.config.retentionMs;
     // Every wake-up of the duty (any timer's NOTIFY) passes here; only a due time costs a query.
     if (retentionMs === null || (this.dueAt !== undefined && Date.now() < this.dueAt)) return false;
     await this.pruneFinishedRuns.execute(leadership.holder, leadership.token, new Date(Date.now() - retentionMs), BATCH);
-    const earliest = await this.runs.earliestPrunableFinish(this.dataSource);
-    // Runs finishing from now on are due no sooner than now + retention, so this bound stays valid without re-asking.
-    const due = earliest ? earliest.getTime() + retentionMs : Date.now() + retentionMs;
-    // Still due (a full batch, rows skipped as locked, or the lease lost): after a pause, never in a loop.
-    this.dueAt = Math.max(due, Date.now() + PAUSE_MS);
+    this.dueAt = nextRetentionDue(await this.runs.earliestPrunableFinish(this.dataSource), retentionMs, Date.now());
     return false;
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../apps/flowctl/src/dev/child-process';
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
@@ -28,6 +29,8 @@ export class FlowctlUnderTest {
     private readonly adminUrl: string,
     private readonly database: string,
     port: number,
+    /** Set when the queues are on Redis: the shared Redis outlives the bench, so stop() removes these keys. */
+    private readonly redis?: { url: string; prefix: string },
   ) {
     this.url = `http://127.0.0.1:${port}/api/v1`;
     this.http = new HttpClient(this.url);
@@ -43,12 +46,14 @@ export class FlowctlUnderTest {
     const databaseUrl = new URL(options.adminDatabaseUrl);
     databaseUrl.pathname = `/${database}`;
     const port = await freePort();
-    const instance = new FlowctlUnderTest(options.adminDatabaseUrl, database, port);
+    const prefix = `bench-${randomBytes(3).toString('hex')}`;
+    const redis = options.redisUrl ? { url: options.redisUrl, prefix } : undefined;
+    const instance = new FlowctlUnderTest(options.adminDatabaseUrl, database, port, redis);
     live.add(instance);
     const env = {
       DATABASE_URL: databaseUrl.toString(),
       REDIS_URL: options.redisUrl,
-      FLOWCTL_QUEUE_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
+      FLOWCTL_QUEUE_PREFIX: prefix,
       PORT: String(port),
       HOST: '127.0.0.1',
       WORKER_TYPES: 'noop',
@@ -145,5 +150,22 @@ export class FlowctlUnderTest {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await admin.end();
+    if (this.redis) await removeRedisKeys(this.redis.url, this.redis.prefix);
+  }
+}
+
+/** The queues of one instance (keys `{prefix}...`), which would otherwise stay in the shared Redis after the bench. */
+async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }

@@ -1,5 +1,9 @@
 import { Agent, request } from 'node:http';
 
+class StaleSocketError extends Error {
+  override readonly name = 'StaleSocketError';
+}
+
 export interface HttpAnswer {
   status: number;
   body: any;
@@ -20,7 +24,18 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  send(method: string, path: string, body?: string, contentType = 'application/json'): Promise<HttpAnswer> {
+  async send(method: string, path: string, body?: string, contentType = 'application/json'): Promise<HttpAnswer> {
+    try {
+      return await this.sendOnce(method, path, body, contentType);
+    } catch (error) {
+      // The server closed a keep-alive socket that sat idle past its timeout just as we reused it:
+      // the request never reached the application, so sending it again is safe (Node's own advice).
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.sendOnce(method, path, body, contentType);
+    }
+  }
+
+  private sendOnce(method: string, path: string, body: string | undefined, contentType: string): Promise<HttpAnswer> {
     const url = new URL(`${this.baseUrl}${path}`);
     return new Promise((resolve, reject) => {
       const outgoing = request(
@@ -46,7 +61,9 @@ export class HttpClient {
           response.on('error', reject);
         },
       );
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) =>
+        reject(outgoing.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocketError(error.message) : error),
+      );
       outgoing.end(body);
     });
   }

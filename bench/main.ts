@@ -8,7 +8,7 @@ import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Si
 import { RawBullmq, type RawBackend } from './raw-bullmq';
 import { formatMarkdownTable, formatTable, median, percentile, type Row } from './report';
 import { sampleRss } from './rss-sampler';
-import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, forEachItems, singleTaskWorkflow } from './shapes';
+import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, singleTaskWorkflow } from './shapes';
 import { throughputChartSvg, throughputPoints } from './throughput-chart';
 
 /**
@@ -139,7 +139,7 @@ class Bench {
     const tasks = width + 2;
     const raw = await tryRaw(`fan-out ${width}`, () => new RawBullmq(rawOnRedis(), CONCURRENCY).fanOut(width));
     const name = `bench-for-each-${width}`;
-    const { ms, runId } = await flowctl.timeRun(forEachFanOutWorkflow(name), name, { items: forEachItems(width) });
+    const { ms, runId } = await flowctl.timeRun(forEachFanOutWorkflow(name, width), name);
     const row: Row = {
       group,
       shape: `fan-out ${width.toLocaleString('en-US')} (forEach)`,

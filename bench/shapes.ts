@@ -15,22 +15,18 @@ export function fanOutWorkflow(name: string, width: number): string {
 
 /**
  * The same shape past the definition's task limit: the children are the
- * instances of one `forEach` task over the run input `items` (start it with
- * forEachItems(width)).
+ * instances of one `forEach` task over the output of the root, which returns
+ * a list of `width` items written into the definition. Not a run input: the
+ * run row is read by every result transaction, and a 100,000-item input there
+ * would charge each task for re-reading it.
  */
-export function forEachFanOutWorkflow(name: string): string {
-  return document(
-    name,
-    [
-      { name: 'root', type: 'noop' },
-      { name: 'children', type: 'noop', dependsOn: ['root'], forEach: '{{ inputs.items }}' },
-      { name: 'join', type: 'noop', dependsOn: ['children'] },
-    ],
-    { inputs: { items: { type: 'array' } } },
-  );
+export function forEachFanOutWorkflow(name: string, width: number): string {
+  return document(name, [
+    { name: 'root', type: 'noop', with: { items: new Array<number>(width).fill(0) } },
+    { name: 'children', type: 'noop', dependsOn: ['root'], forEach: '{{ tasks.root.output.items }}' },
+    { name: 'join', type: 'noop', dependsOn: ['children'] },
+  ]);
 }
-
-export const forEachItems = (width: number): number[] => Array.from({ length: width }, (_, i) => i);
 
 /** `length` noop tasks, each depending on the one before. */
 export function chainWorkflow(name: string, length: number): string {

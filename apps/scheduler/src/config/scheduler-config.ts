@@ -29,6 +29,8 @@ export interface SchedulerConfig {
   /** Origins whose pages may call the API from a browser (FLOWCTL_CORS_ORIGINS); empty: none, CORS off. */
   corsOrigins: string[];
   auth: AuthConfig;
+  /** Finished runs older than this are pruned with their tasks, events and dead letters; null keeps them for ever. */
+  retentionMs: number | null;
 }
 
 export interface JwtConfig {
@@ -68,6 +70,9 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
   const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
   if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
+  const retention = (env.FLOWCTL_RETENTION ?? '30d').trim();
+  const retentionMs = retention === 'off' ? 0 : parseDuration(retention);
+  if (retentionMs === undefined) throw new InvalidInput('FLOWCTL_RETENTION must be a duration such as 30d, or 0/off to keep runs for ever');
   return {
     rateLimit: parseRateLimit(env.FLOWCTL_RATE_LIMIT ?? DEFAULT_RATE_LIMIT, env.FLOWCTL_RATE_LIMIT_BURST),
     corsOrigins: parseCorsOrigins(env.FLOWCTL_CORS_ORIGINS ?? ''),
@@ -86,6 +91,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     reconcileIntervalMs,
     shutdownDrainMs,
     auth: loadAuthConfig(env),
+    retentionMs: retentionMs === 0 ? null : retentionMs,
   };
 }
 

@@ -4,6 +4,8 @@ import type { DispatchItem } from './unit-of-work';
 
 /** Finished jobs are kept a while so a re-enqueue of the same attempt stays a no-op; results live in PostgreSQL. */
 const KEEP_FINISHED_JOBS = { age: 3600, count: 20_000 };
+/** Jobs per addBulk. */
+const DISPATCH_SLICE = 1_000;
 
 /**
  * Sends tasks to their type's queue after the transaction that queued them has
@@ -27,23 +29,30 @@ export class TaskDispatcher {
     await Promise.all(
       [...byType].map(async ([type, list]) => {
         try {
-          await this.transport.queue(taskQueueName(type)).addBulk(
-            list.map((item) => ({
-              name: item.task,
-              data: toTaskJob(item),
-              opts: {
-                jobId: taskJobId(item.taskRunId, item.attempt),
-                priority: item.priority,
-                attempts: 1,
-                removeOnComplete: KEEP_FINISHED_JOBS,
-                removeOnFail: KEEP_FINISHED_JOBS,
-              },
-            })),
-          );
+          // In slices: a fan-out of 100,000 must not build one 100,000-job pipeline (and its memory) at once.
+          for (let start = 0; start < list.length; start += DISPATCH_SLICE) {
+            await this.add(type, list.slice(start, start + DISPATCH_SLICE));
+          }
         } catch (error) {
           this.logger.error(`could not enqueue ${list.length} ${type} task(s); the reconciler will retry: ${(error as Error).message}`);
         }
       }),
+    );
+  }
+
+  private async add(type: string, list: readonly DispatchItem[]): Promise<void> {
+    await this.transport.queue(taskQueueName(type)).addBulk(
+      list.map((item) => ({
+        name: item.task,
+        data: toTaskJob(item),
+        opts: {
+          jobId: taskJobId(item.taskRunId, item.attempt),
+          priority: item.priority,
+          attempts: 1,
+          removeOnComplete: KEEP_FINISHED_JOBS,
+          removeOnFail: KEEP_FINISHED_JOBS,
+        },
+      })),
     );
   }
 

@@ -60,7 +60,7 @@ export class FanOut {
     const queued: { id: string; attempt: number; input: unknown }[] = [];
     items.forEach((item, index) => {
       const name = `${task.name}[${index}]`;
-      const input = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
+      const { input } = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
       const taskRunId = idByName.get(name)!;
       queued.push({ id: taskRunId, attempt: 1, input });
       uow.event({ runId: task.runId, type: 'task_queued', task: name, attempt: 1 });

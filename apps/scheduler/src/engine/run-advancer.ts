@@ -170,7 +170,7 @@ export class RunAdvancer {
           if (ended) settled.push(ended);
           continue;
         }
-        const input = renderTaskInput(definition.type, definition.with, scope);
+        const { input } = renderTaskInput(definition.type, definition.with, scope);
         if (definition.type === WORKFLOW_TYPE) {
           // The child run is the work: its first tasks join the next wave of this transaction.
           uow.admitQueue.push(...(await this.childRuns.start(uow, task, input)));

@@ -13,7 +13,16 @@ export interface CompiledTemplate {
   /** A fresh copy on every read, so callers cannot corrupt the cached template. */
   readonly references: References;
   render(scope: ExpressionScope): unknown;
+  /**
+   * Renders into text pieces, leaving each `{{ secrets.NAME }}` as a reference:
+   * the scheduler never has secret values, so it stores these and the worker
+   * joins them once it has opened the secrets.
+   */
+  renderParts(scope: ExpressionScope): TemplatePart[];
 }
+
+/** A piece of rendered text, or where a secret's value goes. */
+export type TemplatePart = string | { secret: string };
 
 export const TEMPLATE_CACHE_SIZE = 5_000;
 
@@ -117,6 +126,9 @@ class PlainText implements CompiledTemplate {
   render(): unknown {
     return this.source;
   }
+  renderParts(): TemplatePart[] {
+    return [this.source];
+  }
 }
 
 class SingleExpression implements CompiledTemplate {
@@ -131,6 +143,10 @@ class SingleExpression implements CompiledTemplate {
   /** A missing value renders as null: rendered values are stored as JSON, where undefined would silently drop the key. */
   render(scope: ExpressionScope): unknown {
     return evaluate(this.expression, scope) ?? null;
+  }
+  renderParts(scope: ExpressionScope): TemplatePart[] {
+    const secret = secretNameOf(this.expression);
+    return [secret === undefined ? renderAsText(this.render(scope)) : { secret }];
   }
 }
 
@@ -148,4 +164,25 @@ class Interpolation implements CompiledTemplate {
     for (const segment of this.segments) text += 'text' in segment ? segment.text : renderAsText(evaluate(segment.expression, scope));
     return text;
   }
+  renderParts(scope: ExpressionScope): TemplatePart[] {
+    const parts: TemplatePart[] = [];
+    for (const segment of this.segments) {
+      const secret = 'expression' in segment ? secretNameOf(segment.expression) : undefined;
+      if (secret !== undefined) parts.push({ secret });
+      else {
+        const text = 'text' in segment ? segment.text : renderAsText(evaluate(segment.expression, scope));
+        const last = parts.at(-1);
+        if (typeof last === 'string') parts[parts.length - 1] = last + text;
+        else parts.push(text);
+      }
+    }
+    return parts;
+  }
+}
+
+/** The name in `secrets.NAME`; reference analysis has made sure a secret never appears in any other shape. */
+function secretNameOf(node: ExpressionNode): string | undefined {
+  if (node.type === 'member' && node.object.type === 'root' && node.object.name === 'secrets' && typeof node.key === 'string')
+    return node.key;
+  return undefined;
 }

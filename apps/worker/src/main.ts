@@ -17,6 +17,7 @@ export async function startWorker(config: WorkerConfig, extraHandlers: Record<st
     handlers,
     concurrency: config.types,
     registrationIntervalMs: config.heartbeatIntervalMs,
+    secretKeyring: config.secretKeyring,
   });
   await runner.start();
   return runner;

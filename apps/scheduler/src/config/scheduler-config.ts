@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { InvalidInput, parseDuration } from '@flowctl/core';
+import { SecretKeyring } from '@flowctl/queue';
 
 export interface SchedulerConfig {
   port: number;
@@ -29,6 +30,8 @@ export interface SchedulerConfig {
   /** Origins whose pages may call the API from a browser (FLOWCTL_CORS_ORIGINS); empty: none, CORS off. */
   corsOrigins: string[];
   auth: AuthConfig;
+  /** FLOWCTL_SECRET_KEY (and FLOWCTL_SECRET_PREVIOUS_KEYS): seals secrets. Absent: secrets cannot be set. */
+  secretKeyring?: SecretKeyring;
 }
 
 export interface JwtConfig {
@@ -68,9 +71,12 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
   const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
   if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
+  // A malformed key stops the start here, rather than sealing secrets nobody can open later.
+  const secretKeyring = SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS);
   return {
     rateLimit: parseRateLimit(env.FLOWCTL_RATE_LIMIT ?? DEFAULT_RATE_LIMIT, env.FLOWCTL_RATE_LIMIT_BURST),
     corsOrigins: parseCorsOrigins(env.FLOWCTL_CORS_ORIGINS ?? ''),
+    secretKeyring,
     port,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,

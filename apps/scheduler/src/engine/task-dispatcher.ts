@@ -1,5 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type TaskJob } from '@flowctl/queue';
+import { secretNamesOf } from '@flowctl/core';
+import { SecretRepository, type SecretRow } from '@flowctl/persistence';
+import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type SealedSecret, type TaskJob } from '@flowctl/queue';
+import { DataSource } from 'typeorm';
 import type { DispatchItem } from './unit-of-work';
 
 /** Finished jobs are kept a while so a re-enqueue of the same attempt stays a no-op; results live in PostgreSQL. */
@@ -14,10 +17,21 @@ const KEEP_FINISHED_JOBS = { age: 3600, count: 20_000 };
 export class TaskDispatcher {
   private readonly logger = new Logger(TaskDispatcher.name);
 
-  constructor(private readonly transport: QueueTransport) {}
+  constructor(
+    private readonly transport: QueueTransport,
+    private readonly dataSource: DataSource,
+    private readonly secrets: SecretRepository,
+  ) {}
 
   async dispatch(items: readonly DispatchItem[]): Promise<void> {
     if (items.length === 0) return;
+    let sealed: ReadonlyMap<string, SecretRow>;
+    try {
+      sealed = await this.sealedSecretsFor(items);
+    } catch (error) {
+      this.logger.error(`could not read the secrets of ${items.length} task(s); the reconciler will retry: ${(error as Error).message}`);
+      return;
+    }
     const byType = new Map<string, DispatchItem[]>();
     for (const item of items) {
       const list = byType.get(item.type) ?? [];
@@ -30,7 +44,7 @@ export class TaskDispatcher {
           await this.transport.queue(taskQueueName(type)).addBulk(
             list.map((item) => ({
               name: item.task,
-              data: toTaskJob(item),
+              data: toTaskJob(item, sealed),
               opts: {
                 jobId: taskJobId(item.taskRunId, item.attempt),
                 priority: item.priority,
@@ -45,6 +59,23 @@ export class TaskDispatcher {
         }
       }),
     );
+  }
+
+  /**
+   * Secrets are read as they are sent, not when the task was queued: a retry
+   * gets the current value, and the ciphertext (never the value) rides in the
+   * job, so Redis holds nothing the key does not guard.
+   */
+  private async sealedSecretsFor(items: readonly DispatchItem[]): Promise<ReadonlyMap<string, SecretRow>> {
+    const wanted = new Map<string, { namespace: string; name: string }>();
+    for (const item of items) {
+      if (!item.secretSlots?.length) continue;
+      for (const name of secretNamesOf(item.secretSlots))
+        wanted.set(secretKey(item.run.namespace, name), { namespace: item.run.namespace, name });
+    }
+    if (wanted.size === 0) return new Map();
+    const rows = await this.secrets.findSealed(this.dataSource, [...wanted.values()]);
+    return new Map(rows.map((row) => [secretKey(row.namespace, row.name), row]));
   }
 
   /** Tells every worker to fire the AbortSignal of these jobs, and drops any still waiting. */
@@ -69,8 +100,10 @@ export class TaskDispatcher {
   }
 }
 
-export function toTaskJob(item: DispatchItem): TaskJob {
-  return {
+const secretKey = (namespace: string, name: string) => `${namespace}\u0000${name}`;
+
+export function toTaskJob(item: DispatchItem, sealed: ReadonlyMap<string, SecretRow> = new Map()): TaskJob {
+  const job: TaskJob = {
     taskRunId: item.taskRunId,
     runId: item.run.id,
     namespace: item.run.namespace,
@@ -84,4 +117,12 @@ export function toTaskJob(item: DispatchItem): TaskJob {
     heartbeatTimeoutMs: item.heartbeatTimeoutMs,
     lastHeartbeatDetails: item.lastHeartbeatDetails,
   };
+  if (!item.secretSlots?.length) return job;
+  const secrets: Record<string, SealedSecret | null> = {};
+  for (const name of secretNamesOf(item.secretSlots)) {
+    // A missing secret travels as null: the worker fails the attempt, naming it, through the usual failure path.
+    const row = sealed.get(secretKey(item.run.namespace, name));
+    secrets[name] = row ? { keyId: row.keyId, nonce: row.nonce.toString('base64'), ciphertext: row.ciphertext.toString('base64') } : null;
+  }
+  return { ...job, secretSlots: item.secretSlots, secrets };
 }

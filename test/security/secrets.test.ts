@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { startNodeProcess } from '../../apps/flowctl/src/dev/child-process';
@@ -45,6 +46,12 @@ describe('secrets', () => {
     expect(set).toMatchObject({ code: 0, stdout: 'secret/API_TOKEN created\n' });
     expect(leaksIn(set.stdout + set.stderr)).toEqual([]);
 
+    stack.startNodeScript('use-secret', join(__dirname, 'fixtures', 'secret-using.worker.js'), { FLOWCTL_SECRET_KEY: KEY });
+    await waitFor(async () => (await stack.api.get('/workers')).body.items.some((w: any) => w.types.includes('use-secret')), {
+      timeoutMs: 15_000,
+      what: 'the custom worker to register',
+    });
+
     const applied = await stack.api.applyYaml(
       aWorkflow({
         name: 'uses-secret',
@@ -63,6 +70,13 @@ describe('secrets', () => {
             type: 'shell',
             with: { command: 'echo "could not log in with $TOKEN" >&2; exit 3', env: { TOKEN: '{{ secrets.API_TOKEN }}' } },
             retry: { maxAttempts: 1 },
+          },
+          // Logs, checkpoints, throws and returns its secret through the SDK; attempt 2 gets attempt 1's checkpoint.
+          {
+            name: 'careless',
+            type: 'use-secret',
+            with: { token: '{{ secrets.API_TOKEN }}' },
+            retry: { maxAttempts: 2, initialInterval: '100ms' },
           },
           // Attempt 2 is sent from the stored row (a retry), not from the first render: the slots must survive.
           {
@@ -92,13 +106,19 @@ describe('secrets', () => {
     expect(throws).toMatchObject({ status: 'dead', attempt: 2 });
     expect(throws.error.message).toBe('bad token ***');
 
+    const careless = taskOf(run, 'careless');
+    expect(careless).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect(careless.output).toEqual({ token: '***', lastHeartbeatDetails: { checkpoint: '***' }, length: VALUE.length });
+    const carelessEvents = (await stack.api.get(`/runs/${run.id}/events?limit=500`)).body.items.filter((e: any) => e.task === 'careless');
+    expect(JSON.stringify(carelessEvents)).toContain('rejected token ***');
+
     // Every API answer about the run, its tasks, events, dead letters and the secrets themselves.
     const responses: unknown[] = [];
     for (const path of [
       `/runs/${run.id}`,
-      `/runs/${run.id}/events`,
-      '/runs',
-      '/dead-letters',
+      `/runs/${run.id}/events?limit=500`,
+      '/runs?limit=500',
+      '/dead-letters?limit=500',
       '/secrets',
       '/workers',
       ...run.tasks.map((task: { name: string }) => `/runs/${run.id}/tasks/${encodeURIComponent(task.name)}`),
@@ -107,6 +127,9 @@ describe('secrets', () => {
       expect({ path, status: response.status }).toEqual({ path, status: 200 });
       responses.push(response.body);
     }
+    // One page each holds everything: nothing of the run was left unsearched on a later page.
+    for (const index of [1, 2, 3]) expect((responses[index] as { nextCursor: unknown }).nextCursor).toBeNull();
+    expect((responses[1] as { items: unknown[] }).items.length).toBeGreaterThan(10);
     const apiText = JSON.stringify(responses);
     expect(apiText).toContain('[secret:API_TOKEN]');
     expect(apiText).toContain('bad token ***');
@@ -118,6 +141,7 @@ describe('secrets', () => {
     expect(stack.output.linesWritten).toBeLessThan(400);
     const logs = stack.output.toString();
     expect(logs).toContain('[worker]');
+    expect(logs).toContain('using token ***');
     expect(leaksIn(logs)).toEqual([]);
 
     // Every row of every table: the secret only as ciphertext.

@@ -28,20 +28,35 @@ export interface RenderedTaskInput {
 /** Renders a task's `with` like renderValue, keeping secrets out of it (see SecretSlot). */
 export function renderValueKeepingSecrets(value: unknown, scope: ExpressionScope): RenderedTaskInput {
   const secretSlots: SecretSlot[] = [];
-  const render = (current: unknown, path: (string | number)[]): unknown => {
+  // One path stack for the walk, copied only into a slot: most inputs read no secret at all.
+  const path: (string | number)[] = [];
+  const render = (current: unknown): unknown => {
     if (typeof current === 'string') {
       const template = compileTemplate(current);
-      if (template.references.secrets.size === 0) return template.render(scope);
+      if (!template.readsSecrets) return template.render(scope);
       const parts = template.renderParts(scope);
-      secretSlots.push({ path, parts });
+      secretSlots.push({ path: [...path], parts });
       return parts.map((part) => (typeof part === 'string' ? part : secretPlaceholder(part.secret))).join('');
     }
-    if (Array.isArray(current)) return current.map((item, index) => render(item, [...path, index]));
+    if (Array.isArray(current))
+      return current.map((item, index) => {
+        path.push(index);
+        const rendered = render(item);
+        path.pop();
+        return rendered;
+      });
     if (isPlainObject(current))
-      return Object.fromEntries(Object.entries(current).map(([key, item]) => [key, render(item, [...path, key])]));
+      return Object.fromEntries(
+        Object.entries(current).map(([key, item]) => {
+          path.push(key);
+          const rendered = render(item);
+          path.pop();
+          return [key, rendered];
+        }),
+      );
     return current;
   };
-  return { input: render(value, []), secretSlots };
+  return { input: render(value), secretSlots };
 }
 
 /** The distinct secret names the slots read, in first-use order. */

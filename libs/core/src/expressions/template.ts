@@ -12,6 +12,8 @@ export interface CompiledTemplate {
   readonly isTemplate: boolean;
   /** A fresh copy on every read, so callers cannot corrupt the cached template. */
   readonly references: References;
+  /** Whether any `{{ secrets.NAME }}` is in it (cheap: no copy of the references). */
+  readonly readsSecrets: boolean;
   render(scope: ExpressionScope): unknown;
   /**
    * Renders into text pieces, leaving each `{{ secrets.NAME }}` as a reference:
@@ -119,6 +121,7 @@ export function renderAsText(value: unknown): string {
 
 class PlainText implements CompiledTemplate {
   readonly isTemplate = false;
+  readonly readsSecrets = false;
   constructor(private readonly source: string) {}
   get references(): References {
     return noReferences();
@@ -133,10 +136,13 @@ class PlainText implements CompiledTemplate {
 
 class SingleExpression implements CompiledTemplate {
   readonly isTemplate = true;
+  readonly readsSecrets: boolean;
   constructor(
     readonly expression: ExpressionNode,
     private readonly collected: References,
-  ) {}
+  ) {
+    this.readsSecrets = collected.secrets.size > 0;
+  }
   get references(): References {
     return copyReferences(this.collected);
   }
@@ -152,10 +158,13 @@ class SingleExpression implements CompiledTemplate {
 
 class Interpolation implements CompiledTemplate {
   readonly isTemplate = true;
+  readonly readsSecrets: boolean;
   constructor(
     private readonly segments: Segment[],
     private readonly collected: References,
-  ) {}
+  ) {
+    this.readsSecrets = collected.secrets.size > 0;
+  }
   get references(): References {
     return copyReferences(this.collected);
   }

@@ -64,6 +64,8 @@ describe('secrets', () => {
               env: { TOKEN: '{{ secrets.API_TOKEN }}' },
             },
           },
+          // The key itself stays in the worker: a shell task does not inherit it.
+          { name: 'key-probe', type: 'shell', with: { command: 'printf %s "${FLOWCTL_SECRET_KEY:-unset}"' } },
           { name: 'header', type: 'noop', with: { auth: 'Bearer {{ secrets.API_TOKEN }}', plain: 'visible' } },
           {
             name: 'shell-fails',
@@ -99,6 +101,7 @@ describe('secrets', () => {
     expect(echo.output.stdout).toBe(`token=***\nb64=***\n`);
     expect(echo.output.stderr).toBe('err=***\n');
     expect(echo.input.env).toEqual({ TOKEN: '[secret:API_TOKEN]' });
+    expect(taskOf(run, 'key-probe').output.stdout).toBe('unset');
     expect(taskOf(run, 'header').output).toEqual({ auth: 'Bearer ***', plain: 'visible' });
     expect(taskOf(run, 'header').input).toEqual({ auth: 'Bearer [secret:API_TOKEN]', plain: 'visible' });
     expect(taskOf(run, 'shell-fails').error.message).toBe('command exited with code 3: could not log in with ***');
@@ -134,6 +137,7 @@ describe('secrets', () => {
     expect(apiText).toContain('[secret:API_TOKEN]');
     expect(apiText).toContain('bad token ***');
     expect(leaksIn(apiText)).toEqual([]);
+    expect(apiText).not.toContain(KEY);
     const secrets = responses[4] as { items: Record<string, unknown>[] };
     expect(secrets.items.map((item) => Object.keys(item).sort())).toEqual([['createdAt', 'keyId', 'name', 'namespace', 'updatedAt']]);
 
@@ -143,6 +147,7 @@ describe('secrets', () => {
     expect(logs).toContain('[worker]');
     expect(logs).toContain('using token ***');
     expect(leaksIn(logs)).toEqual([]);
+    expect(logs).not.toContain(KEY);
 
     // Every row of every table: the secret only as ciphertext.
     const db = new Client({ connectionString: stack.database.url });

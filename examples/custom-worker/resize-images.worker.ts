@@ -6,7 +6,7 @@
  *
  * and apply examples/custom-worker/thumbnails.yaml.
  */
-import { defineHandler, NonRetryableError, TaskRunner } from '@flowctl/worker-sdk';
+import { defineHandler, NonRetryableError, SecretKeyring, TaskRunner } from '@flowctl/worker-sdk';
 
 interface ResizeInput {
   images: string[];
@@ -37,6 +37,8 @@ if (require.main === module) {
     },
     handlers: { 'resize-images': resizeImages },
     concurrency: 4,
+    // Only tasks that read `{{ secrets.NAME }}` need it; the same key as the scheduler's.
+    secretKeyring: SecretKeyring.fromConfig(process.env.FLOWCTL_SECRET_KEY, process.env.FLOWCTL_SECRET_PREVIOUS_KEYS),
   });
   runner.start().then(() => console.log(`resize-images worker ${runner.workerId} started`));
   process.once('SIGTERM', () => void runner.stop().then(() => process.exit(0)));

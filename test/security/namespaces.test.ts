@@ -6,6 +6,7 @@ import { aWorkflow } from '../support/workflow-factory';
 jest.setTimeout(120_000);
 
 const ADMIN_TOKEN = 'admin-token-for-the-namespace-test-0123456789';
+const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 const NEVER_DUE = { cron: '0 0 1 1 *', timezone: 'UTC', overlap: 'allow' };
 const BACKFILL_RANGE = { from: '2024-12-31T00:00:00Z', to: '2025-01-02T00:00:00Z' };
 
@@ -90,7 +91,10 @@ describe('namespaces: a token of one namespace can neither see nor touch another
     });
 
   beforeAll(async () => {
-    stack = await FlowctlStack.start({ label: 'namespaces', schedulerEnv: { FLOWCTL_ADMIN_TOKEN: ADMIN_TOKEN } });
+    stack = await FlowctlStack.start({
+      label: 'namespaces',
+      schedulerEnv: { FLOWCTL_ADMIN_TOKEN: ADMIN_TOKEN, FLOWCTL_SECRET_KEY: SECRET_KEY },
+    });
     admin = stack.api;
     [a, b] = [await seedTenant(admin, 'team-a'), await seedTenant(admin, 'team-b')];
     const created = await admin.post('/tokens', { role: 'admin', namespaces: ['team-a'], name: 'team-a-admin' });
@@ -224,6 +228,43 @@ describe('namespaces: a token of one namespace can neither see nor touch another
   route('POST', '/api/v1/dead-letters/{id}/requeue', async () => {
     expectHidden(await teamA.post(`/dead-letters/${b.deadLetter}/requeue`));
     expect((await admin.get(`/dead-letters/${b.deadLetter}`)).body.requeuedAt).toBeNull();
+  });
+
+  /** team-b's secret, set by the cluster admin; team-a's probes must neither list, replace nor delete it. */
+  const seedTeamBSecret = async () => {
+    expect((await admin.request('PUT', '/secrets/TEAM_B_TOKEN?namespace=team-b', { value: 'team-b-value' })).status).toBe(200);
+    return (await admin.get('/secrets?namespace=team-b')).body.items.find((item: { name: string }) => item.name === 'TEAM_B_TOKEN');
+  };
+
+  route('PUT', '/api/v1/secrets/{name}', async () => {
+    const before = await seedTeamBSecret();
+    expectForbidden(await teamA.request('PUT', '/secrets/TEAM_B_TOKEN?namespace=team-b', { value: 'planted' }));
+    const after = (await admin.get('/secrets?namespace=team-b')).body.items.find((item: { name: string }) => item.name === 'TEAM_B_TOKEN');
+    expect(after.updatedAt).toBe(before.updatedAt);
+    // Without ?namespace= a token of one namespace sets its own.
+    expect((await teamA.request('PUT', '/secrets/TEAM_B_TOKEN', { value: 'team-a-value' })).body).toMatchObject({ namespace: 'team-a' });
+  });
+
+  route('GET', '/api/v1/secrets', async () => {
+    await seedTeamBSecret();
+    expectForbidden(await teamA.get('/secrets?namespace=team-b'));
+    const own = await teamA.get('/secrets');
+    expect(own.status).toBe(200);
+    expect(new Set(own.body.items.map((item: { namespace: string }) => item.namespace))).not.toContain('team-b');
+    // Roles: a viewer lists names, only an admin sets or deletes.
+    for (const role of ['viewer', 'operator']) {
+      const created = await admin.post('/tokens', { role, namespaces: ['team-a'], name: `team-a-secrets-${role}` });
+      const other = admin.as(created.body.token);
+      expect((await other.get('/secrets')).status).toBe(200);
+      expect((await other.request('PUT', '/secrets/BY_VIEWER', { value: 'v' })).status).toBe(403);
+      expect((await other.request('DELETE', '/secrets/TEAM_B_TOKEN')).status).toBe(403);
+    }
+  });
+
+  route('DELETE', '/api/v1/secrets/{name}', async () => {
+    await seedTeamBSecret();
+    expectForbidden(await teamA.request('DELETE', '/secrets/TEAM_B_TOKEN?namespace=team-b'));
+    expect((await admin.get('/secrets?namespace=team-b')).body.items.map((item: { name: string }) => item.name)).toContain('TEAM_B_TOKEN');
   });
 
   route('GET', '/api/v1/runs/{id}/stream', async () => {

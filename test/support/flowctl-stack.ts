@@ -15,8 +15,12 @@ export const CLI_MAIN = join(ROOT, 'dist', 'apps', 'flowctl', 'src', 'main.js');
 /** Keeps the tail of a process's output so a failing test can show what the servers said. */
 class OutputTail {
   private lines: string[] = [];
+  /** Every line ever written, so a test that searches the whole output can tell none was dropped. */
+  linesWritten = 0;
   write(text: string): void {
-    this.lines.push(...text.split('\n').filter(Boolean));
+    const lines = text.split('\n').filter(Boolean);
+    this.linesWritten += lines.length;
+    this.lines.push(...lines);
     if (this.lines.length > 400) this.lines.splice(0, this.lines.length - 400);
   }
   toString(): string {

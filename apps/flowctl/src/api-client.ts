@@ -86,6 +86,14 @@ export class ApiClient {
     return (await this.send<T>('POST', path, { json })).body;
   }
 
+  async put<T>(path: string, json?: unknown, query?: Query): Promise<T> {
+    return (await this.send<T>('PUT', path, { json, query })).body;
+  }
+
+  async delete<T>(path: string, query?: Query): Promise<T> {
+    return (await this.send<T>('DELETE', path, { query })).body;
+  }
+
   async send<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = this.urlFor(path, options.query);
     const headers: Record<string, string> = { accept: 'application/json' };

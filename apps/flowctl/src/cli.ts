@@ -13,6 +13,7 @@ import { registerRetryCommand } from './commands/retry';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerTokenCommands } from './commands/token';
+import { registerSecretCommands } from './commands/secret';
 import { ApiError, InvalidInput, ServerUnreachable } from './errors';
 import { exitCodeFor, messageFor } from './exit-codes';
 import { cliVersion } from './version';
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerDlqCommand(program, context);
   registerScheduleCommands(program, context);
   registerTokenCommands(program, context);
+  registerSecretCommands(program, context);
   registerDevCommand(program, io);
   return { program, context };
 }

@@ -11,6 +11,7 @@ import {
   RunEventRepository,
   RunRepository,
   ScheduleRepository,
+  SecretRepository,
   TaskRunRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
@@ -27,6 +28,7 @@ import { RunTasksController } from './api/run-tasks.controller';
 import { RunsController } from './api/runs.controller';
 import { SchedulesController } from './api/schedules.controller';
 import { TokensController } from './api/tokens.controller';
+import { SecretsController } from './api/secrets.controller';
 import { WorkflowsController } from './api/workflows.controller';
 import { AuditInterceptor } from './auth/audit.interceptor';
 import { AuditRecorder } from './auth/audit-recorder';
@@ -66,6 +68,7 @@ import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-
 import { ReleaseDueRetriesUseCase } from './use-cases/release-due-retries/release-due-retries.use-case';
 import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
 import { RetryRunUseCase } from './use-cases/retry-run/retry-run.use-case';
+import { SetSecretUseCase } from './use-cases/set-secret/set-secret.use-case';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case';
 
 /** Closes the outside connections last, after every duty and consumer has stopped using them. */
@@ -100,6 +103,7 @@ export class SchedulerModule {
         QueuesController,
         TokensController,
         AuditController,
+        SecretsController,
       ],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
@@ -133,6 +137,7 @@ export class SchedulerModule {
         AuditRecorder,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        SecretRepository,
         TransactionRunner,
         WorkflowCatalog,
         RunLocker,
@@ -145,6 +150,7 @@ export class SchedulerModule {
         TaskDispatcher,
         ApplyWorkflowUseCase,
         StartRunUseCase,
+        SetSecretUseCase,
         RecordResultsUseCase,
         CancelRunUseCase,
         RetryRunUseCase,

@@ -17,6 +17,7 @@ export async function startWorker(config: WorkerConfig, extraHandlers: Record<st
     handlers,
     concurrency: config.types,
     registrationIntervalMs: config.heartbeatIntervalMs,
+    secretKeyring: config.secretKeyring,
   });
   await runner.start();
   return runner;
@@ -26,6 +27,9 @@ if (require.main === module) {
   let config: WorkerConfig;
   try {
     config = loadWorkerConfig();
+    // The key is in the config now. Out of the environment, so no `shell` task (or any child) inherits it.
+    delete process.env.FLOWCTL_SECRET_KEY;
+    delete process.env.FLOWCTL_SECRET_PREVIOUS_KEYS;
   } catch (error) {
     console.error(`flowctl worker: ${(error as Error).message}`);
     process.exit(2);

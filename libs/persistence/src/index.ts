@@ -14,3 +14,4 @@ export * from './pg-transaction';
 export * from './statement';
 export * from './repositories/api-token.repository';
 export * from './repositories/audit-log.repository';
+export * from './repositories/secret.repository';

@@ -4,3 +4,4 @@ export * from './result-message.guard';
 export * from './transport';
 export * from './results-channel';
 export * from './micro-batcher';
+export * from './secrets/secret-keyring';

@@ -1,4 +1,5 @@
-import type { TaskFailure } from '@flowctl/core';
+import type { SecretSlot, TaskFailure } from '@flowctl/core';
+import type { SealedSecret } from './secrets/secret-keyring';
 
 /** What a worker receives for one attempt of one task run. */
 export interface TaskJob {
@@ -15,6 +16,10 @@ export interface TaskJob {
   timeoutMs?: number;
   heartbeatTimeoutMs?: number;
   lastHeartbeatDetails?: unknown;
+  /** Where `input` has a secret placeholder, and the text around it; the worker fills them in. */
+  secretSlots?: SecretSlot[];
+  /** The sealed values the slots read, by name; null for a secret that does not exist in the run's namespace. */
+  secrets?: Record<string, SealedSecret | null>;
 }
 
 export interface WorkerInfo {

@@ -1,7 +1,18 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { CONTROL_QUEUE, QueueTransport, taskQueueName, type TaskJob, type TransportOptions, type WorkerInfo } from '@flowctl/queue';
+import { fillSecretSlots } from '@flowctl/core';
+import {
+  CONTROL_QUEUE,
+  QueueTransport,
+  SecretUnreadable,
+  taskQueueName,
+  type SecretKeyring,
+  type TaskJob,
+  type TransportOptions,
+  type WorkerInfo,
+} from '@flowctl/queue';
 import { ResultReporter } from './result-reporter';
+import { NO_SECRETS, SecretMasker } from './secret-masker';
 import { toTaskFailure } from './task-failure.mapper';
 import type { TaskContext, TaskHandler, TaskLogger } from './task-handler';
 
@@ -15,6 +26,8 @@ export interface TaskRunnerOptions {
   logger?: TaskLogger;
   /** How often the worker tells the scheduler it is alive. */
   registrationIntervalMs?: number;
+  /** FLOWCTL_SECRET_KEY (see SecretKeyring.fromConfig): opens the secrets tasks read. Without it, such tasks fail. */
+  secretKeyring?: SecretKeyring;
 }
 
 const DEFAULT_CONCURRENCY = 10;
@@ -29,6 +42,11 @@ class TimeoutError extends Error {
 }
 class CancelledError extends Error {
   override name = 'Cancelled';
+}
+/** A secret the task reads is not set in its namespace: setting it (then retrying the run) is the fix, not another attempt. */
+class SecretNotFound extends Error {
+  override name = 'SecretNotFound';
+  readonly nonRetryable = true;
 }
 
 const consoleLogger: TaskLogger = {
@@ -147,10 +165,14 @@ export class TaskRunner {
       () => void this.reporter.send({ kind: 'started', ...base, at: startedAt }).catch(() => undefined),
       STARTED_REPORT_DELAY_MS,
     );
+    // Everything this attempt sends or logs goes through the masker: the values it opened never leave the worker.
+    let masker = NO_SECRETS;
     try {
-      const output = await this.raceAbort(
-        handler(job.input, this.contextFor(job, controller.signal, fields, checkpoint)),
-        controller.signal,
+      const opened = this.openSecrets(job);
+      masker = new SecretMasker(opened.values());
+      const input = opened.size > 0 ? fillSecretSlots(job.input, job.secretSlots!, opened) : job.input;
+      const output = masker.mask(
+        await this.raceAbort(handler(input, this.contextFor(job, controller.signal, fields, checkpoint, masker)), controller.signal),
       );
       const size = Buffer.byteLength(JSON.stringify(output ?? null));
       if (size > MAX_OUTPUT_BYTES)
@@ -160,7 +182,7 @@ export class TaskRunner {
         });
       await this.reporter.send({ kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() });
     } catch (error) {
-      const failure = toTaskFailure(controller.signal.aborted ? controller.signal.reason : error);
+      const failure = masker.maskFailure(toTaskFailure(controller.signal.aborted ? controller.signal.reason : error));
       this.logger.warn(`task failed: ${failure.type}: ${failure.message}`, fields);
       await this.reporter.send({
         kind: 'failed',
@@ -177,6 +199,25 @@ export class TaskRunner {
     }
   }
 
+  /** The values of the secrets the job's slots read; a missing or unreadable one fails the attempt, never retried. */
+  private openSecrets(job: TaskJob): Map<string, string> {
+    const opened = new Map<string, string>();
+    if (!job.secretSlots?.length) return opened;
+    for (const [name, sealed] of Object.entries(job.secrets ?? {})) {
+      if (sealed === null) throw new SecretNotFound(`secret ${name} is not set in namespace ${job.namespace}`);
+      if (!this.options.secretKeyring)
+        throw Object.assign(new SecretUnreadable(`secret ${name} cannot be opened: this worker has no FLOWCTL_SECRET_KEY`), {
+          nonRetryable: true,
+        });
+      try {
+        opened.set(name, this.options.secretKeyring.open(job.namespace, name, sealed));
+      } catch (error) {
+        throw Object.assign(error as Error, { nonRetryable: true });
+      }
+    }
+    return opened;
+  }
+
   /** A handler that ignores its signal still has its attempt ended on time; its late result is dropped. */
   private raceAbort<T>(work: Promise<T> | T, signal: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -191,6 +232,7 @@ export class TaskRunner {
     signal: AbortSignal,
     fields: Record<string, unknown>,
     checkpoint: { details?: unknown; set: boolean },
+    masker: SecretMasker,
   ): TaskContext {
     const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor((job.heartbeatTimeoutMs ?? 30_000) / 3));
     let lastSent = 0;
@@ -223,7 +265,9 @@ export class TaskRunner {
       workflow: job.workflow,
       lastHeartbeatDetails: job.lastHeartbeatDetails,
       signal,
-      heartbeat: (details?: unknown) => {
+      heartbeat: (unmasked?: unknown) => {
+        // Masked now, so the checkpoint kept for a failure report is masked too.
+        const details = masker.mask(unmasked);
         // Throttled: the latest details win and at most one report goes out per interval.
         pending = { details };
         if (details !== undefined) {
@@ -234,9 +278,9 @@ export class TaskRunner {
         flushTimer = setTimeout(flush, Math.max(0, lastSent + interval - Date.now()));
       },
       logger: {
-        info: (message, extra) => logger.info(message, { ...fields, ...extra }),
-        warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
-        error: (message, extra) => logger.error(message, { ...fields, ...extra }),
+        info: (message, extra) => logger.info(masker.maskText(message), { ...fields, ...masker.mask(extra) }),
+        warn: (message, extra) => logger.warn(masker.maskText(message), { ...fields, ...masker.mask(extra) }),
+        error: (message, extra) => logger.error(masker.maskText(message), { ...fields, ...masker.mask(extra) }),
       },
     };
   }

@@ -5,6 +5,7 @@ import { ApiClient } from '../api-client';
 import type { CliIo } from '../cli-io';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../dev/child-process';
 import { freePort, startEmbeddedDatabase, type EmbeddedDatabase } from '../dev/embedded-database';
+import { devSecretKey } from '../dev/dev-secret-key';
 import { repositoryRoot } from '../dev/repository-root';
 import { splitYamlDocuments } from '../yaml-documents';
 
@@ -67,6 +68,7 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
       FLOWCTL_WEB_ROOT: existsSync(webRoot) ? webRoot : '',
       // The dev machine is the user's own: the shell type is on here, and off by default elsewhere.
       FLOWCTL_SHELL_ENABLED: io.env.FLOWCTL_SHELL_ENABLED ?? 'true',
+      FLOWCTL_SECRET_KEY: io.env.FLOWCTL_SECRET_KEY || devSecretKey(join(dataDir, '..', 'secret-key')),
     };
     const scheduler = startNodeProcess('scheduler', join(root, 'dist', 'apps', 'scheduler', 'src', 'main.js'), env, io.stderr);
     processes.push(scheduler);

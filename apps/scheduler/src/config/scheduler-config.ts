@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { InvalidInput, parseDuration } from '@flowctl/core';
+import { SecretKeyring } from '@flowctl/queue';
 
 export interface SchedulerConfig {
   port: number;
@@ -31,6 +32,8 @@ export interface SchedulerConfig {
   auth: AuthConfig;
   /** Finished runs older than this are pruned with their tasks, events and dead letters; null keeps them for ever. */
   retentionMs: number | null;
+  /** FLOWCTL_SECRET_KEY (and FLOWCTL_SECRET_PREVIOUS_KEYS): seals secrets. Absent: secrets cannot be set. */
+  secretKeyring?: SecretKeyring;
 }
 
 export interface JwtConfig {
@@ -73,9 +76,12 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
   const retention = (env.FLOWCTL_RETENTION ?? '30d').trim();
   const retentionMs = retention === 'off' ? 0 : parseDuration(retention);
   if (retentionMs === undefined) throw new InvalidInput('FLOWCTL_RETENTION must be a duration such as 30d, or 0/off to keep runs for ever');
+  // A malformed key stops the start here, rather than sealing secrets nobody can open later.
+  const secretKeyring = SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS);
   return {
     rateLimit: parseRateLimit(env.FLOWCTL_RATE_LIMIT ?? DEFAULT_RATE_LIMIT, env.FLOWCTL_RATE_LIMIT_BURST),
     corsOrigins: parseCorsOrigins(env.FLOWCTL_CORS_ORIGINS ?? ''),
+    secretKeyring,
     port,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { evaluateExpression, renderTaskInput, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
+import {
+  evaluateExpression,
+  renderTaskInput,
+  type ExpressionScope,
+  type SecretSlot,
+  type TaskDefinition,
+  type TaskFailure,
+} from '@flowctl/core';
 import { TaskRunRepository, type FanOutProgress } from '@flowctl/persistence';
 import { TASK_COUNTERS_CARRY } from './pending-writes';
 import type { ReadyTask } from './run-advancer';
@@ -57,14 +64,14 @@ export class FanOut {
     );
     uow.countAdded(task.runId, instances.length);
     const idByName = new Map(instances.map((row) => [row.name, row.id]));
-    const queued: { id: string; attempt: number; input: unknown }[] = [];
+    const queued: { id: string; attempt: number; input: unknown; secretSlots: SecretSlot[] }[] = [];
     items.forEach((item, index) => {
       const name = `${task.name}[${index}]`;
-      const input = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
+      const { input, secretSlots } = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
       const taskRunId = idByName.get(name)!;
-      queued.push({ id: taskRunId, attempt: 1, input });
+      queued.push({ id: taskRunId, attempt: 1, input, secretSlots });
       uow.event({ runId: task.runId, type: 'task_queued', task: name, attempt: 1 });
-      uow.dispatch.push(this.dispatchItem(uow, run.id, taskRunId, name, definition, input));
+      uow.dispatch.push({ ...this.dispatchItem(uow, run.id, taskRunId, name, definition, input), secretSlots });
     });
     await this.taskRuns.markQueued(uow.tx, queued);
     if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;

@@ -3,7 +3,9 @@ import {
   evaluateCondition,
   isTaskFailure,
   renderTaskInput,
+  renderValue,
   triggerDecision,
+  type SecretSlot,
   type ExpressionScope,
   type TaskFailure,
   type TaskStatus,
@@ -150,7 +152,7 @@ export class RunAdvancer {
   private async admit(uow: UnitOfWork, ready: ReadyTask[]): Promise<SettledTask[]> {
     if (ready.length === 0) return [];
     const settled: SettledTask[] = [];
-    const queued: { id: string; attempt: number; input: unknown; budgetStart?: number }[] = [];
+    const queued: { id: string; attempt: number; input: unknown; budgetStart?: number; secretSlots: SecretSlot[] }[] = [];
     const skippedByWhen: SettledTask[] = [];
     const failed: { id: string; status: TaskStatus; error: TaskFailure }[] = [];
     const waiting: { id: string; workerId: string; startedAt: Date; deadlineGraceMs: number }[] = [];
@@ -170,13 +172,15 @@ export class RunAdvancer {
           if (ended) settled.push(ended);
           continue;
         }
-        const input = renderTaskInput(definition.type, definition.with, scope);
         if (definition.type === WORKFLOW_TYPE) {
           // The child run is the work: its first tasks join the next wave of this transaction.
-          uow.admitQueue.push(...(await this.childRuns.start(uow, task, input)));
+          // (Validation keeps secrets out of a child's inputs, which are stored and shown.)
+          uow.admitQueue.push(...(await this.childRuns.start(uow, task, renderValue(definition.with, scope))));
           continue;
         }
-        queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart });
+        // Secrets stay placeholders here: only the worker that runs the task ever sees their values.
+        const { input, secretSlots } = renderTaskInput(definition.type, definition.with, scope);
+        queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart, secretSlots });
         if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
         if (definition.type === APPROVAL_TYPE) {
@@ -203,6 +207,7 @@ export class RunAdvancer {
           timeoutMs: definition.timeout,
           heartbeatTimeoutMs: definition.heartbeatTimeout,
           lastHeartbeatDetails: task.lastHeartbeatDetails,
+          secretSlots,
         });
       } catch (error) {
         if (

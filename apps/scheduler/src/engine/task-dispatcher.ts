@@ -1,5 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type TaskJob } from '@flowctl/queue';
+import { secretNamesOf } from '@flowctl/core';
+import { SecretRepository, type SecretRow } from '@flowctl/persistence';
+import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type SealedSecret, type TaskJob } from '@flowctl/queue';
+import { DataSource } from 'typeorm';
 import type { DispatchItem } from './unit-of-work';
 
 /** Finished jobs are kept a while so a re-enqueue of the same attempt stays a no-op; results live in PostgreSQL. */
@@ -16,10 +19,21 @@ const DISPATCH_SLICE = 1_000;
 export class TaskDispatcher {
   private readonly logger = new Logger(TaskDispatcher.name);
 
-  constructor(private readonly transport: QueueTransport) {}
+  constructor(
+    private readonly transport: QueueTransport,
+    private readonly dataSource: DataSource,
+    private readonly secrets: SecretRepository,
+  ) {}
 
   async dispatch(items: readonly DispatchItem[]): Promise<void> {
     if (items.length === 0) return;
+    let sealed: ReadonlyMap<string, SecretRow>;
+    try {
+      sealed = await this.sealedSecretsFor(items);
+    } catch (error) {
+      this.logger.error(`could not read the secrets of ${items.length} task(s); the reconciler will retry: ${(error as Error).message}`);
+      return;
+    }
     const byType = new Map<string, DispatchItem[]>();
     for (const item of items) {
       const list = byType.get(item.type) ?? [];
@@ -31,7 +45,7 @@ export class TaskDispatcher {
         try {
           // In slices: a fan-out of 100,000 must not build one 100,000-job pipeline (and its memory) at once.
           for (let start = 0; start < list.length; start += DISPATCH_SLICE) {
-            await this.add(type, list.slice(start, start + DISPATCH_SLICE));
+            await this.add(type, list.slice(start, start + DISPATCH_SLICE), sealed);
           }
         } catch (error) {
           this.logger.error(`could not enqueue ${list.length} ${type} task(s); the reconciler will retry: ${(error as Error).message}`);
@@ -40,11 +54,11 @@ export class TaskDispatcher {
     );
   }
 
-  private async add(type: string, list: readonly DispatchItem[]): Promise<void> {
+  private async add(type: string, list: readonly DispatchItem[], sealed: ReadonlyMap<string, SecretRow>): Promise<void> {
     await this.transport.queue(taskQueueName(type)).addBulk(
       list.map((item) => ({
         name: item.task,
-        data: toTaskJob(item),
+        data: toTaskJob(item, sealed),
         opts: {
           jobId: taskJobId(item.taskRunId, item.attempt),
           priority: item.priority,
@@ -54,6 +68,23 @@ export class TaskDispatcher {
         },
       })),
     );
+  }
+
+  /**
+   * Secrets are read as they are sent, not when the task was queued: a retry
+   * gets the current value, and the ciphertext (never the value) rides in the
+   * job, so Redis holds nothing the key does not guard.
+   */
+  private async sealedSecretsFor(items: readonly DispatchItem[]): Promise<ReadonlyMap<string, SecretRow>> {
+    const wanted = new Map<string, { namespace: string; name: string }>();
+    for (const item of items) {
+      if (!item.secretSlots?.length) continue;
+      for (const name of secretNamesOf(item.secretSlots))
+        wanted.set(secretKey(item.run.namespace, name), { namespace: item.run.namespace, name });
+    }
+    if (wanted.size === 0) return new Map();
+    const rows = await this.secrets.findSealed(this.dataSource, [...wanted.values()]);
+    return new Map(rows.map((row) => [secretKey(row.namespace, row.name), row]));
   }
 
   /** Tells every worker to fire the AbortSignal of these jobs, and drops any still waiting. */
@@ -78,8 +109,10 @@ export class TaskDispatcher {
   }
 }
 
-export function toTaskJob(item: DispatchItem): TaskJob {
-  return {
+const secretKey = (namespace: string, name: string) => `${namespace}\u0000${name}`;
+
+export function toTaskJob(item: DispatchItem, sealed: ReadonlyMap<string, SecretRow> = new Map()): TaskJob {
+  const job: TaskJob = {
     taskRunId: item.taskRunId,
     runId: item.run.id,
     namespace: item.run.namespace,
@@ -93,4 +126,12 @@ export function toTaskJob(item: DispatchItem): TaskJob {
     heartbeatTimeoutMs: item.heartbeatTimeoutMs,
     lastHeartbeatDetails: item.lastHeartbeatDetails,
   };
+  if (!item.secretSlots?.length) return job;
+  const secrets: Record<string, SealedSecret | null> = {};
+  for (const name of secretNamesOf(item.secretSlots)) {
+    // A missing secret travels as null: the worker fails the attempt, naming it, through the usual failure path.
+    const row = sealed.get(secretKey(item.run.namespace, name));
+    secrets[name] = row ? { keyId: row.keyId, nonce: row.nonce.toString('base64'), ciphertext: row.ciphertext.toString('base64') } : null;
+  }
+  return { ...job, secretSlots: item.secretSlots, secrets };
 }

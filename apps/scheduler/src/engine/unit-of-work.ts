@@ -1,4 +1,4 @@
-import type { TaskStatus } from '@flowctl/core';
+import type { SecretSlot, TaskStatus } from '@flowctl/core';
 import type { NewDeadLetter, NewRunEvent, Queryable, RunRow, TaskRunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
 import { PendingWrites } from './pending-writes';
@@ -16,6 +16,8 @@ export interface DispatchItem {
   timeoutMs?: number;
   heartbeatTimeoutMs?: number;
   lastHeartbeatDetails?: unknown;
+  /** Where the worker fills secrets into `input` (which holds only placeholders). */
+  secretSlots?: SecretSlot[];
 }
 
 /** Another attempt of a task run that already has its row (a retry, a requeued instance, a lost job): all it needs is there. */
@@ -31,6 +33,7 @@ export function dispatchOfRow(run: RunRow, task: TaskRunRow, attempt: number): D
     timeoutMs: task.timeoutMs ?? undefined,
     heartbeatTimeoutMs: task.heartbeatTimeoutMs ?? undefined,
     lastHeartbeatDetails: task.heartbeatDetails ?? undefined,
+    secretSlots: task.secretSlots ?? undefined,
   };
 }
 

@@ -22,7 +22,7 @@ describe('worker config: http and shell limits', () => {
   });
 
   it('gives shell commands PATH and the like, never the worker credentials', () => {
-    const config = loadWorkerConfig({ ...base, PATH: '/usr/bin', DATABASE_URL: 'postgres://secret', FLOWCTL_SECRET_KEY: 'k' });
+    const config = loadWorkerConfig({ ...base, PATH: '/usr/bin', DATABASE_URL: 'postgres://secret', FLOWCTL_SECRET_KEY: 'ab'.repeat(32) });
     expect(config.shellEnvironment).toEqual({ PATH: '/usr/bin' });
   });
 });

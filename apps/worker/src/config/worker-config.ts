@@ -1,4 +1,5 @@
 import { InvalidInput, parseDuration } from '@flowctl/core';
+import { SecretKeyring } from '@flowctl/queue';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
@@ -19,6 +20,8 @@ export interface WorkerConfig {
   http: { allowlist: string[]; maxResponseBytes: number; timeoutMs: number; maxRedirects: number };
   /** How often the worker registers itself (its heartbeat); keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER. */
   heartbeatIntervalMs: number;
+  /** FLOWCTL_SECRET_KEY (the scheduler's): opens the secrets a task reads. Absent: tasks that read secrets fail. */
+  secretKeyring?: SecretKeyring;
 }
 
 /**
@@ -73,5 +76,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       maxRedirects: 5,
     },
     heartbeatIntervalMs,
+    secretKeyring: SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS),
   };
 }

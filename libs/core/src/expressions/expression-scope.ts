@@ -7,9 +7,14 @@ export interface ExpressionScope {
   /** The current element and its position, inside a `forEach` task instance. */
   item?: unknown;
   index?: number;
+  /**
+   * Never holds values: the scheduler renders `{{ secrets.NAME }}` as a
+   * placeholder and only the worker fills it in (see secret-slots.ts).
+   */
+  secrets?: never;
 }
 
-export const ROOT_NAMES = ['inputs', 'tasks', 'run', 'workflow', 'item', 'index'] as const;
+export const ROOT_NAMES = ['inputs', 'tasks', 'run', 'workflow', 'item', 'index', 'secrets'] as const;
 export type RootName = (typeof ROOT_NAMES)[number];
 
 export const isRootName = (name: string): name is RootName => (ROOT_NAMES as readonly string[]).includes(name);

@@ -6,3 +6,12 @@ export { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './parser';
 export { compileTemplate, renderAsText, templatePieces, type CompiledTemplate } from './template';
 export { collectReferences, renderValue } from './render-value';
 export { conditionReferences, evaluateCondition, evaluateExpression, expressionReferences } from './condition';
+export type { TemplatePart } from './template';
+export {
+  fillSecretSlots,
+  renderValueKeepingSecrets,
+  secretNamesOf,
+  secretPlaceholder,
+  type RenderedTaskInput,
+  type SecretSlot,
+} from './secret-slots';

@@ -44,6 +44,9 @@ export function analyzeReferences(root: ExpressionNode, source: string): Referen
       case 'index':
         references.usesItem = true;
         break;
+      case 'secrets':
+        references.secrets.add(secretName(node, root, accessors, base.start, source));
+        break;
     }
   }
   return references;
@@ -67,5 +70,19 @@ function taskName(accessors: Accessor[], start: number, source: string): string 
   if (!field || !('key' in field) || typeof field.key !== 'string' || !TASK_FIELDS.has(field.key)) {
     throw expressionError(`expected .output or .status after "tasks.${name.key}"`, source, field?.start ?? name.start);
   }
+  return name.key;
+}
+
+/**
+ * A secret is only ever pasted whole into a `with` value: `{{ secrets.NAME }}`
+ * alone between the braces. Anything that computes with it (a comparison, an
+ * index, a `when`) would need the value in the scheduler, which never has it.
+ */
+function secretName(node: ExpressionNode, root: ExpressionNode, accessors: Accessor[], start: number, source: string): string {
+  const [name] = accessors;
+  if (!name || !('key' in name) || typeof name.key !== 'string')
+    throw expressionError('expected a secret name after "secrets" (e.g. secrets.API_TOKEN)', source, name?.start ?? start);
+  if (accessors.length !== 1 || node !== root)
+    throw expressionError(`a secret can only be used alone, as {{ secrets.${name.key} }}`, source, start);
   return name.key;
 }

@@ -6,12 +6,19 @@ export interface References {
   inputs: Set<string>;
   /** Whether `item` or `index` is read (only meaningful inside a `forEach` task). */
   usesItem: boolean;
+  /** Secret names read through `secrets.NAME`. */
+  secrets: Set<string>;
 }
 
-export const noReferences = (): References => ({ tasks: new Set(), inputs: new Set(), usesItem: false });
+export const noReferences = (): References => ({ tasks: new Set(), inputs: new Set(), usesItem: false, secrets: new Set() });
 
 export function copyReferences(references: References): References {
-  return { tasks: new Set(references.tasks), inputs: new Set(references.inputs), usesItem: references.usesItem };
+  return {
+    tasks: new Set(references.tasks),
+    inputs: new Set(references.inputs),
+    usesItem: references.usesItem,
+    secrets: new Set(references.secrets),
+  };
 }
 
 /** Adds `source` into `target`; returns `target`. */
@@ -19,5 +26,6 @@ export function addReferences(target: References, source: References): Reference
   for (const name of source.tasks) target.tasks.add(name);
   for (const name of source.inputs) target.inputs.add(name);
   target.usesItem ||= source.usesItem;
+  for (const name of source.secrets) target.secrets.add(name);
   return target;
 }

@@ -50,11 +50,16 @@ describe('renderValue', () => {
 describe('collectReferences', () => {
   it('merges the references of every string in a value', () => {
     const references = collectReferences({ a: '{{ tasks.x.output }}', b: ['{{ inputs.y }}', { c: 'n={{ index }}' }], d: 3 });
-    expect(references).toEqual({ tasks: new Set(['x']), inputs: new Set(['y']), usesItem: true });
+    expect(references).toEqual({ tasks: new Set(['x']), inputs: new Set(['y']), usesItem: true, secrets: new Set() });
   });
 
   it('finds nothing in plain data', () => {
-    expect(collectReferences({ a: 'plain', b: [1, null] })).toEqual({ tasks: new Set(), inputs: new Set(), usesItem: false });
+    expect(collectReferences({ a: 'plain', b: [1, null] })).toEqual({
+      tasks: new Set(),
+      inputs: new Set(),
+      usesItem: false,
+      secrets: new Set(),
+    });
   });
 
   it('throws for a string that does not compile', () => {

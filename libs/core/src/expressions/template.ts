@@ -12,8 +12,19 @@ export interface CompiledTemplate {
   readonly isTemplate: boolean;
   /** A fresh copy on every read, so callers cannot corrupt the cached template. */
   readonly references: References;
+  /** Whether any `{{ secrets.NAME }}` is in it (cheap: no copy of the references). */
+  readonly readsSecrets: boolean;
   render(scope: ExpressionScope): unknown;
+  /**
+   * Renders into text pieces, leaving each `{{ secrets.NAME }}` as a reference:
+   * the scheduler never has secret values, so it stores these and the worker
+   * joins them once it has opened the secrets.
+   */
+  renderParts(scope: ExpressionScope): TemplatePart[];
 }
+
+/** A piece of rendered text, or where a secret's value goes. */
+export type TemplatePart = string | { secret: string };
 
 export const TEMPLATE_CACHE_SIZE = 5_000;
 
@@ -110,6 +121,7 @@ export function renderAsText(value: unknown): string {
 
 class PlainText implements CompiledTemplate {
   readonly isTemplate = false;
+  readonly readsSecrets = false;
   constructor(private readonly source: string) {}
   get references(): References {
     return noReferences();
@@ -117,14 +129,20 @@ class PlainText implements CompiledTemplate {
   render(): unknown {
     return this.source;
   }
+  renderParts(): TemplatePart[] {
+    return [this.source];
+  }
 }
 
 class SingleExpression implements CompiledTemplate {
   readonly isTemplate = true;
+  readonly readsSecrets: boolean;
   constructor(
     readonly expression: ExpressionNode,
     private readonly collected: References,
-  ) {}
+  ) {
+    this.readsSecrets = collected.secrets.size > 0;
+  }
   get references(): References {
     return copyReferences(this.collected);
   }
@@ -132,14 +150,21 @@ class SingleExpression implements CompiledTemplate {
   render(scope: ExpressionScope): unknown {
     return evaluate(this.expression, scope) ?? null;
   }
+  renderParts(scope: ExpressionScope): TemplatePart[] {
+    const secret = secretNameOf(this.expression);
+    return [secret === undefined ? renderAsText(this.render(scope)) : { secret }];
+  }
 }
 
 class Interpolation implements CompiledTemplate {
   readonly isTemplate = true;
+  readonly readsSecrets: boolean;
   constructor(
     private readonly segments: Segment[],
     private readonly collected: References,
-  ) {}
+  ) {
+    this.readsSecrets = collected.secrets.size > 0;
+  }
   get references(): References {
     return copyReferences(this.collected);
   }
@@ -148,4 +173,25 @@ class Interpolation implements CompiledTemplate {
     for (const segment of this.segments) text += 'text' in segment ? segment.text : renderAsText(evaluate(segment.expression, scope));
     return text;
   }
+  renderParts(scope: ExpressionScope): TemplatePart[] {
+    const parts: TemplatePart[] = [];
+    for (const segment of this.segments) {
+      const secret = 'expression' in segment ? secretNameOf(segment.expression) : undefined;
+      if (secret !== undefined) parts.push({ secret });
+      else {
+        const text = 'text' in segment ? segment.text : renderAsText(evaluate(segment.expression, scope));
+        const last = parts.at(-1);
+        if (typeof last === 'string') parts[parts.length - 1] = last + text;
+        else parts.push(text);
+      }
+    }
+    return parts;
+  }
+}
+
+/** The name in `secrets.NAME`; reference analysis has made sure a secret never appears in any other shape. */
+function secretNameOf(node: ExpressionNode): string | undefined {
+  if (node.type === 'member' && node.object.type === 'root' && node.object.name === 'secrets' && typeof node.key === 'string')
+    return node.key;
+  return undefined;
 }

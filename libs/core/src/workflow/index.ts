@@ -10,3 +10,4 @@ export { isTimeZone } from './validate-schedule';
 export { NAME_PATTERN, TASK_TYPE_PATTERN, INPUT_NAME_PATTERN, isValidName } from './names';
 export * from './cron-ticks';
 export { SHELL_TASK_TYPE, renderTaskInput } from './shell-task';
+export { SECRET_NAME_PATTERN } from './validate-templates';

@@ -35,10 +35,18 @@ describe('shell tasks', () => {
 
   it('renders env but passes the command verbatim, even one stored before the check', () => {
     const scope: ExpressionScope = { inputs: { name: '"; touch /tmp/pwned' }, tasks: {}, run: { id: 'r' }, workflow: { name: 'w' } };
-    expect(renderTaskInput('shell', { command: 'echo {{ inputs.name }}', env: { NAME: '{{ inputs.name }}' } }, scope)).toEqual({
+    expect(renderTaskInput('shell', { command: 'echo {{ inputs.name }}', env: { NAME: '{{ inputs.name }}' } }, scope).input).toEqual({
       command: 'echo {{ inputs.name }}',
       env: { NAME: '"; touch /tmp/pwned' },
     });
-    expect(renderTaskInput('noop', { say: 'hi {{ inputs.name }}' }, scope)).toEqual({ say: 'hi "; touch /tmp/pwned' });
+    expect(renderTaskInput('noop', { say: 'hi {{ inputs.name }}' }, scope).input).toEqual({ say: 'hi "; touch /tmp/pwned' });
+  });
+
+  it('keeps a secret in env as a placeholder with its slot', () => {
+    const scope: ExpressionScope = { inputs: {}, tasks: {}, run: { id: 'r' }, workflow: { name: 'w' } };
+    expect(renderTaskInput('shell', { command: 'curl -H "$AUTH"', env: { AUTH: 'Bearer {{ secrets.T }}' } }, scope)).toEqual({
+      input: { command: 'curl -H "$AUTH"', env: { AUTH: 'Bearer [secret:T]' } },
+      secretSlots: [{ path: ['env', 'AUTH'], parts: ['Bearer ', { secret: 'T' }] }],
+    });
   });
 });

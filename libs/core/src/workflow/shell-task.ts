@@ -1,4 +1,4 @@
-import { renderValue } from '../expressions/render-value';
+import { renderValueKeepingSecrets, type RenderedTaskInput } from '../expressions/secret-slots';
 import type { ExpressionScope } from '../expressions/expression-scope';
 import { keyPath } from './issue-path';
 import type { IssueList } from './issue-list';
@@ -35,11 +35,14 @@ export function checkShellTask(withMapping: Record<string, unknown>, path: strin
 }
 
 /**
- * A task's `with`, rendered for dispatch. A shell command passes verbatim even
- * if a definition stored before the check above holds a template.
+ * A task's `with`, rendered for dispatch, with secrets left as placeholders and
+ * slots (see SecretSlot). A shell command passes verbatim even if a definition
+ * stored before the check above holds a template.
  */
-export function renderTaskInput(type: string, withValue: Record<string, unknown>, scope: ExpressionScope): unknown {
-  if (type !== SHELL_TASK_TYPE || typeof withValue.command !== 'string') return renderValue(withValue, scope);
+export function renderTaskInput(type: string, withValue: Record<string, unknown>, scope: ExpressionScope): RenderedTaskInput {
+  if (type !== SHELL_TASK_TYPE || typeof withValue.command !== 'string') return renderValueKeepingSecrets(withValue, scope);
   const { command, ...rest } = withValue;
-  return { ...(renderValue(rest, scope) as Record<string, unknown>), command };
+  // The slots' paths start at the keys of `rest`, which are the input's own keys.
+  const rendered = renderValueKeepingSecrets(rest, scope);
+  return { input: { ...(rendered.input as Record<string, unknown>), command }, secretSlots: rendered.secretSlots };
 }

@@ -64,7 +64,7 @@ describe('validateWorkflow: templates', () => {
       'spec.tasks[0].with.headers.Content-Type: unexpected end of expression at 18 in "{{ inputs.date == }}"',
     ]);
     expect(issues(aTask({ with: { list: ['ok', '{{ nope }}'] } }))).toEqual([
-      'spec.tasks[0].with.list[1]: unknown name "nope" (use inputs, tasks, run, workflow, item or index) at 3 in "{{ nope }}"',
+      'spec.tasks[0].with.list[1]: unknown name "nope" (use inputs, tasks, run, workflow, item, index or secrets) at 3 in "{{ nope }}"',
     ]);
   });
 
@@ -108,5 +108,39 @@ describe('validateWorkflow: templates', () => {
   it('leaves keys of with alone and plain strings as they are', () => {
     const [task] = validateWorkflow(aWorkflow({ tasks: [aTask({ with: { '{{ key }}': 'echo }} {', n: 1 } })] })).spec.tasks;
     expect(task!.with).toEqual({ '{{ key }}': 'echo }} {', n: 1 });
+  });
+});
+
+describe('validateWorkflow: secrets', () => {
+  it('accepts a secret alone in a with value, inside text too', () => {
+    accepts(aTask({ name: 'call', with: { token: '{{ secrets.API_TOKEN }}', header: "Bearer {{ secrets['API_TOKEN'] }}" } }));
+  });
+
+  it('rejects a secret used in an expression, in when and in forEach', () => {
+    expect(
+      issues(
+        aTask({ name: 'a', with: { x: "{{ secrets.A == 'x' }}" } }),
+        aTask({ name: 'b', when: '{{ secrets.A }}' }),
+        aTask({ name: 'c', forEach: '{{ secrets.A }}', with: { i: '{{ item }}' } }),
+        aTask({ name: 'd', with: { x: '{{ secrets.A.length }}' } }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^spec\.tasks\[0\]\.with\.x: a secret can only be used alone, as \{\{ secrets\.A \}\}/),
+      "spec.tasks[1].when: when cannot read secrets: only a task's with can (the scheduler never sees their values)",
+      "spec.tasks[2].forEach: forEach cannot read secrets: only a task's with can (the scheduler never sees their values)",
+      expect.stringMatching(/^spec\.tasks\[3\]\.with\.x: a secret can only be used alone/),
+    ]);
+  });
+
+  it('rejects secrets in steps the scheduler carries out and names that cannot be set', () => {
+    expect(
+      issues(
+        aTask({ name: 'child', type: 'workflow', with: { name: 'other', inputs: { t: '{{ secrets.A }}' } } }),
+        aTask({ name: 'b', with: { x: "{{ secrets['no-dash'] }}" } }),
+      ),
+    ).toEqual([
+      'spec.tasks[0].with.inputs.t: a workflow task cannot read secrets: only tasks that run on a worker can',
+      'spec.tasks[1].with.x: invalid secret name "no-dash": use letters, digits and "_", not starting with a digit, at most 128 characters',
+    ]);
   });
 });

@@ -10,6 +10,15 @@ import type { ReadTask } from './validate-tasks';
 
 type Place = 'with' | 'when' | 'forEach';
 
+/** Secret names are read as `secrets.NAME` and set as `flowctl secret set NAME`, so they are identifiers. */
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/**
+ * Types the scheduler carries out itself: their `with` is stored and shown
+ * (a child run's inputs), and no worker ever fills a secret into it.
+ */
+const STEPS_WITHOUT_WORKER = new Set(['workflow', 'approval']);
+
 /**
  * Every string in `with`, `when` and `forEach` must compile, and may read only
  * what will exist when the task starts: declared inputs, and outputs of tasks
@@ -64,6 +73,16 @@ function checkReferences(references: References, task: ReadTask, path: string, p
     if (place === 'forEach') issues.add(path, 'forEach cannot use item or index: it is what produces them');
     else if (place === 'when') issues.add(path, 'when cannot use item or index: it decides once for all the instances of the task');
     else if (task.definition.forEach === undefined) issues.add(path, 'item and index are only available in a task with forEach');
+  }
+  // Only the syntax is checked here: whether the secret exists is known when the task runs, in its namespace.
+  for (const secret of references.secrets) {
+    if (!SECRET_NAME_PATTERN.test(secret))
+      issues.add(path, `invalid secret name "${secret}": use letters, digits and "_", not starting with a digit, at most 128 characters`);
+  }
+  if (references.secrets.size > 0) {
+    if (place !== 'with') issues.add(path, `${place} cannot read secrets: only a task's with can (the scheduler never sees their values)`);
+    else if (STEPS_WITHOUT_WORKER.has(task.definition.type))
+      issues.add(path, `a ${task.definition.type} task cannot read secrets: only tasks that run on a worker can`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { execute, type Statement } from '../statement';
-import type { TaskFailure, TaskStatus } from '@flowctl/core';
+import type { SecretSlot, TaskFailure, TaskStatus } from '@flowctl/core';
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
 import { dateOrNull, RUN_COLUMNS, runRowFromJson, type RunRow } from './run.repository';
 
@@ -16,7 +16,10 @@ export interface TaskRunRow {
   depsSucceeded: number;
   depsFailed: number;
   depsSkipped: number;
+  /** The rendered `with`, with a placeholder wherever a secret goes (never a secret's value). */
   input: unknown;
+  /** Where in `input` the worker fills in secrets; null when the task reads none. */
+  secretSlots: SecretSlot[] | null;
   output: unknown;
   error: TaskFailure | null;
   workerId: string | null;
@@ -60,6 +63,15 @@ export interface ReleasedTask {
   depsSkipped: number;
 }
 
+/** A task on its way to a queue; `secretSlots` only with a freshly rendered input (see markQueuedStatement). */
+export interface QueuedTask {
+  id: string;
+  attempt: number;
+  input: unknown;
+  budgetStart?: number;
+  secretSlots?: readonly SecretSlot[];
+}
+
 export interface NewTaskRun {
   name: string;
   type: string;
@@ -83,7 +95,7 @@ export interface DependencyRelease {
 
 const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget_start AS "budgetStart", priority,
   deps_total AS "depsTotal", deps_succeeded AS "depsSucceeded", deps_failed AS "depsFailed", deps_skipped AS "depsSkipped",
-  input, output, error, worker_id AS "workerId", heartbeat_details AS "heartbeatDetails", heartbeat_at AS "heartbeatAt",
+  input, secret_slots AS "secretSlots", output, error, worker_id AS "workerId", heartbeat_details AS "heartbeatDetails", heartbeat_at AS "heartbeatAt",
   queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt", retry_at AS "retryAt",
   timeout_ms AS "timeoutMs", heartbeat_timeout_ms AS "heartbeatTimeoutMs", schedule_to_start_ms AS "scheduleToStartMs",
   timeout_at AS "timeoutAt", parent_task_run_id AS "parentTaskRunId", item_index AS "itemIndex",
@@ -322,24 +334,31 @@ export class TaskRunRepository {
   }
 
   /** Puts tasks on their way to a queue with a resolved input and the attempt number they will run as. */
-  async markQueued(tx: Queryable, items: readonly { id: string; attempt: number; input: unknown; budgetStart?: number }[]): Promise<void> {
+  async markQueued(tx: Queryable, items: readonly QueuedTask[]): Promise<void> {
     await execute(tx, this.markQueuedStatement(items));
   }
 
-  markQueuedStatement(items: readonly { id: string; attempt: number; input: unknown; budgetStart?: number }[]): Statement | undefined {
+  /**
+   * `secretSlots` goes with a freshly rendered input (an empty list clears
+   * them); another attempt of the same input leaves it out and keeps them.
+   */
+  markQueuedStatement(items: readonly QueuedTask[]): Statement | undefined {
     if (items.length === 0) return undefined;
     return {
       sql: `UPDATE task_runs t
           SET status = 'queued', attempt = u.attempt, input = u.input, queued_at = now(), started_at = NULL, finished_at = NULL,
               worker_id = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start),
-              timeout_at = now() + t.schedule_to_start_ms * interval '1 millisecond'
-         FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::int[]) AS u(id, attempt, input, budget_start)
+              timeout_at = now() + t.schedule_to_start_ms * interval '1 millisecond',
+              secret_slots = CASE WHEN u.secret_slots IS NULL THEN t.secret_slots
+                                  WHEN u.secret_slots = '[]'::jsonb THEN NULL ELSE u.secret_slots END
+         FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::int[], $5::jsonb[]) AS u(id, attempt, input, budget_start, secret_slots)
         WHERE t.id = u.id`,
       parameters: [
         items.map((i) => i.id),
         items.map((i) => i.attempt),
         items.map((i) => json(i.input)),
         items.map((i) => i.budgetStart ?? null),
+        items.map((i) => json(i.secretSlots)),
       ],
     };
   }

@@ -1,5 +1,7 @@
 import { renderValueKeepingSecrets, type RenderedTaskInput } from '../expressions/secret-slots';
 import type { ExpressionScope } from '../expressions/expression-scope';
+import { compileTemplate } from '../expressions/template';
+import { commandWithEnvironment } from './shell-command';
 import { keyPath } from './issue-path';
 import type { IssueList } from './issue-list';
 
@@ -7,20 +9,21 @@ export const SHELL_TASK_TYPE = 'shell';
 
 /**
  * A shell command is code: a value pasted into it (`echo {{ inputs.name }}`
- * with the input `"; rm -rf ~`) runs as code. So a shell task's `command` is
- * taken verbatim and template values reach it only as environment variables
- * (`with.env`), which the shell expands as data when quoted ("$NAME").
+ * with the input `"; rm -rf ~`) would run as code. So a template in `command`
+ * never reaches the command line: each becomes a quoted reference to an
+ * environment variable that carries its value (see commandWithEnvironment).
+ * Secrets go through `with.env` only, where the worker fills them in.
  */
 export function checkShellTask(withMapping: Record<string, unknown>, path: string, issues: IssueList): void {
   const command = withMapping.command;
   const commandPath = keyPath(path, 'command');
   if (command === undefined) issues.add(path, 'a shell task needs `command`');
   else if (typeof command !== 'string' || command.trim() === '') issues.add(commandPath, 'must be a non-empty string');
-  else if (command.includes('{{')) {
+  else if (command.includes('{{') && readsSecrets(command)) {
     issues.add(
       commandPath,
-      'a shell command cannot contain templates ({{ ... }}): pass the value as an environment variable, ' +
-        'e.g. env: { NAME: "{{ inputs.name }}" } and "$NAME" (quoted) in the command',
+      'a shell command cannot read secrets: pass them as environment variables, ' +
+        'e.g. env: { TOKEN: "{{ secrets.API_TOKEN }}" } and "$TOKEN" (quoted) in the command',
     );
   }
   const env = withMapping.env;
@@ -36,13 +39,25 @@ export function checkShellTask(withMapping: Record<string, unknown>, path: strin
 
 /**
  * A task's `with`, rendered for dispatch, with secrets left as placeholders and
- * slots (see SecretSlot). A shell command passes verbatim even if a definition
- * stored before the check above holds a template.
+ * slots (see SecretSlot). A shell command's templates become environment
+ * variables (added after rendering, so a value is never rendered again as a template).
  */
 export function renderTaskInput(type: string, withValue: Record<string, unknown>, scope: ExpressionScope): RenderedTaskInput {
   if (type !== SHELL_TASK_TYPE || typeof withValue.command !== 'string') return renderValueKeepingSecrets(withValue, scope);
   const { command, ...rest } = withValue;
+  const shell = commandWithEnvironment(command, scope);
   // The slots' paths start at the keys of `rest`, which are the input's own keys.
   const rendered = renderValueKeepingSecrets(rest, scope);
-  return { input: { ...(rendered.input as Record<string, unknown>), command }, secretSlots: rendered.secretSlots };
+  const input = rendered.input as Record<string, unknown>;
+  if (Object.keys(shell.env).length === 0) return { input: { ...input, command }, secretSlots: rendered.secretSlots };
+  const env = typeof input.env === 'object' && input.env !== null && !Array.isArray(input.env) ? input.env : {};
+  return { input: { ...input, command: shell.command, env: { ...shell.env, ...env } }, secretSlots: rendered.secretSlots };
+}
+
+function readsSecrets(command: string): boolean {
+  try {
+    return compileTemplate(command).references.secrets.size > 0;
+  } catch {
+    return false; // a template that does not compile is reported by the template checks
+  }
 }

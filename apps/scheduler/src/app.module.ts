@@ -4,6 +4,7 @@ import {
   ClusterRepository,
   createDataSource,
   DeadLetterRepository,
+  MetricsRepository,
   migrate,
   RunEventRepository,
   RunRepository,
@@ -11,6 +12,7 @@ import {
   TaskRunRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
+import { stopTracing } from '@flowctl/observability';
 import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { ClusterController } from './api/cluster.controller';
@@ -44,6 +46,9 @@ import { RunReopener } from './engine/run-reopener';
 import { TaskDispatcher } from './engine/task-dispatcher';
 import { TransactionRunner } from './engine/transaction-runner';
 import { WorkflowCatalog } from './engine/workflow-catalog';
+import { EngineMetrics } from './metrics/engine-metrics';
+import { MetricsRegistry } from './metrics/metrics-registry';
+import { StateGauges } from './metrics/state-gauges';
 import { ResultsConsumer } from './results/results-consumer';
 import { RedisSettingsCheck } from './startup/redis-settings-check';
 import { ShutdownState } from './startup/shutdown-state';
@@ -68,6 +73,7 @@ class ConnectionsLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.transport.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await stopTracing(); // exports the spans of the last requests and results
   }
 }
 
@@ -151,6 +157,10 @@ export class SchedulerModule {
         RunChangeFeed,
         RedisSettingsCheck,
         ShutdownState,
+        MetricsRepository,
+        MetricsRegistry,
+        EngineMetrics,
+        StateGauges,
       ],
     };
   }

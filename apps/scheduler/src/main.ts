@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithParent } from '@flowctl/core';
+import { configureLogging, getLogger, isTracingEnabled, NestPinoLogger, startTracing } from '@flowctl/observability';
 import { ApiErrorFilter } from './api/api-error.filter';
+import { httpTracingMiddleware } from './api/http-tracing.middleware';
 import { SchedulerModule } from './app.module';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
 
@@ -15,8 +16,12 @@ export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = '2mb';
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
+/** Logging and tracing are set up before Nest starts, so its own start-up lines and the first requests are covered. */
 export async function startScheduler(config: SchedulerConfig) {
-  const app = await NestFactory.create(SchedulerModule.forConfig(config), { bodyParser: false, logger: ['log', 'warn', 'error'] });
+  configureLogging({ service: 'scheduler', level: config.observability.logLevel, format: config.observability.logFormat });
+  startTracing(config.observability.tracing);
+  const app = await NestFactory.create(SchedulerModule.forConfig(config), { bodyParser: false, logger: new NestPinoLogger(getLogger()) });
+  if (isTracingEnabled()) app.use(httpTracingMiddleware());
   app.use(express.json({ limit: BODY_LIMIT, strict: false }));
   app.use(express.text({ type: YAML_TYPES, limit: BODY_LIMIT }));
   app.setGlobalPrefix(API_PREFIX, { exclude: [] });
@@ -54,11 +59,12 @@ if (require.main === module) {
   exitWithParent();
   startScheduler(config).then(
     async (app) =>
-      new Logger('Scheduler').log(
+      getLogger('Scheduler').info(
+        { schedulerId: config.schedulerId, tracing: isTracingEnabled() },
         `scheduler ${config.schedulerId} listening on ${await app.getUrl()} (queues on ${config.redisUrl ? 'Redis' : 'PostgreSQL'})`,
       ),
     (error: Error) => {
-      console.error(`flowctl scheduler failed to start: ${error.stack ?? error.message}`);
+      getLogger('Scheduler').fatal({ err: error }, `flowctl scheduler failed to start: ${error.message}`);
       process.exit(1);
     },
   );

@@ -10,3 +10,4 @@ export * from './repositories/dead-letter.repository';
 export * from './repositories/cluster.repository';
 export * from './notification-listener';
 export * from './repositories/schedule.repository';
+export * from './repositories/metrics.repository';

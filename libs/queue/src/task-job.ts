@@ -15,6 +15,8 @@ export interface TaskJob {
   timeoutMs?: number;
   heartbeatTimeoutMs?: number;
   lastHeartbeatDetails?: unknown;
+  /** W3C trace context of the dispatch, so the worker's span joins the run's trace. Absent when tracing is off. */
+  traceparent?: string;
 }
 
 export interface WorkerInfo {
@@ -29,7 +31,7 @@ export interface WorkerInfo {
 
 /** Everything workers tell the scheduler travels as one of these on the results queue. */
 export type ResultMessage =
-  | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string }
+  | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string; traceparent?: string }
   | {
       kind: 'succeeded';
       runId: string;
@@ -39,6 +41,8 @@ export type ResultMessage =
       output: unknown;
       startedAt: string;
       at: string;
+      /** W3C trace context of the worker's span: applying the result continues the run's trace. */
+      traceparent?: string;
     }
   | {
       kind: 'failed';
@@ -51,6 +55,7 @@ export type ResultMessage =
       at: string;
       /** The latest heartbeat details, sent with the failure so the next attempt resumes from them even if the last heartbeat was still throttled. */
       heartbeatDetails?: unknown;
+      traceparent?: string;
     }
   | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
   | { kind: 'worker'; worker: WorkerInfo; at: string };

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { InvalidInput, parseDuration } from '@flowctl/core';
+import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 
 export interface SchedulerConfig {
   port: number;
@@ -24,6 +25,8 @@ export interface SchedulerConfig {
   reconcileIntervalMs: number;
   /** After SIGTERM, how long the API keeps answering (readiness 503) before it closes, for load balancers to notice. */
   shutdownDrainMs: number;
+  /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables. */
+  observability: ObservabilityConfig;
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -46,6 +49,13 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
   const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
   if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
+  let observability: ObservabilityConfig;
+  try {
+    observability = loadObservabilityConfig(env, 'flowctl-scheduler');
+  } catch (error) {
+    if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
+    throw error;
+  }
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -61,6 +71,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     workerLostAfterMs,
     reconcileIntervalMs,
     shutdownDrainMs,
+    observability,
   };
 }
 

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type TaskJob } from '@flowctl/queue';
 import type { DispatchItem } from './unit-of-work';
 
@@ -13,6 +15,7 @@ const KEEP_FINISHED_JOBS = { age: 3600, count: 20_000 };
 @Injectable()
 export class TaskDispatcher {
   private readonly logger = new Logger(TaskDispatcher.name);
+  private readonly taskLog = getLogger(TaskDispatcher.name);
 
   constructor(private readonly transport: QueueTransport) {}
 
@@ -26,11 +29,12 @@ export class TaskDispatcher {
     }
     await Promise.all(
       [...byType].map(async ([type, list]) => {
+        const spans = isTracingEnabled() ? list.map((item) => dispatchSpan(item)) : undefined;
         try {
           await this.transport.queue(taskQueueName(type)).addBulk(
-            list.map((item) => ({
+            list.map((item, index) => ({
               name: item.task,
-              data: toTaskJob(item),
+              data: toTaskJob(item, spans?.[index]),
               opts: {
                 jobId: taskJobId(item.taskRunId, item.attempt),
                 priority: item.priority,
@@ -40,8 +44,13 @@ export class TaskDispatcher {
               },
             })),
           );
+          if (this.taskLog.isLevelEnabled('debug'))
+            for (const item of list)
+              this.taskLog.debug({ runId: item.run.id, task: item.task, attempt: item.attempt, type: item.type }, 'task dispatched');
         } catch (error) {
           this.logger.error(`could not enqueue ${list.length} ${type} task(s); the reconciler will retry: ${(error as Error).message}`);
+        } finally {
+          for (const span of spans ?? []) span.end();
         }
       }),
     );
@@ -69,7 +78,26 @@ export class TaskDispatcher {
   }
 }
 
-export function toTaskJob(item: DispatchItem): TaskJob {
+function dispatchSpan(item: DispatchItem): Span {
+  return tracer().startSpan(
+    `dispatch ${item.task}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'flowctl.run.id': item.run.id,
+        'flowctl.workflow': item.run.workflowName,
+        'flowctl.task.name': item.task,
+        'flowctl.task.type': item.type,
+        'flowctl.task.attempt': item.attempt,
+        'flowctl.task_run.id': item.taskRunId,
+      },
+    },
+    contextOf(item.traceparent),
+  );
+}
+
+export function toTaskJob(item: DispatchItem, span?: Span): TaskJob {
+  const traceparent = span ? traceparentOf(span) : undefined;
   return {
     taskRunId: item.taskRunId,
     runId: item.run.id,
@@ -83,5 +111,6 @@ export function toTaskJob(item: DispatchItem): TaskJob {
     timeoutMs: item.timeoutMs,
     heartbeatTimeoutMs: item.heartbeatTimeoutMs,
     lastHeartbeatDetails: item.lastHeartbeatDetails,
+    ...(traceparent ? { traceparent } : {}),
   };
 }

@@ -1,9 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** Deadlocks and serialisation failures are resolved by running the whole unit again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 const MAX_TRIES = 5;
+
+const commitHooks = new AsyncLocalStorage<(() => void)[]>();
+
+/**
+ * Runs `hook` once the transaction in progress has committed (at once outside one).
+ * A try that rolls back drops its hooks, so in-memory counters count what was committed, once.
+ */
+export function afterCommit(hook: () => void): void {
+  const hooks = commitHooks.getStore();
+  if (hooks) hooks.push(hook);
+  else hook();
+}
 
 @Injectable()
 export class TransactionRunner {
@@ -19,7 +32,10 @@ export class TransactionRunner {
   async run<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        const hooks: (() => void)[] = [];
+        const result = await commitHooks.run(hooks, () => this.dataSource.transaction(work));
+        for (const hook of hooks) hook();
+        return result;
       } catch (error) {
         const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
         if (!code || !RETRYABLE_SQLSTATES.has(code) || attempt >= MAX_TRIES) throw error;

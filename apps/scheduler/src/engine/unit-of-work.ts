@@ -15,6 +15,8 @@ export interface DispatchItem {
   timeoutMs?: number;
   heartbeatTimeoutMs?: number;
   lastHeartbeatDetails?: unknown;
+  /** Trace context the dispatch continues (the result that released the task); else the active one. */
+  traceparent?: string;
 }
 
 /** Another attempt of a task run that already has its row (a retry, a requeued instance, a lost job): all it needs is there. */

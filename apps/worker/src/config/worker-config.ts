@@ -1,4 +1,5 @@
 import { InvalidInput, parseDuration } from '@flowctl/core';
+import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
@@ -13,6 +14,10 @@ export interface WorkerConfig {
   httpAllowlist: string[];
   /** How often the worker registers itself (its heartbeat); keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER. */
   heartbeatIntervalMs: number;
+  /** `/metrics` and `/healthz` on this port (METRICS_PORT); absent: no HTTP server, so several workers can share a host. */
+  metricsPort?: number;
+  metricsHost: string;
+  observability: ObservabilityConfig;
 }
 
 /**
@@ -44,6 +49,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');
   if (!heartbeatIntervalMs || heartbeatIntervalMs < 100)
     throw new InvalidInput('FLOWCTL_WORKER_HEARTBEAT_INTERVAL must be a duration of at least 100ms');
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    throw new InvalidInput(`METRICS_PORT must be a port number, got ${env.METRICS_PORT}`);
+  let observability: ObservabilityConfig;
+  try {
+    observability = loadObservabilityConfig(env, 'flowctl-worker');
+  } catch (error) {
+    if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
+    throw error;
+  }
   return {
     redisUrl: env.REDIS_URL || undefined,
     queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
@@ -55,5 +70,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     heartbeatIntervalMs,
+    metricsPort,
+    metricsHost: env.METRICS_HOST ?? '0.0.0.0',
+    observability,
   };
 }

@@ -26,6 +26,7 @@ export interface Tracing {
 
 const TRACER_NAME = 'flowctl';
 let enabled = false;
+let current: Tracing = { enabled: false, shutdown: async () => undefined };
 
 /**
  * Registers the global tracer provider, context manager and W3C propagator
@@ -46,13 +47,19 @@ export function startTracing(options: TracingOptions): Tracing {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   enabled = true;
-  return {
+  current = {
     enabled: true,
     shutdown: async () => {
       enabled = false;
       await provider.shutdown().catch(() => undefined);
     },
   };
+  return current;
+}
+
+/** Exports what is left of the started tracing (a no-op when off); for shutdown hooks that did not start it. */
+export function stopTracing(): Promise<void> {
+  return current.shutdown();
 }
 
 export function isTracingEnabled(): boolean {

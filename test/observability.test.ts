@@ -1,7 +1,7 @@
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
 import type { ManagedProcess } from '../apps/flowctl/src/dev/child-process';
 import { FlowctlStack } from './support/flowctl-stack';
-import { OtlpCollector, type CollectedSpan } from './support/otlp-collector';
+import { OtlpCollector } from './support/otlp-collector';
 import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
 
@@ -85,14 +85,16 @@ describe('observability', () => {
       const workerSpanOf = (task: string, attempt: number) =>
         spansOfRun().find(
           (span) =>
-            span.service === 'flowctl-worker' && span.attributes['flowctl.task.name'] === task && span.attributes['flowctl.task.attempt'] === attempt,
+            span.service === 'flowctl-worker' &&
+            span.attributes['flowctl.task.name'] === task &&
+            span.attributes['flowctl.task.attempt'] === attempt,
         );
-      await waitFor(() => workerSpanOf('second', 1) && workerSpanOf('flaky', 1), { timeoutMs: 15_000, what: 'the worker to export task spans' });
+      await waitFor(() => workerSpanOf('second', 1) && workerSpanOf('flaky', 1), {
+        timeoutMs: 15_000,
+        what: 'the worker to export task spans',
+      });
       const post = await waitFor(
-        () =>
-          collector.spans.find(
-            (span) => span.service === 'flowctl-scheduler' && span.name === 'POST /api/v1/workflows/:name/runs',
-          ),
+        () => collector.spans.find((span) => span.service === 'flowctl-scheduler' && span.name === 'POST /api/v1/workflows/:name/runs'),
         { timeoutMs: 15_000, what: 'the scheduler to export the POST span' },
       );
       const create = spansOfRun().find((span) => span.name === 'run create');

@@ -21,7 +21,8 @@ interface OtlpAttribute {
   value: OtlpValue;
 }
 
-const valueOf = (value: OtlpValue) => value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue ?? ''));
+const valueOf = (value: OtlpValue) =>
+  value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue ?? ''));
 const attributesOf = (list: OtlpAttribute[] = []) => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
 
 /**
@@ -38,18 +39,19 @@ export class OtlpCollector {
   ) {}
 
   static async start(): Promise<OtlpCollector> {
-    let collector: OtlpCollector | undefined;
+    // The handler needs the collector, which needs the server's port: it is filled in once listening.
+    const ref: { collector?: OtlpCollector } = {};
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        collector?.requests.push({ path: request.url ?? '', contentType: request.headers['content-type'] });
+        ref.collector?.requests.push({ path: request.url ?? '', contentType: request.headers['content-type'] });
         if (request.method !== 'POST' || request.url !== '/v1/traces') {
           response.writeHead(404).end();
           return;
         }
         try {
-          collector?.accept(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          ref.collector?.accept(JSON.parse(Buffer.concat(chunks).toString('utf8')));
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch {
           response.writeHead(400).end();
@@ -57,8 +59,8 @@ export class OtlpCollector {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    collector = new OtlpCollector(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return collector;
+    ref.collector = new OtlpCollector(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return ref.collector;
   }
 
   private accept(body: {

@@ -28,7 +28,8 @@ export function loadObservabilityConfig(env: NodeJS.ProcessEnv, defaultServiceNa
       `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: flowctl sends OTLP over HTTP as JSON (http/json), which collectors accept on their HTTP port`,
     );
   const tracesUrl = off ? undefined : otlpTracesUrl(env);
-  if (tracesUrl && !/^https?:\/\//.test(tracesUrl)) throw new ObservabilityConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL');
+  if (tracesUrl && !/^https?:\/\//.test(tracesUrl))
+    throw new ObservabilityConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL');
   const scheduleDelayMs = env.OTEL_BSP_SCHEDULE_DELAY ? Number(env.OTEL_BSP_SCHEDULE_DELAY) : undefined;
   if (scheduleDelayMs !== undefined && (!Number.isInteger(scheduleDelayMs) || scheduleDelayMs < 0))
     throw new ObservabilityConfigError('OTEL_BSP_SCHEDULE_DELAY must be a whole number of milliseconds');

@@ -165,7 +165,10 @@ export class RecordResultsUseCase {
       if (message.kind === 'succeeded') {
         if (debug) this.logger.debug(fields, 'task succeeded');
       } else {
-        this.logger[status === 'retrying' ? 'info' : 'warn']({ ...fields, errorType: message.error.type }, `task ${status}: ${message.error.message}`);
+        this.logger[status === 'retrying' ? 'info' : 'warn'](
+          { ...fields, errorType: message.error.type },
+          `task ${status}: ${message.error.message}`,
+        );
       }
     }
   }

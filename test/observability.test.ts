@@ -27,6 +27,9 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
+const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN_ID = '00f067aa0ba902b7';
+
 describe('observability', () => {
   let stack: FlowctlStack;
   let collector: OtlpCollector;
@@ -66,9 +69,14 @@ describe('observability', () => {
         )
       ).status,
     ).toBeLessThan(300);
-    const started = await stack.api.post('/workflows/observed/runs', { inputs: {} });
+    // The caller's own trace context: the run's trace continues it.
+    const started = await fetch(`${stack.url}/api/v1/workflows/observed/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01` },
+      body: JSON.stringify({ inputs: {} }),
+    });
     expect(started.status).toBe(201);
-    runId = started.body.id;
+    runId = ((await started.json()) as { id: string }).id;
     const run = await stack.waitForRun(runId);
     expect(run.status).toBe('succeeded');
   });
@@ -97,6 +105,7 @@ describe('observability', () => {
         () => collector.spans.find((span) => span.service === 'flowctl-scheduler' && span.name === 'POST /api/v1/workflows/:name/runs'),
         { timeoutMs: 15_000, what: 'the scheduler to export the POST span' },
       );
+      expect(post).toMatchObject({ traceId: CALLER_TRACE_ID, parentSpanId: CALLER_SPAN_ID });
       const create = spansOfRun().find((span) => span.name === 'run create');
       expect(create).toMatchObject({ traceId: post.traceId, parentSpanId: post.spanId });
 

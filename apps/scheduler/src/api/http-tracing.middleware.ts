@@ -20,8 +20,9 @@ export function httpTracingMiddleware() {
   return (request: Request, response: Response, next: NextFunction): void => {
     if (UNTRACED.test(request.path)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    // Named by method alone until routing names the route: raw paths (ids) would make every name unique.
     const span = tracer().startSpan(
-      `${request.method} ${request.path}`,
+      request.method,
       { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: request.path } },
       parent,
     );

@@ -42,7 +42,10 @@ function createRootLogger(options: LoggingOptions): Logger {
       sync: true,
       colorize: Boolean((options.destination ?? process.stdout) === process.stdout && process.stdout.isTTY),
       translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,service',
+      // One line per entry, as a terminal reader expects: `[Component] message {fields}`.
+      singleLine: true,
+      messageFormat: '{if component}[{component}] {end}{msg}',
+      ignore: 'pid,hostname,service,component',
       destination: options.destination ?? 1,
     });
     return pino(pinoOptions, pretty);

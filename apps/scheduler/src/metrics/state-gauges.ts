@@ -6,6 +6,12 @@ import { DataSource } from 'typeorm';
 import { LeaderLease } from '../duties/leader-lease';
 import { MetricsRegistry } from './metrics-registry';
 
+/**
+ * A scrape while the database is down still answers (leadership, queues, the process): a labelled
+ * gauge it cannot read is left out of that scrape rather than failing the whole page.
+ */
+const orNothing = <T>(read: Promise<T>): Promise<T | undefined> => read.catch(() => undefined);
+
 /** Bounds the registry read that names the task types whose queues are measured. */
 const MAX_WORKERS = 1_000;
 
@@ -30,8 +36,9 @@ export class StateGauges {
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await repository.activeRunsByStatus(dataSource);
-        for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+        const counts = await orNothing(repository.activeRunsByStatus(dataSource));
+        this.reset();
+        for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
       },
     });
     new Gauge({
@@ -40,8 +47,9 @@ export class StateGauges {
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await repository.tasksInFlightByStatus(dataSource);
-        for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+        const counts = await orNothing(repository.tasksInFlightByStatus(dataSource));
+        this.reset();
+        for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
       },
     });
     new Gauge({
@@ -49,7 +57,9 @@ export class StateGauges {
       help: 'Open dead letters.',
       registers,
       async collect() {
-        this.set(await repository.openDeadLetters(dataSource));
+        // Unlabelled, it cannot be left out: an unreadable count keeps its last value.
+        const count = await orNothing(repository.openDeadLetters(dataSource));
+        if (count !== undefined) this.set(count);
       },
     });
     new Gauge({
@@ -67,7 +77,7 @@ export class StateGauges {
       registers,
       async collect() {
         this.reset();
-        const workers = await cluster.listWorkers(dataSource, { limit: MAX_WORKERS });
+        const workers = (await orNothing(cluster.listWorkers(dataSource, { limit: MAX_WORKERS }))) ?? [];
         // Queues starting with `_` are the engine's own (results, control), never a task type.
         const types = [...new Set(workers.flatMap((worker) => worker.types))].filter((type) => !type.startsWith('_'));
         await Promise.all(
@@ -89,11 +99,8 @@ export class StateGauges {
       help: 'Worker reports on the results queue not yet taken by a scheduler.',
       registers,
       async collect() {
-        const counts = await transport
-          .queue(RESULTS_QUEUE)
-          .getJobCounts('waiting')
-          .catch(() => undefined);
-        this.set(counts?.waiting ?? 0);
+        const counts = await orNothing(transport.queue(RESULTS_QUEUE).getJobCounts('waiting'));
+        if (counts) this.set(counts.waiting ?? 0);
       },
     });
     new Gauge({

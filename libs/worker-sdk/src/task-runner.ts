@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
-import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer, withLogContext } from '@flowctl/observability';
+import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { CONTROL_QUEUE, QueueTransport, taskQueueName, type TaskJob, type TransportOptions, type WorkerInfo } from '@flowctl/queue';
 import { ResultReporter } from './result-reporter';
 import { TaskRunnerMetrics } from './task-runner-metrics';
@@ -83,9 +83,7 @@ export class TaskRunner {
         taskQueueName(type),
         (job, _token, signal) => {
           const data = job.data as TaskJob;
-          return withLogContext({ runId: data.runId, task: data.task, attempt: data.attempt, taskRunId: data.taskRunId }, () =>
-            this.traced(data, (span) => this.runJob(job.id!, data, handler, signal, job.timestamp, span)),
-          );
+          return this.traced(data, (span) => this.runJob(job.id!, data, handler, signal, job.timestamp, span));
         },
         {
           concurrency: this.concurrencyOf(type),
@@ -180,7 +178,9 @@ export class TaskRunner {
     this.metrics?.started(job.type, enqueuedAtMs, startedAtMs);
     let outcome: 'succeeded' | 'failed' = 'failed';
     let endedAtMs: number | undefined;
-    if (this.attemptLog.isLevelEnabled('debug')) this.attemptLog.debug({ type: job.type, jobId }, 'attempt started');
+    // Passed explicitly, not through an async context: AsyncLocalStorage would tax every promise of the worker on Node 20.
+    const fields = { runId: job.runId, task: job.task, attempt: job.attempt, taskRunId: job.taskRunId };
+    if (this.attemptLog.isLevelEnabled('debug')) this.attemptLog.debug({ ...fields, type: job.type, jobId }, 'attempt started');
     const controller = new AbortController();
     this.running.set(jobId, controller);
     queueSignal?.addEventListener('abort', () => controller.abort(new CancelledError('job cancelled')), { once: true });
@@ -200,7 +200,6 @@ export class TaskRunner {
       workerId: this.workerId,
       ...(traceparent ? { traceparent } : {}),
     };
-    const fields = { runId: job.runId, task: job.task, attempt: job.attempt };
     // Like Temporal's lazily written ActivityTaskStarted: a task that ends quickly is reported
     // once, with its start time inside the outcome, which halves the scheduler's work per task.
     const startedReport = setTimeout(
@@ -241,7 +240,7 @@ export class TaskRunner {
       this.running.delete(jobId);
       this.metrics?.finished(job.type, outcome, ((endedAtMs ?? Date.now()) - startedAtMs) / 1000);
       if (outcome === 'succeeded' && this.attemptLog.isLevelEnabled('debug'))
-        this.attemptLog.debug({ type: job.type, durationMs: (endedAtMs ?? Date.now()) - startedAtMs }, 'attempt succeeded');
+        this.attemptLog.debug({ ...fields, type: job.type, durationMs: (endedAtMs ?? Date.now()) - startedAtMs }, 'attempt succeeded');
     }
   }
 

@@ -74,7 +74,7 @@ export class RunAdvancer {
         uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
       }
       const finished = uow.finishedRuns.splice(0);
-      for (const run of finished) afterCommit(() => this.metrics.runFinished(run.status));
+      for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);
       if (uow.freedSlots.size > 0) {

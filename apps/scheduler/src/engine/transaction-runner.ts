@@ -1,19 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** Deadlocks and serialisation failures are resolved by running the whole unit again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 const MAX_TRIES = 5;
 
-const commitHooks = new AsyncLocalStorage<(() => void)[]>();
+/** Hooks of the transactions in progress, by their entity manager (a WeakMap: no async-context tracking on the hot path). */
+const commitHooks = new WeakMap<object, (() => void)[]>();
 
 /**
- * Runs `hook` once the transaction in progress has committed (at once outside one).
- * A try that rolls back drops its hooks, so in-memory counters count what was committed, once.
+ * Runs `hook` once the transaction `tx` belongs to has committed (at once if `tx` is no transaction of
+ * this runner). A try that rolls back drops its hooks, so in-memory counters count what was committed, once.
  */
-export function afterCommit(hook: () => void): void {
-  const hooks = commitHooks.getStore();
+export function afterCommit(tx: object, hook: () => void): void {
+  const hooks = commitHooks.get(tx);
   if (hooks) hooks.push(hook);
   else hook();
 }
@@ -33,7 +33,10 @@ export class TransactionRunner {
     for (let attempt = 1; ; attempt++) {
       try {
         const hooks: (() => void)[] = [];
-        const result = await commitHooks.run(hooks, () => this.dataSource.transaction(work));
+        const result = await this.dataSource.transaction((tx) => {
+          commitHooks.set(tx, hooks);
+          return work(tx);
+        });
         for (const hook of hooks) hook();
         return result;
       } catch (error) {

@@ -6,8 +6,9 @@ export type LogFields = Record<string, unknown>;
 const storage = new AsyncLocalStorage<LogFields>();
 
 /**
- * Runs `work` with `fields` added to every log line it (and anything it awaits) writes,
- * so code deep in a task's path need not pass run id, task and attempt along by hand.
+ * Runs `work` with `fields` added to every log line it (and anything it awaits) writes.
+ * Not for the per-task hot path: once used, AsyncLocalStorage tracks every promise of the
+ * process on Node 20; there the fields are passed explicitly.
  */
 export function withLogContext<T>(fields: LogFields, work: () => T): T {
   const outer = storage.getStore();

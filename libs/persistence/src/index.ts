@@ -10,4 +10,6 @@ export * from './repositories/dead-letter.repository';
 export * from './repositories/cluster.repository';
 export * from './notification-listener';
 export * from './repositories/schedule.repository';
+export * from './pg-transaction';
+export * from './statement';
 export * from './repositories/metrics.repository';

@@ -2,3 +2,5 @@ export * from './queue-names';
 export * from './task-job';
 export * from './result-message.guard';
 export * from './transport';
+export * from './results-channel';
+export * from './micro-batcher';

@@ -8,6 +8,8 @@ import {
   type Processor,
   type WorkerOptions,
 } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QueueResultsChannel, StreamResultsChannel, type ResultsChannel } from './results-channel';
 
 export interface TransportOptions {
   /** Redis, the production transport. */
@@ -45,6 +47,8 @@ export class QueueTransport {
   private readonly classes: Classes;
   private readonly connection: unknown;
   private readonly redisPrefix: string | undefined;
+  private readonly redisUrl: string | undefined;
+  private resultsChannel?: ResultsChannel;
   readonly kind: 'redis' | 'postgres';
   readonly prefix: string;
 
@@ -52,6 +56,7 @@ export class QueueTransport {
     this.prefix = options.prefix ?? 'flowctl';
     if (options.redisUrl) {
       this.kind = 'redis';
+      this.redisUrl = options.redisUrl;
       this.classes = { Queue, Worker, QueueEvents, QueueEventsProducer } as unknown as Classes;
       this.connection = { url: options.redisUrl, maxRetriesPerRequest: null };
       this.redisPrefix = `{${this.prefix}}`;
@@ -86,6 +91,25 @@ export class QueueTransport {
     return queue;
   }
 
+  /** Where workers' reports travel: a Redis stream, or a queue on the PostgreSQL backend (which has no streams). */
+  results(): ResultsChannel {
+    if (!this.resultsChannel) {
+      if (this.redisUrl) {
+        const url = this.redisUrl;
+        const connect = () => {
+          const client = new Redis(url, { maxRetriesPerRequest: null });
+          client.on('error', () => undefined); // failures surface through the calls that fail
+          this.closables.push({ close: async () => void client.disconnect() });
+          return client;
+        };
+        this.resultsChannel = new StreamResultsChannel(connect(), connect, this.prefix);
+      } else {
+        this.resultsChannel = new QueueResultsChannel(this);
+      }
+    }
+    return this.resultsChannel;
+  }
+
   worker(name: string, processor: Processor, options: Omit<WorkerOptions, 'connection'> = {}): AnyWorker {
     const worker = new this.classes.Worker(name, processor, { ...this.baseOptions(), ...options });
     this.workers.push(worker);
@@ -116,5 +140,6 @@ export class QueueTransport {
     this.closables.length = 0;
     this.queues.clear();
     this.producers.clear();
+    this.resultsChannel = undefined;
   }
 }

@@ -27,6 +27,10 @@ export interface SchedulerConfig {
   shutdownDrainMs: number;
   /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables. */
   observability: ObservabilityConfig;
+  /** Requests per client (token bucket); undefined when FLOWCTL_RATE_LIMIT=0. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** Origins whose pages may call the API from a browser (FLOWCTL_CORS_ORIGINS); empty: none, CORS off. */
+  corsOrigins: string[];
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -57,6 +61,8 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     throw error;
   }
   return {
+    rateLimit: parseRateLimit(env.FLOWCTL_RATE_LIMIT ?? DEFAULT_RATE_LIMIT, env.FLOWCTL_RATE_LIMIT_BURST),
+    corsOrigins: parseCorsOrigins(env.FLOWCTL_CORS_ORIGINS ?? ''),
     port,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,
@@ -89,4 +95,43 @@ function parseTypeConcurrency(value: string): Record<string, number> {
     limits[type] = number;
   }
   return limits;
+}
+
+/**
+ * Generous on purpose: one client of a 2-core scheduler rarely needs more, and
+ * the test suite and `npm run bench` (many polls from one address) stay under it.
+ */
+export const DEFAULT_RATE_LIMIT = '1000/s';
+
+/** `100/s`, `6000/m` or `0` (off); the burst defaults to two seconds' worth. */
+export function parseRateLimit(value: string, burstValue?: string): SchedulerConfig['rateLimit'] {
+  if (value.trim() === '0') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(s|m|h)\s*$/.exec(value);
+  const perUnit = match ? Number(match[1]) : NaN;
+  if (!match || !(perUnit > 0)) throw new InvalidInput(`FLOWCTL_RATE_LIMIT must look like 100/s, 6000/m or 0 (off), got "${value}"`);
+  const perSecond = perUnit / { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
+  const burst = burstValue === undefined || burstValue === '' ? Math.max(1, Math.ceil(perSecond * 2)) : Number(burstValue);
+  if (!Number.isInteger(burst) || burst < 1)
+    throw new InvalidInput(`FLOWCTL_RATE_LIMIT_BURST must be a whole number of requests, got "${burstValue}"`);
+  return { perSecond, burst };
+}
+
+/** Exact origins (`https://ops.example.com`), comma separated; a path or a typo is refused at start rather than silently never matching. */
+function parseCorsOrigins(value: string): string[] {
+  return value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.replace(/\/$/, '')) {
+        throw new InvalidInput(`FLOWCTL_CORS_ORIGINS: "${origin}" is not an origin such as https://ops.example.com`);
+      }
+      return url.origin;
+    });
 }

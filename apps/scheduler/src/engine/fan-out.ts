@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { evaluateExpression, renderValue, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
-import { TaskRunRepository } from '@flowctl/persistence';
+import { evaluateExpression, renderTaskInput, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
+import { TaskRunRepository, type FanOutProgress } from '@flowctl/persistence';
+import { TASK_COUNTERS_CARRY } from './pending-writes';
 import type { ReadyTask } from './run-advancer';
 import type { DispatchItem, SettledTask, UnitOfWork } from './unit-of-work';
 
@@ -59,7 +60,7 @@ export class FanOut {
     const queued: { id: string; attempt: number; input: unknown }[] = [];
     items.forEach((item, index) => {
       const name = `${task.name}[${index}]`;
-      const input = renderValue(definition.with, { ...scope, item, index });
+      const input = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
       const taskRunId = idByName.get(name)!;
       queued.push({ id: taskRunId, attempt: 1, input });
       uow.event({ runId: task.runId, type: 'task_queued', task: name, attempt: 1 });
@@ -81,7 +82,11 @@ export class FanOut {
       else count.failed += 1;
       counts.set(parentId, count);
     }
-    const progress = await this.taskRuns.countInstances(uow.tx, [...counts.values()]);
+    // Carries the instances' own outcomes, still waiting to be written: one statement for both.
+    const progress = await uow.pending.query<FanOutProgress>(
+      this.taskRuns.countInstancesStatement([...counts.values()])!,
+      TASK_COUNTERS_CARRY,
+    );
     const ended: SettledTask[] = [];
     for (const parent of progress) {
       if (parent.instancesSucceeded + parent.instancesFailed < parent.instancesTotal) continue;

@@ -2,13 +2,21 @@ import { Injectable } from '@nestjs/common';
 import {
   evaluateCondition,
   isTaskFailure,
-  renderValue,
+  renderTaskInput,
   triggerDecision,
   type ExpressionScope,
   type TaskFailure,
   type TaskStatus,
 } from '@flowctl/core';
-import { RunEventRepository, RunRepository, TaskRunRepository, DeadLetterRepository, type DependencyRelease } from '@flowctl/persistence';
+import {
+  RunEventRepository,
+  RunRepository,
+  TaskRunRepository,
+  DeadLetterRepository,
+  type DependencyRelease,
+  type ReleasedTask,
+  type RunRow,
+} from '@flowctl/persistence';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { afterCommit } from './transaction-runner';
@@ -16,6 +24,7 @@ import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
 import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
+import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
 
 /** A task whose trigger rule is met: it is queued unless its `when` says no. */
 export interface ReadyTask {
@@ -63,7 +72,9 @@ export class RunAdvancer {
     // Closing runs frees concurrency slots; starting waiting runs can close tasks again (a `when`
     // that is false), so this settles in rounds until nothing is left to count.
     for (;;) {
-      const updated = await this.runs.adjustOpenTasks(uow.tx, uow.drainClosedTasks());
+      await this.deferHistory(uow);
+      const counters = this.runs.adjustOpenTasksStatement(uow.drainClosedTasks());
+      const updated = counters ? await uow.pending.query<RunRow>(counters, RUN_COUNTERS_CARRY) : [];
       for (const run of updated) {
         if (run.tasksOpen > 0 || run.status !== 'running') continue;
         const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
@@ -84,11 +95,15 @@ export class RunAdvancer {
       }
       if (uow.closedTasks.size === 0 && uow.finishedRuns.length === 0) break;
     }
-    await this.deadLetters.add(uow.tx, uow.deadLetters);
-    await this.events.append(uow.tx, uow.events);
-    // Delivered at commit: live views (SSE) learn which runs changed without polling.
-    await this.events.notifyChanged(uow.tx, [...new Set(uow.events.map((event) => event.runId))]);
-    if (uow.timersChanged) await uow.tx.query(`SELECT pg_notify('flowctl_timers', '')`);
+    await this.deferHistory(uow);
+    // Whatever is still waiting goes now; NOTIFY is delivered at commit.
+    await uow.pending.flush(uow.timersChanged ? { sql: `SELECT pg_notify('flowctl_timers', '')`, parameters: [] } : undefined);
+  }
+
+  /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */
+  private async deferHistory(uow: UnitOfWork): Promise<void> {
+    await uow.pending.defer(this.deadLetters.addStatement(uow.deadLetters.splice(0)), 'history');
+    await uow.pending.defer(this.events.appendStatement(uow.events.splice(0)), 'history');
   }
 
   private async release(uow: UnitOfWork, wave: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
@@ -113,7 +128,8 @@ export class RunAdvancer {
         releases.set(key, release);
       }
     }
-    const rows = await this.taskRuns.releaseDependents(uow.tx, [...releases.values()]);
+    const release = this.taskRuns.releaseDependentsStatement([...releases.values()]);
+    const rows = release ? await uow.pending.query<ReleasedTask>(release, TASK_COUNTERS_CARRY) : [];
     const ready: ReadyTask[] = [];
     const skipped: SettledTask[] = [];
     for (const row of rows) {
@@ -159,7 +175,7 @@ export class RunAdvancer {
           if (ended) settled.push(ended);
           continue;
         }
-        const input = renderValue(definition.with, scope);
+        const input = renderTaskInput(definition.type, definition.with, scope);
         if (definition.type === WORKFLOW_TYPE) {
           // The child run is the work: its first tasks join the next wave of this transaction.
           uow.admitQueue.push(...(await this.childRuns.start(uow, task, input)));
@@ -210,19 +226,17 @@ export class RunAdvancer {
         settled.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'failed' });
       }
     }
-    await this.taskRuns.markQueued(uow.tx, queued);
-    await this.taskRuns.markRunning(uow.tx, waiting);
-    await this.taskRuns.markFinished(uow.tx, failed);
+    await uow.pending.defer(this.taskRuns.markQueuedStatement(queued), 'deciding-tasks', ids(queued));
+    await uow.pending.defer(this.taskRuns.markRunningStatement(waiting), 'deciding-tasks', ids(waiting));
+    await uow.pending.defer(this.taskRuns.markFinishedStatement(failed), 'deciding-tasks', ids(failed));
     await this.skip(uow, skippedByWhen, 'when');
     return [...settled, ...skippedByWhen];
   }
 
   async skip(uow: UnitOfWork, tasks: SettledTask[], reason: 'upstream' | 'when'): Promise<void> {
     if (tasks.length === 0) return;
-    await this.taskRuns.markSkipped(
-      uow.tx,
-      tasks.map((t) => t.taskRunId),
-    );
+    const taskRunIds = tasks.map((t) => t.taskRunId);
+    await uow.pending.defer(this.taskRuns.markSkippedStatement(taskRunIds), 'deciding-tasks', taskRunIds);
     for (const task of tasks) {
       uow.event({ runId: task.runId, type: 'task_skipped', task: task.name, details: { reason } });
       uow.countClosed(task.runId, 1, 0);
@@ -253,4 +267,8 @@ export class RunAdvancer {
     }
     return scopes;
   }
+}
+
+function ids(items: readonly { id: string }[]): string[] {
+  return items.map((item) => item.id);
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RunRepository } from '@flowctl/persistence';
+import { RunRepository, TaskRunRepository, type RunRow, type TaskRunRow } from '@flowctl/persistence';
 import { WorkflowCatalog } from './workflow-catalog';
 import type { UnitOfWork } from './unit-of-work';
 
@@ -11,14 +11,28 @@ import type { UnitOfWork } from './unit-of-work';
 export class RunLocker {
   constructor(
     private readonly runs: RunRepository,
+    private readonly taskRuns: TaskRunRepository,
     private readonly catalog: WorkflowCatalog,
   ) {}
+
+  /** Locks runs and then these task runs of theirs in one round trip; returns the task rows (those of other runs are left out). */
+  async lockWithTasks(uow: UnitOfWork, runIds: Iterable<string>, taskRunIds: readonly string[]): Promise<TaskRunRow[]> {
+    // Runs this unit already holds are named again: locking them twice is free, and their tasks must pass the filter.
+    const { runs, tasks } = await this.taskRuns.lockWithRuns(uow.tx, [...new Set(runIds)].sort(), taskRunIds);
+    await this.attach(
+      uow,
+      runs.filter((row) => !uow.runs.has(row.id)),
+    );
+    return tasks;
+  }
 
   async lock(uow: UnitOfWork, runIds: Iterable<string>): Promise<void> {
     const missing = [...new Set(runIds)].filter((id) => !uow.runs.has(id)).sort();
     if (missing.length === 0) return;
-    for (const row of await this.runs.lock(uow.tx, missing)) {
-      uow.runs.set(row.id, { row, workflow: await this.catalog.byVersionId(uow.tx, row.workflowVersionId) });
-    }
+    await this.attach(uow, await this.runs.lock(uow.tx, missing));
+  }
+
+  private async attach(uow: UnitOfWork, rows: readonly RunRow[]): Promise<void> {
+    for (const row of rows) uow.runs.set(row.id, { row, workflow: await this.catalog.byVersionId(uow.tx, row.workflowVersionId) });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { inPgTransaction, poolOf, type Queryable } from '@flowctl/persistence';
+import { DataSource } from 'typeorm';
 
 /** Deadlocks and serialisation failures are resolved by running the whole unit again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
@@ -29,11 +30,11 @@ export class TransactionRunner {
     return this.dataSource;
   }
 
-  async run<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         const hooks: (() => void)[] = [];
-        const result = await this.dataSource.transaction((tx) => {
+        const result = await inPgTransaction(poolOf(this.dataSource), (tx) => {
           commitHooks.set(tx, hooks);
           return work(tx);
         });

@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@flowctl/core';
 import type { NewDeadLetter, NewRunEvent, Queryable, RunRow, TaskRunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
+import { PendingWrites } from './pending-writes';
 import type { ReadyTask } from './run-advancer';
 
 /** A task that the transaction put on its way to a queue; sent only after commit. */
@@ -67,7 +68,15 @@ export class UnitOfWork {
   readonly admitQueue: ReadyTask[] = [];
   readonly freedSlots = new Map<string, { namespace: string; workflow: string; limit: number }>();
 
-  constructor(readonly tx: Queryable) {}
+  /** Writes on their way to the database, carried by the next statement that can take them. */
+  readonly pending: PendingWrites;
+  /** Every statement sent through this sees the pending writes applied first. */
+  readonly tx: Queryable;
+
+  constructor(tx: Queryable) {
+    this.pending = new PendingWrites(tx);
+    this.tx = this.pending.queryable;
+  }
 
   run(runId: string): { row: RunRow; workflow: CompiledWorkflow } {
     const run = this.runs.get(runId);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { ClusterRepository, MetricsRepository } from '@flowctl/persistence';
-import { QueueTransport, RESULTS_QUEUE, taskQueueName } from '@flowctl/queue';
+import { QueueTransport, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { LeaderLease } from '../duties/leader-lease';
 import { MetricsRegistry } from './metrics-registry';
@@ -94,25 +94,23 @@ export class StateGauges {
         );
       },
     });
+    const readBacklog = () => orNothing(transport.results().backlog());
     new Gauge({
       name: 'flowctl_results_waiting',
-      help: 'Worker reports on the results queue not yet taken by a scheduler.',
+      help: 'Worker reports sent and not yet applied by a scheduler.',
       registers,
       async collect() {
-        const counts = await orNothing(transport.queue(RESULTS_QUEUE).getJobCounts('waiting'));
-        if (counts) this.set(counts.waiting ?? 0);
+        const read = await readBacklog();
+        if (read) this.set(read.reports);
       },
     });
     new Gauge({
       name: 'flowctl_results_oldest_age_seconds',
-      help: 'Age of the oldest worker report still waiting on the results queue (0 when none): how far result application lags.',
+      help: 'Age of the oldest worker report not yet applied (0 when none): how far result application lags.',
       registers,
       async collect() {
-        const [oldest] = await transport
-          .queue(RESULTS_QUEUE)
-          .getWaiting(0, 0)
-          .catch(() => []);
-        this.set(oldest?.timestamp ? Math.max(0, Date.now() - oldest.timestamp) / 1000 : 0);
+        const read = await readBacklog();
+        if (read) this.set(read.oldestAgeMs / 1000);
       },
     });
   }

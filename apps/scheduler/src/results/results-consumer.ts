@@ -1,46 +1,33 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { parseResultMessage, QueueTransport, RESULTS_QUEUE, type ResultMessage } from '@flowctl/queue';
+import { QueueTransport, type ResultsSubscription } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
-import { MicroBatcher } from '../engine/micro-batcher';
 import { RecordResultsUseCase } from '../use-cases/record-results/record-results.use-case';
 
 /**
- * Every scheduler consumes worker reports. Jobs are taken with high
- * concurrency and applied through a group-commit batcher, so a burst of N
- * results costs a handful of transactions, not N.
+ * Every scheduler consumes worker reports. They are taken in batches and each
+ * batch is applied in one transaction, so a burst of N results costs a handful
+ * of transactions, not N; a report is acknowledged only after its batch commits.
  */
 @Injectable()
 export class ResultsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ResultsConsumer.name);
-  private readonly batcher: MicroBatcher<ResultMessage>;
-  private worker?: ReturnType<QueueTransport['worker']>;
+  private subscription?: ResultsSubscription;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     private readonly transport: QueueTransport,
-    recordResults: RecordResultsUseCase,
-  ) {
-    this.batcher = new MicroBatcher((messages) => recordResults.execute(messages), config.resultBatchSize);
-  }
+    private readonly recordResults: RecordResultsUseCase,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = this.transport.worker(
-      RESULTS_QUEUE,
-      async (job) => {
-        const message = parseResultMessage(job.data);
-        if (!message) {
-          this.logger.warn(`dropped malformed result message ${job.id}`);
-          return;
-        }
-        await this.batcher.submit(message);
-      },
-      { concurrency: this.config.resultBatchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
-    );
-    this.worker.on('error', (error: Error) => this.logger.error(`results consumer: ${error.message}`));
+    this.subscription = this.transport.results().consume(this.config.schedulerId, (messages) => this.recordResults.execute(messages), {
+      batchSize: this.config.resultBatchSize,
+      onError: (message) => this.logger.warn(message),
+    });
   }
 
   /** Stops taking reports (letting the batch in hand commit) before the connections close on application shutdown. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await this.subscription?.close();
   }
 }

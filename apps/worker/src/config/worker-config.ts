@@ -3,6 +3,9 @@ import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityCo
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
+/** Enough for a command to find programs and write files; nothing the worker authenticates with. */
+const SHELL_INHERITED_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
+
 export interface WorkerConfig {
   redisUrl?: string;
   /** Only for BullMQ's PostgreSQL backend (`flowctl dev` without Redis); a worker never touches flowctl's tables. */
@@ -11,7 +14,10 @@ export interface WorkerConfig {
   /** type -> concurrency */
   types: Record<string, number>;
   shellEnabled: boolean;
-  httpAllowlist: string[];
+  /** The part of the worker's environment a shell command sees: no credentials (REDIS_URL, DATABASE_URL, keys). */
+  shellEnvironment: Record<string, string>;
+  /** What `http` tasks may reach and read (FLOWCTL_HTTP_ALLOWLIST, FLOWCTL_HTTP_MAX_RESPONSE, FLOWCTL_HTTP_TIMEOUT). */
+  http: { allowlist: string[]; maxResponseBytes: number; timeoutMs: number; maxRedirects: number };
   /** How often the worker registers itself (its heartbeat); keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER. */
   heartbeatIntervalMs: number;
   /** `/metrics` and `/healthz` on this port (METRICS_PORT); absent: no HTTP server, so several workers can share a host. */
@@ -59,16 +65,28 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
     throw error;
   }
+  const httpTimeoutMs = parseDuration(env.FLOWCTL_HTTP_TIMEOUT ?? '30s');
+  if (!httpTimeoutMs) throw new InvalidInput('FLOWCTL_HTTP_TIMEOUT must be a duration such as 30s');
+  const maxResponseBytes = Number(env.FLOWCTL_HTTP_MAX_RESPONSE ?? 1_048_576);
+  // A task's output is bounded at 1 MiB anyway: a larger body could never be reported.
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1 || maxResponseBytes > 1_048_576)
+    throw new InvalidInput('FLOWCTL_HTTP_MAX_RESPONSE must be a number of bytes from 1 to 1048576');
   return {
     redisUrl: env.REDIS_URL || undefined,
     queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
     queuePrefix: env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
     types,
     shellEnabled,
-    httpAllowlist: (env.FLOWCTL_HTTP_ALLOWLIST ?? '*')
-      .split(',')
-      .map((h) => h.trim().toLowerCase())
-      .filter(Boolean),
+    shellEnvironment: Object.fromEntries(SHELL_INHERITED_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
+    http: {
+      allowlist: (env.FLOWCTL_HTTP_ALLOWLIST ?? '*')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      maxResponseBytes,
+      timeoutMs: httpTimeoutMs,
+      maxRedirects: 5,
+    },
     heartbeatIntervalMs,
     metricsPort,
     metricsHost: env.METRICS_HOST ?? '0.0.0.0',

@@ -1,7 +1,7 @@
 import type { TaskHandler } from '@flowctl/worker-sdk';
 import type { WorkerConfig } from '../config/worker-config';
 import { failHandler } from './fail.handler';
-import { httpHandler } from './http.handler';
+import { httpHandler } from './http/http.handler';
 import { noopHandler } from './noop.handler';
 import { shellHandler } from './shell.handler';
 import { sleepHandler } from './sleep.handler';
@@ -11,7 +11,7 @@ export function builtInHandlers(config: WorkerConfig): Record<string, TaskHandle
     noop: noopHandler,
     sleep: sleepHandler,
     fail: failHandler,
-    http: httpHandler(config.httpAllowlist),
-    ...(config.shellEnabled ? { shell: shellHandler } : {}),
+    http: httpHandler(config.http),
+    ...(config.shellEnabled ? { shell: shellHandler(config.shellEnvironment) } : {}),
   };
 }

@@ -30,53 +30,54 @@ class TailBuffer {
 
 /**
  * Runs `/bin/sh -c command`. Only served when the worker enables it. The
- * process group is killed on cancel or timeout so no grandchild outlives it.
+ * command sees `with.env` and a few harmless variables of the worker, never
+ * its credentials. The process group is killed on cancel or timeout so no
+ * grandchild outlives it.
  */
-export const shellHandler = defineHandler<ShellInput, { exitCode: number; stdout: string; stderr: string }>((input, ctx) => {
-  if (typeof input?.command !== 'string' || input.command.length === 0)
-    throw new NonRetryableError('shell: `command` must be a non-empty string');
-  const env = input.env ?? {};
-  if (typeof env !== 'object' || Array.isArray(env)) throw new NonRetryableError('shell: `env` must be a map of strings');
-  const command = input.command;
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      cwd: typeof input.cwd === 'string' ? input.cwd : undefined,
-      env: {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
-        FLOWCTL_RUN_ID: ctx.runId,
-        FLOWCTL_ATTEMPT: String(ctx.attempt),
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stdout = new TailBuffer();
-    const stderr = new TailBuffer();
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const kill = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    ctx.signal.addEventListener('abort', kill, { once: true });
-    child.on('error', (error) => reject(error));
-    child.on('close', (code, signal) => {
-      ctx.signal.removeEventListener('abort', kill);
-      const output = { exitCode: code ?? (signal ? 128 : 1), stdout: stdout.toString(), stderr: stderr.toString() };
-      if (output.exitCode === 0) return resolve(output);
-      const error = Object.assign(
-        new Error(
-          `command exited with code ${output.exitCode}${signal ? ` (${signal})` : ''}: ${output.stderr.trim().split('\n').pop() ?? ''}`,
-        ),
-        {
-          name: 'ShellCommandFailed',
-          details: output,
-        },
-      );
-      reject(error);
+export const shellHandler = (inheritedEnvironment: Readonly<Record<string, string>>) =>
+  defineHandler<ShellInput, { exitCode: number; stdout: string; stderr: string }>((input, ctx) => {
+    if (typeof input?.command !== 'string' || input.command.length === 0)
+      throw new NonRetryableError('shell: `command` must be a non-empty string');
+    const env = input.env ?? {};
+    if (typeof env !== 'object' || Array.isArray(env)) throw new NonRetryableError('shell: `env` must be a map of strings');
+    const command = input.command;
+    const values = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    if (Object.entries(values).some(([name, value]) => name.includes('=') || name.includes('\0') || value.includes('\0')))
+      throw new NonRetryableError('shell: `env` names cannot contain "=", and no name or value a NUL character');
+    return new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command], {
+        cwd: typeof input.cwd === 'string' ? input.cwd : undefined,
+        env: { ...inheritedEnvironment, ...values, FLOWCTL_RUN_ID: ctx.runId, FLOWCTL_ATTEMPT: String(ctx.attempt) },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const stdout = new TailBuffer();
+      const stderr = new TailBuffer();
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      const kill = () => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      ctx.signal.addEventListener('abort', kill, { once: true });
+      child.on('error', (error) => reject(error));
+      child.on('close', (code, signal) => {
+        ctx.signal.removeEventListener('abort', kill);
+        const output = { exitCode: code ?? (signal ? 128 : 1), stdout: stdout.toString(), stderr: stderr.toString() };
+        if (output.exitCode === 0) return resolve(output);
+        const error = Object.assign(
+          new Error(
+            `command exited with code ${output.exitCode}${signal ? ` (${signal})` : ''}: ${output.stderr.trim().split('\n').pop() ?? ''}`,
+          ),
+          {
+            name: 'ShellCommandFailed',
+            details: output,
+          },
+        );
+        reject(error);
+      });
     });
   });
-});

@@ -9,3 +9,4 @@ export { cronProblem, CRON_MACROS } from './cron-expression';
 export { isTimeZone } from './validate-schedule';
 export { NAME_PATTERN, TASK_TYPE_PATTERN, INPUT_NAME_PATTERN, isValidName } from './names';
 export * from './cron-ticks';
+export { SHELL_TASK_TYPE, renderTaskInput } from './shell-task';

@@ -26,7 +26,7 @@ spec:
     - name: transform
       type: shell
       dependsOn: [extract]
-      with: { command: "echo {{ tasks.extract.output.status }}" }
+      with: { command: 'echo "$STATUS"', env: { STATUS: "{{ tasks.extract.output.status }}" } }
       retry: { maxAttempts: 5 }
       timeout: 30s
       heartbeatTimeout: 10s

@@ -5,6 +5,7 @@ import { indexPath, keyPath } from './issue-path';
 import type { IssueList } from './issue-list';
 import { cloneJson } from './json-value';
 import { readName, readTaskType } from './names';
+import { checkShellTask, SHELL_TASK_TYPE } from './shell-task';
 import { effectiveRetry, readRetry, type RetrySource } from './validate-retry';
 import { WORKFLOW_LIMITS } from './workflow-limits';
 import { DEFAULT_PRIORITY, TRIGGER_RULES, type TaskDefinition } from './workflow-definition';
@@ -90,6 +91,7 @@ function readTask(value: unknown, path: string, defaults: TaskDefaults, issues: 
 
   const withValue = optional('with') ?? {};
   const withMapping = readMapping(withValue, at('with'), issues) ?? {};
+  if (type === SHELL_TASK_TYPE) checkShellTask(withMapping, at('with'), issues);
 
   const { names: dependsOn, paths: dependsOnPaths } = readDependsOn(optional('dependsOn'), at('dependsOn'), name, issues);
   const when = readExpressionSource(optional('when'), at('when'), issues);

@@ -1,3 +1,4 @@
+import { execute, type Statement } from '../statement';
 import type { TaskFailure } from '@flowctl/core';
 import { queryRows, type Queryable } from '../queryable';
 
@@ -23,11 +24,15 @@ const COLUMNS = `id, task_run_id AS "taskRunId", run_id AS "runId", namespace, w
 
 export class DeadLetterRepository {
   async add(tx: Queryable, letters: readonly NewDeadLetter[]): Promise<void> {
-    if (letters.length === 0) return;
-    await tx.query(
-      `INSERT INTO dead_letters (task_run_id, run_id, namespace, workflow_name, task, type, attempt, error, input)
+    await execute(tx, this.addStatement(letters));
+  }
+
+  addStatement(letters: readonly NewDeadLetter[]): Statement | undefined {
+    if (letters.length === 0) return undefined;
+    return {
+      sql: `INSERT INTO dead_letters (task_run_id, run_id, namespace, workflow_name, task, type, attempt, error, input)
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[])`,
-      [
+      parameters: [
         letters.map((l) => l.taskRunId),
         letters.map((l) => l.runId),
         letters.map((l) => l.namespace),
@@ -38,7 +43,7 @@ export class DeadLetterRepository {
         letters.map((l) => JSON.stringify(l.error)),
         letters.map((l) => JSON.stringify(l.input ?? null)),
       ],
-    );
+    };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { execute, type Statement } from '../statement';
 import { queryRows, type Queryable } from '../queryable';
 
 export type RunEventType =
@@ -19,6 +20,7 @@ export type RunEventType =
   | 'task_cancelled'
   | 'task_requeued';
 
+/** Every insert into run_events notifies this channel once per run it touched (a trigger; see its migration). */
 export const RUN_EVENTS_CHANNEL = 'flowctl_run_events';
 
 export interface NewRunEvent {
@@ -42,24 +44,22 @@ export interface RunEventRow {
 export class RunEventRepository {
   /** The history is append-only; one INSERT per batch whatever its size. */
   async append(tx: Queryable, events: readonly NewRunEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await tx.query(
-      `INSERT INTO run_events (run_id, type, task, attempt, details)
+    await execute(tx, this.appendStatement(events));
+  }
+
+  appendStatement(events: readonly NewRunEvent[]): Statement | undefined {
+    if (events.length === 0) return undefined;
+    return {
+      sql: `INSERT INTO run_events (run_id, type, task, attempt, details)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])`,
-      [
+      parameters: [
         events.map((e) => e.runId),
         events.map((e) => e.type),
         events.map((e) => e.task ?? null),
         events.map((e) => e.attempt ?? null),
         events.map((e) => (e.details === undefined ? null : JSON.stringify(e.details))),
       ],
-    );
-  }
-
-  /** One NOTIFY per changed run on `flowctl_run_events`, payload the run id; PostgreSQL sends them at commit. */
-  async notifyChanged(tx: Queryable, runIds: readonly string[]): Promise<void> {
-    if (runIds.length === 0) return;
-    await tx.query(`SELECT pg_notify('${RUN_EVENTS_CHANNEL}', id) FROM unnest($1::text[]) AS id`, [runIds]);
+    };
   }
 
   async list(db: Queryable, runId: string, options: { afterId?: string; limit: number }): Promise<RunEventRow[]> {

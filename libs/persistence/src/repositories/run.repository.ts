@@ -1,3 +1,4 @@
+import type { Statement } from '../statement';
 import type { RunStatus } from '@flowctl/core';
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
 
@@ -40,10 +41,27 @@ export interface NewRun {
   scheduledFor?: Date;
 }
 
-const RUN_COLUMNS = `id, namespace, workflow_name AS "workflowName", workflow_version_id AS "workflowVersionId", version, status, inputs,
+export const RUN_COLUMNS = `id, namespace, workflow_name AS "workflowName", workflow_version_id AS "workflowVersionId", version, status, inputs,
   idempotency_key AS "idempotencyKey", tasks_total AS "tasksTotal", tasks_open AS "tasksOpen", tasks_failed AS "tasksFailed", error,
   created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", deadline_at AS "deadlineAt",
   parent_run_id AS "parentRunId", parent_task_run_id AS "parentTaskRunId", scheduled_for AS "scheduledFor"`;
+
+/** A run row that travelled as JSON (to_jsonb): timestamps come back as text. */
+export function runRowFromJson(json: Record<string, unknown>): RunRow {
+  const row = json as unknown as RunRow;
+  return {
+    ...row,
+    createdAt: new Date(json.createdAt as string),
+    startedAt: dateOrNull(json.startedAt),
+    finishedAt: dateOrNull(json.finishedAt),
+    deadlineAt: dateOrNull(json.deadlineAt),
+    scheduledFor: dateOrNull(json.scheduledFor),
+  };
+}
+
+export function dateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : new Date(value as string);
+}
 
 export interface RunListOptions {
   namespace?: string;
@@ -144,15 +162,19 @@ export class RunRepository {
     tx: Queryable,
     deltas: readonly { runId: string; closed: number; failed: number; added?: number }[],
   ): Promise<RunRow[]> {
-    if (deltas.length === 0) return [];
-    return queryRows<RunRow>(
-      tx,
-      `UPDATE runs r SET tasks_open = r.tasks_open - d.closed + d.added, tasks_failed = r.tasks_failed + d.failed, tasks_total = r.tasks_total + d.added
+    const statement = this.adjustOpenTasksStatement(deltas);
+    return statement ? queryRows<RunRow>(tx, statement.sql, statement.parameters) : [];
+  }
+
+  adjustOpenTasksStatement(deltas: readonly { runId: string; closed: number; failed: number; added?: number }[]): Statement | undefined {
+    if (deltas.length === 0) return undefined;
+    return {
+      sql: `UPDATE runs r SET tasks_open = r.tasks_open - d.closed + d.added, tasks_failed = r.tasks_failed + d.failed, tasks_total = r.tasks_total + d.added
          FROM (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[]) AS d(run_id, closed, failed, added) ORDER BY run_id) d
         WHERE r.id = d.run_id
       RETURNING ${RUN_COLUMNS}`,
-      [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed), deltas.map((d) => d.added ?? 0)],
-    );
+      parameters: [deltas.map((d) => d.runId), deltas.map((d) => d.closed), deltas.map((d) => d.failed), deltas.map((d) => d.added ?? 0)],
+    };
   }
 
   /** Runs of a workflow not yet finished (running or waiting for a slot): what a schedule's overlap policy looks at. */

@@ -1,5 +1,7 @@
+import { execute, type Statement } from '../statement';
 import type { TaskFailure, TaskStatus } from '@flowctl/core';
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
+import { dateOrNull, RUN_COLUMNS, runRowFromJson, type RunRow } from './run.repository';
 
 export interface TaskRunRow {
   id: string;
@@ -103,6 +105,20 @@ const RELEASED_COLUMNS = `t.id, t.run_id AS "runId", t.name, t.deps_total AS "de
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
+/** A task leaving queued or running: a terminal state, or retrying with its retry time. */
+export interface FinishedTask {
+  id: string;
+  status: TaskStatus;
+  output?: unknown;
+  error?: TaskFailure;
+  retryAt?: Date;
+  workerId?: string;
+  startedAt?: Date;
+  /** When the worker says it ended (its clock, as startedAt); else the transaction's time. */
+  finishedAt?: Date;
+  heartbeatDetails?: unknown;
+}
+
 export class TaskRunRepository {
   /** One statement for all of a run's tasks, however many. */
   async insertMany(tx: Queryable, runId: string, tasks: readonly NewTaskRun[]): Promise<{ id: string; name: string }[]> {
@@ -169,6 +185,37 @@ export class TaskRunRepository {
     return queryRows<TaskRunRow>(tx, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
+  /**
+   * Locks runs, then the named task runs of those runs, in one round trip. The
+   * task CTE reads the run CTE, so PostgreSQL must lock the runs first: the
+   * lock order of every engine transaction. Both come back through to_jsonb
+   * because one result set cannot hold two row shapes.
+   */
+  async lockWithRuns(
+    tx: Queryable,
+    runIds: readonly string[],
+    taskRunIds: readonly string[],
+  ): Promise<{ runs: RunRow[]; tasks: TaskRunRow[] }> {
+    const rows = await queryRows<{ kind: 'run' | 'task'; row: Record<string, unknown> }>(
+      tx,
+      `WITH locked_runs AS MATERIALIZED (SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+            locked_tasks AS MATERIALIZED (
+              SELECT ${TASK_COLUMNS} FROM task_runs
+               WHERE id = ANY($2::bigint[]) AND run_id IN (SELECT id FROM locked_runs) ORDER BY id FOR UPDATE)
+       SELECT 'run' AS kind, to_jsonb(r) AS row FROM locked_runs r
+       UNION ALL
+       SELECT 'task', to_jsonb(t) FROM locked_tasks t`,
+      [runIds, taskRunIds],
+    );
+    const runs: RunRow[] = [];
+    const tasks: TaskRunRow[] = [];
+    for (const { kind, row } of rows) {
+      if (kind === 'run') runs.push(runRowFromJson(row));
+      else tasks.push(taskRunRowFromJson(row));
+    }
+    return { runs, tasks };
+  }
+
   async lockRun(tx: Queryable, runId: string): Promise<TaskRunRow[]> {
     return queryRows<TaskRunRow>(tx, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 ORDER BY id FOR UPDATE`, [runId]);
   }
@@ -193,23 +240,27 @@ export class TaskRunRepository {
    * an early trigger decision already queued or skipped is left alone.
    */
   async releaseDependents(tx: Queryable, releases: readonly DependencyRelease[]): Promise<ReleasedTask[]> {
-    if (releases.length === 0) return [];
-    return queryRows<ReleasedTask>(
-      tx,
-      `UPDATE task_runs t
+    const statement = this.releaseDependentsStatement(releases);
+    return statement ? queryRows<ReleasedTask>(tx, statement.sql, statement.parameters) : [];
+  }
+
+  releaseDependentsStatement(releases: readonly DependencyRelease[]): Statement | undefined {
+    if (releases.length === 0) return undefined;
+    return {
+      sql: `UPDATE task_runs t
           SET deps_succeeded = t.deps_succeeded + u.succeeded, deps_failed = t.deps_failed + u.failed, deps_skipped = t.deps_skipped + u.skipped
          FROM (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::int[]) AS u(run_id, name, succeeded, failed, skipped)
                 ORDER BY run_id, name) u
         WHERE t.run_id = u.run_id AND t.name = u.name AND t.status = 'pending'
       RETURNING ${RELEASED_COLUMNS}`,
-      [
+      parameters: [
         releases.map((r) => r.runId),
         releases.map((r) => r.name),
         releases.map((r) => r.succeeded),
         releases.map((r) => r.failed),
         releases.map((r) => r.skipped),
       ],
-    );
+    };
   }
 
   /** A `forEach` task that expanded into `total` instances: it runs until they have all ended. */
@@ -230,17 +281,21 @@ export class TaskRunRepository {
     tx: Queryable,
     counts: readonly { parentId: string; succeeded: number; failed: number }[],
   ): Promise<FanOutProgress[]> {
-    if (counts.length === 0) return [];
-    return queryRows<FanOutProgress>(
-      tx,
-      `UPDATE task_runs t
+    const statement = this.countInstancesStatement(counts);
+    return statement ? queryRows<FanOutProgress>(tx, statement.sql, statement.parameters) : [];
+  }
+
+  countInstancesStatement(counts: readonly { parentId: string; succeeded: number; failed: number }[]): Statement | undefined {
+    if (counts.length === 0) return undefined;
+    return {
+      sql: `UPDATE task_runs t
           SET instances_succeeded = t.instances_succeeded + u.succeeded, instances_failed = t.instances_failed + u.failed
          FROM (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[]) AS u(id, succeeded, failed) ORDER BY id) u
         WHERE t.id = u.id AND t.status = 'running'
       RETURNING t.id, t.run_id AS "runId", t.name, t.instances_total AS "instancesTotal",
                 t.instances_succeeded AS "instancesSucceeded", t.instances_failed AS "instancesFailed"`,
-      [counts.map((c) => c.parentId), counts.map((c) => c.succeeded), counts.map((c) => c.failed)],
-    );
+      parameters: [counts.map((c) => c.parentId), counts.map((c) => c.succeeded), counts.map((c) => c.failed)],
+    };
   }
 
   /** Instance outputs in item order: read once, when the fan-out ends. */
@@ -266,16 +321,25 @@ export class TaskRunRepository {
 
   /** Puts tasks on their way to a queue with a resolved input and the attempt number they will run as. */
   async markQueued(tx: Queryable, items: readonly { id: string; attempt: number; input: unknown; budgetStart?: number }[]): Promise<void> {
-    if (items.length === 0) return;
-    await tx.query(
-      `UPDATE task_runs t
+    await execute(tx, this.markQueuedStatement(items));
+  }
+
+  markQueuedStatement(items: readonly { id: string; attempt: number; input: unknown; budgetStart?: number }[]): Statement | undefined {
+    if (items.length === 0) return undefined;
+    return {
+      sql: `UPDATE task_runs t
           SET status = 'queued', attempt = u.attempt, input = u.input, queued_at = now(), started_at = NULL, finished_at = NULL,
               worker_id = NULL, retry_at = NULL, budget_start = COALESCE(u.budget_start, t.budget_start),
               timeout_at = now() + t.schedule_to_start_ms * interval '1 millisecond'
          FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::int[]) AS u(id, attempt, input, budget_start)
         WHERE t.id = u.id`,
-      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => json(i.input)), items.map((i) => i.budgetStart ?? null)],
-    );
+      parameters: [
+        items.map((i) => i.id),
+        items.map((i) => i.attempt),
+        items.map((i) => json(i.input)),
+        items.map((i) => i.budgetStart ?? null),
+      ],
+    };
   }
 
   /**
@@ -286,46 +350,44 @@ export class TaskRunRepository {
     tx: Queryable,
     items: readonly { id: string; workerId: string; startedAt: Date; deadlineGraceMs?: number }[],
   ): Promise<void> {
-    if (items.length === 0) return;
-    await tx.query(
-      `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at,
+    await execute(tx, this.markRunningStatement(items));
+  }
+
+  markRunningStatement(
+    items: readonly { id: string; workerId: string; startedAt: Date; deadlineGraceMs?: number }[],
+  ): Statement | undefined {
+    if (items.length === 0) return undefined;
+    return {
+      sql: `UPDATE task_runs t SET status = 'running', worker_id = u.worker_id, started_at = u.started_at, heartbeat_at = u.started_at,
               timeout_at = ${RUNNING_DEADLINE('u.started_at', 'u.started_at', 'u.grace')}
          FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::int[]) AS u(id, worker_id, started_at, grace)
         WHERE t.id = u.id`,
-      [
+      parameters: [
         items.map((i) => i.id),
         items.map((i) => i.workerId),
         items.map((i) => i.startedAt),
         items.map((i) => i.deadlineGraceMs ?? START_TO_CLOSE_GRACE_MS),
       ],
-    );
+    };
   }
 
   /** Terminal and retrying states in one statement: output, error and retry time as each needs. */
-  async markFinished(
-    tx: Queryable,
-    items: readonly {
-      id: string;
-      status: TaskStatus;
-      output?: unknown;
-      error?: TaskFailure;
-      retryAt?: Date;
-      workerId?: string;
-      startedAt?: Date;
-      heartbeatDetails?: unknown;
-    }[],
-  ): Promise<void> {
-    if (items.length === 0) return;
-    await tx.query(
-      `UPDATE task_runs t
+  async markFinished(tx: Queryable, items: readonly FinishedTask[]): Promise<void> {
+    await execute(tx, this.markFinishedStatement(items));
+  }
+
+  markFinishedStatement(items: readonly FinishedTask[]): Statement | undefined {
+    if (items.length === 0) return undefined;
+    return {
+      sql: `UPDATE task_runs t
           SET status = u.status, output = u.output, error = u.error, retry_at = u.retry_at, timeout_at = NULL,
-              finished_at = CASE WHEN u.status = 'retrying' THEN t.finished_at ELSE now() END,
+              finished_at = CASE WHEN u.status = 'retrying' THEN t.finished_at ELSE COALESCE(u.finished_at, now()) END,
               worker_id = COALESCE(u.worker_id, t.worker_id), started_at = COALESCE(t.started_at, u.started_at),
               heartbeat_details = COALESCE(u.heartbeat_details, t.heartbeat_details)
-         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[])
-              AS u(id, status, output, error, retry_at, worker_id, started_at, heartbeat_details)
+         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::timestamptz[])
+              AS u(id, status, output, error, retry_at, worker_id, started_at, heartbeat_details, finished_at)
         WHERE t.id = u.id`,
-      [
+      parameters: [
         items.map((i) => i.id),
         items.map((i) => i.status),
         items.map((i) => json(i.output)),
@@ -334,16 +396,21 @@ export class TaskRunRepository {
         items.map((i) => i.workerId ?? null),
         items.map((i) => i.startedAt ?? null),
         items.map((i) => json(i.heartbeatDetails)),
+        items.map((i) => i.finishedAt ?? null),
       ],
-    );
+    };
   }
 
   async markSkipped(tx: Queryable, ids: readonly string[], status: 'skipped' | 'cancelled' = 'skipped'): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.query(
-      `UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL, timeout_at = NULL WHERE id = ANY($1::bigint[])`,
-      [ids, status],
-    );
+    await execute(tx, this.markSkippedStatement(ids, status));
+  }
+
+  markSkippedStatement(ids: readonly string[], status: 'skipped' | 'cancelled' = 'skipped'): Statement | undefined {
+    if (ids.length === 0) return undefined;
+    return {
+      sql: `UPDATE task_runs SET status = $2, finished_at = now(), retry_at = NULL, timeout_at = NULL WHERE id = ANY($1::bigint[])`,
+      parameters: [ids, status],
+    };
   }
 
   async recordHeartbeats(db: Queryable, items: readonly { id: string; attempt: number; details: unknown; at: Date }[]): Promise<void> {
@@ -410,4 +477,20 @@ export class TaskRunRepository {
       [options.queuedBefore, options.afterId ?? null, options.limit],
     );
   }
+}
+
+/** A task run row that travelled as JSON: bigint ids come back as numbers and timestamps as text. */
+function taskRunRowFromJson(json: Record<string, unknown>): TaskRunRow {
+  const row = json as unknown as TaskRunRow;
+  return {
+    ...row,
+    id: String(json.id),
+    parentTaskRunId: json.parentTaskRunId === null ? null : String(json.parentTaskRunId),
+    heartbeatAt: dateOrNull(json.heartbeatAt),
+    queuedAt: dateOrNull(json.queuedAt),
+    startedAt: dateOrNull(json.startedAt),
+    finishedAt: dateOrNull(json.finishedAt),
+    retryAt: dateOrNull(json.retryAt),
+    timeoutAt: dateOrNull(json.timeoutAt),
+  };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { retryDecision, type TaskFailure } from '@flowctl/core';
-import { ClusterRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { ClusterRepository, TaskRunRepository, type FinishedTask, type TaskRunRow } from '@flowctl/persistence';
 import type { ResultMessage } from '@flowctl/queue';
 import { APPROVAL_TYPE } from '../../engine/approval';
 import { WORKFLOW_TYPE } from '../../engine/child-runs';
@@ -72,15 +72,15 @@ export class RecordResultsUseCase {
       const uow = new UnitOfWork(tx);
       // Runs are locked before their tasks, as in every engine transaction. The run id a
       // message names is checked against the task's row below, so a wrong one only drops it.
-      await this.locker.lock(
+      const current = await this.locker.lockWithTasks(
         uow,
         taskMessages.map((m) => m.runId),
+        [...new Set(taskMessages.map((m) => m.taskRunId))],
       );
-      const current = await this.taskRuns.lock(tx, [...new Set(taskMessages.map((m) => m.taskRunId))]);
       const rows = new Map(current.map((row) => [row.id, row]));
       const settled: SettledTask[] = [];
       const started: { id: string; workerId: string; startedAt: Date }[] = [];
-      const finished: Parameters<TaskRunRepository['markFinished']>[1][number][] = [];
+      const finished: FinishedTask[] = [];
 
       for (const message of taskMessages) {
         const row = rows.get(message.taskRunId);
@@ -131,8 +131,17 @@ export class RecordResultsUseCase {
           });
         }
       }
-      await this.taskRuns.markRunning(tx, started);
-      await this.taskRuns.markFinished(tx, finished);
+      // Written with the release of dependents, one statement for both.
+      await uow.pending.defer(
+        this.taskRuns.markRunningStatement(started),
+        'in-flight-tasks',
+        started.map((task) => task.id),
+      );
+      await uow.pending.defer(
+        this.taskRuns.markFinishedStatement(finished),
+        'in-flight-tasks',
+        finished.map((task) => task.id),
+      );
       await this.advancer.advance(uow, settled);
       await this.advancer.flush(uow);
       return uow;
@@ -178,6 +187,7 @@ export class RecordResultsUseCase {
       id: row.id,
       workerId: message.workerId,
       startedAt: new Date(message.startedAt),
+      finishedAt: new Date(message.at),
       heartbeatDetails: message.kind === 'failed' ? message.heartbeatDetails : undefined,
     };
     const event = { runId: row.runId, task: row.name, attempt: row.attempt };

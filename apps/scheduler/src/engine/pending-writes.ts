@@ -1,0 +1,72 @@
+import { queryRows, withWrites, type Queryable, type Statement } from '@flowctl/persistence';
+
+/**
+ * What rows a deferred write touches, which decides the statements it may ride in:
+ * - `in-flight-tasks`: task runs that were queued or running (a worker's report);
+ * - `deciding-tasks`: task runs that were pending (queued, skipped or failed by the engine);
+ * - `history`: appends (events, dead letters) that no engine statement reads back.
+ */
+export type WriteScope = 'in-flight-tasks' | 'deciding-tasks' | 'history';
+
+/**
+ * Releasing dependents and counting fan-out instances update counters on task runs no worker reports
+ * on (pending dependents, running fan-out tasks): they may carry writes that cannot touch those rows.
+ */
+export const TASK_COUNTERS_CARRY: ReadonlySet<WriteScope> = new Set(['in-flight-tasks', 'history']);
+/** Counting closed tasks updates runs only: it may carry any task or history write. */
+export const RUN_COUNTERS_CARRY: ReadonlySet<WriteScope> = new Set(['in-flight-tasks', 'deciding-tasks', 'history']);
+
+interface DeferredWrite {
+  statement: Statement;
+  scope: WriteScope;
+}
+
+/**
+ * Writes whose results nobody needs at once wait here and travel inside the
+ * next statement that can carry them (as data-modifying CTEs), so a hop costs
+ * a few round trips instead of one per write. Any other statement sent through
+ * `queryable` first sends what is waiting, so reads always see every earlier
+ * write and the order of effects is the order the code wrote them in.
+ */
+export class PendingWrites {
+  private waiting: DeferredWrite[] = [];
+  /** Task run ids that waiting writes touch: two writes of one row must not share a statement. */
+  private touched = new Set<string>();
+  readonly queryable: Queryable;
+
+  constructor(private readonly tx: Queryable) {
+    this.queryable = { query: async (sql, parameters) => (await this.flush(), tx.query(sql, parameters)) };
+  }
+
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  async defer(statement: Statement | undefined, scope: WriteScope, taskRunIds: readonly string[] = []): Promise<void> {
+    if (!statement) return;
+    if (taskRunIds.some((id) => this.touched.has(id))) await this.flush();
+    this.waiting.push({ statement, scope });
+    for (const id of taskRunIds) this.touched.add(id);
+  }
+
+  /** Runs `main` with every waiting write whose scope `carries` allows; the others are sent first, on their own. */
+  async query<T>(main: Statement, carries: ReadonlySet<WriteScope>): Promise<T[]> {
+    if (this.waiting.some((write) => !carries.has(write.scope))) await this.flush();
+    const combined = withWrites(this.take(), main);
+    return queryRows<T>(this.tx, combined.sql, combined.parameters);
+  }
+
+  /** Sends everything waiting in one statement, with `main` (if given) at its end. */
+  async flush(main?: Statement): Promise<void> {
+    if (this.waiting.length === 0 && !main) return;
+    const combined = withWrites(this.take(), main ?? { sql: 'SELECT 1', parameters: [] });
+    await this.tx.query(combined.sql, combined.parameters);
+  }
+
+  private take(): Statement[] {
+    const statements = this.waiting.map((write) => write.statement);
+    this.waiting = [];
+    this.touched.clear();
+    return statements;
+  }
+}

@@ -1,0 +1,244 @@
+import type { Redis } from 'ioredis';
+import { MicroBatcher } from './micro-batcher';
+import { RESULTS_QUEUE, resultJobId } from './queue-names';
+import { parseResultMessage } from './result-message.guard';
+import type { ResultMessage } from './task-job';
+import type { QueueTransport } from './transport';
+
+/** Applies a batch of reports; throwing leaves every report of the batch to be delivered again. */
+export type ApplyResults = (messages: ResultMessage[]) => Promise<void>;
+
+export interface ResultsSubscription {
+  /** Stops taking reports; the batch in hand is applied (or left for redelivery) first. */
+  close(): Promise<void>;
+}
+
+/** How worker reports reach the schedulers: at least once, applied idempotently by the engine. */
+export interface ResultsChannel {
+  publish(message: ResultMessage): Promise<void>;
+  consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription;
+  /** Reports not yet applied and the age of the oldest: how far result application lags (for metrics; O(1) reads). */
+  backlog(): Promise<ResultsBacklog>;
+}
+
+export interface ResultsBacklog {
+  /** Reports sent and not yet acknowledged (waiting, or taken by a scheduler and not committed yet). */
+  reports: number;
+  /** Age of the oldest of them; 0 when there are none. */
+  oldestAgeMs: number;
+}
+
+export interface ConsumeOptions {
+  /** Reports taken (and applied in one transaction) at most at once. */
+  batchSize: number;
+  onError(message: string): void;
+}
+
+const GROUP = 'schedulers';
+/** A report a scheduler took but did not acknowledge for this long is taken over by another (its taker died or failed). */
+export const RESULTS_CLAIM_IDLE_MS = 5_000;
+/** After this many deliveries a report that keeps failing is dropped (and logged): the task's timeouts recover it. */
+const MAX_DELIVERIES = 20;
+const BLOCK_MS = 2_000;
+
+/**
+ * Reports on a Redis stream read by a consumer group of schedulers. A worker's
+ * report is one XADD; a scheduler takes up to a batch in one XREADGROUP and
+ * acknowledges (XACK + XDEL) after the transaction that applied it commits. A
+ * report taken by a scheduler that died is claimed by a live one after a few
+ * seconds of idleness, not after a job lock expires.
+ */
+export class StreamResultsChannel implements ResultsChannel {
+  readonly key: string;
+
+  /** `createClient` makes a connection of its own for each blocking reader. */
+  constructor(
+    private readonly client: Redis,
+    private readonly createClient: () => Redis,
+    prefix: string,
+  ) {
+    this.key = `{${prefix}}:results`;
+  }
+
+  async publish(message: ResultMessage): Promise<void> {
+    await this.client.xadd(this.key, '*', 'm', JSON.stringify(message));
+  }
+
+  /** Acknowledged reports are deleted, so the stream holds exactly the backlog; an entry id starts with its time. */
+  async backlog(): Promise<ResultsBacklog> {
+    const [length, oldest] = await Promise.all([this.client.xlen(this.key), this.client.xrange(this.key, '-', '+', 'COUNT', 1)]);
+    const sentAt = Number(oldest[0]?.[0]?.split('-')[0]);
+    return { reports: length, oldestAgeMs: length > 0 && Number.isFinite(sentAt) ? Math.max(0, Date.now() - sentAt) : 0 };
+  }
+
+  consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
+    const reader = this.createClient();
+    let running = true;
+    let nextClaimAt = Date.now() + RESULTS_CLAIM_IDLE_MS;
+    const loop = (async () => {
+      while (running) {
+        try {
+          await this.ensureGroup();
+          if (Date.now() >= nextClaimAt) {
+            nextClaimAt = Date.now() + RESULTS_CLAIM_IDLE_MS / 2;
+            await this.claimAbandoned(consumerId, apply, options);
+          }
+          const entries = await this.read(reader, consumerId, options.batchSize);
+          if (entries.length > 0) await this.applyAndAcknowledge(entries, apply, options);
+        } catch (error) {
+          if (!running) break;
+          const text = (error as Error).message;
+          if (text.includes('NOGROUP')) this.groupReady = false;
+          else options.onError(`results stream: ${text}`);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    })();
+    return {
+      close: async () => {
+        running = false;
+        // The blocking read returns within BLOCK_MS; disconnecting ends it at once.
+        reader.disconnect();
+        await loop;
+      },
+    };
+  }
+
+  private groupReady = false;
+
+  /** Created on first use and again after Redis lost it (a restart without persistence, FLUSHALL). */
+  private async ensureGroup(): Promise<void> {
+    if (this.groupReady) return;
+    try {
+      // From the stream's start: reports written before any scheduler was up are read too.
+      await this.client.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!(error as Error).message.includes('BUSYGROUP')) throw error;
+    }
+    this.groupReady = true;
+  }
+
+  private async read(reader: Redis, consumerId: string, count: number): Promise<StreamEntry[]> {
+    const answer = (await reader.xreadgroup('GROUP', GROUP, consumerId, 'COUNT', count, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, '>')) as
+      [string, StreamEntry[]][] | null;
+    return answer?.[0]?.[1] ?? [];
+  }
+
+  private async applyAndAcknowledge(entries: StreamEntry[], apply: ApplyResults, options: ConsumeOptions): Promise<void> {
+    const parsed: { id: string; message: ResultMessage }[] = [];
+    const malformed: string[] = [];
+    for (const [id, fields] of entries) {
+      const message = parseEntry(fields);
+      if (message) parsed.push({ id, message });
+      else malformed.push(id);
+    }
+    if (malformed.length > 0) options.onError(`dropped ${malformed.length} malformed report(s)`);
+    const done = [...malformed];
+    try {
+      await apply(parsed.map((entry) => entry.message));
+      done.push(...parsed.map((entry) => entry.id));
+    } catch {
+      // One bad report must not hold back its neighbours: apply them one by one; failures stay pending.
+      for (const entry of parsed) {
+        try {
+          await apply([entry.message]);
+          done.push(entry.id);
+        } catch (error) {
+          options.onError(`could not apply a ${entry.message.kind} report, will retry: ${(error as Error).message}`);
+        }
+      }
+    }
+    await this.acknowledge(done);
+  }
+
+  private async acknowledge(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.client
+      .multi()
+      .xack(this.key, GROUP, ...ids)
+      .xdel(this.key, ...ids)
+      .exec();
+  }
+
+  /** Reports left unacknowledged by a scheduler that died (or kept failing): taken over, or dropped after too many tries. */
+  private async claimAbandoned(consumerId: string, apply: ApplyResults, options: ConsumeOptions): Promise<void> {
+    const pending = (await this.client.xpending(this.key, GROUP, 'IDLE', RESULTS_CLAIM_IDLE_MS, '-', '+', options.batchSize)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    if (pending.length === 0) return;
+    const exhausted = pending.filter(([, , , deliveries]) => deliveries >= MAX_DELIVERIES).map(([id]) => id);
+    if (exhausted.length > 0) {
+      options.onError(`dropped ${exhausted.length} report(s) that failed ${MAX_DELIVERIES} times`);
+      await this.acknowledge(exhausted);
+    }
+    const retry = pending.filter(([, , , deliveries]) => deliveries < MAX_DELIVERIES).map(([id]) => id);
+    if (retry.length === 0) return;
+    const claimed = (await this.client.xclaim(this.key, GROUP, consumerId, RESULTS_CLAIM_IDLE_MS, ...retry)) as (StreamEntry | null)[];
+    const entries = claimed.filter((entry): entry is StreamEntry => entry !== null && Array.isArray(entry[1]));
+    if (entries.length > 0) await this.applyAndAcknowledge(entries, apply, options);
+  }
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+function parseEntry(fields: string[]): ResultMessage | undefined {
+  const index = fields.indexOf('m');
+  if (index < 0 || index + 1 >= fields.length) return undefined;
+  try {
+    return parseResultMessage(JSON.parse(fields[index + 1]!));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reports as jobs on the `_results` queue: the channel on BullMQ's PostgreSQL
+ * backend (`flowctl dev` without Redis), which has no streams. Job ids dedupe a
+ * report sent twice, BullMQ retries a failed apply, and a group-commit batcher
+ * turns many concurrent jobs into few transactions.
+ */
+export class QueueResultsChannel implements ResultsChannel {
+  constructor(private readonly transport: QueueTransport) {}
+
+  async publish(message: ResultMessage): Promise<void> {
+    const jobId =
+      message.kind === 'started' || message.kind === 'succeeded' || message.kind === 'failed'
+        ? resultJobId(message.kind, message.taskRunId, message.attempt)
+        : undefined;
+    await this.transport.queue(RESULTS_QUEUE).add(message.kind, message, {
+      jobId,
+      attempts: MAX_DELIVERIES,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: { count: 10_000 },
+    });
+  }
+
+  async backlog(): Promise<ResultsBacklog> {
+    const queue = this.transport.queue(RESULTS_QUEUE);
+    const [counts, oldest] = await Promise.all([queue.getJobCounts('waiting', 'active'), queue.getWaiting(0, 0)]);
+    const reports = (counts.waiting ?? 0) + (counts.active ?? 0);
+    return { reports, oldestAgeMs: oldest[0]?.timestamp ? Math.max(0, Date.now() - oldest[0].timestamp) : 0 };
+  }
+
+  consume(_consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
+    const batcher = new MicroBatcher(apply, options.batchSize);
+    const worker = this.transport.worker(
+      RESULTS_QUEUE,
+      async (job) => {
+        const message = parseResultMessage(job.data);
+        if (!message) {
+          options.onError(`dropped malformed result message ${job.id}`);
+          return;
+        }
+        await batcher.submit(message);
+      },
+      { concurrency: options.batchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
+    );
+    worker.on('error', (error: Error) => options.onError(`results consumer: ${error.message}`));
+    return { close: () => worker.close() };
+  }
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { StreamResultsChannel, RESULTS_CLAIM_IDLE_MS, type ResultMessage, type ResultsSubscription } from '@flowctl/queue';
+import { OwnRedis } from './support/own-redis';
+import { TEST_REDIS_URL } from './support/test-database';
+import { waitFor } from './support/wait-for';
+
+const report = (taskRunId: string): ResultMessage => ({
+  kind: 'succeeded',
+  runId: '018f0000-0000-7000-8000-000000000000',
+  taskRunId,
+  attempt: 1,
+  workerId: 'w1',
+  output: null,
+  startedAt: new Date().toISOString(),
+  at: new Date().toISOString(),
+});
+
+/** Worker reports on a real Redis stream: what a scheduler that dies, fails or loses Redis leaves behind. */
+describe('results stream', () => {
+  const clients: Redis[] = [];
+  const subscriptions: ResultsSubscription[] = [];
+  const connect = (url: string) => () => {
+    const client = new Redis(url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    clients.push(client);
+    return client;
+  };
+  const channelOn = (url: string, prefix: string) => new StreamResultsChannel(connect(url)(), connect(url), prefix);
+  const onError = () => undefined;
+
+  afterEach(async () => {
+    await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+
+  it('hands a report its scheduler took and never acknowledged to another scheduler', async () => {
+    const prefix = `rc${randomBytes(4).toString('hex')}`;
+    const channel = channelOn(TEST_REDIS_URL, prefix);
+    // The first scheduler takes the report and hangs in its transaction, as if killed mid-batch.
+    let taken = 0;
+    let kill!: () => void;
+    const hung = new Promise<void>((_, reject) => (kill = () => reject(new Error('killed'))));
+    hung.catch(() => undefined);
+    subscriptions.push(channel.consume('dying', () => (taken++, hung), { batchSize: 10, onError }));
+    await channel.publish(report('1'));
+    await waitFor(async () => taken === 1, { timeoutMs: 10_000, what: 'the first scheduler to take the report' });
+
+    const applied: string[] = [];
+    subscriptions.push(
+      channelOn(TEST_REDIS_URL, prefix).consume(
+        'alive',
+        async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))),
+        { batchSize: 10, onError },
+      ),
+    );
+    await waitFor(async () => applied.includes('1'), { timeoutMs: RESULTS_CLAIM_IDLE_MS * 4, what: 'the live scheduler to claim it' });
+    const pending = (await connect(TEST_REDIS_URL)().xpending(channel.key, 'schedulers')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
+    expect(await connect(TEST_REDIS_URL)().xlen(channel.key)).toBe(0);
+    kill();
+  });
+
+  it('applies the good reports of a batch when one of them fails, and keeps the failing one for another try', async () => {
+    const prefix = `rc${randomBytes(4).toString('hex')}`;
+    const channel = channelOn(TEST_REDIS_URL, prefix);
+    const applied: string[] = [];
+    let failures = 0;
+    subscriptions.push(
+      channel.consume(
+        'one',
+        async (messages) => {
+          const ids = messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''));
+          if (ids.includes('666') && failures++ < 3) throw new Error('database said no');
+          applied.push(...ids);
+        },
+        { batchSize: 10, onError },
+      ),
+    );
+    await Promise.all(['11', '666', '13'].map((id) => channel.publish(report(id))));
+    await waitFor(async () => applied.includes('11') && applied.includes('13'), { timeoutMs: 10_000, what: 'the good reports' });
+    expect(applied).not.toContain('666');
+    await waitFor(async () => applied.includes('666'), { timeoutMs: RESULTS_CLAIM_IDLE_MS * 4, what: 'the failed report to be retried' });
+  });
+
+  it('recreates its consumer group after Redis lost everything, and goes on reading', async () => {
+    const redis = await OwnRedis.start();
+    try {
+      const channel = channelOn(redis.url, 'lost');
+      const applied: string[] = [];
+      subscriptions.push(
+        channel.consume('one', async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
+          batchSize: 10,
+          onError,
+        }),
+      );
+      await channel.publish(report('21'));
+      await waitFor(async () => applied.includes('21'), { timeoutMs: 10_000, what: 'the first report' });
+      await connect(redis.url)().flushall();
+      await channel.publish(report('22'));
+      await waitFor(async () => applied.includes('22'), { timeoutMs: 15_000, what: 'a report after FLUSHALL' });
+    } finally {
+      await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
+      await redis.kill();
+    }
+  });
+});

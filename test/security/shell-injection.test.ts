@@ -1,0 +1,66 @@
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FlowctlStack } from '../support/flowctl-stack';
+import { aWorkflow } from '../support/workflow-factory';
+
+jest.setTimeout(90_000);
+
+describe('security: shell tasks take template values as data, never as code', () => {
+  let stack: FlowctlStack;
+  const marker = join(tmpdir(), `flowctl-pwned-${randomBytes(6).toString('hex')}`);
+
+  beforeAll(async () => {
+    stack = await FlowctlStack.start({ label: 'security_shell', workerEnv: { FLOWCTL_SHELL_ENABLED: 'true' } });
+    const applied = await stack.api.applyYaml(
+      aWorkflow({
+        name: 'echo-name',
+        spec: { inputs: { name: { type: 'string' } } },
+        tasks: [{ name: 'say', type: 'shell', with: { command: 'printf "%s" "$NAME"', env: { NAME: '{{ inputs.name }}' } } }],
+      }),
+    );
+    expect(applied.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(marker, { force: true });
+  });
+
+  it.each([
+    ['a quote and a semicolon', `"; touch ${marker}; echo "`],
+    ['a command substitution', `$(touch ${marker})`],
+    ['backticks', `\`touch ${marker}\``],
+    ['a newline', `x\ntouch ${marker}`],
+  ])('passes %s through an input as text, without running it', async (_what, name) => {
+    const run = await stack.waitForRun((await stack.api.post('/workflows/echo-name/runs', { inputs: { name } })).body.id);
+    expect(run.status).toBe('succeeded');
+    expect(run.tasks[0].output.stdout).toBe(name);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses a template inside a shell command at apply time, pointing to env', async () => {
+    const response = await stack.api.applyYaml(
+      aWorkflow({
+        name: 'pasted',
+        spec: { inputs: { name: { type: 'string' } } },
+        tasks: [{ name: 'say', type: 'shell', with: { command: 'echo {{ inputs.name }}' } }],
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain('spec.tasks[0].with.command: a shell command cannot contain templates');
+    expect(response.body.message).toContain('env: { NAME:');
+    expect((await stack.api.get('/workflows/pasted')).status).toBe(404);
+  });
+
+  it("keeps the worker's own credentials out of a command's environment", async () => {
+    await stack.api.applyYaml(aWorkflow({ name: 'peek', tasks: [{ name: 'env', type: 'shell', with: { command: 'env' } }] }));
+    const run = await stack.waitForRun((await stack.api.post('/workflows/peek/runs')).body.id);
+    expect(run.status).toBe('succeeded');
+    const stdout: string = run.tasks[0].output.stdout;
+    expect(stdout).toMatch(/^PATH=/m);
+    expect(stdout).not.toMatch(/^(REDIS_URL|DATABASE_URL|FLOWCTL_QUEUE_PREFIX)=/m);
+    expect(stdout).not.toContain(stack.env.REDIS_URL!);
+  });
+});

@@ -1,7 +1,9 @@
+import { QueueTransport, type ResultMessage } from '@flowctl/queue';
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
 import type { ManagedProcess } from '../apps/flowctl/src/dev/child-process';
 import { FlowctlStack } from './support/flowctl-stack';
 import { OtlpCollector } from './support/otlp-collector';
+import { createTestDatabase } from './support/test-database';
 import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
 
@@ -194,5 +196,35 @@ describe('observability', () => {
       expect(sample(text, 'flowctl_worker_tasks_running', { type: 'noop' })).toBe(0);
       expect(sample(text, 'flowctl_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     });
+  });
+});
+
+describe('results backlog on the PostgreSQL queue backend', () => {
+  it('counts the reports waiting on the results queue and the age of the oldest', async () => {
+    const database = await createTestDatabase('observability_pg_results');
+    const transport = new QueueTransport({ postgresUrl: database.url, prefix: 'obs_results' });
+    try {
+      const report = (taskRunId: string): ResultMessage => ({
+        kind: 'succeeded',
+        runId: '018f0000-0000-7000-8000-000000000000',
+        taskRunId,
+        attempt: 1,
+        workerId: 'w1',
+        output: null,
+        startedAt: new Date().toISOString(),
+        at: new Date().toISOString(),
+      });
+      const channel = transport.results();
+      expect(await channel.backlog()).toEqual({ reports: 0, oldestAgeMs: 0 });
+      await channel.publish(report('1'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await channel.publish(report('2'));
+      const backlog = await channel.backlog();
+      expect(backlog.reports).toBe(2);
+      expect(backlog.oldestAgeMs).toBeGreaterThanOrEqual(40);
+    } finally {
+      await transport.close();
+      await database.drop();
+    }
   });
 });

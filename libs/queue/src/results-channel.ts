@@ -219,9 +219,12 @@ export class QueueResultsChannel implements ResultsChannel {
 
   async backlog(): Promise<ResultsBacklog> {
     const queue = this.transport.queue(RESULTS_QUEUE);
-    const [counts, oldest] = await Promise.all([queue.getJobCounts('waiting', 'active'), queue.getWaiting(0, 0)]);
-    const reports = (counts.waiting ?? 0) + (counts.active ?? 0);
-    return { reports, oldestAgeMs: oldest[0]?.timestamp ? Math.max(0, Date.now() - oldest[0].timestamp) : 0 };
+    const counts = await queue.getJobCounts('waiting', 'active');
+    const waiting = counts.waiting ?? 0;
+    // The oldest is at one end of the waiting list; which end depends on the backend, so both ends are read.
+    const ends = waiting > 0 ? [...(await queue.getWaiting(0, 0)), ...(await queue.getWaiting(waiting - 1, waiting - 1))] : [];
+    const oldest = Math.min(...ends.map((job) => job.timestamp).filter((timestamp) => timestamp > 0));
+    return { reports: waiting + (counts.active ?? 0), oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0 };
   }
 
   consume(_consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {

@@ -1,7 +1,7 @@
 import { dump } from 'js-yaml';
 import { FlowctlStack } from './support/flowctl-stack';
 import { waitFor } from './support/wait-for';
-import { aWorkflow } from './support/workflow-factory';
+import { aliasBombWorkflow, aWorkflow } from './support/workflow-factory';
 
 // The integration project's testTimeout in jest.config.js is a project option jest ignores: set it here.
 jest.setTimeout(60_000);
@@ -13,28 +13,6 @@ const aWorkflowObject = (name: string, tasks: Record<string, unknown>[]) => ({
   metadata: { name },
   spec: { tasks: tasks.map((task) => ({ type: 'noop', ...task })) },
 });
-
-/** Nine levels of ten aliases: 90 aliases, a billion strings once expanded. */
-function billionLaughs(name: string): string {
-  const levels = [`        l0: &l0 [${Array(10).fill('"lol"').join(', ')}]`];
-  for (let i = 1; i <= 8; i++)
-    levels.push(
-      `        l${i}: &l${i} [${Array(10)
-        .fill(`*l${i - 1}`)
-        .join(', ')}]`,
-    );
-  return [
-    'apiVersion: flowctl/v1',
-    'kind: Workflow',
-    `metadata: { name: ${name} }`,
-    'spec:',
-    '  tasks:',
-    '    - name: a',
-    '      type: noop',
-    '      with:',
-    ...levels,
-  ].join('\n');
-}
 
 describe('the REST API', () => {
   let stack: FlowctlStack;
@@ -216,7 +194,7 @@ describe('the REST API', () => {
         body: 'apiVersion: flowctl/v1\nkind: Workflow\nmetadata: { name: bad-syntax\nspec: [',
         message: /invalid YAML: .*line \d+/,
       },
-      { what: 'an alias bomb (billion laughs)', name: 'laughs', body: billionLaughs('laughs'), message: /alias|expands/ },
+      { what: 'an alias bomb (billion laughs)', name: 'laughs', body: aliasBombWorkflow('laughs'), message: /alias|expands/ },
       {
         what: 'a wrong apiVersion',
         name: 'bad-api-version',

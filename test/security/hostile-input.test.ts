@@ -2,33 +2,11 @@ import { Client } from 'pg';
 import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
 import { TestApi } from '../support/api-client';
 import { FlowctlStack } from '../support/flowctl-stack';
-import { aWorkflow } from '../support/workflow-factory';
+import { aliasBombWorkflow, aWorkflow } from '../support/workflow-factory';
 
 jest.setTimeout(90_000);
 
 const TEN_MB = 10 * 1024 * 1024;
-
-/** Nine levels of ten aliases: 90 aliases, a billion strings once expanded. */
-function aliasBomb(name: string): string {
-  const levels = [`        l0: &l0 [${Array(10).fill('"lol"').join(', ')}]`];
-  for (let i = 1; i <= 8; i++)
-    levels.push(
-      `        l${i}: &l${i} [${Array(10)
-        .fill(`*l${i - 1}`)
-        .join(', ')}]`,
-    );
-  return [
-    'apiVersion: flowctl/v1',
-    'kind: Workflow',
-    `metadata: { name: ${name} }`,
-    'spec:',
-    '  tasks:',
-    '    - name: a',
-    '      type: noop',
-    '      with:',
-    ...levels,
-  ].join('\n');
-}
 
 /** A raw request, so a test controls the headers and sees them in the answer. */
 async function send(url: string, init: RequestInit = {}) {
@@ -85,7 +63,12 @@ describe('security: hostile input is refused with 4xx and leaves the scheduler a
   }
 
   it('refuses an alias bomb (billion laughs) with 400', async () => {
-    await expectRefused('alias bomb', { headers: { 'content-type': 'application/yaml' }, body: aliasBomb('laughs') }, 400, /alias|expands/);
+    await expectRefused(
+      'alias bomb',
+      { headers: { 'content-type': 'application/yaml' }, body: aliasBombWorkflow('laughs') },
+      400,
+      /alias|expands/,
+    );
   });
 
   it('refuses a 10 MB YAML document with 413', async () => {

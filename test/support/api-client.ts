@@ -5,12 +5,24 @@ export interface ApiResponse<T = any> {
 
 /** A thin JSON client for tests: returns status and body, never throws on 4xx/5xx. */
 export class TestApi {
-  constructor(readonly baseUrl: string) {}
+  /** `token` goes as `Authorization: Bearer` on every request. */
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  /** The same server, asked with another token (or none). */
+  as(token: string | undefined): TestApi {
+    return new TestApi(this.baseUrl, token);
+  }
 
   async request<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': contentType },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': contentType }),
+        ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

@@ -52,8 +52,10 @@ export class FlowctlStack {
     readonly url: string,
     readonly database: TestDatabase,
     readonly env: Record<string, string>,
+    adminToken?: string,
   ) {
-    this.api = new TestApi(url);
+    // With an admin token configured, the stack's own calls (waiting for workers, for runs) use it.
+    this.api = new TestApi(url, adminToken);
   }
 
   static async start(options: StackOptions): Promise<FlowctlStack> {
@@ -68,7 +70,7 @@ export class FlowctlStack {
       HOST: '127.0.0.1',
       FLOWCTL_LEASE_TTL: '3s',
     };
-    const stack = new FlowctlStack(`http://127.0.0.1:${port}`, database, env);
+    const stack = new FlowctlStack(`http://127.0.0.1:${port}`, database, env, options.schedulerEnv?.FLOWCTL_ADMIN_TOKEN);
     stack.onProcess = options.onProcess;
     try {
       await stack.startScheduler(options.schedulerEnv);

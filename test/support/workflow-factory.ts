@@ -25,3 +25,25 @@ export function aWorkflow(options: {
     },
   });
 }
+
+/** Nine levels of ten aliases: 90 aliases, a billion strings once expanded. */
+export function aliasBombWorkflow(name: string): string {
+  const levels = [`        l0: &l0 [${Array(10).fill('"lol"').join(', ')}]`];
+  for (let i = 1; i <= 8; i++)
+    levels.push(
+      `        l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
+  return [
+    'apiVersion: flowctl/v1',
+    'kind: Workflow',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  tasks:',
+    '    - name: a',
+    '      type: noop',
+    '      with:',
+    ...levels,
+  ].join('\n');
+}

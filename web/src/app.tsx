@@ -1,6 +1,7 @@
 import { Link, Navigate, Route, Routes } from 'react-router';
 import { AppLayout } from './components/app-layout';
 import { EmptyState } from './components/empty-state';
+import { SignInGate } from './components/sign-in-gate';
 import { ThemeContext, useThemeState } from './hooks/use-theme';
 import { DeadLettersPage } from './pages/dead-letters-page';
 import { RunPage } from './pages/run-page';
@@ -32,20 +33,22 @@ export function App() {
   return (
     <ThemeContext.Provider value={theme}>
       <AppLayout>
-        <Routes>
-          <Route path="/" element={<Navigate to="/runs" replace />} />
-          <Route path="/runs" element={<RunsPage />} />
-          <Route path="/runs/:id" element={<RunPage />} />
-          <Route path="/runs/:id/tasks/:name" element={<RunPage />} />
-          <Route path="/workflows" element={<WorkflowsPage />} />
-          <Route path="/workflows/:name" element={<WorkflowPage tab="overview" />} />
-          <Route path="/workflows/:name/definition" element={<WorkflowPage tab="definition" />} />
-          <Route path="/workflows/:name/versions" element={<WorkflowPage tab="versions" />} />
-          <Route path="/workers" element={<WorkersPage />} />
-          <Route path="/dead-letters" element={<DeadLettersPage />} />
-          <Route path="/dead-letters/:id" element={<DeadLettersPage />} />
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
+        <SignInGate>
+          <Routes>
+            <Route path="/" element={<Navigate to="/runs" replace />} />
+            <Route path="/runs" element={<RunsPage />} />
+            <Route path="/runs/:id" element={<RunPage />} />
+            <Route path="/runs/:id/tasks/:name" element={<RunPage />} />
+            <Route path="/workflows" element={<WorkflowsPage />} />
+            <Route path="/workflows/:name" element={<WorkflowPage tab="overview" />} />
+            <Route path="/workflows/:name/definition" element={<WorkflowPage tab="definition" />} />
+            <Route path="/workflows/:name/versions" element={<WorkflowPage tab="versions" />} />
+            <Route path="/workers" element={<WorkersPage />} />
+            <Route path="/dead-letters" element={<DeadLettersPage />} />
+            <Route path="/dead-letters/:id" element={<DeadLettersPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </SignInGate>
       </AppLayout>
     </ThemeContext.Provider>
   );

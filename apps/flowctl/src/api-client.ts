@@ -38,6 +38,14 @@ export function resolveServer(option: string | undefined, env: Record<string, st
   return url.toString().replace(/\/+$/, '');
 }
 
+/** `--token` wins over `FLOWCTL_TOKEN`; none at all suits a scheduler without auth (`flowctl dev`). */
+export function resolveToken(option: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  const value = (option ?? env['FLOWCTL_TOKEN'] ?? '').trim();
+  if (value === '') return undefined;
+  if (/\s/.test(value)) throw new InvalidInput('the token must not contain whitespace');
+  return value;
+}
+
 /** A thin typed client of the scheduler's REST API (`${server}/api/v1`). */
 export class ApiClient {
   private readonly baseUrl: string;
@@ -45,6 +53,8 @@ export class ApiClient {
   constructor(
     readonly server: string,
     private readonly fetchImpl: typeof fetch = fetch,
+    /** Sent as `Authorization: Bearer`; absent against a scheduler without auth. */
+    private readonly token?: string,
   ) {
     this.baseUrl = `${server.replace(/\/+$/, '')}/api/v1`;
   }
@@ -79,6 +89,7 @@ export class ApiClient {
   async send<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = this.urlFor(path, options.query);
     const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: string | undefined;
     if (options.raw) {
       headers['content-type'] = options.raw.contentType;

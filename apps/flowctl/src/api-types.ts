@@ -79,6 +79,32 @@ export interface Worker {
   [field: string]: unknown;
 }
 
+/** An API token as listed: never the token itself. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: string;
+  namespaces: string[];
+  createdBy?: string;
+  createdAt?: string;
+  expiresAt?: string | null;
+  revokedAt?: string | null;
+  lastUsedAt?: string | null;
+}
+
+/** One change made through the API. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  namespace: string | null;
+  outcome: string;
+  statusCode: number;
+  message: string | null;
+}
+
 export interface DeadLetter {
   id: string | number;
   runId?: string;

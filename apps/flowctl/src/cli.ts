@@ -12,6 +12,7 @@ import { registerRejectCommand } from './commands/reject';
 import { registerRetryCommand } from './commands/retry';
 import { registerRunCommand } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
+import { registerTokenCommands } from './commands/token';
 import { ApiError, InvalidInput, ServerUnreachable } from './errors';
 import { exitCodeFor, messageFor } from './exit-codes';
 import { cliVersion } from './version';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
     .version(cliVersion(), '-V, --version', 'print the flowctl version')
     .helpOption('-h, --help', 'show help')
     .option('--server <url>', 'the flowctl scheduler (default: $FLOWCTL_SERVER, else http://localhost:8080)')
+    .option('--token <token>', 'API token or JWT sent as Bearer (default: $FLOWCTL_TOKEN)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
@@ -50,6 +52,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerRejectCommand(program, context);
   registerDlqCommand(program, context);
   registerScheduleCommands(program, context);
+  registerTokenCommands(program, context);
   registerDevCommand(program, io);
   return { program, context };
 }

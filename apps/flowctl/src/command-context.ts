@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { ApiClient, resolveServer } from './api-client';
+import { ApiClient, resolveServer, resolveToken } from './api-client';
 import type { CliIo } from './cli-io';
 import { ExitCode } from './exit-codes';
 
 /**
  * What every command gets: the streams to write to, the API client (built on
- * first use from `--server` / `FLOWCTL_SERVER`, so `--help` never needs a
+ * first use from `--server` / `FLOWCTL_SERVER` and `--token` / `FLOWCTL_TOKEN`, so `--help` never needs a
  * valid server), the clock, and the exit code its action settles on.
  */
 export class CommandContext {
@@ -19,7 +19,8 @@ export class CommandContext {
   ) {}
 
   api(): ApiClient {
-    this.client ??= new ApiClient(resolveServer(this.program.opts<{ server?: string }>().server, this.io.env), this.fetchImpl);
+    const options = this.program.opts<{ server?: string; token?: string }>();
+    this.client ??= new ApiClient(resolveServer(options.server, this.io.env), this.fetchImpl, resolveToken(options.token, this.io.env));
     return this.client;
   }
 

@@ -1,6 +1,9 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import {
+  ApiTokenRepository,
+  AuditLogRepository,
   ClusterRepository,
   createDataSource,
   DeadLetterRepository,
@@ -15,6 +18,7 @@ import {
 import { stopTracing } from '@flowctl/observability';
 import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
+import { AuditController } from './api/audit.controller';
 import { ClusterController } from './api/cluster.controller';
 import { DeadLettersController } from './api/dead-letters.controller';
 import { HealthController } from './api/health.controller';
@@ -24,7 +28,12 @@ import { RunStreamController } from './api/run-stream.controller';
 import { RunTasksController } from './api/run-tasks.controller';
 import { RunsController } from './api/runs.controller';
 import { SchedulesController } from './api/schedules.controller';
+import { TokensController } from './api/tokens.controller';
 import { WorkflowsController } from './api/workflows.controller';
+import { AuditInterceptor } from './auth/audit.interceptor';
+import { AuditRecorder } from './auth/audit-recorder';
+import { AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './config/scheduler-config';
 import { LeaderLease } from './duties/leader-lease';
 import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
@@ -93,6 +102,8 @@ export class SchedulerModule {
         RunStreamController,
         RunTasksController,
         QueuesController,
+        TokensController,
+        AuditController,
       ],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
@@ -120,6 +131,12 @@ export class SchedulerModule {
         DeadLetterRepository,
         ClusterRepository,
         ScheduleRepository,
+        ApiTokenRepository,
+        AuditLogRepository,
+        Authenticator,
+        AuditRecorder,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         TransactionRunner,
         WorkflowCatalog,
         RunLocker,

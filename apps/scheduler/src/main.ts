@@ -9,12 +9,15 @@ import { configureLogging, getLogger, isTracingEnabled, NestPinoLogger, startTra
 import { ApiErrorFilter } from './api/api-error.filter';
 import { httpTracingMiddleware } from './api/http-tracing.middleware';
 import { SchedulerModule } from './app.module';
+import { Authenticator } from './auth/authenticator';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
 import { rateLimitMiddleware } from './http/rate-limit.middleware';
 import { requestBodyParsers } from './http/request-body';
 import { contentSecurityPolicy, inlineScriptHashes, securityHeadersMiddleware } from './http/security-headers.middleware';
 
 export const API_PREFIX = 'api/v1';
+const LOOPBACK = '127.0.0.1';
+
 /** Logging and tracing are set up before Nest starts, so its own start-up lines and the first requests are covered. */
 export async function startScheduler(config: SchedulerConfig) {
   configureLogging({ service: 'scheduler', level: config.observability.logLevel, format: config.observability.logFormat });
@@ -39,7 +42,14 @@ export async function startScheduler(config: SchedulerConfig) {
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('flowctl').setDescription('Durable DAG workflow orchestrator: REST API').setVersion('v1').build(),
+    new DocumentBuilder()
+      .setTitle('flowctl')
+      .setDescription('Durable DAG workflow orchestrator: REST API')
+      .setVersion('v1')
+      // An API token or a JWT, as `Authorization: Bearer` (health, readiness and metrics need none).
+      .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+      .addSecurityRequirements('bearer')
+      .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
@@ -53,8 +63,18 @@ export async function startScheduler(config: SchedulerConfig) {
     });
   }
 
-  await app.listen(config.port, config.host);
+  await app.listen(config.port, await listenHost(app.get(Authenticator), config.host));
   return app;
+}
+
+/** Without any auth configured every request is admin: then only this machine may ask. */
+async function listenHost(authenticator: Authenticator, host: string): Promise<string> {
+  if (await authenticator.isConfigured()) return host;
+  getLogger('Auth').warn(
+    `no authentication configured (no FLOWCTL_ADMIN_TOKEN, FLOWCTL_JWT_SECRET, FLOWCTL_JWKS_URL or API token): every request is admin, ` +
+      `so the API listens on ${LOOPBACK} only${host === LOOPBACK ? '' : ` (HOST=${host} ignored)`}; set FLOWCTL_ADMIN_TOKEN to serve other hosts`,
+  );
+  return LOOPBACK;
 }
 
 if (require.main === module) {

@@ -13,3 +13,5 @@ export * from './repositories/schedule.repository';
 export * from './pg-transaction';
 export * from './statement';
 export * from './repositories/metrics.repository';
+export * from './repositories/api-token.repository';
+export * from './repositories/audit-log.repository';

@@ -15,6 +15,8 @@ import type {
   WorkflowVersion,
 } from './types';
 
+import { session as defaultSession, type Session } from './session';
+
 export const API_BASE = '/api/v1';
 
 /**
@@ -71,15 +73,27 @@ export class ApiClient {
   constructor(
     private readonly base = API_BASE,
     private readonly fetcher: typeof fetch = (...args) => fetch(...args),
+    private readonly session: Session = defaultSession,
+    /** A token to try instead of the session's (the sign-in form checks one before keeping it). */
+    private readonly tokenOverride?: string,
   ) {}
+
+  /** The same client, asking with `token`; its 401s do not sign the session out. */
+  withToken(token: string): ApiClient {
+    return new ApiClient(this.base, this.fetcher, this.session, token);
+  }
 
   async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
     let response: Response;
     try {
+      const token = this.tokenOverride ?? this.session.token;
       response = await this.fetcher(`${this.base}${withQuery(path, options.query)}`, {
         method,
-        headers:
-          options.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers: {
+          accept: 'application/json',
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
       });
@@ -96,6 +110,7 @@ export class ApiClient {
         body = text;
       }
     }
+    if (response.status === 401 && this.tokenOverride === undefined) this.session.unauthorized();
     if (!response.ok) throw toApiError(response.status, response.statusText, body);
     return body as T;
   }
@@ -174,11 +189,12 @@ export class ApiClient {
     return items;
   }
 
+  /** EventSource cannot send headers: the stream endpoints (only they) take the token as `access_token`. */
   runStreamUrl(id: string): string {
-    return `${this.base}/runs/${segment(id)}/stream`;
+    return `${this.base}${withQuery(`/runs/${segment(id)}/stream`, { access_token: this.session.token })}`;
   }
   runsStreamUrl(filter: { workflow?: string } = {}): string {
-    return `${this.base}${withQuery('/stream', filter)}`;
+    return `${this.base}${withQuery('/stream', { ...filter, access_token: this.session.token })}`;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useTheme, type ThemePreference } from '../hooks/use-theme';
+import { SignOutButton } from './sign-in-gate';
 
 const NAV = [
   { to: '/runs', label: 'Runs' },
@@ -53,6 +54,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
             API
           </a>
           <ThemeToggle />
+          <SignOutButton />
         </div>
       </header>
       <main className="content">{children}</main>

@@ -1,14 +1,14 @@
 import { Argument, Command, Option } from 'commander';
 import { ApiError, segment, type Query } from '../api-client';
-import { DeadLetter, Page, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-types';
+import { AuditEntry, DeadLetter, Page, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-types';
 import type { CommandContext } from '../command-context';
 import { parsePositiveInteger } from '../option-parsers';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
-import { deadLettersTable, runsTable, workersTable, workflowsTable } from '../output/resource-tables';
+import { auditTable, deadLettersTable, runsTable, workersTable, workflowsTable } from '../output/resource-tables';
 
-export type ResourceKind = 'workflows' | 'runs' | 'workers' | 'dead-letters';
+export type ResourceKind = 'workflows' | 'runs' | 'workers' | 'dead-letters' | 'audit';
 
 /** Every spelling `get` accepts, kubectl-style: plural, singular, and the short `dlq`. */
 const RESOURCE_ALIASES: Record<string, ResourceKind> = {
@@ -21,6 +21,7 @@ const RESOURCE_ALIASES: Record<string, ResourceKind> = {
   'dead-letters': 'dead-letters',
   'dead-letter': 'dead-letters',
   dlq: 'dead-letters',
+  audit: 'audit',
 };
 
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', ...TERMINAL_RUN_STATUSES];
@@ -75,6 +76,14 @@ const RESOURCES: Record<ResourceKind, Resource> = {
     table: deadLettersTable,
     hasItemEndpoint: false,
   }),
+  audit: resource<AuditEntry>({
+    path: '/audit',
+    singular: 'audit entry',
+    plural: 'audit entries',
+    idOf: (entry) => String(entry.id),
+    table: auditTable,
+    hasItemEndpoint: false,
+  }),
 };
 
 export interface GetOptions {
@@ -93,8 +102,10 @@ export function resourceKindOf(name: string): ResourceKind | undefined {
 export function registerGetCommand(program: Command, context: CommandContext): void {
   program
     .command('get')
-    .description('list workflows, runs, workers or dead letters, or show one')
-    .addArgument(new Argument('<resource>', 'workflows | runs | workers | dead-letters (or dlq)').choices(Object.keys(RESOURCE_ALIASES)))
+    .description('list workflows, runs, workers, dead letters or the audit log, or show one')
+    .addArgument(
+      new Argument('<resource>', 'workflows | runs | workers | dead-letters (or dlq) | audit').choices(Object.keys(RESOURCE_ALIASES)),
+    )
     .argument('[name]', 'show only this one (a workflow name, a run id, ...)')
     .addOption(outputOption())
     .option('--workflow <name>', 'runs and dead letters: only those of this workflow')

@@ -1,4 +1,4 @@
-import { DeadLetter, Run, Worker, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-types';
+import { ApiToken, AuditEntry, DeadLetter, Run, Worker, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-types';
 import { formatTable, truncate } from './table';
 import { formatAge, formatDurationBetween } from './time';
 
@@ -41,6 +41,36 @@ export function workersTable(workers: readonly Worker[], now: Date): string {
       text(worker.concurrency),
       text(worker.status),
       formatAge(worker.lastHeartbeatAt ?? worker.lastHeartbeat, now),
+    ]),
+  );
+}
+
+export function tokensTable(tokens: readonly ApiToken[], now: Date): string {
+  return formatTable(
+    ['ID', 'NAME', 'ROLE', 'NAMESPACES', 'CREATED', 'EXPIRES', 'LAST-USED', 'REVOKED'],
+    tokens.map((token) => [
+      token.id,
+      token.name,
+      token.role,
+      text(token.namespaces?.join(',')),
+      formatAge(token.createdAt, now),
+      text(token.expiresAt),
+      formatAge(token.lastUsedAt, now),
+      token.revokedAt ? formatAge(token.revokedAt, now) : '-',
+    ]),
+  );
+}
+
+export function auditTable(entries: readonly AuditEntry[], now: Date): string {
+  return formatTable(
+    ['AT', 'ACTOR', 'ACTION', 'TARGET', 'NAMESPACE', 'OUTCOME'],
+    entries.map((entry) => [
+      formatAge(entry.at, now),
+      entry.actor,
+      entry.action,
+      text(entry.target),
+      text(entry.namespace),
+      `${entry.outcome} (${entry.statusCode})`,
     ]),
   );
 }

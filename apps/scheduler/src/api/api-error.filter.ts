@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import { FlowctlError } from '@flowctl/core';
 import type { Response } from 'express';
 
-const STATUS_BY_CODE: Record<string, number> = {
+export const STATUS_BY_CODE: Record<string, number> = {
+  Unauthorized: HttpStatus.UNAUTHORIZED,
+  Forbidden: HttpStatus.FORBIDDEN,
   WorkflowInvalid: HttpStatus.BAD_REQUEST,
   InvalidInput: HttpStatus.BAD_REQUEST,
   ExpressionError: HttpStatus.BAD_REQUEST,
@@ -12,6 +14,8 @@ const STATUS_BY_CODE: Record<string, number> = {
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClusterRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
+import { ClusterWide, RequireRole } from '../auth/auth-metadata';
 import { LEADER_LEASE } from '../duties/leader-lease';
 import { decodeCursor, page, parseLimit } from './cursor';
 import { workerView } from './views';
@@ -12,6 +13,8 @@ const isIdCursor = (value: unknown): value is { id: string } =>
 
 @ApiTags('cluster')
 @Controller()
+@RequireRole('viewer')
+@ClusterWide()
 export class ClusterController {
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,

@@ -2,6 +2,7 @@ import { Controller, Get, HttpException, HttpStatus, Res } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth-metadata';
 import { LeaderLease } from '../duties/leader-lease';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { ShutdownState } from '../startup/shutdown-state';
@@ -11,6 +12,7 @@ const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 @ApiTags('health')
 @Controller()
+@Public()
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,

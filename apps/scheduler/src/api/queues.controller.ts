@@ -4,6 +4,7 @@ import { ClusterRepository } from '@flowctl/persistence';
 import { QueueTransport, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
+import { ClusterWide, RequireRole } from '../auth/auth-metadata';
 import { workerView } from './views';
 
 /** The registry of workers is small (one row per worker process); this bounds the read all the same. */
@@ -24,6 +25,8 @@ export interface QueueDepth {
 
 @ApiTags('cluster')
 @Controller('queues')
+@RequireRole('viewer')
+@ClusterWide()
 export class QueuesController {
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,

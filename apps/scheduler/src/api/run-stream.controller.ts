@@ -5,7 +5,9 @@ import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/p
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { isBigintIdField } from './cursor';
-import { namespaceParam, optionalString, runIdParam } from './request-params';
+import type { Access } from '../auth/access';
+import { AcceptsQueryToken, CallerAccess, RequireRole } from '../auth/auth-metadata';
+import { optionalString, runIdParam } from './request-params';
 import { RunChangeFeed } from './run-change-feed';
 import { RunEventStream } from './run-event-stream';
 import { ServerSentEvents } from './server-sent-events';
@@ -17,6 +19,8 @@ import { runView } from './views';
  */
 @ApiTags('streams')
 @Controller()
+@RequireRole('viewer')
+@AcceptsQueryToken()
 export class RunStreamController {
   constructor(
     private readonly dataSource: DataSource,
@@ -35,11 +39,13 @@ export class RunStreamController {
     @Param('id') id: string,
     @Req() request: Request,
     @Res() response: Response,
+    @CallerAccess() access: Access,
     @Headers('last-event-id') lastEventHeader?: string,
     @Query('lastEventId') lastEventQuery?: string,
   ): Promise<void> {
     const run = await this.runs.find(this.dataSource, runIdParam(id));
     if (!run) throw new NotFound(`run ${id} not found`);
+    access.assertVisible(run.namespace, `run ${id} not found`);
     const resumeAfter = lastEventHeader || lastEventQuery || undefined;
     if (resumeAfter !== undefined && !isBigintIdField(resumeAfter))
       throw new InvalidInput('Last-Event-ID must be an event id this server sent');
@@ -62,16 +68,17 @@ export class RunStreamController {
   async runsStream(
     @Req() request: Request,
     @Res() response: Response,
+    @CallerAccess() access: Access,
     @Query('workflow') workflow?: string,
     @Query('namespace') namespace?: string,
   ): Promise<void> {
     const workflowName = optionalString('workflow', workflow);
-    const namespaceName = namespace ? namespaceParam(namespace) : undefined;
+    const namespaces = access.listFilter(namespace);
     const sse = this.open(request, response);
     const unsubscribe = this.feed.subscribeSummaries((rows) => {
       if (rows === 'resync') return sse.send('resync', {});
       const items = rows.filter(
-        (run) => (!workflowName || run.workflowName === workflowName) && (!namespaceName || run.namespace === namespaceName),
+        (run) => (!workflowName || run.workflowName === workflowName) && (!namespaces || namespaces.includes(run.namespace)),
       );
       if (items.length > 0) sse.send('runs', { items: items.map(runView) });
     });

@@ -1,13 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InvalidInput, NotFound } from '@flowctl/core';
-import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { RunEventRepository, RunRepository, TaskRunRepository, type RunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
+import type { Access } from '../auth/access';
+import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
 import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from '../use-cases/decide-approval/decide-approval.use-case';
 import { RetryRunUseCase } from '../use-cases/retry-run/retry-run.use-case';
 import { decodeCursor, encodeCursor, isBigintIdField, isTimestampField, isUuidField, page, parseLimit } from './cursor';
-import { namespaceParam, optionalString, runIdParam, runStatusParam } from './request-params';
+import { optionalString, runIdParam, runStatusParam } from './request-params';
 import { eventView, runView, taskView } from './views';
 
 const isRunCursor = (value: unknown): value is { createdAt: string; id: string } =>
@@ -43,8 +45,10 @@ export class RunsController {
   ) {}
 
   @Get()
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'Runs, newest first, filtered by workflow, status and created time (from inclusive, to exclusive)' })
   async list(
+    @CallerAccess() access: Access,
     @Query('workflow') workflow?: string,
     @Query('status') status?: string,
     @Query('namespace') namespace?: string,
@@ -57,7 +61,7 @@ export class RunsController {
     const rows = await this.runs.list(this.dataSource, {
       createdFrom: timeParam('from', from),
       createdTo: timeParam('to', to),
-      namespace: namespace ? namespaceParam(namespace) : undefined,
+      namespaces: access.listFilter(namespace),
       workflow: optionalString('workflow', workflow),
       status: runStatusParam(status),
       before: decodeCursor(cursor, isRunCursor),
@@ -68,10 +72,15 @@ export class RunsController {
   }
 
   @Get(':id')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'A run with its tasks (tasksLimit/tasksCursor page the tasks of very large runs)' })
-  async get(@Param('id') id: string, @Query('tasksLimit') tasksLimit?: string, @Query('tasksCursor') tasksCursor?: string) {
-    const run = await this.runs.find(this.dataSource, runIdParam(id));
-    if (!run) throw new NotFound(`run ${id} not found`);
+  async get(
+    @Param('id') id: string,
+    @CallerAccess() access: Access,
+    @Query('tasksLimit') tasksLimit?: string,
+    @Query('tasksCursor') tasksCursor?: string,
+  ) {
+    const run = await this.visibleRun(id, access);
     const size = parseLimit(tasksLimit, TASKS_PAGE, 10_000);
     const after = decodeCursor(tasksCursor, isIdCursor);
     const rows = await this.taskRuns.forRun(this.dataSource, run.id, { afterId: after?.id, limit: size + 1 });
@@ -84,10 +93,10 @@ export class RunsController {
   }
 
   @Get(':id/events')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'The run event history, oldest first' })
-  async history(@Param('id') id: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    const run = await this.runs.find(this.dataSource, runIdParam(id));
-    if (!run) throw new NotFound(`run ${id} not found`);
+  async history(@Param('id') id: string, @CallerAccess() access: Access, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const run = await this.visibleRun(id, access);
     const size = parseLimit(limit, 1_000, 10_000);
     const rows = await this.events.list(this.dataSource, run.id, { afterId: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
     const result = page(rows, size, (last) => ({ id: last.id }));
@@ -96,29 +105,45 @@ export class RunsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('run.cancel')
   @ApiOperation({ summary: 'Cancel a run; running tasks get their AbortSignal fired' })
-  async cancel(@Param('id') id: string) {
-    return runView(await this.cancelRun.execute(runIdParam(id)));
+  async cancel(@Param('id') id: string, @CallerAccess() access: Access) {
+    return runView(await this.cancelRun.execute((await this.visibleRun(id, access)).id));
   }
 
   @Post(':id/retry')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('run.retry')
   @ApiOperation({ summary: 'Re-run a failed run from its failed tasks' })
-  async retry(@Param('id') id: string) {
-    return runView(await this.retryRun.execute(runIdParam(id)));
+  async retry(@Param('id') id: string, @CallerAccess() access: Access) {
+    return runView(await this.retryRun.execute((await this.visibleRun(id, access)).id));
   }
 
   @Post(':id/tasks/:task/approve')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('task.approve')
   @ApiOperation({ summary: 'Approve a waiting approval step' })
-  async approve(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown) {
-    return taskView(await this.decideApproval.execute(runIdParam(id), task, true, body));
+  async approve(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown, @CallerAccess() access: Access) {
+    return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, true, body));
   }
 
   @Post(':id/tasks/:task/reject')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('task.reject')
   @ApiOperation({ summary: 'Reject a waiting approval step (the task fails, not retried)' })
-  async reject(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown) {
-    return taskView(await this.decideApproval.execute(runIdParam(id), task, false, body));
+  async reject(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown, @CallerAccess() access: Access) {
+    return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, false, body));
+  }
+
+  /** A run of another namespace answers exactly as a run that does not exist. */
+  private async visibleRun(id: string, access: Access): Promise<RunRow> {
+    const run = await this.runs.find(this.dataSource, runIdParam(id));
+    if (!run) throw new NotFound(`run ${id} not found`);
+    access.assertVisible(run.namespace, `run ${id} not found`);
+    return run;
   }
 }

@@ -4,7 +4,9 @@ import { NotFound, nextTick } from '@flowctl/core';
 import { ScheduleRepository, type ScheduleRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { BackfillScheduleUseCase } from '../use-cases/backfill-schedule/backfill-schedule.use-case';
-import { namespaceParam, workflowNameParam } from './request-params';
+import type { Access } from '../auth/access';
+import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
+import { workflowNameParam } from './request-params';
 
 export const scheduleView = (schedule: ScheduleRow) => ({
   cron: schedule.cron,
@@ -26,9 +28,10 @@ export class SchedulesController {
   ) {}
 
   @Get('schedule')
+  @RequireRole('viewer')
   @ApiOperation({ summary: "A workflow's cron schedule: next and last tick, paused or not" })
-  async get(@Param('name') name: string, @Query('namespace') namespace?: string) {
-    const ns = namespaceParam(namespace);
+  async get(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
+    const ns = this.visibleNamespace(name, access, namespace);
     const schedule = await this.schedules.find(this.dataSource, ns, workflowNameParam(name));
     if (!schedule) throw new NotFound(`workflow "${name}" has no schedule in namespace "${ns}"`);
     return scheduleView(schedule);
@@ -36,27 +39,44 @@ export class SchedulesController {
 
   @Post('schedule/pause')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('schedule.pause')
   @ApiOperation({ summary: 'Stop firing ticks until resumed' })
-  async pause(@Param('name') name: string, @Query('namespace') namespace?: string) {
-    return this.setPaused(name, namespace, true);
+  async pause(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
+    return this.setPaused(name, this.visibleNamespace(name, access, namespace), true);
   }
 
   @Post('schedule/resume')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('schedule.resume')
   @ApiOperation({ summary: 'Fire ticks again, from the next one after now (missed ticks are not replayed: backfill them)' })
-  async resume(@Param('name') name: string, @Query('namespace') namespace?: string) {
-    return this.setPaused(name, namespace, false);
+  async resume(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
+    return this.setPaused(name, this.visibleNamespace(name, access, namespace), false);
   }
 
   @Post('backfill')
   @HttpCode(200)
+  @RequireRole('operator')
+  @Audited('schedule.backfill')
   @ApiOperation({ summary: 'Start one run per tick in (from, to]; ticks that already have a run are not started again' })
-  async backfillRange(@Param('name') name: string, @Body() body: { from?: unknown; to?: unknown }, @Query('namespace') namespace?: string) {
-    return this.backfill.execute(namespaceParam(namespace), workflowNameParam(name), body ?? {});
+  async backfillRange(
+    @Param('name') name: string,
+    @Body() body: { from?: unknown; to?: unknown },
+    @CallerAccess() access: Access,
+    @Query('namespace') namespace?: string,
+  ) {
+    return this.backfill.execute(this.visibleNamespace(name, access, namespace), workflowNameParam(name), body ?? {});
   }
 
-  private async setPaused(name: string, namespace: string | undefined, paused: boolean) {
-    const ns = namespaceParam(namespace);
+  /** Another namespace's workflow answers as one without a schedule. */
+  private visibleNamespace(name: string, access: Access, namespace: string | undefined): string {
+    const ns = access.namespaceOf(namespace);
+    access.assertVisible(ns, `workflow "${name}" has no schedule in namespace "${ns}"`);
+    return ns;
+  }
+
+  private async setPaused(name: string, ns: string, paused: boolean) {
     const current = await this.schedules.find(this.dataSource, ns, workflowNameParam(name));
     if (!current) throw new NotFound(`workflow "${name}" has no schedule in namespace "${ns}"`);
     const updated = await this.schedules.setPaused(this.dataSource, ns, name, paused, paused ? undefined : nextTick(current, new Date()));

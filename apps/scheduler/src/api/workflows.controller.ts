@@ -4,10 +4,12 @@ import { InvalidInput, NotFound } from '@flowctl/core';
 import { ScheduleRepository, WorkflowRepository } from '@flowctl/persistence';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import type { Access } from '../auth/access';
+import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
 import { ApplyWorkflowUseCase } from '../use-cases/apply-workflow/apply-workflow.use-case';
 import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case';
 import { decodeCursor, page, parseLimit } from './cursor';
-import { namespaceParam, workflowNameParam } from './request-params';
+import { workflowNameParam } from './request-params';
 import { scheduleView } from './schedules.controller';
 import { runView } from './views';
 
@@ -27,24 +29,33 @@ export class WorkflowsController {
 
   @Put()
   @HttpCode(200)
+  @RequireRole('admin')
+  @Audited('workflow.apply')
   @ApiOperation({ summary: 'Apply a workflow definition (YAML or JSON body); idempotent by content' })
-  async apply(@Body() body: unknown, @Headers('content-type') contentType?: string) {
+  async apply(@Body() body: unknown, @CallerAccess() access: Access, @Headers('content-type') contentType?: string) {
+    const authorize = (namespace: string) => access.assertAllowed(namespace);
     if (typeof body === 'string') {
       if (body.trim() === '') throw new InvalidInput('request body is empty: send the workflow as YAML or JSON');
-      return this.applyWorkflow.execute(body);
+      return this.applyWorkflow.execute(body, authorize);
     }
-    if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return this.applyWorkflow.execute(body);
+    if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return this.applyWorkflow.execute(body, authorize);
     throw new InvalidInput(
       `request body is empty or not a workflow (content type ${contentType ?? 'missing'}): send application/yaml or application/json`,
     );
   }
 
   @Get()
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'List workflows' })
-  async list(@Query('namespace') namespace?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+  async list(
+    @CallerAccess() access: Access,
+    @Query('namespace') namespace?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
     const size = parseLimit(limit);
     const rows = await this.workflows.list(this.dataSource, {
-      namespace: namespace ? namespaceParam(namespace) : undefined,
+      namespaces: access.listFilter(namespace),
       after: decodeCursor(cursor, isNameCursor),
       limit: size + 1,
     });
@@ -63,9 +74,11 @@ export class WorkflowsController {
   }
 
   @Get(':name')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'One workflow with its versions and current definition' })
-  async get(@Param('name') name: string, @Query('namespace') namespace?: string) {
-    const ns = namespaceParam(namespace);
+  async get(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
+    const ns = access.namespaceOf(namespace);
+    access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     const workflow = await this.workflows.find(this.dataSource, ns, workflowNameParam(name));
     if (!workflow) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
     const current = await this.workflows.version(this.dataSource, ns, name, workflow.currentVersion);
@@ -87,9 +100,16 @@ export class WorkflowsController {
   }
 
   @Get(':name/versions/:version')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'One stored version of a workflow' })
-  async version(@Param('name') name: string, @Param('version') version: string, @Query('namespace') namespace?: string) {
-    const ns = namespaceParam(namespace);
+  async version(
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @CallerAccess() access: Access,
+    @Query('namespace') namespace?: string,
+  ) {
+    const ns = access.namespaceOf(namespace);
+    access.assertVisible(ns, `workflow "${name}" has no version ${version}`);
     const number = Number(version);
     const row = Number.isInteger(number) ? await this.workflows.version(this.dataSource, ns, workflowNameParam(name), number) : undefined;
     if (!row) throw new NotFound(`workflow "${name}" has no version ${version}`);
@@ -105,9 +125,12 @@ export class WorkflowsController {
   }
 
   @Delete(':name')
+  @RequireRole('admin')
+  @Audited('workflow.delete')
   @ApiOperation({ summary: 'Delete a workflow; its runs keep their history' })
-  async remove(@Param('name') name: string, @Query('namespace') namespace?: string) {
-    const ns = namespaceParam(namespace);
+  async remove(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
+    const ns = access.namespaceOf(namespace);
+    access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name))))
       throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
     await this.schedules.delete(this.dataSource, ns, name);
@@ -115,11 +138,14 @@ export class WorkflowsController {
   }
 
   @Post(':name/runs')
+  @RequireRole('operator')
+  @Audited('run.start')
   @ApiOperation({ summary: 'Start a run: {inputs?, idempotencyKey?}; the same idempotencyKey returns the same run (200)' })
   async start(
     @Param('name') name: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) response: Response,
+    @CallerAccess() access: Access,
     @Query('namespace') namespace?: string,
   ) {
     const request = (body ?? {}) as Record<string, unknown>;
@@ -127,8 +153,10 @@ export class WorkflowsController {
       throw new InvalidInput('body must be a JSON object {inputs?, idempotencyKey?}');
     const unknown = Object.keys(request).filter((key) => key !== 'inputs' && key !== 'idempotencyKey' && key !== 'namespace');
     if (unknown.length > 0) throw new InvalidInput(`unknown field(s) ${unknown.join(', ')}: expected {inputs?, idempotencyKey?}`);
+    const ns = access.namespaceOf(namespace ?? request.namespace);
+    access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     const { run, created } = await this.startRun.execute({
-      namespace: namespaceParam(namespace ?? request.namespace),
+      namespace: ns,
       workflow: workflowNameParam(name),
       inputs: request.inputs,
       idempotencyKey: request.idempotencyKey as string | undefined,

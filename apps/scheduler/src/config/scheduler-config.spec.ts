@@ -1,3 +1,4 @@
+import { InvalidInput } from '@flowctl/core';
 import { loadSchedulerConfig, parseRateLimit } from './scheduler-config';
 
 const base = { DATABASE_URL: 'postgres://localhost/db' };
@@ -18,5 +19,33 @@ describe('scheduler config: hardening', () => {
       'http://localhost:5173',
     ]);
     expect(() => loadSchedulerConfig({ ...base, FLOWCTL_CORS_ORIGINS: 'https://ops.example.com/dashboard' })).toThrow('not an origin');
+  });
+});
+
+describe('loadSchedulerConfig: auth', () => {
+  it('has no auth by default', () => {
+    expect(loadSchedulerConfig(base).auth).toEqual({ adminToken: undefined, jwt: undefined });
+  });
+
+  it('refuses a guessable admin token or JWT secret', () => {
+    expect(() => loadSchedulerConfig({ ...base, FLOWCTL_ADMIN_TOKEN: 'short' })).toThrow(InvalidInput);
+    expect(() => loadSchedulerConfig({ ...base, FLOWCTL_JWT_SECRET: 'short' })).toThrow(InvalidInput);
+  });
+
+  it('takes a JWT secret or a JWKS URL, not both, with claim names defaulting to role and namespaces', () => {
+    expect(() =>
+      loadSchedulerConfig({ ...base, FLOWCTL_JWT_SECRET: 'x'.repeat(32), FLOWCTL_JWKS_URL: 'https://idp.example/jwks.json' }),
+    ).toThrow(InvalidInput);
+    expect(() => loadSchedulerConfig({ ...base, FLOWCTL_JWKS_URL: 'file:///etc/keys' })).toThrow(InvalidInput);
+    expect(
+      loadSchedulerConfig({ ...base, FLOWCTL_JWKS_URL: 'https://idp.example/jwks.json', FLOWCTL_JWT_AUDIENCE: 'flowctl' }).auth.jwt,
+    ).toEqual({
+      secret: undefined,
+      jwksUrl: 'https://idp.example/jwks.json',
+      issuer: undefined,
+      audience: 'flowctl',
+      roleClaim: 'role',
+      namespacesClaim: 'namespaces',
+    });
   });
 });

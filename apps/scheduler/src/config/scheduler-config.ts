@@ -31,6 +31,24 @@ export interface SchedulerConfig {
   rateLimit?: { perSecond: number; burst: number };
   /** Origins whose pages may call the API from a browser (FLOWCTL_CORS_ORIGINS); empty: none, CORS off. */
   corsOrigins: string[];
+  auth: AuthConfig;
+}
+
+export interface JwtConfig {
+  /** HS256 shared secret (`FLOWCTL_JWT_SECRET`) ... */
+  secret?: string;
+  /** ... or where the identity provider publishes its RS256/ES256 keys (`FLOWCTL_JWKS_URL`). */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  roleClaim: string;
+  namespacesClaim: string;
+}
+
+export interface AuthConfig {
+  /** `FLOWCTL_ADMIN_TOKEN`: an admin of every namespace, how a fresh install gets its first token. */
+  adminToken?: string;
+  jwt?: JwtConfig;
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
@@ -78,7 +96,35 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     reconcileIntervalMs,
     shutdownDrainMs,
     observability,
+    auth: loadAuthConfig(env),
   };
+}
+
+/** A bearer secret shorter than this is guessable; refuse to start with one. */
+const MIN_SECRET_LENGTH = 16;
+
+function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const adminToken = env.FLOWCTL_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_SECRET_LENGTH)
+    throw new InvalidInput(`FLOWCTL_ADMIN_TOKEN must be at least ${MIN_SECRET_LENGTH} characters (use: openssl rand -hex 32)`);
+  const secret = env.FLOWCTL_JWT_SECRET || undefined;
+  const jwksUrl = env.FLOWCTL_JWKS_URL || undefined;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
+    throw new InvalidInput(`FLOWCTL_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (secret && jwksUrl) throw new InvalidInput('set FLOWCTL_JWT_SECRET or FLOWCTL_JWKS_URL, not both');
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new InvalidInput('FLOWCTL_JWKS_URL must be an http(s) URL');
+  const jwt: JwtConfig | undefined =
+    secret || jwksUrl
+      ? {
+          secret,
+          jwksUrl,
+          issuer: env.FLOWCTL_JWT_ISSUER || undefined,
+          audience: env.FLOWCTL_JWT_AUDIENCE || undefined,
+          roleClaim: env.FLOWCTL_JWT_ROLE_CLAIM || 'role',
+          namespacesClaim: env.FLOWCTL_JWT_NAMESPACES_CLAIM || 'namespaces',
+        }
+      : undefined;
+  return { adminToken, jwt };
 }
 
 function parseTypeConcurrency(value: string): Record<string, number> {

@@ -30,13 +30,11 @@ describe('validateWorkflow: tasks', () => {
     ]);
   });
 
-  it('validates 5,000 tasks that all reference their upstream within a couple of seconds', () => {
+  it('validates a workflow at the task limit whose every task references its upstream', () => {
     const tasks = chainOf(WORKFLOW_LIMITS.maxTasks).map((task, i) =>
       i === 0 ? task : { ...task, with: { from: `{{ tasks.t0.output.x }} {{ tasks.t${i - 1}.status }}` } },
     );
-    const started = performance.now();
     expect(tasksOf(...tasks)).toHaveLength(WORKFLOW_LIMITS.maxTasks);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('requires a name and a type on every task', () => {

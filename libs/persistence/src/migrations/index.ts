@@ -1,6 +1,12 @@
 import { InitialSchema1700000000000 } from './1700000000000-initial-schema';
 import { ExecutionControls1700000000001 } from './1700000000001-execution-controls';
+import { ApiTokensAndAuditLog1700000000002 } from './1700000000002-api-tokens-and-audit-log';
 import { RunEventNotifications1700000000005 } from './1700000000005-run-event-notifications';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
-export const MIGRATIONS = [InitialSchema1700000000000, ExecutionControls1700000000001, RunEventNotifications1700000000005];
+export const MIGRATIONS = [
+  InitialSchema1700000000000,
+  ExecutionControls1700000000001,
+  ApiTokensAndAuditLog1700000000002,
+  RunEventNotifications1700000000005,
+];

@@ -54,16 +54,16 @@ export class DeadLetterRepository {
    */
   async list(
     db: Queryable,
-    options: { namespace?: string; workflow?: string; type?: string; before?: { deadAt: string; id: string }; limit: number },
+    options: { namespaces?: readonly string[]; workflow?: string; type?: string; before?: { deadAt: string; id: string }; limit: number },
   ): Promise<DeadLetterRow[]> {
     return queryRows<DeadLetterRow>(
       db,
       `SELECT ${COLUMNS} FROM dead_letters
-        WHERE requeued_at IS NULL AND ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2)
+        WHERE requeued_at IS NULL AND ($1::text[] IS NULL OR namespace = ANY($1)) AND ($2::text IS NULL OR workflow_name = $2)
           AND ($3::text IS NULL OR type = $3) AND ($4::timestamptz IS NULL OR (dead_at, id) < (COALESCE((SELECT dead_at FROM dead_letters WHERE id = $5::bigint), $4), $5::bigint))
         ORDER BY dead_at DESC, id DESC LIMIT $6`,
       [
-        options.namespace ?? null,
+        options.namespaces ?? null,
         options.workflow ?? null,
         options.type ?? null,
         options.before?.deadAt ?? null,

@@ -64,7 +64,8 @@ export function dateOrNull(value: unknown): Date | null {
 }
 
 export interface RunListOptions {
-  namespace?: string;
+  /** Only these namespaces (a filter asked for, narrowed to what the caller may see); absent: all. */
+  namespaces?: readonly string[];
   workflow?: string;
   status?: RunStatus;
   /** Keyset cursor: the (createdAt, id) of the last row of the previous page. */
@@ -137,12 +138,12 @@ export class RunRepository {
     return queryRows<RunRow>(
       db,
       `SELECT ${RUN_COLUMNS} FROM runs
-        WHERE ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR workflow_name = $2) AND ($3::text IS NULL OR status = $3)
+        WHERE ($1::text[] IS NULL OR namespace = ANY($1)) AND ($2::text IS NULL OR workflow_name = $2) AND ($3::text IS NULL OR status = $3)
           AND ($4::timestamptz IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = $5::uuid), $4), $5::uuid))
           AND ($7::timestamptz IS NULL OR created_at >= $7) AND ($8::timestamptz IS NULL OR created_at < $8)
         ORDER BY created_at DESC, id DESC LIMIT $6`,
       [
-        options.namespace ?? null,
+        options.namespaces ?? null,
         options.workflow ?? null,
         options.status ?? null,
         options.before?.createdAt ?? null,

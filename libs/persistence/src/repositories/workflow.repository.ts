@@ -70,14 +70,14 @@ export class WorkflowRepository {
   }
 
   /** Keyset pagination on (namespace, name): stable under concurrent applies. */
-  async list(db: Queryable, options: { namespace?: string; after?: [string, string]; limit: number }): Promise<WorkflowRow[]> {
+  async list(db: Queryable, options: { namespaces?: readonly string[]; after?: [string, string]; limit: number }): Promise<WorkflowRow[]> {
     return queryRows<WorkflowRow>(
       db,
       `SELECT ${WORKFLOW_COLUMNS} FROM workflows
-        WHERE deleted_at IS NULL AND ($1::text IS NULL OR namespace = $1)
+        WHERE deleted_at IS NULL AND ($1::text[] IS NULL OR namespace = ANY($1))
           AND ($2::text IS NULL OR (namespace, name) > ($2, $3))
         ORDER BY namespace, name LIMIT $4`,
-      [options.namespace ?? null, options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit],
+      [options.namespaces ?? null, options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit],
     );
   }
 

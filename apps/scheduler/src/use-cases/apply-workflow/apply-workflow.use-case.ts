@@ -19,8 +19,10 @@ export class ApplyWorkflowUseCase {
     private readonly schedules: ScheduleRepository,
   ) {}
 
-  async execute(body: string | object): Promise<ApplyWorkflowResult> {
+  /** `authorize` sees the document's namespace before anything is stored, and throws to refuse it. */
+  async execute(body: string | object, authorize: (namespace: string) => void = () => {}): Promise<ApplyWorkflowResult> {
     const definition = typeof body === 'string' ? parseWorkflowSource(body) : validateWorkflow(body);
+    authorize(definition.metadata.namespace);
     const source = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
     const { namespace, name } = definition.metadata;
     const schedule = definition.spec.schedule;

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ApiTokenRepository } from '@flowctl/persistence';
+import { DataSource } from 'typeorm';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
+import { Unauthorized } from './auth-errors';
+import { hashToken, secretsMatch, tokenIdOf } from './api-token-secret';
+import { JwtVerifier } from './jwt-verifier';
+import { ALL_NAMESPACES, ANONYMOUS_ADMIN, type Principal } from './principal';
+
+/** lastUsedAt is for people deciding which tokens to revoke: a minute's precision is plenty, and spares a write per request. */
+const LAST_USE_PRECISION_MS = 60_000;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** Turns the bearer credential of a request into a Principal, or refuses it (401). */
+@Injectable()
+export class Authenticator {
+  private readonly logger = new Logger('Auth');
+  private readonly jwt: JwtVerifier | undefined;
+  private readonly adminTokenHash: string | undefined;
+  /**
+   * Once a token has been issued, auth stays on for this process's life, even
+   * if every token is later revoked: revoking tokens must never open the API.
+   */
+  private tokensIssued = false;
+  private readonly lastUseRecorded = new Map<string, number>();
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    private readonly dataSource: DataSource,
+    private readonly tokens: ApiTokenRepository,
+  ) {
+    this.jwt = config.auth.jwt ? new JwtVerifier(config.auth.jwt) : undefined;
+    this.adminTokenHash = config.auth.adminToken ? hashToken(config.auth.adminToken) : undefined;
+  }
+
+  /** Auth is on with an admin token, a JWT configuration, or any API token ever created. */
+  async isConfigured(): Promise<boolean> {
+    if (this.config.auth.adminToken || this.jwt || this.tokensIssued) return true;
+    this.tokensIssued = await this.tokens.anyIssued(this.dataSource);
+    return this.tokensIssued;
+  }
+
+  async authenticate(credential: string | undefined): Promise<Principal> {
+    if (credential === undefined) {
+      if (await this.isConfigured()) throw new Unauthorized('authentication required: send Authorization: Bearer <token>');
+      return ANONYMOUS_ADMIN;
+    }
+    if (this.adminTokenHash && secretsMatch(credential, this.adminTokenHash)) {
+      return { actor: 'admin-token', tokenId: null, role: 'admin', namespaces: ALL_NAMESPACES };
+    }
+    const tokenId = tokenIdOf(credential);
+    if (tokenId) return this.apiTokenPrincipal(tokenId, credential);
+    if (this.jwt && JWT_SHAPE.test(credential)) return this.jwt.verify(credential);
+    throw new Unauthorized('invalid token');
+  }
+
+  private async apiTokenPrincipal(id: string, credential: string): Promise<Principal> {
+    const row = await this.tokens.find(this.dataSource, id);
+    // The same answer for an unknown id and a wrong secret: nothing to learn about which ids exist.
+    if (!row || !secretsMatch(credential, row.tokenHash)) throw new Unauthorized('invalid token');
+    if (row.revokedAt) throw new Unauthorized('token revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new Unauthorized('token expired');
+    this.recordUse(row.id);
+    return { actor: row.name, tokenId: row.id, role: row.role, namespaces: row.namespaces ?? ALL_NAMESPACES };
+  }
+
+  private recordUse(id: string): void {
+    const now = Date.now();
+    if (now - (this.lastUseRecorded.get(id) ?? 0) < LAST_USE_PRECISION_MS) return;
+    this.lastUseRecorded.set(id, now);
+    this.tokens.touch(this.dataSource, id).catch((error: Error) => this.logger.warn(`token last use not recorded: ${error.message}`));
+  }
+}

@@ -1,24 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../apps/flowctl/src/dev/child-process';
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
+import { HttpClient } from './http-client';
 
 const DIST = join(__dirname, '..');
+const FINISHED = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+
+/** Every instance not yet stopped, so an interrupted bench can still remove its processes and databases. */
+const live = new Set<FlowctlUnderTest>();
+
+export interface FinishedRun {
+  id: string;
+  status: string;
+  createdAt: string;
+  finishedAt: string;
+}
 
 /** A scheduler and a worker from the build, on a database and queue prefix of their own. */
 export class FlowctlUnderTest {
   private processes: ManagedProcess[] = [];
   readonly url: string;
+  readonly http: HttpClient;
 
   private constructor(
     private readonly adminUrl: string,
     private readonly database: string,
     port: number,
+    /** Set when the queues are on Redis: the shared Redis outlives the bench, so stop() removes these keys. */
+    private readonly redis?: { url: string; prefix: string },
   ) {
     this.url = `http://127.0.0.1:${port}/api/v1`;
+    this.http = new HttpClient(this.url);
   }
 
+  /** `redisUrl` empty: queues on BullMQ's PostgreSQL backend in the run database, as `npm run dev` runs. */
   static async start(options: { adminDatabaseUrl: string; redisUrl: string; concurrency: number }): Promise<FlowctlUnderTest> {
     const database = `flowctl_bench_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: options.adminDatabaseUrl });
@@ -28,50 +46,126 @@ export class FlowctlUnderTest {
     const databaseUrl = new URL(options.adminDatabaseUrl);
     databaseUrl.pathname = `/${database}`;
     const port = await freePort();
-    const instance = new FlowctlUnderTest(options.adminDatabaseUrl, database, port);
+    const prefix = `bench-${randomBytes(3).toString('hex')}`;
+    const redis = options.redisUrl ? { url: options.redisUrl, prefix } : undefined;
+    const instance = new FlowctlUnderTest(options.adminDatabaseUrl, database, port, redis);
+    live.add(instance);
     const env = {
       DATABASE_URL: databaseUrl.toString(),
       REDIS_URL: options.redisUrl,
-      FLOWCTL_QUEUE_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
+      FLOWCTL_QUEUE_PREFIX: prefix,
       PORT: String(port),
       HOST: '127.0.0.1',
       WORKER_TYPES: 'noop',
       WORKER_CONCURRENCY: String(options.concurrency),
     };
     const log = process.env.BENCH_VERBOSE ? process.stderr : undefined;
-    const scheduler = startNodeProcess('scheduler', join(DIST, 'apps', 'scheduler', 'src', 'main.js'), env, log);
-    instance.processes.push(scheduler);
-    await waitForHttp(`${instance.url}/readyz`, 60_000, () => scheduler.child.exitCode === null);
-    instance.processes.push(startNodeProcess('worker', join(DIST, 'apps', 'worker', 'src', 'main.js'), env, log));
+    try {
+      const scheduler = startNodeProcess('scheduler', join(DIST, 'apps', 'scheduler', 'src', 'main.js'), env, log);
+      instance.processes.push(scheduler);
+      await waitForHttp(`${instance.url}/readyz`, 60_000, () => scheduler.child.exitCode === null);
+      instance.processes.push(startNodeProcess('worker', join(DIST, 'apps', 'worker', 'src', 'main.js'), env, log));
+    } catch (error) {
+      await instance.stop();
+      throw error;
+    }
     return instance;
   }
 
-  async request(method: string, path: string, body?: string, contentType = 'application/json'): Promise<any> {
-    const response = await fetch(`${this.url}${path}`, { method, body, headers: body ? { 'content-type': contentType } : {} });
-    const parsed = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
-    return parsed;
+  /** Stops whatever instances are still running (an interrupted or failed bench). */
+  static async stopAll(): Promise<void> {
+    await Promise.allSettled([...live].map((instance) => instance.stop()));
   }
 
-  /** Applies the workflow, starts a run and waits for it: milliseconds from the start request to the run's end. */
-  async timeRun(yaml: string, name: string): Promise<number> {
+  get schedulerPid(): number {
+    const pid = this.processes.find((managed) => managed.name === 'scheduler')?.child.pid;
+    if (pid === undefined) throw new Error('the scheduler is not running');
+    return pid;
+  }
+
+  request(method: string, path: string, body?: string, contentType = 'application/json'): Promise<any> {
+    return this.http.json(method, path, body, contentType);
+  }
+
+  async apply(yaml: string): Promise<void> {
     await this.request('PUT', '/workflows', yaml, 'application/yaml');
-    const started = performance.now();
-    const run = await this.request('POST', `/workflows/${name}/runs`, '{}');
+  }
+
+  async waitForRun(runId: string, timeoutMs = 20 * 60_000): Promise<FinishedRun> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const current = await this.request('GET', `/runs/${run.id}?tasksLimit=1`);
-      if (current.status === 'succeeded')
-        return new Date(current.finishedAt).getTime() - new Date(current.createdAt).getTime() || performance.now() - started;
-      if (current.status !== 'running' && current.status !== 'pending') throw new Error(`run ${run.id} ended ${current.status}`);
+      const run = await this.request('GET', `/runs/${runId}?tasksLimit=1`);
+      if (FINISHED.includes(run.status)) {
+        if (run.status !== 'succeeded') throw new Error(`run ${runId} ended ${run.status}`);
+        return run as FinishedRun;
+      }
+      if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs}ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
+  /** Applies the workflow, starts a run and waits for it: milliseconds from the run's creation to its end. */
+  async timeRun(yaml: string, name: string, inputs: Record<string, unknown> = {}): Promise<{ ms: number; runId: string }> {
+    await this.apply(yaml);
+    const run = await this.request('POST', `/workflows/${name}/runs`, JSON.stringify({ inputs }));
+    const finished = await this.waitForRun(run.id);
+    return { ms: new Date(finished.finishedAt).getTime() - new Date(finished.createdAt).getTime(), runId: run.id };
+  }
+
+  /** Every run of a workflow (all already created), once none is pending or running any more. */
+  async waitForRunsOf(workflow: string, timeoutMs = 20 * 60_000): Promise<FinishedRun[]> {
+    const deadline = Date.now() + timeoutMs;
+    // Two one-row probes per poll, not a listing of every run, so waiting costs the server next to nothing.
+    const hasOpen = async () => {
+      for (const status of ['running', 'pending']) {
+        if ((await this.request('GET', `/runs?workflow=${workflow}&status=${status}&limit=1`)).items.length > 0) return true;
+      }
+      return false;
+    };
+    while (await hasOpen()) {
+      if (Date.now() > deadline) throw new Error(`runs of ${workflow} still open after ${timeoutMs}ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const runs: FinishedRun[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: FinishedRun[]; nextCursor: string | null } = await this.request(
+        'GET',
+        `/runs?workflow=${workflow}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      runs.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const failed = runs.find((run) => run.status !== 'succeeded');
+    if (failed) throw new Error(`run ${failed.id} of ${workflow} ended ${failed.status}`);
+    return runs;
+  }
+
   async stop(): Promise<void> {
+    live.delete(this);
+    this.http.close();
     for (const managed of this.processes.reverse()) await managed.stop(10_000);
+    this.processes = [];
     const admin = new Client({ connectionString: this.adminUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await admin.end();
+    if (this.redis) await removeRedisKeys(this.redis.url, this.redis.prefix);
+  }
+}
+
+/** The queues of one instance (keys `{prefix}...`), which would otherwise stay in the shared Redis after the bench. */
+async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }

@@ -1,84 +1,376 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from 'pg';
 import { FlowctlUnderTest } from './flowctl-under-test';
-import { RawBullmq } from './raw-bullmq';
-import { chainWorkflow, fanOutWorkflow } from './shapes';
+import { openLoopLoad } from './open-loop-load';
+import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Sizes } from './options';
+import { RawBullmq, type RawBackend } from './raw-bullmq';
+import { formatMarkdownTable, formatTable, median, percentile, type Row } from './report';
+import { sampleRss } from './rss-sampler';
+import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, singleTaskWorkflow } from './shapes';
+import { throughputChartSvg, throughputPoints } from './throughput-chart';
 
 /**
- * `npm run bench`: the same shapes through the whole of flowctl (API,
- * PostgreSQL, Redis, worker, results, dependency release) and through raw
- * BullMQ FlowProducer, on the same Redis in the same run.
+ * `npm run bench [-- --only GROUP[,GROUP] --quick]`: the shapes of issue 7
+ * through the whole of flowctl (API, PostgreSQL, Redis, worker, results,
+ * dependency release) and through raw BullMQ on the same Redis (or the same
+ * PostgreSQL, for embedded mode), in the same run.
  */
-const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 5_000);
-const CHAIN = Number(process.env.BENCH_CHAIN ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROOT = join(__dirname, '..', '..');
+const RESULTS = join(ROOT, 'bench', 'results');
 
-interface Row {
-  shape: string;
-  metric: string;
-  flowctl: number;
-  raw: number;
-  /** flowctl relative to raw, >1 is better for flowctl on throughput rows, <1 on latency rows. */
-  ratio: number;
+const tasksPerSecond = (tasks: number, ms: number) => tasks / (ms / 1000);
+const rawOnRedis = (): RawBackend => ({ kind: 'redis', url: REDIS_URL, prefix: `bench-raw-${randomBytes(3).toString('hex')}` });
+const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/** A raw baseline that may not fit (100,000 children in one FlowProducer call): its error becomes the row's note. */
+async function tryRaw<T>(what: string, measure: () => Promise<T>): Promise<{ value: T } | { error: string }> {
+  try {
+    return { value: await measure() };
+  } catch (error) {
+    log(`raw BullMQ ${what} failed: ${(error as Error).message}`);
+    return { error: (error as Error).message.split('\n')[0]!.slice(0, 160) };
+  }
+}
+
+/** One flowctl on Redis shared by the small groups; the heavy ones start their own so one does not skew the next. */
+class Stacks {
+  private shared?: FlowctlUnderTest;
+
+  async sharedStack(): Promise<FlowctlUnderTest> {
+    if (!this.shared) {
+      this.shared = await FlowctlUnderTest.start({ adminDatabaseUrl: ADMIN_DATABASE_URL, redisUrl: REDIS_URL, concurrency: CONCURRENCY });
+      // One small run first so connection pools and caches are warm in the measured runs.
+      await this.shared.timeRun(chainWorkflow('warm-up', 5), 'warm-up');
+    }
+    return this.shared;
+  }
+
+  async ownStack<T>(redisUrl: string, work: (flowctl: FlowctlUnderTest) => Promise<T>): Promise<T> {
+    const flowctl = await FlowctlUnderTest.start({ adminDatabaseUrl: ADMIN_DATABASE_URL, redisUrl, concurrency: CONCURRENCY });
+    try {
+      await flowctl.timeRun(chainWorkflow('warm-up', 5), 'warm-up');
+      return await work(flowctl);
+    } finally {
+      await flowctl.stop();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.shared?.stop();
+    this.shared = undefined;
+  }
+}
+
+class Bench {
+  readonly rows: Row[] = [];
+  private readonly stacks = new Stacks();
+  /** tasks/s of the 5,000 fan-out, flowctl and raw, for the 100,000 row's per-task ratio. */
+  private fanOutReference?: { flowctl: number; raw: number };
+
+  constructor(private readonly sizes: Sizes) {}
+
+  async run(groups: readonly Group[]): Promise<void> {
+    try {
+      for (const group of groups) {
+        log(`measuring ${group}`);
+        await this[GROUP_METHODS[group]]();
+      }
+    } finally {
+      await this.stacks.stop();
+    }
+  }
+
+  private async fanOutRow(group: Group, width: number, target?: string): Promise<{ flowctl: number; raw: number | null }> {
+    const tasks = width + 2;
+    const raw = await tryRaw(`fan-out ${width}`, () => new RawBullmq(rawOnRedis(), CONCURRENCY).fanOut(width));
+    const flowctl = await this.stacks.sharedStack();
+    const { ms } = await flowctl.timeRun(fanOutWorkflow(`bench-fan-out-${width}`, width), `bench-fan-out-${width}`);
+    const row: Row = {
+      group,
+      shape: `fan-out ${width.toLocaleString('en-US')}`,
+      metric: 'tasks/s',
+      flowctl: tasksPerSecond(tasks, ms),
+      raw: 'value' in raw ? tasksPerSecond(tasks, raw.value) : null,
+      ratio: 'value' in raw ? raw.value / ms : null,
+      size: width,
+      ...(target ? { target } : {}),
+      ...('error' in raw ? { note: `raw failed: ${raw.error}` } : {}),
+    };
+    this.rows.push(row);
+    return row;
+  }
+
+  async fanOut(): Promise<void> {
+    const row = await this.fanOutRow('fanout', this.sizes.fanOut, '>= 0.5x raw');
+    if (row.raw !== null) this.fanOutReference = { flowctl: row.flowctl, raw: row.raw };
+  }
+
+  async fanOutSmall(): Promise<void> {
+    await this.fanOutRow('fanout-1k', this.sizes.fanOutSmall);
+  }
+
+  async chain(): Promise<void> {
+    const length = this.sizes.chain;
+    const rawMs = await new RawBullmq(rawOnRedis(), CONCURRENCY).chain(length);
+    const flowctl = await this.stacks.sharedStack();
+    const { ms } = await flowctl.timeRun(chainWorkflow(`bench-chain-${length}`, length), `bench-chain-${length}`);
+    this.rows.push({
+      group: 'chain',
+      shape: `chain ${length}`,
+      metric: 'ms/hop',
+      flowctl: ms / length,
+      raw: rawMs / length,
+      ratio: ms / rawMs,
+      target: '<= 2x raw',
+    });
+  }
+
+  /** Past the 10,000-task limit of a definition: the children are forEach instances. */
+  private async forEachFanOut(
+    group: Group,
+    width: number,
+    flowctl: FlowctlUnderTest,
+  ): Promise<{ row: Row; runId: string; raw: { value: number } | { error: string } }> {
+    const tasks = width + 2;
+    const raw = await tryRaw(`fan-out ${width}`, () => new RawBullmq(rawOnRedis(), CONCURRENCY).fanOut(width));
+    const name = `bench-for-each-${width}`;
+    const { ms, runId } = await flowctl.timeRun(forEachFanOutWorkflow(name, width), name);
+    const row: Row = {
+      group,
+      shape: `fan-out ${width.toLocaleString('en-US')} (forEach)`,
+      metric: 'tasks/s',
+      flowctl: tasksPerSecond(tasks, ms),
+      raw: 'value' in raw ? tasksPerSecond(tasks, raw.value) : null,
+      ratio: 'value' in raw ? raw.value / ms : null,
+      size: width,
+      ...('error' in raw ? { note: `raw failed: ${raw.error}` } : {}),
+    };
+    this.rows.push(row);
+    return { row, runId, raw };
+  }
+
+  async fanOutLarge(): Promise<void> {
+    await this.forEachFanOut('fanout-20k', this.sizes.fanOutLarge, await this.stacks.sharedStack());
+  }
+
+  /** 100,000 children on a fresh flowctl: throughput, the scheduler's RSS throughout, and reading the run back. */
+  async fanOutHuge(): Promise<void> {
+    const width = this.sizes.fanOutHuge;
+    await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
+      // Sampling spans the raw baseline too, while the scheduler idles: the largest sample is the flowctl run's.
+      const rss = sampleRss(flowctl.schedulerPid);
+      const measured = await this.forEachFanOut('fanout-100k', width, flowctl).finally(() => rss.stop());
+      const memory = await rss.stop();
+      measured.row.target = `per task >= 80% of fan-out ${this.sizes.fanOut.toLocaleString('en-US')}`;
+      const reference = this.fanOutReference;
+      this.rows.push({
+        group: 'fanout-100k',
+        shape: `fan-out ${width.toLocaleString('en-US')} vs ${this.sizes.fanOut.toLocaleString('en-US')}`,
+        metric: 'tasks/s ratio',
+        flowctl: reference ? measured.row.flowctl / reference.flowctl : NaN,
+        raw: reference && measured.row.raw !== null ? measured.row.raw / reference.raw : null,
+        ratio: null,
+        target: '>= 0.80',
+        ...(reference ? {} : { note: 'run with the fanout group for the 5,000 reference' }),
+      });
+      this.rows.push({
+        group: 'fanout-100k',
+        shape: `scheduler RSS through fan-out ${width.toLocaleString('en-US')}`,
+        metric: 'max MB',
+        flowctl: memory.maxBytes / 1024 / 1024,
+        raw: null,
+        ratio: null,
+        target: '< 300',
+        note: `${memory.samples} samples of VmRSS`,
+      });
+
+      const timings: number[] = [];
+      let firstPage: { tasks: unknown[]; tasksNextCursor: string | null } | undefined;
+      for (let i = 0; i < 7; i++) {
+        const started = performance.now();
+        firstPage = await flowctl.request('GET', `/runs/${measured.runId}`);
+        timings.push(performance.now() - started);
+      }
+      if (!firstPage?.tasksNextCursor) throw new Error(`GET /runs/:id of a ${width}-task run answered without a next page of tasks`);
+      this.rows.push({
+        group: 'fanout-100k',
+        shape: `GET /runs/:id of the ${width.toLocaleString('en-US')}-task run`,
+        metric: 'first page ms (median of 7)',
+        flowctl: median(timings),
+        raw: null,
+        ratio: null,
+        target: '< 100',
+        note: `${firstPage.tasks.length} tasks per page, then tasksNextCursor`,
+      });
+    });
+  }
+
+  /** Diamonds started at once through the API; run latency from creation to end, on the server's clock. */
+  async diamonds(): Promise<void> {
+    const count = this.sizes.diamonds;
+    const raw = await new RawBullmq(rawOnRedis(), CONCURRENCY).diamonds(count);
+    await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
+      await flowctl.apply(diamondWorkflow('bench-diamond'));
+      await Promise.all(Array.from({ length: count }, () => flowctl.request('POST', '/workflows/bench-diamond/runs', '{}')));
+      const runs = await flowctl.waitForRunsOf('bench-diamond');
+      const latencies = runs.map((run) => new Date(run.finishedAt).getTime() - new Date(run.createdAt).getTime());
+      const wallMs =
+        Math.max(...runs.map((run) => new Date(run.finishedAt).getTime())) -
+        Math.min(...runs.map((run) => new Date(run.createdAt).getTime()));
+      const shape = `${count.toLocaleString('en-US')} diamond runs (5 tasks) at once`;
+      const rawRuns = count / (raw.wallMs / 1000);
+      this.rows.push(
+        {
+          group: 'diamond',
+          shape,
+          metric: 'runs/s',
+          flowctl: count / (wallMs / 1000),
+          raw: rawRuns,
+          ratio: rawRuns ? count / (wallMs / 1000) / rawRuns : null,
+          target: 'all done',
+        },
+        ...[50, 99].map((p) => {
+          const flowctlMs = percentile(latencies, p);
+          const rawMs = percentile(raw.latenciesMs, p);
+          return { group: 'diamond', shape, metric: `p${p} run latency ms`, flowctl: flowctlMs, raw: rawMs, ratio: flowctlMs / rawMs };
+        }),
+      );
+    });
+  }
+
+  /** POST /workflows/:name/runs at a fixed rate, open loop. No raw equivalent: raw BullMQ has no API. */
+  async postRate(): Promise<void> {
+    const { postRate: rate, postSeconds: seconds } = this.sizes;
+    await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
+      await flowctl.apply(singleTaskWorkflow('bench-start'));
+      const body = JSON.stringify({});
+      const result = await openLoopLoad({
+        ratePerSecond: rate,
+        durationMs: seconds * 1000,
+        send: async () => (await flowctl.http.send('POST', '/workflows/bench-start/runs', body)).status === 201,
+      });
+      const shape = `POST /workflows/:name/runs at ${rate}/s for ${seconds} s`;
+      this.rows.push(
+        { group: 'post-rate', shape, metric: 'p50 ms', flowctl: percentile(result.latenciesMs, 50), raw: null, ratio: null },
+        {
+          group: 'post-rate',
+          shape,
+          metric: 'p99 ms',
+          flowctl: percentile(result.latenciesMs, 99),
+          raw: null,
+          ratio: null,
+          target: '< 50',
+        },
+        {
+          group: 'post-rate',
+          shape,
+          metric: 'errors',
+          flowctl: result.errors,
+          raw: null,
+          ratio: null,
+          target: '0',
+          note: `${result.sent} sent${result.firstError ? `; first error: ${result.firstError}` : ''}`,
+        },
+      );
+    });
+  }
+
+  /** `npm run dev`'s transport: BullMQ's PostgreSQL backend, for flowctl and for the raw FlowProducer alike. */
+  async embedded(): Promise<void> {
+    const width = this.sizes.embeddedFanOut;
+    const tasks = width + 2;
+    const database = `flowctl_bench_raw_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    let rawMs: number;
+    try {
+      const url = new URL(ADMIN_DATABASE_URL);
+      url.pathname = `/${database}`;
+      rawMs = await new RawBullmq({ kind: 'postgres', url: url.toString(), schema: 'raw_queues' }, CONCURRENCY).fanOut(width);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+    await this.stacks.ownStack('', async (flowctl) => {
+      const { ms } = await flowctl.timeRun(fanOutWorkflow(`bench-embedded-${width}`, width), `bench-embedded-${width}`);
+      this.rows.push({
+        group: 'embedded',
+        shape: `fan-out ${width.toLocaleString('en-US')}, embedded (PostgreSQL queues)`,
+        metric: 'tasks/s',
+        flowctl: tasksPerSecond(tasks, ms),
+        raw: tasksPerSecond(tasks, rawMs),
+        ratio: rawMs / ms,
+        target: '>= 1x raw',
+        note: 'raw: FlowProducer on BullMQ PostgreSQL backend',
+      });
+    });
+  }
+}
+
+const GROUP_METHODS = {
+  fanout: 'fanOut',
+  chain: 'chain',
+  'fanout-1k': 'fanOutSmall',
+  'fanout-20k': 'fanOutLarge',
+  'fanout-100k': 'fanOutHuge',
+  diamond: 'diamonds',
+  'post-rate': 'postRate',
+  embedded: 'embedded',
+} as const satisfies Record<Group, keyof Bench>;
+
+async function previousRows(path: string): Promise<Row[]> {
+  try {
+    return (JSON.parse(await readFile(path, 'utf8')) as { rows?: Row[] }).rows ?? [];
+  } catch {
+    return [];
+  }
 }
 
 async function main(): Promise<void> {
-  const raw = new RawBullmq(REDIS_URL, `bench-raw-${randomBytes(3).toString('hex')}`, CONCURRENCY);
-  const rawFanOutMs = await raw.fanOut(FAN_OUT);
-  const rawChainMs = await raw.chain(CHAIN);
+  const options = parseBenchArgs(process.argv.slice(2));
+  const bench = new Bench(options.sizes);
+  await bench.run(options.groups);
 
-  const flowctl = await FlowctlUnderTest.start({ adminDatabaseUrl: ADMIN_DATABASE_URL, redisUrl: REDIS_URL, concurrency: CONCURRENCY });
-  let fanOutMs: number;
-  let chainMs: number;
-  try {
-    // One small run first so connection pools and caches are warm in both systems' measured runs.
-    await flowctl.timeRun(chainWorkflow('warm-up', 5), 'warm-up');
-    fanOutMs = await flowctl.timeRun(fanOutWorkflow('bench-fan-out', FAN_OUT), 'bench-fan-out');
-    chainMs = await flowctl.timeRun(chainWorkflow('bench-chain', CHAIN), 'bench-chain');
-  } finally {
-    await flowctl.stop();
-  }
+  // --quick checks the bench itself: its figures go beside, never over, the published ones.
+  const jsonPath = join(RESULTS, options.quick ? 'quick.json' : 'latest.json');
+  const chartPath = options.quick ? join(RESULTS, 'quick-throughput.svg') : join(ROOT, 'docs', 'performance-throughput.svg');
+  const order = (row: Row) => GROUPS.indexOf(row.group as Group);
+  const rows = mergeRows(await previousRows(jsonPath), bench.rows, options.groups).sort((a, b) => order(a) - order(b));
 
-  const tasks = FAN_OUT + 2;
-  const rows: Row[] = [
-    {
-      shape: `fan-out ${FAN_OUT}`,
-      metric: 'tasks/s',
-      flowctl: tasks / (fanOutMs / 1000),
-      raw: tasks / (rawFanOutMs / 1000),
-      ratio: rawFanOutMs / fanOutMs,
-    },
-    { shape: `chain ${CHAIN}`, metric: 'ms/hop', flowctl: chainMs / CHAIN, raw: rawChainMs / CHAIN, ratio: chainMs / rawChainMs },
-  ];
-  const table = [
-    ['shape', 'metric', 'flowctl', 'raw BullMQ', 'flowctl/raw'],
-    ...rows.map((r) => [
-      r.shape,
-      r.metric,
-      r.flowctl.toFixed(r.metric === 'tasks/s' ? 0 : 2),
-      r.raw.toFixed(r.metric === 'tasks/s' ? 0 : 2),
-      r.ratio.toFixed(2),
-    ]),
-  ];
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  for (const row of table) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
-  console.log(`(worker concurrency ${CONCURRENCY}; throughput ratio = flowctl tasks/s ÷ raw; hop ratio = flowctl ms/hop ÷ raw)`);
-
-  const resultsDir = join(__dirname, '..', '..', 'bench', 'results');
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(
-    join(resultsDir, 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), concurrency: CONCURRENCY, fanOut: FAN_OUT, chain: CHAIN, rows }, null, 2)}\n`,
+  console.log(formatTable(rows));
+  console.log(
+    `(worker concurrency ${CONCURRENCY}${options.quick ? '; --quick sizes' : ''}; throughput ratio = flowctl ÷ raw, >1 favours flowctl; latency ratio = flowctl ÷ raw, <1 favours flowctl)`,
   );
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(
+    jsonPath,
+    `${JSON.stringify({ at: new Date().toISOString(), quick: options.quick, concurrency: CONCURRENCY, sizes: options.sizes, rows }, null, 2)}\n`,
+  );
+  await writeFile(jsonPath.replace(/\.json$/, '.md'), `${formatMarkdownTable(rows)}\n`);
+  await writeFile(chartPath, throughputChartSvg(throughputPoints(rows)));
+  log(`wrote ${jsonPath} and ${chartPath}`);
 }
 
+let stopping = false;
+async function cleanUpAndExit(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await FlowctlUnderTest.stopAll().catch(() => undefined);
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUpAndExit(130));
+
 main().then(
-  () => process.exit(0),
+  () => cleanUpAndExit(0),
   (error: Error) => {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
+    console.error(error instanceof BenchUsageError ? `bench: ${error.message}` : `bench failed: ${error.stack ?? error.message}`);
+    return cleanUpAndExit(error instanceof BenchUsageError ? 2 : 1);
   },
 );

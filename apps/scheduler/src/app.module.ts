@@ -39,6 +39,7 @@ import { LeaderLease } from './duties/leader-lease';
 import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
 import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
 import { CronTimer } from './duties/timers/cron.timer';
+import { RetentionTimer } from './duties/timers/retention.timer';
 import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
 import { TaskTimeoutTimer } from './duties/timers/task-timeout.timer';
@@ -66,6 +67,7 @@ import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
 import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
+import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-finished-runs.use-case';
 import { ReleaseDueRetriesUseCase } from './use-cases/release-due-retries/release-due-retries.use-case';
 import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
 import { RetryRunUseCase } from './use-cases/retry-run/retry-run.use-case';
@@ -162,9 +164,11 @@ export class SchedulerModule {
         RunDeadlineTimer,
         CronTimer,
         WorkerLivenessDuty,
+        PruneFinishedRunsUseCase,
+        RetentionTimer,
         {
           provide: LEADER_TIMERS,
-          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty],
+          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty, RetentionTimer],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },
         TimerDuty,

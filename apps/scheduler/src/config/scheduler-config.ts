@@ -32,6 +32,8 @@ export interface SchedulerConfig {
   /** Origins whose pages may call the API from a browser (FLOWCTL_CORS_ORIGINS); empty: none, CORS off. */
   corsOrigins: string[];
   auth: AuthConfig;
+  /** Finished runs older than this are pruned with their tasks, events and dead letters; null keeps them for ever. */
+  retentionMs: number | null;
 }
 
 export interface JwtConfig {
@@ -71,6 +73,9 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
   const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
   if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
+  const retention = (env.FLOWCTL_RETENTION ?? '30d').trim();
+  const retentionMs = retention === 'off' ? 0 : parseDuration(retention);
+  if (retentionMs === undefined) throw new InvalidInput('FLOWCTL_RETENTION must be a duration such as 30d, or 0/off to keep runs for ever');
   let observability: ObservabilityConfig;
   try {
     observability = loadObservabilityConfig(env, 'flowctl-scheduler');
@@ -97,6 +102,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     shutdownDrainMs,
     observability,
     auth: loadAuthConfig(env),
+    retentionMs: retentionMs === 0 ? null : retentionMs,
   };
 }
 

@@ -65,6 +65,24 @@ function compileSegments(source: string): CompiledTemplate {
   return new Interpolation(segments, references);
 }
 
+/** The literal text and the `{{ expr }}` sources of a template, in order (what compileTemplate splits it into). */
+export function templatePieces(source: string): ({ text: string } | { template: string })[] {
+  const pieces: ({ text: string } | { template: string })[] = [];
+  let at = 0;
+  while (at < source.length) {
+    const open = source.indexOf('{{', at);
+    if (open === -1) {
+      pieces.push({ text: source.slice(at) });
+      break;
+    }
+    if (open > at) pieces.push({ text: source.slice(at, open) });
+    const close = findClose(source, open + 2);
+    pieces.push({ template: source.slice(open, close + 2) });
+    at = close + 2;
+  }
+  return pieces;
+}
+
 /** The `}}` closing the expression opened before `from`; a `}}` inside a quoted string does not close it. */
 function findClose(source: string, from: number): number {
   let quote: string | undefined;

@@ -63,6 +63,9 @@ export function dateOrNull(value: unknown): Date | null {
   return value === null || value === undefined ? null : new Date(value as string);
 }
 
+/** The finished states, as the SQL list the retention index (runs_finished) is defined on. */
+const FINISHED = `('succeeded', 'failed', 'cancelled', 'timed_out')`;
+
 export interface RunListOptions {
   /** Only these namespaces (a filter asked for, narrowed to what the caller may see); absent: all. */
   namespaces?: readonly string[];
@@ -226,6 +229,56 @@ export class RunRepository {
 
   async nextDeadlineAt(db: Queryable): Promise<Date | null> {
     return queryEarliest(db, `SELECT min(deadline_at) AS at FROM runs WHERE deadline_at IS NOT NULL AND status IN ('pending', 'running')`);
+  }
+
+  /**
+   * Locks the oldest finished runs past `finishedBefore` for pruning: at most
+   * `maxRuns`, and no more than about `maxTasks` task runs in all (the first
+   * run is always taken, however large). A run with a child run still pending
+   * or running is kept: the child reports to it. SKIP LOCKED, so a run being
+   * retried or read for update is left for the next batch.
+   */
+  async lockPrunable(tx: Queryable, finishedBefore: Date, maxRuns: number, maxTasks: number): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `WITH candidates AS (
+         SELECT id, finished_at, tasks_total FROM runs r
+          WHERE status IN ${FINISHED} AND finished_at < $1
+            AND NOT EXISTS (SELECT 1 FROM runs c WHERE c.parent_run_id = r.id AND c.status IN ('pending', 'running'))
+          ORDER BY finished_at, id
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED
+       )
+       SELECT id FROM (
+         SELECT id, sum(tasks_total) OVER (ORDER BY finished_at, id) - tasks_total AS tasks_before FROM candidates
+       ) sized
+       WHERE tasks_before < $3`,
+      [finishedBefore, maxRuns, maxTasks],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Deletes runs with everything that hangs off them: task runs, events and
+   * dead letters go by ON DELETE CASCADE (each along an index), and child
+   * runs of a deleted parent lose only their link.
+   */
+  async deleteMany(tx: Queryable, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const deleted = await queryRows<{ id: string }>(tx, `DELETE FROM runs WHERE id = ANY($1::uuid[]) RETURNING id`, [ids]);
+    return deleted.length;
+  }
+
+  /** When the oldest finished run that pruning may take finished (the retention timer adds the retention period). */
+  async earliestPrunableFinish(db: Queryable): Promise<Date | null> {
+    return queryEarliest(
+      db,
+      // ORDER BY ... LIMIT 1 rather than min(): with the anti-join, only this form walks the index.
+      `SELECT finished_at AS at FROM runs r
+        WHERE status IN ${FINISHED} AND finished_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM runs c WHERE c.parent_run_id = r.id AND c.status IN ('pending', 'running'))
+        ORDER BY finished_at LIMIT 1`,
+    );
   }
 
   async setStatus(

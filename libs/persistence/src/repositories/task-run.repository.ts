@@ -223,8 +223,10 @@ export class TaskRunRepository {
   async forRun(db: Queryable, runId: string, options: { afterId?: string; limit: number }): Promise<TaskRunRow[]> {
     return queryRows<TaskRunRow>(
       db,
-      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-      [runId, options.afterId ?? null, options.limit],
+      // `id > 0` for the first page rather than `$2 IS NULL OR id > $2`: a plain bound is a range on
+      // task_runs_by_run (run_id, id), so any page of a 100,000-task run reads just that page.
+      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [runId, options.afterId ?? '0', options.limit],
     );
   }
 

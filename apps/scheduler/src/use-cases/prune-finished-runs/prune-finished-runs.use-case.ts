@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { ClusterRepository, RunRepository } from '@flowctl/persistence';
+import { LEADER_LEASE } from '../../duties/leader-lease';
+import { TransactionRunner } from '../../engine/transaction-runner';
+
+export interface PruneBatch {
+  /** Runs at most per transaction. */
+  maxRuns: number;
+  /** Task runs at most per transaction (a larger single run still goes whole). */
+  maxTasks: number;
+}
+
+/**
+ * Leader duty: deletes one batch of runs that finished before the cutoff,
+ * with their task runs, events and dead letters. Fenced by the lease token,
+ * so a deposed leader that wakes up late deletes nothing.
+ */
+@Injectable()
+export class PruneFinishedRunsUseCase {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly runs: RunRepository,
+    private readonly cluster: ClusterRepository,
+  ) {}
+
+  /** Returns how many runs it deleted. */
+  async execute(holder: string, token: string, finishedBefore: Date, batch: PruneBatch): Promise<number> {
+    return this.transactions.run(async (tx) => {
+      if (!(await this.cluster.holdsLease(tx, LEADER_LEASE, holder, token))) return 0;
+      const ids = await this.runs.lockPrunable(tx, finishedBefore, batch.maxRuns, batch.maxTasks);
+      return this.runs.deleteMany(tx, ids);
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Client } from 'pg';
+import { FlowctlStack } from './support/flowctl-stack';
+import { waitFor } from './support/wait-for';
+import { aWorkflow } from './support/workflow-factory';
+
+/** Rows of each table that hang off a run, straight from the database. */
+async function rowsOf(client: Client, runId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of ['runs', 'task_runs', 'run_events', 'dead_letters']) {
+    const column = table === 'runs' ? 'id' : 'run_id';
+    const { rows } = await client.query<{ count: string }>(`SELECT count(*) FROM ${table} WHERE ${column} = $1`, [runId]);
+    counts[table] = Number(rows[0]!.count);
+  }
+  return counts;
+}
+
+describe('retention (FLOWCTL_RETENTION)', () => {
+  let stack: FlowctlStack;
+  let db: Client;
+
+  beforeAll(async () => {
+    stack = await FlowctlStack.start({ label: 'retention', schedulerEnv: { FLOWCTL_RETENTION: '2s' } });
+    db = new Client({ connectionString: stack.database.url });
+    await db.connect();
+    await stack.api.applyYaml(aWorkflow({ name: 'quick', tasks: [{ name: 'a' }, { name: 'b', dependsOn: ['a'] }] }));
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'doomed', tasks: [{ name: 'broken', type: 'fail', retry: { maxAttempts: 1 }, with: { message: 'no' } }] }),
+    );
+    await stack.api.applyYaml(aWorkflow({ name: 'slow', tasks: [{ name: 'nap', type: 'sleep', with: { duration: '60s' } }] }));
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await stack?.stop();
+  });
+
+  it('prunes finished runs with their tasks, events and dead letters, keeping running and recent runs', async () => {
+    const running = (await stack.api.post('/workflows/slow/runs')).body.id as string;
+    const succeeded = (await stack.waitForRun((await stack.api.post('/workflows/quick/runs')).body.id)).id as string;
+    const failed = await stack.waitForRun((await stack.api.post('/workflows/doomed/runs')).body.id);
+    expect(failed.status).toBe('failed');
+    // The rows exist before the retention period passes: pruning must have something to remove.
+    expect(await rowsOf(db, failed.id)).toEqual({ runs: 1, task_runs: 1, run_events: expect.any(Number), dead_letters: 1 });
+    expect((await rowsOf(db, succeeded)).run_events).toBeGreaterThan(0);
+
+    for (const id of [succeeded, failed.id]) {
+      await waitFor(async () => (await stack.api.get(`/runs/${id}`)).status === 404, { timeoutMs: 30_000, what: `run ${id} to be pruned` });
+      expect(await rowsOf(db, id)).toEqual({ runs: 0, task_runs: 0, run_events: 0, dead_letters: 0 });
+    }
+
+    // Finished just now: within its retention period, so it stays.
+    const recent = await stack.waitForRun((await stack.api.post('/workflows/quick/runs')).body.id);
+    expect((await stack.api.get(`/runs/${recent.id}`)).status).toBe(200);
+
+    const stillRunning = await stack.api.get(`/runs/${running}`);
+    expect(stillRunning.status).toBe(200);
+    expect(stillRunning.body.status).toBe('running');
+    expect((await rowsOf(db, running)).task_runs).toBe(1);
+  });
+});

@@ -12,7 +12,7 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const moduleNameMapper = { '^@flowctl/(core|persistence|queue|worker-sdk)$': '<rootDir>/libs/$1/src' };
+const moduleNameMapper = { '^@flowctl/(core|persistence|queue|worker-sdk|observability)$': '<rootDir>/libs/$1/src' };
 
 module.exports = {
   // Integration tests start real processes; jest reads the timeout only at the top level, not per project.

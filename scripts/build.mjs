@@ -44,6 +44,7 @@ export const swcOptions = (filename) => ({
       '@flowctl/persistence': ['libs/persistence/src'],
       '@flowctl/queue': ['libs/queue/src'],
       '@flowctl/worker-sdk': ['libs/worker-sdk/src'],
+      '@flowctl/observability': ['libs/observability/src'],
     },
   },
 });

@@ -10,6 +10,7 @@ const paths = {
   '@flowctl/persistence': ['libs/persistence/src'],
   '@flowctl/queue': ['libs/queue/src'],
   '@flowctl/worker-sdk': ['libs/worker-sdk/src'],
+  '@flowctl/observability': ['libs/observability/src'],
 };
 
 require.extensions['.ts'] = function compile(module, filename) {

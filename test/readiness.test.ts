@@ -27,6 +27,12 @@ describe('readiness', () => {
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [stack.database.name]);
       await waitFor(async () => (await readyStatus(stack.api)) === 503, { timeoutMs: 10_000, what: 'readyz to answer 503' });
       expect((await stack.api.get('/healthz')).status).toBe(200);
+      // Metrics still answer: what needs no database is there, the database's counts are left out.
+      const metrics = await fetch(`${stack.url}/api/v1/metrics`, { signal: AbortSignal.timeout(15_000) });
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toMatch(/^flowctl_scheduler_leader [01]$/m);
+      expect(text).not.toMatch(/^flowctl_runs_active\{/m);
     } finally {
       await admin.query(`ALTER DATABASE ${stack.database.name} ALLOW_CONNECTIONS true`);
       await admin.end();

@@ -104,4 +104,31 @@ describe('results stream', () => {
       await redis.kill();
     }
   });
+
+  it('tells how many reports wait and how old the oldest is, for the results-lag metrics', async () => {
+    const prefix = `rc${randomBytes(4).toString('hex')}`;
+    const channel = channelOn(TEST_REDIS_URL, prefix);
+    try {
+      expect(await channel.backlog()).toEqual({ reports: 0, oldestAgeMs: 0 });
+      await channel.publish(report('1'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await channel.publish(report('2'));
+      const waiting = await channel.backlog();
+      expect(waiting.reports).toBe(2);
+      expect(waiting.oldestAgeMs).toBeGreaterThanOrEqual(40);
+
+      const applied: string[] = [];
+      subscriptions.push(
+        channel.consume('alive', async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
+          batchSize: 10,
+          onError,
+        }),
+      );
+      await waitFor(async () => (await channel.backlog()).reports === 0, { timeoutMs: 10_000, what: 'the backlog to drain' });
+      expect(applied.sort()).toEqual(['1', '2']);
+      expect((await channel.backlog()).oldestAgeMs).toBe(0);
+    } finally {
+      await connect(TEST_REDIS_URL)().del(channel.key);
+    }
+  });
 });

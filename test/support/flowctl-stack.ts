@@ -37,6 +37,8 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** A Redis of the test's own (a fault test that kills or flushes it); default the shared one. */
   redisUrl?: string;
+  /** Called for every process the stack starts, as it starts: a test that reads a process's own output listens here. */
+  onProcess?: (managed: ManagedProcess) => void;
 }
 
 /**
@@ -48,6 +50,7 @@ export class FlowctlStack {
   readonly api: TestApi;
   readonly output = new OutputTail();
   private readonly processes: ManagedProcess[] = [];
+  private onProcess?: (managed: ManagedProcess) => void;
 
   private constructor(
     readonly url: string,
@@ -72,6 +75,7 @@ export class FlowctlStack {
       FLOWCTL_LEASE_TTL: '3s',
     };
     const stack = new FlowctlStack(`http://127.0.0.1:${port}`, database, env, options.schedulerEnv?.FLOWCTL_ADMIN_TOKEN);
+    stack.onProcess = options.onProcess;
     try {
       await stack.startScheduler(options.schedulerEnv);
       for (let i = 0; i < (options.workers ?? 1); i++) stack.startWorker(options.workerEnv);
@@ -89,6 +93,7 @@ export class FlowctlStack {
   async startScheduler(env: Record<string, string> = {}): Promise<ManagedProcess> {
     const scheduler = startNodeProcess('scheduler', SCHEDULER_MAIN, { ...this.env, ...env }, this.output);
     this.processes.push(scheduler);
+    this.onProcess?.(scheduler);
     // A second scheduler (a standby) listens on the PORT its env gives it.
     const url = env.PORT ? `http://127.0.0.1:${env.PORT}` : this.url;
     await waitForHttp(`${url}/api/v1/readyz`, 30_000, () => scheduler.child.exitCode === null);
@@ -98,6 +103,7 @@ export class FlowctlStack {
   startWorker(env: Record<string, string> = {}): ManagedProcess {
     const worker = startNodeProcess('worker', WORKER_MAIN, { ...this.env, WORKER_CONCURRENCY: '20', ...env }, this.output);
     this.processes.push(worker);
+    this.onProcess?.(worker);
     return worker;
   }
 
@@ -117,6 +123,7 @@ export class FlowctlStack {
   startNodeScript(name: string, script: string, env: Record<string, string> = {}): ManagedProcess {
     const managed = startNodeProcess(name, script, { ...this.env, ...env }, this.output);
     this.processes.push(managed);
+    this.onProcess?.(managed);
     return managed;
   }
 

@@ -7,6 +7,7 @@ import {
   ClusterRepository,
   createDataSource,
   DeadLetterRepository,
+  MetricsRepository,
   migrate,
   RunEventRepository,
   RunRepository,
@@ -15,6 +16,7 @@ import {
   TaskRunRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
+import { stopTracing } from '@flowctl/observability';
 import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { AuditController } from './api/audit.controller';
@@ -56,6 +58,9 @@ import { RunReopener } from './engine/run-reopener';
 import { TaskDispatcher } from './engine/task-dispatcher';
 import { TransactionRunner } from './engine/transaction-runner';
 import { WorkflowCatalog } from './engine/workflow-catalog';
+import { EngineMetrics } from './metrics/engine-metrics';
+import { MetricsRegistry } from './metrics/metrics-registry';
+import { StateGauges } from './metrics/state-gauges';
 import { ResultsConsumer } from './results/results-consumer';
 import { RedisSettingsCheck } from './startup/redis-settings-check';
 import { ShutdownState } from './startup/shutdown-state';
@@ -82,6 +87,7 @@ class ConnectionsLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.transport.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await stopTracing(); // exports the spans of the last requests and results
   }
 }
 
@@ -178,6 +184,10 @@ export class SchedulerModule {
         RunChangeFeed,
         RedisSettingsCheck,
         ShutdownState,
+        MetricsRepository,
+        MetricsRegistry,
+        EngineMetrics,
+        StateGauges,
       ],
     };
   }

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWithParent } from '@flowctl/core';
+import { configureLogging, getLogger, isTracingEnabled, NestPinoLogger, startTracing } from '@flowctl/observability';
 import { ApiErrorFilter } from './api/api-error.filter';
+import { httpTracingMiddleware } from './api/http-tracing.middleware';
 import { SchedulerModule } from './app.module';
 import { Authenticator } from './auth/authenticator';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
@@ -17,8 +18,12 @@ import { contentSecurityPolicy, inlineScriptHashes, securityHeadersMiddleware } 
 export const API_PREFIX = 'api/v1';
 const LOOPBACK = '127.0.0.1';
 
+/** Logging and tracing are set up before Nest starts, so its own start-up lines and the first requests are covered. */
 export async function startScheduler(config: SchedulerConfig) {
-  const app = await NestFactory.create(SchedulerModule.forConfig(config), { bodyParser: false, logger: ['log', 'warn', 'error'] });
+  configureLogging({ service: 'scheduler', level: config.observability.logLevel, format: config.observability.logFormat });
+  startTracing(config.observability.tracing);
+  const app = await NestFactory.create(SchedulerModule.forConfig(config), { bodyParser: false, logger: new NestPinoLogger(getLogger()) });
+  if (isTracingEnabled()) app.use(httpTracingMiddleware());
   const server: express.Express = app.getHttpAdapter().getInstance();
   server.disable('x-powered-by');
   const dashboardPage = config.webRoot ? join(config.webRoot, 'index.html') : undefined;
@@ -65,7 +70,7 @@ export async function startScheduler(config: SchedulerConfig) {
 /** Without any auth configured every request is admin: then only this machine may ask. */
 async function listenHost(authenticator: Authenticator, host: string): Promise<string> {
   if (await authenticator.isConfigured()) return host;
-  new Logger('Auth').warn(
+  getLogger('Auth').warn(
     `no authentication configured (no FLOWCTL_ADMIN_TOKEN, FLOWCTL_JWT_SECRET, FLOWCTL_JWKS_URL or API token): every request is admin, ` +
       `so the API listens on ${LOOPBACK} only${host === LOOPBACK ? '' : ` (HOST=${host} ignored)`}; set FLOWCTL_ADMIN_TOKEN to serve other hosts`,
   );
@@ -83,11 +88,12 @@ if (require.main === module) {
   exitWithParent();
   startScheduler(config).then(
     async (app) =>
-      new Logger('Scheduler').log(
+      getLogger('Scheduler').info(
+        { schedulerId: config.schedulerId, tracing: isTracingEnabled() },
         `scheduler ${config.schedulerId} listening on ${await app.getUrl()} (queues on ${config.redisUrl ? 'Redis' : 'PostgreSQL'})`,
       ),
     (error: Error) => {
-      console.error(`flowctl scheduler failed to start: ${error.stack ?? error.message}`);
+      getLogger('Scheduler').fatal({ err: error }, `flowctl scheduler failed to start: ${error.message}`);
       process.exit(1);
     },
   );

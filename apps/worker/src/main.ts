@@ -1,10 +1,16 @@
 import { exitWithParent } from '@flowctl/core';
+import { configureLogging, createMetricsRegistry, startMetricsServer, startTracing, type MetricsServer } from '@flowctl/observability';
 import { TaskRunner, type TaskHandler } from '@flowctl/worker-sdk';
+import type { Registry } from 'prom-client';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { builtInHandlers } from './handlers/built-in-handlers';
 
 /** Starts a worker serving the configured types; extra handlers (custom types) may be passed in. */
-export async function startWorker(config: WorkerConfig, extraHandlers: Record<string, TaskHandler> = {}): Promise<TaskRunner> {
+export async function startWorker(
+  config: WorkerConfig,
+  extraHandlers: Record<string, TaskHandler> = {},
+  metrics?: Registry,
+): Promise<TaskRunner> {
   const available = { ...builtInHandlers(config), ...extraHandlers };
   const handlers: Record<string, TaskHandler> = {};
   for (const type of Object.keys(config.types)) {
@@ -18,6 +24,7 @@ export async function startWorker(config: WorkerConfig, extraHandlers: Record<st
     concurrency: config.types,
     registrationIntervalMs: config.heartbeatIntervalMs,
     secretKeyring: config.secretKeyring,
+    metrics,
   });
   await runner.start();
   return runner;
@@ -34,26 +41,38 @@ if (require.main === module) {
     console.error(`flowctl worker: ${(error as Error).message}`);
     process.exit(2);
   }
+  const logger = configureLogging({ service: 'worker', level: config.observability.logLevel, format: config.observability.logFormat });
+  const tracing = startTracing(config.observability.tracing);
   exitWithParent();
-  startWorker(config).then(
+  const registry = createMetricsRegistry();
+  let metricsServer: MetricsServer | undefined;
+  (async () => {
+    if (config.metricsPort !== undefined)
+      metricsServer = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, registry });
+    return startWorker(config, {}, registry);
+  })().then(
     (runner) => {
-      console.log(
+      logger.info(
+        { workerId: runner.workerId, types: config.types, metricsPort: metricsServer?.port, tracing: tracing.enabled },
         `flowctl worker ${runner.workerId} serving ${Object.entries(config.types)
           .map(([t, c]) => `${t}:${c}`)
-          .join(', ')}`,
+          .join(', ')}${metricsServer ? `; metrics on :${metricsServer.port}` : ''}`,
       );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        console.log(`${signal}: draining (grace 10s)`);
-        void runner.stop(10_000).then(() => process.exit(0));
+        logger.info(`${signal}: draining (grace 10s)`);
+        void runner
+          .stop(10_000)
+          .then(() => Promise.all([tracing.shutdown(), metricsServer?.close()]))
+          .then(() => process.exit(0));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     },
     (error: Error) => {
-      console.error(`flowctl worker failed to start: ${error.message}`);
+      logger.fatal({ err: error }, `flowctl worker failed to start: ${error.message}`);
       process.exit(1);
     },
   );

@@ -12,6 +12,7 @@ export * from './notification-listener';
 export * from './repositories/schedule.repository';
 export * from './pg-transaction';
 export * from './statement';
+export * from './repositories/metrics.repository';
 export * from './repositories/api-token.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/secret.repository';

@@ -27,4 +27,13 @@ describe('parseResultMessage', () => {
   ])('drops %s', (_, message) => {
     expect(parseResultMessage(message)).toBeUndefined();
   });
+
+  it('keeps a well-formed trace context', () => {
+    const traced = { ...outcome, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    expect(parseResultMessage(traced)).toEqual(traced);
+  });
+
+  it('keeps the report but drops a malformed trace context', () => {
+    expect(parseResultMessage({ ...outcome, traceparent: 'not-a-traceparent\n' })).toEqual(outcome);
+  });
 });

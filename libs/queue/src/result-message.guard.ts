@@ -4,6 +4,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isString = (value: unknown): value is string => typeof value === 'string';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isAttempt = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
  * Data read back from the transport is checked before the engine trusts it: a
@@ -25,6 +26,11 @@ export function parseResultMessage(data: unknown): ResultMessage | undefined {
     !isString(data.workerId)
   )
     return undefined;
+  // A malformed trace context costs the trace, never the report.
+  if (data.traceparent !== undefined && !(isString(data.traceparent) && TRACEPARENT.test(data.traceparent))) {
+    const { traceparent: _dropped, ...rest } = data;
+    return parseResultMessage(rest);
+  }
   switch (data.kind) {
     case 'started':
     case 'heartbeat':

@@ -17,6 +17,15 @@ export interface ResultsSubscription {
 export interface ResultsChannel {
   publish(message: ResultMessage): Promise<void>;
   consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription;
+  /** Reports not yet applied and the age of the oldest: how far result application lags (for metrics; O(1) reads). */
+  backlog(): Promise<ResultsBacklog>;
+}
+
+export interface ResultsBacklog {
+  /** Reports sent and not yet acknowledged (waiting, or taken by a scheduler and not committed yet). */
+  reports: number;
+  /** Age of the oldest of them; 0 when there are none. */
+  oldestAgeMs: number;
 }
 
 export interface ConsumeOptions {
@@ -53,6 +62,13 @@ export class StreamResultsChannel implements ResultsChannel {
 
   async publish(message: ResultMessage): Promise<void> {
     await this.client.xadd(this.key, '*', 'm', JSON.stringify(message));
+  }
+
+  /** Acknowledged reports are deleted, so the stream holds exactly the backlog; an entry id starts with its time. */
+  async backlog(): Promise<ResultsBacklog> {
+    const [length, oldest] = await Promise.all([this.client.xlen(this.key), this.client.xrange(this.key, '-', '+', 'COUNT', 1)]);
+    const sentAt = Number(oldest[0]?.[0]?.split('-')[0]);
+    return { reports: length, oldestAgeMs: length > 0 && Number.isFinite(sentAt) ? Math.max(0, Date.now() - sentAt) : 0 };
   }
 
   consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
@@ -199,6 +215,16 @@ export class QueueResultsChannel implements ResultsChannel {
       removeOnComplete: true,
       removeOnFail: { count: 10_000 },
     });
+  }
+
+  async backlog(): Promise<ResultsBacklog> {
+    const queue = this.transport.queue(RESULTS_QUEUE);
+    const counts = await queue.getJobCounts('waiting', 'active');
+    const waiting = counts.waiting ?? 0;
+    // The oldest is at one end of the waiting list; which end depends on the backend, so both ends are read.
+    const ends = waiting > 0 ? [...(await queue.getWaiting(0, 0)), ...(await queue.getWaiting(waiting - 1, waiting - 1))] : [];
+    const oldest = Math.min(...ends.map((job) => job.timestamp).filter((timestamp) => timestamp > 0));
+    return { reports: waiting + (counts.active ?? 0), oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0 };
   }
 
   consume(_consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {

@@ -20,6 +20,8 @@ export interface TaskJob {
   secretSlots?: SecretSlot[];
   /** The sealed values the slots read, by name; null for a secret that does not exist in the run's namespace. */
   secrets?: Record<string, SealedSecret | null>;
+  /** W3C trace context of the dispatch, so the worker's span joins the run's trace. Absent when tracing is off. */
+  traceparent?: string;
 }
 
 export interface WorkerInfo {
@@ -34,7 +36,7 @@ export interface WorkerInfo {
 
 /** Everything workers tell the scheduler travels as one of these on the results queue. */
 export type ResultMessage =
-  | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string }
+  | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string; traceparent?: string }
   | {
       kind: 'succeeded';
       runId: string;
@@ -44,6 +46,8 @@ export type ResultMessage =
       output: unknown;
       startedAt: string;
       at: string;
+      /** W3C trace context of the worker's span: applying the result continues the run's trace. */
+      traceparent?: string;
     }
   | {
       kind: 'failed';
@@ -56,6 +60,7 @@ export type ResultMessage =
       at: string;
       /** The latest heartbeat details, sent with the failure so the next attempt resumes from them even if the last heartbeat was still throttled. */
       heartbeatDetails?: unknown;
+      traceparent?: string;
     }
   | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
   | { kind: 'worker'; worker: WorkerInfo; at: string };

@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Registry } from 'prom-client';
 import { fillSecretSlots } from '@flowctl/core';
+import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import {
   CONTROL_QUEUE,
   QueueTransport,
@@ -13,6 +16,7 @@ import {
 } from '@flowctl/queue';
 import { ResultReporter } from './result-reporter';
 import { NO_SECRETS, SecretMasker } from './secret-masker';
+import { TaskRunnerMetrics } from './task-runner-metrics';
 import { toTaskFailure } from './task-failure.mapper';
 import type { TaskContext, TaskHandler, TaskLogger } from './task-handler';
 
@@ -28,6 +32,8 @@ export interface TaskRunnerOptions {
   registrationIntervalMs?: number;
   /** FLOWCTL_SECRET_KEY (see SecretKeyring.fromConfig): opens the secrets tasks read. Without it, such tasks fail. */
   secretKeyring?: SecretKeyring;
+  /** Where to record task duration, queue wait and outcomes (served by the worker's /metrics). */
+  metrics?: Registry;
 }
 
 const DEFAULT_CONCURRENCY = 10;
@@ -49,11 +55,15 @@ class SecretNotFound extends Error {
   readonly nonRetryable = true;
 }
 
-const consoleLogger: TaskLogger = {
-  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
-  warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
-};
+/** JSON lines through the process's pino logger; run, task and attempt come from the log context of the attempt. */
+function defaultLogger(): TaskLogger {
+  const logger = getLogger('task-runner');
+  return {
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
+  };
+}
 
 /**
  * Takes tasks from the queue of each type it serves, runs their handlers, and
@@ -65,6 +75,9 @@ export class TaskRunner {
   private readonly transport: QueueTransport;
   private readonly reporter: ResultReporter;
   private readonly logger: TaskLogger;
+  private readonly metrics?: TaskRunnerMetrics;
+  /** The runner's own per-attempt lines (debug level); a handler's lines go through `logger`. */
+  private readonly attemptLog = getLogger('task-runner');
   private readonly workers: ReturnType<QueueTransport['worker']>[] = [];
   private readonly running = new Map<string, AbortController>();
   private registration?: NodeJS.Timeout;
@@ -74,7 +87,8 @@ export class TaskRunner {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.transport = new QueueTransport(options.transport);
     this.reporter = new ResultReporter(this.transport);
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger ?? defaultLogger();
+    this.metrics = options.metrics ? new TaskRunnerMetrics(options.metrics) : undefined;
   }
 
   get types(): string[] {
@@ -85,7 +99,10 @@ export class TaskRunner {
     for (const [type, handler] of Object.entries(this.options.handlers)) {
       const worker = this.transport.worker(
         taskQueueName(type),
-        (job, _token, signal) => this.runJob(job.id!, job.data as TaskJob, handler, signal),
+        (job, _token, signal) => {
+          const data = job.data as TaskJob;
+          return this.traced(data, (span) => this.runJob(job.id!, data, handler, signal, job.timestamp, span));
+        },
         {
           concurrency: this.concurrencyOf(type),
           // Finished jobs are trimmed by the options the scheduler set when adding them.
@@ -145,7 +162,43 @@ export class TaskRunner {
     );
   }
 
-  private async runJob(jobId: string, job: TaskJob, handler: TaskHandler, queueSignal?: AbortSignal): Promise<void> {
+  /** The attempt's span, under the dispatch's trace context from the job; skipped entirely when tracing is off. */
+  private traced(job: TaskJob, work: (span?: Span) => Promise<void>): Promise<void> {
+    if (!isTracingEnabled()) return work();
+    return tracer().startActiveSpan(
+      `task ${job.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'flowctl.run.id': job.runId,
+          'flowctl.workflow': job.workflow,
+          'flowctl.task.name': job.task,
+          'flowctl.task.type': job.type,
+          'flowctl.task.attempt': job.attempt,
+          'flowctl.task_run.id': job.taskRunId,
+          'flowctl.worker.id': this.workerId,
+        },
+      },
+      contextOf(job.traceparent),
+      (span) => work(span).finally(() => span.end()),
+    );
+  }
+
+  private async runJob(
+    jobId: string,
+    job: TaskJob,
+    handler: TaskHandler,
+    queueSignal: AbortSignal | undefined,
+    enqueuedAtMs: number | undefined,
+    span: Span | undefined,
+  ): Promise<void> {
+    const startedAtMs = Date.now();
+    this.metrics?.started(job.type, enqueuedAtMs, startedAtMs);
+    let outcome: 'succeeded' | 'failed' = 'failed';
+    let endedAtMs: number | undefined;
+    // Passed explicitly, not through an async context: AsyncLocalStorage would tax every promise of the worker on Node 20.
+    const fields = { runId: job.runId, task: job.task, attempt: job.attempt, taskRunId: job.taskRunId };
+    if (this.attemptLog.isLevelEnabled('debug')) this.attemptLog.debug({ ...fields, type: job.type, jobId }, 'attempt started');
     const controller = new AbortController();
     this.running.set(jobId, controller);
     queueSignal?.addEventListener('abort', () => controller.abort(new CancelledError('job cancelled')), { once: true });
@@ -157,8 +210,14 @@ export class TaskRunner {
       : undefined;
     const startedAt = new Date().toISOString();
     const checkpoint: { details?: unknown; set: boolean } = { set: false };
-    const base = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.workerId };
-    const fields = { runId: job.runId, task: job.task, attempt: job.attempt };
+    const traceparent = span ? traceparentOf(span) : undefined;
+    const base = {
+      runId: job.runId,
+      taskRunId: job.taskRunId,
+      attempt: job.attempt,
+      workerId: this.workerId,
+      ...(traceparent ? { traceparent } : {}),
+    };
     // Like Temporal's lazily written ActivityTaskStarted: a task that ends quickly is reported
     // once, with its start time inside the outcome, which halves the scheduler's work per task.
     const startedReport = setTimeout(
@@ -180,9 +239,14 @@ export class TaskRunner {
           name: 'OutputTooLarge',
           nonRetryable: true,
         });
+      endedAtMs = Date.now();
+      outcome = 'succeeded';
       await this.reporter.send({ kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() });
     } catch (error) {
+      endedAtMs ??= Date.now();
       const failure = masker.maskFailure(toTaskFailure(controller.signal.aborted ? controller.signal.reason : error));
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: `${failure.type}: ${failure.message}` });
+      span?.setAttribute('flowctl.task.error_type', failure.type);
       this.logger.warn(`task failed: ${failure.type}: ${failure.message}`, fields);
       await this.reporter.send({
         kind: 'failed',
@@ -196,6 +260,9 @@ export class TaskRunner {
       clearTimeout(startedReport);
       clearTimeout(timer);
       this.running.delete(jobId);
+      this.metrics?.finished(job.type, outcome, ((endedAtMs ?? Date.now()) - startedAtMs) / 1000);
+      if (outcome === 'succeeded' && this.attemptLog.isLevelEnabled('debug'))
+        this.attemptLog.debug({ ...fields, type: job.type, durationMs: (endedAtMs ?? Date.now()) - startedAtMs }, 'attempt succeeded');
     }
   }
 

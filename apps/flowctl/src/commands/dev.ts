@@ -69,6 +69,8 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
       // The dev machine is the user's own: the shell type is on here, and off by default elsewhere.
       FLOWCTL_SHELL_ENABLED: io.env.FLOWCTL_SHELL_ENABLED ?? 'true',
       FLOWCTL_SECRET_KEY: io.env.FLOWCTL_SECRET_KEY || devSecretKey(join(dataDir, '..', 'secret-key')),
+      // Servers log JSON lines by default (production); here a person reads them.
+      LOG_FORMAT: io.env.LOG_FORMAT ?? 'pretty',
     };
     const scheduler = startNodeProcess('scheduler', join(root, 'dist', 'apps', 'scheduler', 'src', 'main.js'), env, io.stderr);
     processes.push(scheduler);

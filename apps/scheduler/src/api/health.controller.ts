@@ -1,9 +1,10 @@
-import { Controller, Get, Header, HttpException, HttpStatus } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { queryRows } from '@flowctl/persistence';
+import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth-metadata';
 import { LeaderLease } from '../duties/leader-lease';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { ShutdownState } from '../startup/shutdown-state';
 
 /** A database that takes longer than this to answer SELECT 1 counts as not answering. */
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly dataSource: DataSource,
     private readonly lease: LeaderLease,
     private readonly shutdown: ShutdownState,
+    private readonly metricsRegistry: MetricsRegistry,
   ) {}
 
   @Get('healthz')
@@ -49,36 +51,9 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiOperation({ summary: 'Prometheus metrics' })
-  async metrics(): Promise<string> {
-    // Counts come from small indexed aggregates; the run table is never scanned for them.
-    const runs = await queryRows<{ status: string; count: string }>(
-      this.dataSource,
-      `SELECT status, count(*) AS count FROM runs WHERE status IN ('pending', 'running') GROUP BY status`,
-    );
-    const tasks = await queryRows<{ status: string; count: string }>(
-      this.dataSource,
-      `SELECT status, count(*) AS count FROM task_runs WHERE status IN ('queued', 'running') GROUP BY status`,
-    );
-    const dead = await queryRows<{ count: string }>(
-      this.dataSource,
-      `SELECT count(*) AS count FROM dead_letters WHERE requeued_at IS NULL`,
-    );
-    const lines = [
-      '# HELP flowctl_runs_active Runs not yet finished, by status.',
-      '# TYPE flowctl_runs_active gauge',
-      ...['pending', 'running'].map((s) => `flowctl_runs_active{status="${s}"} ${runs.find((r) => r.status === s)?.count ?? 0}`),
-      '# HELP flowctl_tasks_in_flight Task runs on a queue or running, by status.',
-      '# TYPE flowctl_tasks_in_flight gauge',
-      ...['queued', 'running'].map((s) => `flowctl_tasks_in_flight{status="${s}"} ${tasks.find((r) => r.status === s)?.count ?? 0}`),
-      '# HELP flowctl_dead_letters Open dead letters.',
-      '# TYPE flowctl_dead_letters gauge',
-      `flowctl_dead_letters ${dead[0]?.count ?? 0}`,
-      '# HELP flowctl_scheduler_leader 1 if this scheduler holds the leader lease.',
-      '# TYPE flowctl_scheduler_leader gauge',
-      `flowctl_scheduler_leader ${this.lease.current ? 1 : 0}`,
-    ];
-    return `${lines.join('\n')}\n`;
+  async metrics(@Res({ passthrough: true }) response: Response): Promise<string> {
+    response.setHeader('Content-Type', this.metricsRegistry.registry.contentType);
+    return this.metricsRegistry.registry.metrics();
   }
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { InvalidInput, parseDuration } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
+import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 
 export interface SchedulerConfig {
   port: number;
@@ -25,6 +26,8 @@ export interface SchedulerConfig {
   reconcileIntervalMs: number;
   /** After SIGTERM, how long the API keeps answering (readiness 503) before it closes, for load balancers to notice. */
   shutdownDrainMs: number;
+  /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables. */
+  observability: ObservabilityConfig;
   /** Requests per client (token bucket); undefined when FLOWCTL_RATE_LIMIT=0. */
   rateLimit?: { perSecond: number; burst: number };
   /** Origins whose pages may call the API from a browser (FLOWCTL_CORS_ORIGINS); empty: none, CORS off. */
@@ -78,6 +81,13 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
   if (retentionMs === undefined) throw new InvalidInput('FLOWCTL_RETENTION must be a duration such as 30d, or 0/off to keep runs for ever');
   // A malformed key stops the start here, rather than sealing secrets nobody can open later.
   const secretKeyring = SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS);
+  let observability: ObservabilityConfig;
+  try {
+    observability = loadObservabilityConfig(env, 'flowctl-scheduler');
+  } catch (error) {
+    if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
+    throw error;
+  }
   return {
     rateLimit: parseRateLimit(env.FLOWCTL_RATE_LIMIT ?? DEFAULT_RATE_LIMIT, env.FLOWCTL_RATE_LIMIT_BURST),
     corsOrigins: parseCorsOrigins(env.FLOWCTL_CORS_ORIGINS ?? ''),
@@ -96,6 +106,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     workerLostAfterMs,
     reconcileIntervalMs,
     shutdownDrainMs,
+    observability,
     auth: loadAuthConfig(env),
     retentionMs: retentionMs === 0 ? null : retentionMs,
   };

@@ -20,6 +20,8 @@ import {
   type RunRow,
 } from '@flowctl/persistence';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
+import { EngineMetrics } from '../metrics/engine-metrics';
+import { afterCommit } from './transaction-runner';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
 import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
@@ -53,6 +55,7 @@ export class RunAdvancer {
     private readonly fanOut: FanOut,
     private readonly concurrency: ConcurrencyGate,
     private readonly childRuns: ChildRuns,
+    private readonly metrics: EngineMetrics,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -83,7 +86,9 @@ export class RunAdvancer {
         uow.finishedRuns.push({ ...run, status });
         uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
       }
-      const parents = await this.childRuns.finishParents(uow, uow.finishedRuns.splice(0));
+      const finished = uow.finishedRuns.splice(0);
+      for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
+      const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);
       if (uow.freedSlots.size > 0) {
         const ready = await this.concurrency.startWaiting(uow, uow.freedSlots);

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { secretNamesOf } from '@flowctl/core';
 import { SecretRepository, type SecretRow } from '@flowctl/persistence';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type SealedSecret, type TaskJob } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import type { DispatchItem } from './unit-of-work';
@@ -18,6 +20,7 @@ const DISPATCH_SLICE = 1_000;
 @Injectable()
 export class TaskDispatcher {
   private readonly logger = new Logger(TaskDispatcher.name);
+  private readonly taskLog = getLogger(TaskDispatcher.name);
 
   constructor(
     private readonly transport: QueueTransport,
@@ -42,23 +45,29 @@ export class TaskDispatcher {
     }
     await Promise.all(
       [...byType].map(async ([type, list]) => {
+        const spans = isTracingEnabled() ? list.map((item) => dispatchSpan(item)) : undefined;
         try {
           // In slices: a fan-out of 100,000 must not build one 100,000-job pipeline (and its memory) at once.
           for (let start = 0; start < list.length; start += DISPATCH_SLICE) {
-            await this.add(type, list.slice(start, start + DISPATCH_SLICE), sealed);
+            await this.add(type, list.slice(start, start + DISPATCH_SLICE), sealed, spans?.slice(start, start + DISPATCH_SLICE));
           }
+          if (this.taskLog.isLevelEnabled('debug'))
+            for (const item of list)
+              this.taskLog.debug({ runId: item.run.id, task: item.task, attempt: item.attempt, type: item.type }, 'task dispatched');
         } catch (error) {
           this.logger.error(`could not enqueue ${list.length} ${type} task(s); the reconciler will retry: ${(error as Error).message}`);
+        } finally {
+          for (const span of spans ?? []) span.end();
         }
       }),
     );
   }
 
-  private async add(type: string, list: readonly DispatchItem[], sealed: ReadonlyMap<string, SecretRow>): Promise<void> {
+  private async add(type: string, list: readonly DispatchItem[], sealed: ReadonlyMap<string, SecretRow>, spans?: Span[]): Promise<void> {
     await this.transport.queue(taskQueueName(type)).addBulk(
-      list.map((item) => ({
+      list.map((item, index) => ({
         name: item.task,
-        data: toTaskJob(item, sealed),
+        data: toTaskJob(item, sealed, spans?.[index]),
         opts: {
           jobId: taskJobId(item.taskRunId, item.attempt),
           priority: item.priority,
@@ -111,7 +120,26 @@ export class TaskDispatcher {
 
 const secretKey = (namespace: string, name: string) => `${namespace}\u0000${name}`;
 
-export function toTaskJob(item: DispatchItem, sealed: ReadonlyMap<string, SecretRow> = new Map()): TaskJob {
+function dispatchSpan(item: DispatchItem): Span {
+  return tracer().startSpan(
+    `dispatch ${item.task}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'flowctl.run.id': item.run.id,
+        'flowctl.workflow': item.run.workflowName,
+        'flowctl.task.name': item.task,
+        'flowctl.task.type': item.type,
+        'flowctl.task.attempt': item.attempt,
+        'flowctl.task_run.id': item.taskRunId,
+      },
+    },
+    contextOf(item.traceparent),
+  );
+}
+
+export function toTaskJob(item: DispatchItem, sealed: ReadonlyMap<string, SecretRow> = new Map(), span?: Span): TaskJob {
+  const traceparent = span ? traceparentOf(span) : undefined;
   const job: TaskJob = {
     taskRunId: item.taskRunId,
     runId: item.run.id,
@@ -125,6 +153,7 @@ export function toTaskJob(item: DispatchItem, sealed: ReadonlyMap<string, Secret
     timeoutMs: item.timeoutMs,
     heartbeatTimeoutMs: item.heartbeatTimeoutMs,
     lastHeartbeatDetails: item.lastHeartbeatDetails,
+    ...(traceparent ? { traceparent } : {}),
   };
   if (!item.secretSlots?.length) return job;
   const secrets: Record<string, SealedSecret | null> = {};

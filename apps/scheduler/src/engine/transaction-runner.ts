@@ -6,6 +6,19 @@ import { DataSource } from 'typeorm';
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 const MAX_TRIES = 5;
 
+/** Hooks of the transactions in progress, by their entity manager (a WeakMap: no async-context tracking on the hot path). */
+const commitHooks = new WeakMap<object, (() => void)[]>();
+
+/**
+ * Runs `hook` once the transaction `tx` belongs to has committed (at once if `tx` is no transaction of
+ * this runner). A try that rolls back drops its hooks, so in-memory counters count what was committed, once.
+ */
+export function afterCommit(tx: object, hook: () => void): void {
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(hook);
+  else hook();
+}
+
 @Injectable()
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
@@ -20,7 +33,13 @@ export class TransactionRunner {
   async run<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inPgTransaction(poolOf(this.dataSource), work);
+        const hooks: (() => void)[] = [];
+        const result = await inPgTransaction(poolOf(this.dataSource), (tx) => {
+          commitHooks.set(tx, hooks);
+          return work(tx);
+        });
+        for (const hook of hooks) hook();
+        return result;
       } catch (error) {
         const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
         if (!code || !RETRYABLE_SQLSTATES.has(code) || attempt >= MAX_TRIES) throw error;

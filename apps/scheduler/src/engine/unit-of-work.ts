@@ -18,6 +18,8 @@ export interface DispatchItem {
   lastHeartbeatDetails?: unknown;
   /** Where the worker fills secrets into `input` (which holds only placeholders). */
   secretSlots?: SecretSlot[];
+  /** Trace context the dispatch continues (the result that released the task); else the active one. */
+  traceparent?: string;
 }
 
 /** Another attempt of a task run that already has its row (a retry, a requeued instance, a lost job): all it needs is there. */

@@ -1,5 +1,6 @@
 import { InvalidInput, parseDuration } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
+import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
@@ -22,6 +23,10 @@ export interface WorkerConfig {
   heartbeatIntervalMs: number;
   /** FLOWCTL_SECRET_KEY (the scheduler's): opens the secrets a task reads. Absent: tasks that read secrets fail. */
   secretKeyring?: SecretKeyring;
+  /** `/metrics` and `/healthz` on this port (METRICS_PORT); absent: no HTTP server, so several workers can share a host. */
+  metricsPort?: number;
+  metricsHost: string;
+  observability: ObservabilityConfig;
 }
 
 /**
@@ -53,6 +58,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');
   if (!heartbeatIntervalMs || heartbeatIntervalMs < 100)
     throw new InvalidInput('FLOWCTL_WORKER_HEARTBEAT_INTERVAL must be a duration of at least 100ms');
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    throw new InvalidInput(`METRICS_PORT must be a port number, got ${env.METRICS_PORT}`);
+  let observability: ObservabilityConfig;
+  try {
+    observability = loadObservabilityConfig(env, 'flowctl-worker');
+  } catch (error) {
+    if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
+    throw error;
+  }
   const httpTimeoutMs = parseDuration(env.FLOWCTL_HTTP_TIMEOUT ?? '30s');
   if (!httpTimeoutMs) throw new InvalidInput('FLOWCTL_HTTP_TIMEOUT must be a duration such as 30s');
   const maxResponseBytes = Number(env.FLOWCTL_HTTP_MAX_RESPONSE ?? 1_048_576);
@@ -77,5 +92,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     },
     heartbeatIntervalMs,
     secretKeyring: SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS),
+    metricsPort,
+    metricsHost: env.METRICS_HOST ?? '0.0.0.0',
+    observability,
   };
 }

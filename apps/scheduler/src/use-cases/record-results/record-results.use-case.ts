@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { retryDecision, type TaskFailure } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository, type FinishedTask, type TaskRunRow } from '@flowctl/persistence';
 import type { ResultMessage } from '@flowctl/queue';
@@ -9,6 +11,7 @@ import { RunLocker } from '../../engine/run-locker';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
 import { UnitOfWork, type SettledTask } from '../../engine/unit-of-work';
+import { EngineMetrics } from '../../metrics/engine-metrics';
 
 const SCHEDULER_RUN_TYPES = new Set([APPROVAL_TYPE, WORKFLOW_TYPE]);
 
@@ -30,7 +33,10 @@ export class RecordResultsUseCase {
     private readonly locker: RunLocker,
     private readonly advancer: RunAdvancer,
     private readonly dispatcher: TaskDispatcher,
+    private readonly metrics: EngineMetrics,
   ) {}
+
+  private readonly logger = getLogger(RecordResultsUseCase.name);
 
   async execute(messages: readonly ResultMessage[]): Promise<void> {
     const workers = messages.filter((m): m is Extract<ResultMessage, { kind: 'worker' }> => m.kind === 'worker');
@@ -51,7 +57,18 @@ export class RecordResultsUseCase {
     }
     if (taskMessages.length === 0) return;
 
+    const spans = isTracingEnabled() ? resultSpans(taskMessages) : undefined;
+    try {
+      await this.apply(taskMessages, spans);
+    } finally {
+      for (const span of spans?.values() ?? []) span.end();
+    }
+  }
+
+  private async apply(taskMessages: readonly TaskMessage[], spans: Map<TaskMessage, Span> | undefined): Promise<void> {
+    const applied: { message: TaskMessage; row: TaskRunRow; status: string }[] = [];
     const uow = await this.transactions.run(async (tx) => {
+      applied.length = 0;
       const uow = new UnitOfWork(tx);
       // Runs are locked before their tasks, as in every engine transaction. The run id a
       // message names is checked against the task's row below, so a wrong one only drops it.
@@ -80,6 +97,7 @@ export class RecordResultsUseCase {
           row.status = 'running';
           if (row.timeoutMs !== null || row.heartbeatTimeoutMs !== null) uow.timersChanged = true;
           started.push({ id: row.id, workerId: message.workerId, startedAt: new Date(message.at) });
+          applied.push({ message, row, status: 'running' });
           uow.event({
             runId: row.runId,
             type: 'task_started',
@@ -102,6 +120,7 @@ export class RecordResultsUseCase {
         const outcome = this.outcome(uow, row, message);
         row.status = outcome.status;
         finished.push(outcome);
+        applied.push({ message, row, status: outcome.status });
         if (outcome.status !== 'retrying') {
           settled.push({
             runId: row.runId,
@@ -127,7 +146,40 @@ export class RecordResultsUseCase {
       await this.advancer.flush(uow);
       return uow;
     });
+    this.observe(applied, spans);
+    if (spans) {
+      // Tasks a result released continue that result's trace: the run's trace goes on from task to task.
+      const byRun = new Map([...spans].map(([message, span]) => [message.runId, span]));
+      for (const item of uow.dispatch) {
+        const span = byRun.get(item.run.id);
+        if (span && !item.traceparent) item.traceparent = traceparentOf(span);
+      }
+    }
     await this.dispatcher.dispatch(uow.dispatch);
+  }
+
+  /** Counters, lag and one log line per applied report; all in memory, after commit. */
+  private observe(applied: readonly { message: TaskMessage; row: TaskRunRow; status: string }[], spans?: Map<TaskMessage, Span>): void {
+    const now = Date.now();
+    const debug = this.logger.isLevelEnabled('debug');
+    for (const { message, row, status } of applied) {
+      this.metrics.resultApplied(message.at, now);
+      spans?.get(message)?.setAttributes({ 'flowctl.task.name': row.name, 'flowctl.task.type': row.type, 'flowctl.task.status': status });
+      const fields = { runId: row.runId, task: row.name, attempt: row.attempt, type: row.type, status, workerId: message.workerId };
+      if (message.kind === 'started') {
+        if (debug) this.logger.debug(fields, 'task started');
+        continue;
+      }
+      this.metrics.taskResult(row.type, status);
+      if (message.kind === 'succeeded') {
+        if (debug) this.logger.debug(fields, 'task succeeded');
+      } else {
+        this.logger[status === 'retrying' ? 'info' : 'warn'](
+          { ...fields, errorType: message.error.type },
+          `task ${status}: ${message.error.message}`,
+        );
+      }
+    }
   }
 
   private outcome(uow: UnitOfWork, row: TaskRunRow, message: Outcome) {
@@ -173,4 +225,29 @@ export class RecordResultsUseCase {
     });
     return { ...base, status: 'dead' as const, error };
   }
+}
+
+/** One span per report that carries a trace context: the result's application, under the worker's span. */
+function resultSpans(messages: readonly TaskMessage[]): Map<TaskMessage, Span> {
+  const spans = new Map<TaskMessage, Span>();
+  for (const message of messages) {
+    if (!message.traceparent) continue;
+    spans.set(
+      message,
+      tracer().startSpan(
+        `apply ${message.kind}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'flowctl.run.id': message.runId,
+            'flowctl.task_run.id': message.taskRunId,
+            'flowctl.task.attempt': message.attempt,
+            'flowctl.worker.id': message.workerId,
+          },
+        },
+        contextOf(message.traceparent),
+      ),
+    );
+  }
+  return spans;
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { getLogger, isTracingEnabled, tracer } from '@flowctl/observability';
 import { RunRepository, type RunRow } from '@flowctl/persistence';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunCreator, type NewRunCommand } from '../../engine/run-creator';
@@ -22,7 +24,26 @@ export class StartRunUseCase {
     private readonly dispatcher: TaskDispatcher,
   ) {}
 
+  private readonly logger = getLogger(StartRunUseCase.name);
+
   async execute(command: StartRunCommand): Promise<{ run: RunRow; created: boolean }> {
+    if (!isTracingEnabled()) return this.start(command);
+    // The span is active while the root tasks are dispatched, so their jobs carry this trace.
+    return tracer().startActiveSpan('run create', { attributes: { 'flowctl.workflow': command.workflow } }, async (span) => {
+      try {
+        const result = await this.start(command);
+        span.setAttributes({ 'flowctl.run.id': result.run.id, 'flowctl.run.created': result.created });
+        return result;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async start(command: StartRunCommand): Promise<{ run: RunRow; created: boolean }> {
     const { run, created, uow } = await this.transactions.run(async (tx) => {
       const uow = new UnitOfWork(tx);
       const { run, created, roots } = await this.creator.create(uow, command);
@@ -32,6 +53,7 @@ export class StartRunUseCase {
       return { run, created, uow };
     });
     await this.dispatcher.dispatch(uow.dispatch);
+    if (created) this.logger.info({ runId: run.id, workflow: run.workflowName, tasksQueued: uow.dispatch.length }, 'run started');
     return { run: created ? ((await this.runs.find(this.transactions.db, run.id)) ?? run) : run, created };
   }
 }

@@ -1,0 +1,4 @@
+export * from './logging';
+export * from './tracing';
+export * from './metrics';
+export * from './observability-config';

@@ -2,3 +2,4 @@ export * from './queue-names';
 export * from './task-job';
 export * from './result-message.guard';
 export * from './transport';
+export * from './redis-url';

@@ -8,9 +8,11 @@ import {
   type Processor,
   type WorkerOptions,
 } from 'bullmq';
+import type { Cluster } from 'ioredis';
+import { bullConnection, parseRedisUrl } from './redis-url';
 
 export interface TransportOptions {
-  /** Redis, the production transport. */
+  /** Redis, the production transport: one server, a Sentinel group or a Cluster (see parseRedisUrl). */
   redisUrl?: string;
   /** BullMQ's PostgreSQL backend: `flowctl dev` with no Redis. Used only when redisUrl is absent. */
   postgresUrl?: string;
@@ -45,6 +47,8 @@ export class QueueTransport {
   private readonly classes: Classes;
   private readonly connection: unknown;
   private readonly redisPrefix: string | undefined;
+  /** BullMQ shares a Cluster it is given instead of closing it: the transport closes it last. */
+  private readonly cluster: Cluster | undefined;
   readonly kind: 'redis' | 'postgres';
   readonly prefix: string;
 
@@ -53,7 +57,11 @@ export class QueueTransport {
     if (options.redisUrl) {
       this.kind = 'redis';
       this.classes = { Queue, Worker, QueueEvents, QueueEventsProducer } as unknown as Classes;
-      this.connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+      const connection = bullConnection(parseRedisUrl(options.redisUrl));
+      this.connection = connection;
+      this.cluster = (connection as Partial<Cluster>).isCluster ? (connection as Cluster) : undefined;
+      this.cluster?.on('error', () => undefined); // as for queues: failures surface through the calls that fail
+      // Hash-tagged: every key of every queue maps to one Cluster slot, as BullMQ's multi-key scripts require.
       this.redisPrefix = `{${this.prefix}}`;
     } else if (options.postgresUrl) {
       this.kind = 'postgres';
@@ -66,6 +74,7 @@ export class QueueTransport {
         migrate: true,
       };
       this.redisPrefix = undefined;
+      this.cluster = undefined;
     } else {
       throw new Error('the queue transport needs REDIS_URL or a PostgreSQL URL');
     }
@@ -116,5 +125,6 @@ export class QueueTransport {
     this.closables.length = 0;
     this.queues.clear();
     this.producers.clear();
+    await this.cluster?.quit().catch(() => this.cluster?.disconnect());
   }
 }

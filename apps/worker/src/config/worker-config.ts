@@ -1,4 +1,5 @@
 import { InvalidInput, parseDuration } from '@flowctl/core';
+import { parseRedisUrl } from '@flowctl/queue';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
@@ -38,7 +39,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     if (type === 'shell' && !shellEnabled) continue;
     types[type] = typeConcurrency;
   }
-  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) throw new InvalidInput('REDIS_URL must be a redis:// or rediss:// URL');
+  // Parsed here so a bad form stops the start with its reason (InvalidInput), not deep in a connection.
+  if (env.REDIS_URL) parseRedisUrl(env.REDIS_URL);
   const queueDatabaseUrl = env.FLOWCTL_QUEUE_DATABASE_URL ?? env.DATABASE_URL;
   if (!env.REDIS_URL && !queueDatabaseUrl) throw new InvalidInput('set REDIS_URL (or DATABASE_URL for queues on PostgreSQL)');
   const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { parseRedisUrl } from '@flowctl/queue';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../../apps/flowctl/src/dev/child-process';
 import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
 import { TestApi } from './api-client';
@@ -135,6 +136,8 @@ export class FlowctlStack {
 
 /** The shared Redis outlives every test file: take this stack's queues (keys `{prefix}...`) with it. */
 async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  // A Cluster or Sentinel is a test's own (killed with it); only the shared single Redis needs sweeping.
+  if (parseRedisUrl(url).kind !== 'single') return;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

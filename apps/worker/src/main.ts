@@ -42,8 +42,8 @@ if (require.main === module) {
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        console.log(`${signal}: draining (grace 10s)`);
-        void runner.stop(10_000).then(() => process.exit(0));
+        console.log(`${signal}: draining (grace ${config.shutdownGraceMs} ms)`);
+        void runner.stop(config.shutdownGraceMs).then(() => process.exit(0));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

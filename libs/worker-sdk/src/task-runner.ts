@@ -30,6 +30,10 @@ class TimeoutError extends Error {
 class CancelledError extends Error {
   override name = 'Cancelled';
 }
+/** An attempt given back by a worker that is stopping: retryable, so another worker takes the next attempt at once. */
+class WorkerShutdownError extends Error {
+  override name = 'WorkerShutdown';
+}
 
 const consoleLogger: TaskLogger = {
   info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
@@ -82,7 +86,12 @@ export class TaskRunner {
     this.registration = setInterval(() => void this.register().catch(() => undefined), this.options.registrationIntervalMs ?? 5_000);
   }
 
-  /** Stops taking tasks, lets running ones finish for up to graceMs, then aborts the rest. */
+  /**
+   * Stops taking tasks, lets running ones finish for up to graceMs, then hands
+   * the rest back: each is aborted and reported failed as WorkerShutdown, so the
+   * scheduler retries it on another worker at once rather than after a lock or
+   * liveness timeout.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.status = 'draining';
     await this.register(0).catch(() => undefined);
@@ -91,7 +100,8 @@ export class TaskRunner {
     // Registrations keep going while draining: a silent worker is declared lost and its attempts failed.
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     clearInterval(this.registration);
-    this.cancel([...this.running.keys()], 'worker shutting down');
+    for (const controller of this.running.values())
+      controller.abort(new WorkerShutdownError(`worker ${this.workerId} stopped after its grace period`));
     this.status = 'stopped';
     await this.register(0).catch(() => undefined);
     await this.transport.close();

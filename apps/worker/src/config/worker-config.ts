@@ -14,6 +14,8 @@ export interface WorkerConfig {
   httpAllowlist: string[];
   /** How often the worker registers itself (its heartbeat); keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER. */
   heartbeatIntervalMs: number;
+  /** After SIGTERM: how long running tasks may finish before the rest are handed back to be retried elsewhere. */
+  shutdownGraceMs: number;
 }
 
 /**
@@ -46,6 +48,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');
   if (!heartbeatIntervalMs || heartbeatIntervalMs < 100)
     throw new InvalidInput('FLOWCTL_WORKER_HEARTBEAT_INTERVAL must be a duration of at least 100ms');
+  const shutdownGraceMs = parseDuration(env.FLOWCTL_WORKER_GRACE ?? '10s');
+  if (shutdownGraceMs === undefined) throw new InvalidInput('FLOWCTL_WORKER_GRACE must be a duration such as 30s');
   return {
     redisUrl: env.REDIS_URL || undefined,
     queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
@@ -57,5 +61,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     heartbeatIntervalMs,
+    shutdownGraceMs,
   };
 }

@@ -117,6 +117,23 @@ export class QueueTransport {
     return producer;
   }
 
+  /**
+   * Removes a job; with evenIfLocked also one a worker still holds. That is for
+   * an attempt PostgreSQL has already ended because its worker was lost: its
+   * lock outlives a kill -9 by BullMQ's lock duration, and were the job left,
+   * BullMQ's stalled check would hand the ended attempt to another worker and
+   * run it again. A worker that was only partitioned loses its lock and its
+   * late report is dropped. Resolves whether the job is gone.
+   */
+  async removeJob(name: string, jobId: string, options: { evenIfLocked?: boolean } = {}): Promise<boolean> {
+    const queue = this.queue(name);
+    if (options.evenIfLocked && this.kind === 'redis') {
+      const client = await (queue.getBackend() as unknown as { client: Promise<{ del(key: string): Promise<number> }> }).client;
+      await client.del(`${queue.toKey(jobId)}:lock`);
+    }
+    return (await queue.remove(jobId)) === 1 || !(await queue.getJob(jobId));
+  }
+
   /** Workers first (they finish their current jobs), then everything else. */
   async close(): Promise<void> {
     await Promise.allSettled(this.workers.map((worker) => worker.close()));

@@ -65,8 +65,9 @@ export class WorkerLivenessDuty implements LeaderTimer {
       }));
       await this.recordResults.execute(messages);
       // If the worker is only partitioned, not dead, it stops the attempt too; its late report is dropped.
+      // Its jobs go now, locks and all: left to BullMQ's stalled check they would run the ended attempts again.
       const jobs = new Map(orphaned.map((task) => [taskJobId(task.id, task.attempt), task.type]));
-      await this.dispatcher.abort([...jobs.keys()], jobs);
+      await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
       // More attempts than one batch: fail the rest before the workers are marked lost.
       if (orphaned.length >= TASK_BATCH) return true;
     }

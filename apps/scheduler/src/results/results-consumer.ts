@@ -5,6 +5,16 @@ import { MicroBatcher } from '../engine/micro-batcher';
 import { RecordResultsUseCase } from '../use-cases/record-results/record-results.use-case';
 
 /**
+ * A report held by a scheduler that dies is taken up by another once its lock
+ * expires and a stalled check runs: BullMQ's 30 s defaults would stall the
+ * report's run that long. Live consumers renew the lock every half duration,
+ * so a short one costs a little Redis traffic, not false stalls; and a report
+ * is retried after many stalls rather than failed (a failed report would leave
+ * its task to time out).
+ */
+const REPORT_LOCK = { lockDuration: 5_000, stalledInterval: 5_000, maxStalledCount: 20 };
+
+/**
  * Every scheduler consumes worker reports. Jobs are taken with high
  * concurrency and applied through a group-commit batcher, so a burst of N
  * results costs a handful of transactions, not N.
@@ -34,7 +44,7 @@ export class ResultsConsumer implements OnApplicationBootstrap, BeforeApplicatio
         }
         await this.batcher.submit(message);
       },
-      { concurrency: this.config.resultBatchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
+      { ...REPORT_LOCK, concurrency: this.config.resultBatchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
     );
     this.worker.on('error', (error: Error) => this.logger.error(`results consumer: ${error.message}`));
   }

@@ -34,6 +34,8 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** A Redis of the test's own (a fault test that kills or flushes it); default the shared one. */
   redisUrl?: string;
+  /** A database of the test's own (a fault test that restarts PostgreSQL); default a new one on the shared PostgreSQL. */
+  database?: TestDatabase;
 }
 
 /**
@@ -55,7 +57,7 @@ export class FlowctlStack {
   }
 
   static async start(options: StackOptions): Promise<FlowctlStack> {
-    const database = await createTestDatabase(options.label);
+    const database = options.database ?? (await createTestDatabase(options.label));
     const port = await freePort();
     const prefix = `t${randomBytes(4).toString('hex')}`;
     const env: Record<string, string> = {

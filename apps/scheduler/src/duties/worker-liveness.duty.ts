@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClusterRepository, TaskRunRepository } from '@flowctl/persistence';
-import { taskJobId, type ResultMessage } from '@flowctl/queue';
+import { QueueTransport, RESULTS_QUEUE, taskJobId, type ResultMessage } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { TaskDispatcher } from '../engine/task-dispatcher';
@@ -25,6 +25,12 @@ const TASK_BATCH = 500;
  * finishes the job. Queued attempts are not touched: until a worker reports a
  * start, PostgreSQL does not know which worker holds them, and the reconciler
  * and schedule-to-start timeout cover them.
+ *
+ * Heartbeats travel on the results queue behind task reports. When the
+ * schedulers fall behind on it, a live worker's latest heartbeat may be
+ * waiting there, so the silence that counts is `workerLostAfterMs` beyond the
+ * age of the oldest report still waiting. Without that, a backlog declares
+ * live workers lost, whose failed attempts deepen the backlog, and so on.
  */
 @Injectable()
 export class WorkerLivenessDuty implements LeaderTimer {
@@ -39,10 +45,11 @@ export class WorkerLivenessDuty implements LeaderTimer {
     private readonly taskRuns: TaskRunRepository,
     private readonly recordResults: RecordResultsUseCase,
     private readonly dispatcher: TaskDispatcher,
+    private readonly transport: QueueTransport,
   ) {}
 
   async fire(leadership: Leadership): Promise<boolean> {
-    const lostAfterMs = this.config.workerLostAfterMs;
+    const lostAfterMs = this.config.workerLostAfterMs + (await this.resultsBacklogMs());
     const silent = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
     if (silent.length === 0) return false;
 
@@ -83,6 +90,16 @@ export class WorkerLivenessDuty implements LeaderTimer {
       this.logger.warn(`worker ${id} lost: no heartbeat for ${lostAfterMs}ms; failed ${count} running attempt(s) as WorkerLost`);
     }
     return silent.length >= WORKER_BATCH;
+  }
+
+  /** How long the oldest report not yet taken by a scheduler has waited (0 when none, or when it cannot tell). */
+  private async resultsBacklogMs(): Promise<number> {
+    try {
+      const [oldest] = await this.transport.queue(RESULTS_QUEUE).getJobs(['wait', 'prioritized'], 0, 0, true);
+      return oldest?.timestamp ? Math.max(0, Date.now() - oldest.timestamp) : 0;
+    } catch {
+      return 0;
+    }
   }
 
   nextDueAt(): Promise<Date | null> {

@@ -4,14 +4,13 @@ import { TestApi } from '../support/api-client';
 import { FlowctlStack } from '../support/flowctl-stack';
 import { OwnRedis } from '../support/own-redis';
 import { historyProblems } from '../support/run-history';
-import { waitFor } from '../support/wait-for';
 import { aWorkflow } from '../support/workflow-factory';
 
 /** A task is hit by a kill in roughly a quarter of its attempts here; ten make a dead task vanishingly unlikely. */
 const MAX_ATTEMPTS = 10;
 const RUNS = 200;
 const CHAOS_MS = 60_000;
-const DRAIN_MS = 80_000;
+const DRAIN_MS = 90_000;
 /** Runs start one every this often from the start of the chaos. */
 const START_EVERY_MS = 100;
 /** Each run is a chain of STEPS 3 s sleeps (at least 24 s): runs start through the first half of the chaos and overlap, up to all 200 at once. */

@@ -129,7 +129,13 @@ describe('chaos: two schedulers and three workers killed at random for 60 s unde
     }));
     if (stuck.length > 0) {
       const workers = ((await ask('/workers')).items as any[]).map((w) => `${w.id} ${w.status} running=${w.running}`);
-      console.log(`workers: ${workers.join('; ')}\n--- server output ---\n${String(stack.output).split('\n').filter((line) => !line.includes('task failed')).slice(-80).join('\n')}`);
+      console.log(
+        `workers: ${workers.join('; ')}\n--- server output ---\n${String(stack.output)
+          .split('\n')
+          .filter((line) => !line.includes('task failed'))
+          .slice(-80)
+          .join('\n')}`,
+      );
     }
     expect({ unfinished: ids.length - finished.size, stuck }).toEqual({ unfinished: 0, stuck: [] });
     const runs = ids.map((id) => finished.get(id));

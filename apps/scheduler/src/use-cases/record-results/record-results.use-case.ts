@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { retryDecision, type TaskFailure } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
-import type { ResultMessage } from '@flowctl/queue';
+import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { APPROVAL_TYPE } from '../../engine/approval';
 import { WORKFLOW_TYPE } from '../../engine/child-runs';
 import { RunAdvancer } from '../../engine/run-advancer';
@@ -51,7 +51,9 @@ export class RecordResultsUseCase {
     }
     if (taskMessages.length === 0) return;
 
+    const startedRows: { row: TaskRunRow; workerId: string; startedAt: Date }[] = [];
     const uow = await this.transactions.run(async (tx) => {
+      startedRows.length = 0;
       const uow = new UnitOfWork(tx);
       // Runs are locked before their tasks, as in every engine transaction. The run id a
       // message names is checked against the task's row below, so a wrong one only drops it.
@@ -80,6 +82,7 @@ export class RecordResultsUseCase {
           row.status = 'running';
           if (row.timeoutMs !== null || row.heartbeatTimeoutMs !== null) uow.timersChanged = true;
           started.push({ id: row.id, workerId: message.workerId, startedAt: new Date(message.at) });
+          startedRows.push({ row, workerId: message.workerId, startedAt: new Date(message.at) });
           uow.event({
             runId: row.runId,
             type: 'task_started',
@@ -119,6 +122,39 @@ export class RecordResultsUseCase {
       return uow;
     });
     await this.dispatcher.dispatch(uow.dispatch);
+    await this.failStartsOnLostWorkers(startedRows);
+  }
+
+  /**
+   * A start that arrives after its worker was declared lost (it waited on the
+   * queue while the worker died) escaped the liveness duty, which fails only
+   * what is running when it marks the worker: fail it now, as that duty would
+   * have, rather than leave it running until a timeout or BullMQ's stalled check.
+   */
+  private async failStartsOnLostWorkers(started: readonly { row: TaskRunRow; workerId: string; startedAt: Date }[]): Promise<void> {
+    if (started.length === 0) return;
+    const lost = new Set(await this.cluster.lostAmong(this.transactions.db, [...new Set(started.map((s) => s.workerId))]));
+    const orphaned = started.filter((s) => lost.has(s.workerId));
+    if (orphaned.length === 0) return;
+    const at = new Date().toISOString();
+    await this.execute(
+      orphaned.map(({ row, workerId, startedAt }) => ({
+        kind: 'failed' as const,
+        runId: row.runId,
+        taskRunId: row.id,
+        attempt: row.attempt,
+        workerId,
+        startedAt: startedAt.toISOString(),
+        at,
+        error: {
+          type: 'WorkerLost',
+          message: `attempt ${row.attempt} started on worker ${workerId}, which had already stopped heartbeating`,
+          details: { workerId },
+        },
+      })),
+    );
+    const jobs = new Map(orphaned.map(({ row }) => [taskJobId(row.id, row.attempt), row.type]));
+    await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
   }
 
   private outcome(uow: UnitOfWork, row: TaskRunRow, message: Outcome) {

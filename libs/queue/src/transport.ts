@@ -134,6 +134,33 @@ export class QueueTransport {
     return (await queue.remove(jobId)) === 1 || !(await queue.getJob(jobId));
   }
 
+  /**
+   * A worker's own liveness mark, written straight to Redis for ttlMs. Its
+   * registrations travel on the results queue behind task reports, so a
+   * backlog there can make a live worker look silent; this mark cannot lag.
+   * (BullMQ's PostgreSQL backend has no such side channel: a no-op there.)
+   */
+  async markAlive(workerId: string, ttlMs: number): Promise<void> {
+    if (this.kind !== 'redis') return;
+    await (await this.redisClient()).set(this.aliveKey(workerId), '1', { PX: ttlMs });
+  }
+
+  /** Of these workers, the ones whose liveness mark has not expired. */
+  async aliveAmong(workerIds: readonly string[]): Promise<Set<string>> {
+    if (this.kind !== 'redis' || workerIds.length === 0) return new Set();
+    const client = await this.redisClient();
+    const marks = await Promise.all(workerIds.map((id) => client.get(this.aliveKey(id))));
+    return new Set(workerIds.filter((_, i) => marks[i] !== null));
+  }
+
+  private aliveKey(workerId: string): string {
+    return `${this.redisPrefix}:alive:${workerId}`;
+  }
+
+  private async redisClient() {
+    return (this.queue('_control').getBackend() as unknown as { client: Promise<import('bullmq').RedisClient> }).client;
+  }
+
   /** Workers first (they finish their current jobs), then everything else. */
   async close(): Promise<void> {
     await Promise.allSettled(this.workers.map((worker) => worker.close()));

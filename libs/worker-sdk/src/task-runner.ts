@@ -118,6 +118,9 @@ export class TaskRunner {
   }
 
   private async register(deadlineMs?: number): Promise<void> {
+    // Three intervals: one late mark does not make the worker look gone.
+    if (this.status !== 'stopped')
+      await this.transport.markAlive(this.workerId, 3 * (this.options.registrationIntervalMs ?? 5_000)).catch(() => undefined);
     const concurrency = this.types.reduce((sum, type) => sum + this.concurrencyOf(type), 0);
     await this.reporter.send(
       {

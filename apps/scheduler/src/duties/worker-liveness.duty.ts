@@ -11,6 +11,7 @@ import type { LeaderTimer } from './timers/leader-timer';
 
 const WORKER_BATCH = 100;
 const TASK_BATCH = 500;
+const RECHECK_MS = 1_000;
 
 /**
  * Leader timer: a worker whose heartbeats stopped for `workerLostAfterMs` is
@@ -29,13 +30,16 @@ const TASK_BATCH = 500;
  * Heartbeats travel on the results queue behind task reports. When the
  * schedulers fall behind on it, a live worker's latest heartbeat may be
  * waiting there, so the silence that counts is `workerLostAfterMs` beyond the
- * age of the oldest report still waiting. Without that, a backlog declares
- * live workers lost, whose failed attempts deepen the backlog, and so on.
+ * age of the oldest report still waiting; and a worker whose own liveness mark
+ * in Redis (written with each registration, past any backlog) is fresh is not
+ * lost at all. Without that, a backlog declares live workers lost, whose
+ * failed attempts deepen the backlog, and so on.
  */
 @Injectable()
 export class WorkerLivenessDuty implements LeaderTimer {
   readonly name = 'worker liveness';
   private readonly logger = new Logger(WorkerLivenessDuty.name);
+  private notBefore = 0;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -49,8 +53,14 @@ export class WorkerLivenessDuty implements LeaderTimer {
   ) {}
 
   async fire(leadership: Leadership): Promise<boolean> {
+    // Workers excused below (a backlog, a fresh mark) stay due by their heartbeats: look again in a while, not in a loop.
+    this.notBefore = Date.now() + RECHECK_MS;
     const lostAfterMs = this.config.workerLostAfterMs + (await this.resultsBacklogMs());
-    const silent = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
+    const quiet = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
+    if (quiet.length === 0) return false;
+    // Quiet on the results queue but alive by its own mark in Redis: its heartbeats are only stuck behind reports.
+    const alive = await this.transport.aliveAmong(quiet).catch(() => new Set<string>());
+    const silent = quiet.filter((id) => !alive.has(id));
     if (silent.length === 0) return false;
 
     const orphaned = await this.taskRuns.runningOnWorkers(this.dataSource, silent, TASK_BATCH);
@@ -102,7 +112,8 @@ export class WorkerLivenessDuty implements LeaderTimer {
     }
   }
 
-  nextDueAt(): Promise<Date | null> {
-    return this.cluster.nextWorkerLostAt(this.dataSource, this.config.workerLostAfterMs);
+  async nextDueAt(): Promise<Date | null> {
+    const next = await this.cluster.nextWorkerLostAt(this.dataSource, this.config.workerLostAfterMs);
+    return next && next.getTime() < this.notBefore ? new Date(this.notBefore) : next;
   }
 }

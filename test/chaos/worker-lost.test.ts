@@ -56,6 +56,13 @@ describe('chaos: a worker killed mid-task', () => {
     const killedAt = Date.now();
     stack.startWorker({ FLOWCTL_WORKER_HEARTBEAT_INTERVAL: '400ms' });
 
+    // The killed worker's lock on attempt 1 outlives it (BullMQ's 30 s lock duration); the leader removes
+    // the job anyway when it fails the attempt, or BullMQ's stalled check would run attempt 1 again.
+    const attemptOneKeys = `{${stack.env.FLOWCTL_QUEUE_PREFIX}}:sleep:t${running.id}-1*`;
+    await waitFor(async () => (await redis.command((r) => r.keys(attemptOneKeys))).length === 0, {
+      timeoutMs: 15_000,
+      what: 'the lost attempt to leave the queue, lock and all',
+    });
     const run = await stack.waitForRun(started.id, 30_000);
     const recoveredInMs = Date.now() - killedAt;
     console.log(`worker kill -9 -> run succeeded in ${recoveredInMs} ms (the 3 s task ran again)`);

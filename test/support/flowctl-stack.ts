@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { parseRedisUrl } from '@flowctl/queue';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../../apps/flowctl/src/dev/child-process';
 import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
 import { TestApi } from './api-client';
@@ -39,6 +40,8 @@ export interface StackOptions {
   redisUrl?: string;
   /** Called for every process the stack starts, as it starts: a test that reads a process's own output listens here. */
   onProcess?: (managed: ManagedProcess) => void;
+  /** A database of the test's own (a fault test that restarts PostgreSQL); default a new one on the shared PostgreSQL. */
+  database?: TestDatabase;
 }
 
 /**
@@ -63,7 +66,7 @@ export class FlowctlStack {
   }
 
   static async start(options: StackOptions): Promise<FlowctlStack> {
-    const database = await createTestDatabase(options.label);
+    const database = options.database ?? (await createTestDatabase(options.label));
     const port = await freePort();
     const prefix = `t${randomBytes(4).toString('hex')}`;
     const env: Record<string, string> = {
@@ -148,6 +151,8 @@ export class FlowctlStack {
 
 /** The shared Redis outlives every test file: take this stack's queues (keys `{prefix}...`) with it. */
 async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  // A Cluster or Sentinel is a test's own (killed with it); only the shared single Redis needs sweeping.
+  if (parseRedisUrl(url).kind !== 'single') return;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

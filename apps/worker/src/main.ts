@@ -62,9 +62,9 @@ if (require.main === module) {
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info(`${signal}: draining (grace 10s)`);
+        logger.info(`${signal}: draining (grace ${config.shutdownGraceMs} ms)`);
         void runner
-          .stop(10_000)
+          .stop(config.shutdownGraceMs)
           .then(() => Promise.all([tracing.shutdown(), metricsServer?.close()]))
           .then(() => process.exit(0));
       };

@@ -5,3 +5,4 @@ export * from './transport';
 export * from './results-channel';
 export * from './micro-batcher';
 export * from './secrets/secret-keyring';
+export * from './redis-url';

@@ -195,6 +195,16 @@ function parseEntry(fields: string[]): ResultMessage | undefined {
 }
 
 /**
+ * A report held by a scheduler that dies is taken up by another once its lock
+ * expires and a stalled check runs: BullMQ's 30 s defaults would stall the
+ * report's run that long. Live consumers renew the lock every half duration,
+ * so a short one costs a little traffic, not false stalls; and a report is
+ * retried after many stalls rather than failed (a failed report would leave
+ * its task to time out).
+ */
+const REPORT_LOCK = { lockDuration: RESULTS_CLAIM_IDLE_MS, stalledInterval: RESULTS_CLAIM_IDLE_MS, maxStalledCount: MAX_DELIVERIES };
+
+/**
  * Reports as jobs on the `_results` queue: the channel on BullMQ's PostgreSQL
  * backend (`flowctl dev` without Redis), which has no streams. Job ids dedupe a
  * report sent twice, BullMQ retries a failed apply, and a group-commit batcher
@@ -239,7 +249,7 @@ export class QueueResultsChannel implements ResultsChannel {
         }
         await batcher.submit(message);
       },
-      { concurrency: options.batchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
+      { ...REPORT_LOCK, concurrency: options.batchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
     );
     worker.on('error', (error: Error) => options.onError(`results consumer: ${error.message}`));
     return { close: () => worker.close() };

@@ -8,11 +8,12 @@ import {
   type Processor,
   type WorkerOptions,
 } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { bullConnection, openRedis, parseRedisUrl } from './redis-url';
 import { QueueResultsChannel, StreamResultsChannel, type ResultsChannel } from './results-channel';
 
 export interface TransportOptions {
-  /** Redis, the production transport. */
+  /** Redis, the production transport: one server, a Sentinel group or a Cluster (see parseRedisUrl). */
   redisUrl?: string;
   /** BullMQ's PostgreSQL backend: `flowctl dev` with no Redis. Used only when redisUrl is absent. */
   postgresUrl?: string;
@@ -49,6 +50,8 @@ export class QueueTransport {
   private readonly redisPrefix: string | undefined;
   private readonly redisUrl: string | undefined;
   private resultsChannel?: ResultsChannel;
+  /** BullMQ shares a Cluster it is given instead of closing it: the transport closes it last. */
+  private readonly cluster: Cluster | undefined;
   readonly kind: 'redis' | 'postgres';
   readonly prefix: string;
 
@@ -58,7 +61,11 @@ export class QueueTransport {
       this.kind = 'redis';
       this.redisUrl = options.redisUrl;
       this.classes = { Queue, Worker, QueueEvents, QueueEventsProducer } as unknown as Classes;
-      this.connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+      const connection = bullConnection(parseRedisUrl(options.redisUrl));
+      this.connection = connection;
+      this.cluster = (connection as Partial<Cluster>).isCluster ? (connection as Cluster) : undefined;
+      this.cluster?.on('error', () => undefined); // as for queues: failures surface through the calls that fail
+      // Hash-tagged: every key of every queue maps to one Cluster slot, as BullMQ's multi-key scripts require.
       this.redisPrefix = `{${this.prefix}}`;
     } else if (options.postgresUrl) {
       this.kind = 'postgres';
@@ -71,6 +78,7 @@ export class QueueTransport {
         migrate: true,
       };
       this.redisPrefix = undefined;
+      this.cluster = undefined;
     } else {
       throw new Error('the queue transport needs REDIS_URL or a PostgreSQL URL');
     }
@@ -97,7 +105,7 @@ export class QueueTransport {
       if (this.redisUrl) {
         const url = this.redisUrl;
         const connect = () => {
-          const client = new Redis(url, { maxRetriesPerRequest: null });
+          const client = openRedis(parseRedisUrl(url), { maxRetriesPerRequest: null }) as Redis;
           client.on('error', () => undefined); // failures surface through the calls that fail
           this.closables.push({ close: async () => void client.disconnect() });
           return client;
@@ -132,6 +140,50 @@ export class QueueTransport {
     return producer;
   }
 
+  /**
+   * Removes a job; with evenIfLocked also one a worker still holds. That is for
+   * an attempt PostgreSQL has already ended because its worker was lost: its
+   * lock outlives a kill -9 by BullMQ's lock duration, and were the job left,
+   * BullMQ's stalled check would hand the ended attempt to another worker and
+   * run it again. A worker that was only partitioned loses its lock and its
+   * late report is dropped. Resolves whether the job is gone.
+   */
+  async removeJob(name: string, jobId: string, options: { evenIfLocked?: boolean } = {}): Promise<boolean> {
+    const queue = this.queue(name);
+    if (options.evenIfLocked && this.kind === 'redis') {
+      const client = await (queue.getBackend() as unknown as { client: Promise<{ del(key: string): Promise<number> }> }).client;
+      await client.del(`${queue.toKey(jobId)}:lock`);
+    }
+    return (await queue.remove(jobId)) === 1 || !(await queue.getJob(jobId));
+  }
+
+  /**
+   * A worker's own liveness mark, written straight to Redis for ttlMs. Its
+   * registrations travel on the results queue behind task reports, so a
+   * backlog there can make a live worker look silent; this mark cannot lag.
+   * (BullMQ's PostgreSQL backend has no such side channel: a no-op there.)
+   */
+  async markAlive(workerId: string, ttlMs: number): Promise<void> {
+    if (this.kind !== 'redis') return;
+    await (await this.redisClient()).set(this.aliveKey(workerId), '1', { PX: ttlMs });
+  }
+
+  /** Of these workers, the ones whose liveness mark has not expired. */
+  async aliveAmong(workerIds: readonly string[]): Promise<Set<string>> {
+    if (this.kind !== 'redis' || workerIds.length === 0) return new Set();
+    const client = await this.redisClient();
+    const marks = await Promise.all(workerIds.map((id) => client.get(this.aliveKey(id))));
+    return new Set(workerIds.filter((_, i) => marks[i] !== null));
+  }
+
+  private aliveKey(workerId: string): string {
+    return `${this.redisPrefix}:alive:${workerId}`;
+  }
+
+  private async redisClient() {
+    return (this.queue('_control').getBackend() as unknown as { client: Promise<import('bullmq').RedisClient> }).client;
+  }
+
   /** Workers first (they finish their current jobs), then everything else. */
   async close(): Promise<void> {
     await Promise.allSettled(this.workers.map((worker) => worker.close()));
@@ -140,6 +192,7 @@ export class QueueTransport {
     this.closables.length = 0;
     this.queues.clear();
     this.producers.clear();
+    await this.cluster?.quit().catch(() => this.cluster?.disconnect());
     this.resultsChannel = undefined;
   }
 }

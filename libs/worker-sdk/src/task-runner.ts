@@ -55,6 +55,11 @@ class SecretNotFound extends Error {
   readonly nonRetryable = true;
 }
 
+/** An attempt given back by a worker that is stopping: retryable, so another worker takes the next attempt at once. */
+class WorkerShutdownError extends Error {
+  override name = 'WorkerShutdown';
+}
+
 /** JSON lines through the process's pino logger; run, task and attempt come from the log context of the attempt. */
 function defaultLogger(): TaskLogger {
   const logger = getLogger('task-runner');
@@ -117,7 +122,12 @@ export class TaskRunner {
     this.registration = setInterval(() => void this.register().catch(() => undefined), this.options.registrationIntervalMs ?? 5_000);
   }
 
-  /** Stops taking tasks, lets running ones finish for up to graceMs, then aborts the rest. */
+  /**
+   * Stops taking tasks, lets running ones finish for up to graceMs, then hands
+   * the rest back: each is aborted and reported failed as WorkerShutdown, so the
+   * scheduler retries it on another worker at once rather than after a lock or
+   * liveness timeout.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.status = 'draining';
     await this.register(0).catch(() => undefined);
@@ -126,7 +136,8 @@ export class TaskRunner {
     // Registrations keep going while draining: a silent worker is declared lost and its attempts failed.
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     clearInterval(this.registration);
-    this.cancel([...this.running.keys()], 'worker shutting down');
+    for (const controller of this.running.values())
+      controller.abort(new WorkerShutdownError(`worker ${this.workerId} stopped after its grace period`));
     this.status = 'stopped';
     await this.register(0).catch(() => undefined);
     await this.transport.close();
@@ -143,6 +154,9 @@ export class TaskRunner {
   }
 
   private async register(deadlineMs?: number): Promise<void> {
+    // Three intervals: one late mark does not make the worker look gone.
+    if (this.status !== 'stopped')
+      await this.transport.markAlive(this.workerId, 3 * (this.options.registrationIntervalMs ?? 5_000)).catch(() => undefined);
     const concurrency = this.types.reduce((sum, type) => sum + this.concurrencyOf(type), 0);
     await this.reporter.send(
       {

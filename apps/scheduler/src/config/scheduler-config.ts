@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInput, parseDuration } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
+import { parseRedisUrl } from '@flowctl/queue';
 
 export interface SchedulerConfig {
   port: number;
@@ -64,7 +65,8 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
   if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new InvalidInput('DATABASE_URL must be set to a postgres:// URL');
   }
-  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) throw new InvalidInput('REDIS_URL must be a redis:// or rediss:// URL');
+  // Parsed here so a bad form stops the start with its reason (InvalidInput), not deep in a connection.
+  if (env.REDIS_URL) parseRedisUrl(env.REDIS_URL);
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInput(`PORT must be a port number, got ${env.PORT}`);
   const leaseTtlMs = parseDuration(env.FLOWCTL_LEASE_TTL ?? '10s');

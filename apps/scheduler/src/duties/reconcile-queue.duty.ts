@@ -60,6 +60,21 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     this.timer = setTimeout(() => void this.reconcile().finally(() => this.active && this.schedule(this.everyMs)), delayMs);
   }
 
+  /**
+   * Whether the queue still holds a job that will get the attempt done. A job
+   * BullMQ failed itself (stalled too often: the workers holding it died
+   * before a start reached PostgreSQL) for an attempt still queued never will:
+   * it is removed so the attempt can be sent again under its id.
+   */
+  private async hasLiveJob(type: string, jobId: string, status: string): Promise<boolean> {
+    const queue = this.transport.queue(taskQueueName(type));
+    const job = await queue.getJob(jobId);
+    if (!job) return false;
+    if (status !== 'queued' || !job.finishedOn || !job.failedReason) return true;
+    this.logger.warn(`job ${jobId} failed in the queue (${job.failedReason}) while its attempt is queued; sending it again`);
+    return !(await this.transport.removeJob(taskQueueName(type), jobId));
+  }
+
   /** Returns how many tasks it enqueued again. */
   async reconcile(): Promise<number> {
     let restored = 0;
@@ -77,9 +92,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
           await Promise.all(
             page
               .filter((task) => task.type !== APPROVAL_TYPE && task.type !== WORKFLOW_TYPE && task.instancesTotal === null)
-              .map(async (task) =>
-                (await this.transport.queue(taskQueueName(task.type)).getJob(taskJobId(task.id, task.attempt))) ? undefined : task,
-              ),
+              .map(async (task) => ((await this.hasLiveJob(task.type, taskJobId(task.id, task.attempt), task.status)) ? undefined : task)),
           )
         ).filter((task) => task !== undefined);
         if (missing.length === 0) continue;

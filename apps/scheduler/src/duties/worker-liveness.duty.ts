@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClusterRepository, TaskRunRepository } from '@flowctl/persistence';
-import { taskJobId, type ResultMessage } from '@flowctl/queue';
+import { QueueTransport, taskJobId, type ResultMessage } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { TaskDispatcher } from '../engine/task-dispatcher';
@@ -11,6 +11,7 @@ import type { LeaderTimer } from './timers/leader-timer';
 
 const WORKER_BATCH = 100;
 const TASK_BATCH = 500;
+const RECHECK_MS = 1_000;
 
 /**
  * Leader timer: a worker whose heartbeats stopped for `workerLostAfterMs` is
@@ -25,11 +26,20 @@ const TASK_BATCH = 500;
  * finishes the job. Queued attempts are not touched: until a worker reports a
  * start, PostgreSQL does not know which worker holds them, and the reconciler
  * and schedule-to-start timeout cover them.
+ *
+ * Heartbeats travel on the results queue behind task reports. When the
+ * schedulers fall behind on it, a live worker's latest heartbeat may be
+ * waiting there, so the silence that counts is `workerLostAfterMs` beyond the
+ * age of the oldest report still waiting; and a worker whose own liveness mark
+ * in Redis (written with each registration, past any backlog) is fresh is not
+ * lost at all. Without that, a backlog declares live workers lost, whose
+ * failed attempts deepen the backlog, and so on.
  */
 @Injectable()
 export class WorkerLivenessDuty implements LeaderTimer {
   readonly name = 'worker liveness';
   private readonly logger = new Logger(WorkerLivenessDuty.name);
+  private notBefore = 0;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -39,11 +49,18 @@ export class WorkerLivenessDuty implements LeaderTimer {
     private readonly taskRuns: TaskRunRepository,
     private readonly recordResults: RecordResultsUseCase,
     private readonly dispatcher: TaskDispatcher,
+    private readonly transport: QueueTransport,
   ) {}
 
   async fire(leadership: Leadership): Promise<boolean> {
-    const lostAfterMs = this.config.workerLostAfterMs;
-    const silent = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
+    // Workers excused below (a backlog, a fresh mark) stay due by their heartbeats: look again in a while, not in a loop.
+    this.notBefore = Date.now() + RECHECK_MS;
+    const lostAfterMs = this.config.workerLostAfterMs + (await this.resultsBacklogMs());
+    const quiet = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
+    if (quiet.length === 0) return false;
+    // Quiet on the results queue but alive by its own mark in Redis: its heartbeats are only stuck behind reports.
+    const alive = await this.transport.aliveAmong(quiet).catch(() => new Set<string>());
+    const silent = quiet.filter((id) => !alive.has(id));
     if (silent.length === 0) return false;
 
     const orphaned = await this.taskRuns.runningOnWorkers(this.dataSource, silent, TASK_BATCH);
@@ -65,8 +82,9 @@ export class WorkerLivenessDuty implements LeaderTimer {
       }));
       await this.recordResults.execute(messages);
       // If the worker is only partitioned, not dead, it stops the attempt too; its late report is dropped.
+      // Its jobs go now, locks and all: left to BullMQ's stalled check they would run the ended attempts again.
       const jobs = new Map(orphaned.map((task) => [taskJobId(task.id, task.attempt), task.type]));
-      await this.dispatcher.abort([...jobs.keys()], jobs);
+      await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
       // More attempts than one batch: fail the rest before the workers are marked lost.
       if (orphaned.length >= TASK_BATCH) return true;
     }
@@ -84,7 +102,17 @@ export class WorkerLivenessDuty implements LeaderTimer {
     return silent.length >= WORKER_BATCH;
   }
 
-  nextDueAt(): Promise<Date | null> {
-    return this.cluster.nextWorkerLostAt(this.dataSource, this.config.workerLostAfterMs);
+  /** How long the oldest report not yet applied has waited (0 when none, or when it cannot tell). */
+  private async resultsBacklogMs(): Promise<number> {
+    try {
+      return (await this.transport.results().backlog()).oldestAgeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const next = await this.cluster.nextWorkerLostAt(this.dataSource, this.config.workerLostAfterMs);
+    return next && next.getTime() < this.notBefore ? new Date(this.notBefore) : next;
   }
 }

@@ -96,8 +96,12 @@ export class TaskDispatcher {
     return new Map(rows.map((row) => [secretKey(row.namespace, row.name), row]));
   }
 
-  /** Tells every worker to fire the AbortSignal of these jobs, and drops any still waiting. */
-  async abort(jobIds: readonly string[], types: ReadonlyMap<string, string>): Promise<void> {
+  /**
+   * Tells every worker to fire the AbortSignal of these jobs, and drops any still
+   * waiting. `holderLost`: the attempts' worker is gone, so its jobs are removed
+   * even though its lock on them has not yet expired.
+   */
+  async abort(jobIds: readonly string[], types: ReadonlyMap<string, string>, options: { holderLost?: boolean } = {}): Promise<void> {
     if (jobIds.length === 0) return;
     try {
       await this.transport.eventsProducer(CONTROL_QUEUE).publishEvent({ eventName: 'cancel', jobIds: jobIds.join(',') });
@@ -105,11 +109,11 @@ export class TaskDispatcher {
         jobIds.map((jobId) => {
           const type = types.get(jobId);
           return type
-            ? this.transport
-                .queue(taskQueueName(type))
-                .remove(jobId)
-                .catch(() => 0)
-            : 0;
+            ? this.transport.removeJob(taskQueueName(type), jobId, { evenIfLocked: options.holderLost }).catch((error: Error) => {
+                this.logger.warn(`could not remove job ${jobId}: ${error.message}`);
+                return false;
+              })
+            : false;
         }),
       );
     } catch (error) {

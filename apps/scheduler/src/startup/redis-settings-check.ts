@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import Redis from 'ioredis';
+import { openRedis, parseRedisUrl } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { evictionPolicyWarning, type EvictionPolicyReading } from './eviction-policy-warning';
 
@@ -26,7 +26,7 @@ export class RedisSettingsCheck implements OnApplicationBootstrap {
   }
 
   private async read(url: string): Promise<EvictionPolicyReading> {
-    const redis = new Redis(url, {
+    const redis = openRedis(parseRedisUrl(url), {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

@@ -1,6 +1,7 @@
 import { InvalidInput, parseDuration } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
+import { parseRedisUrl } from '@flowctl/queue';
 
 export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
 
@@ -27,6 +28,8 @@ export interface WorkerConfig {
   metricsPort?: number;
   metricsHost: string;
   observability: ObservabilityConfig;
+  /** After SIGTERM: how long running tasks may finish before the rest are handed back to be retried elsewhere. */
+  shutdownGraceMs: number;
 }
 
 /**
@@ -52,7 +55,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     if (type === 'shell' && !shellEnabled) continue;
     types[type] = typeConcurrency;
   }
-  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) throw new InvalidInput('REDIS_URL must be a redis:// or rediss:// URL');
+  // Parsed here so a bad form stops the start with its reason (InvalidInput), not deep in a connection.
+  if (env.REDIS_URL) parseRedisUrl(env.REDIS_URL);
   const queueDatabaseUrl = env.FLOWCTL_QUEUE_DATABASE_URL ?? env.DATABASE_URL;
   if (!env.REDIS_URL && !queueDatabaseUrl) throw new InvalidInput('set REDIS_URL (or DATABASE_URL for queues on PostgreSQL)');
   const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');
@@ -74,6 +78,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   // A task's output is bounded at 1 MiB anyway: a larger body could never be reported.
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1 || maxResponseBytes > 1_048_576)
     throw new InvalidInput('FLOWCTL_HTTP_MAX_RESPONSE must be a number of bytes from 1 to 1048576');
+  const shutdownGraceMs = parseDuration(env.FLOWCTL_WORKER_GRACE ?? '10s');
+  if (shutdownGraceMs === undefined) throw new InvalidInput('FLOWCTL_WORKER_GRACE must be a duration such as 30s');
   return {
     redisUrl: env.REDIS_URL || undefined,
     queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
@@ -95,5 +101,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     metricsPort,
     metricsHost: env.METRICS_HOST ?? '0.0.0.0',
     observability,
+    shutdownGraceMs,
   };
 }

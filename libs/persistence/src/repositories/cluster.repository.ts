@@ -88,6 +88,13 @@ export class ClusterRepository {
   }
 
   /** When the quietest live worker will count as lost if it stays quiet. */
+  /** Of these workers, the ones marked lost. */
+  async lostAmong(db: Queryable, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<{ id: string }>(db, `SELECT id FROM workers WHERE id = ANY($1::text[]) AND status = 'lost'`, [ids]);
+    return rows.map((row) => row.id);
+  }
+
   async nextWorkerLostAt(db: Queryable, lostAfterMs: number): Promise<Date | null> {
     return queryEarliest(
       db,

@@ -3,7 +3,7 @@ import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { retryDecision, type TaskFailure } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository, type FinishedTask, type TaskRunRow } from '@flowctl/persistence';
-import type { ResultMessage } from '@flowctl/queue';
+import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { APPROVAL_TYPE } from '../../engine/approval';
 import { WORKFLOW_TYPE } from '../../engine/child-runs';
 import { RunAdvancer } from '../../engine/run-advancer';
@@ -156,6 +156,43 @@ export class RecordResultsUseCase {
       }
     }
     await this.dispatcher.dispatch(uow.dispatch);
+    await this.failStartsOnLostWorkers(
+      applied.flatMap(({ message, row }) =>
+        message.kind === 'started' ? [{ row, workerId: message.workerId, startedAt: new Date(message.at) }] : [],
+      ),
+    );
+  }
+
+  /**
+   * A start that arrives after its worker was declared lost (it waited on the
+   * queue while the worker died) escaped the liveness duty, which fails only
+   * what is running when it marks the worker: fail it now, as that duty would
+   * have, rather than leave it running until a timeout or BullMQ's stalled check.
+   */
+  private async failStartsOnLostWorkers(started: readonly { row: TaskRunRow; workerId: string; startedAt: Date }[]): Promise<void> {
+    if (started.length === 0) return;
+    const lost = new Set(await this.cluster.lostAmong(this.transactions.db, [...new Set(started.map((s) => s.workerId))]));
+    const orphaned = started.filter((s) => lost.has(s.workerId));
+    if (orphaned.length === 0) return;
+    const at = new Date().toISOString();
+    await this.execute(
+      orphaned.map(({ row, workerId, startedAt }) => ({
+        kind: 'failed' as const,
+        runId: row.runId,
+        taskRunId: row.id,
+        attempt: row.attempt,
+        workerId,
+        startedAt: startedAt.toISOString(),
+        at,
+        error: {
+          type: 'WorkerLost',
+          message: `attempt ${row.attempt} started on worker ${workerId}, which had already stopped heartbeating`,
+          details: { workerId },
+        },
+      })),
+    );
+    const jobs = new Map(orphaned.map(({ row }) => [taskJobId(row.id, row.attempt), row.type]));
+    await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
   }
 
   /** Counters, lag and one log line per applied report; all in memory, after commit. */

@@ -18,7 +18,8 @@ describe('Redis settings check at start', () => {
   it('warns clearly when maxmemory-policy lets Redis evict queued jobs', async () => {
     await redis.command((client) => client.config('SET', 'maxmemory-policy', 'allkeys-lru'));
     stack = await FlowctlStack.start({ label: 'redis_settings', redisUrl: redis.url, workers: 0 });
-    await waitFor(() => /Redis maxmemory-policy is "allkeys-lru".*Set maxmemory-policy noeviction/.test(String(stack!.output)), {
+    // Log lines are JSON: the quotes around the policy arrive escaped.
+    await waitFor(() => /Redis maxmemory-policy is \\?"allkeys-lru\\?".*Set maxmemory-policy noeviction/.test(String(stack!.output)), {
       timeoutMs: 10_000,
       what: 'the eviction policy warning',
     });

@@ -1,6 +1,5 @@
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { RESULTS_QUEUE } from '@flowctl/queue';
+import { QueueTransport, type ResultMessage } from '@flowctl/queue';
 import { FlowctlStack } from '../support/flowctl-stack';
 import { waitFor } from '../support/wait-for';
 import { aWorkflow } from '../support/workflow-factory';
@@ -13,18 +12,17 @@ import { aWorkflow } from '../support/workflow-factory';
  */
 describe('chaos: a start report that arrives after its worker was declared lost', () => {
   let stack: FlowctlStack;
-  let results: Queue;
+  let transport: QueueTransport;
+  const report = (message: ResultMessage) => transport.results().publish(message);
 
   beforeAll(async () => {
     stack = await FlowctlStack.start({ label: 'chaos_late_start', schedulerEnv: { FLOWCTL_WORKER_LOST_AFTER: '1s' } });
-    results = new Queue(RESULTS_QUEUE, {
-      connection: { url: stack.env.REDIS_URL } as never,
-      prefix: `{${stack.env.FLOWCTL_QUEUE_PREFIX}}`,
-    });
+    // The channel workers report on, as the dead worker would have used it.
+    transport = new QueueTransport({ redisUrl: stack.env.REDIS_URL, prefix: stack.env.FLOWCTL_QUEUE_PREFIX });
   });
 
   afterAll(async () => {
-    await results?.close();
+    await transport?.close();
     await stack?.stop();
   });
 
@@ -46,7 +44,7 @@ describe('chaos: a start report that arrives after its worker was declared lost'
 
     // The ghost's last heartbeat is old: the leader declares it lost.
     const ghost = { id: 'ghost-worker', host: 'gone', types: ['unserved'], concurrency: 1, version: '0.1.0', status: 'active', running: 1 };
-    await results.add('worker', { kind: 'worker', worker: ghost, at: new Date(Date.now() - 10_000).toISOString() });
+    await report({ kind: 'worker', worker: ghost, at: new Date(Date.now() - 10_000).toISOString() } as ResultMessage);
     // Marked in the table by the leader (the API's view also calls a worker lost from its heartbeat's age alone).
     const db = new Client({ connectionString: stack.database.url });
     await db.connect();
@@ -61,7 +59,7 @@ describe('chaos: a start report that arrives after its worker was declared lost'
     }
 
     const startAt = new Date().toISOString();
-    await results.add('started', { kind: 'started', runId: started.id, taskRunId: task.id, attempt: 1, workerId: ghost.id, at: startAt });
+    await report({ kind: 'started', runId: started.id, taskRunId: task.id, attempt: 1, workerId: ghost.id, at: startAt });
     const sentAt = Date.now();
     const retried = await waitFor(
       async () => {

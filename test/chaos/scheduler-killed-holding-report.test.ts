@@ -39,10 +39,21 @@ describe('chaos: a scheduler killed while a report is in its hands', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE task_runs IN EXCLUSIVE MODE');
-      const active = `{${stack.env.FLOWCTL_QUEUE_PREFIX}}:_results:active`;
-      await waitFor(async () => (await redis.command((r) => r.lrange(active, 0, -1))).includes(`succeeded-${task.id}-1`), {
+      // The scheduler applies one batch at a time: once its batch is stuck behind the lock (taken, not
+      // acknowledged: pending in the consumer group) and the outcome has been sent, it holds the run's fate.
+      const stream = `{${stack.env.FLOWCTL_QUEUE_PREFIX}}:results`;
+      const holding = async () => {
+        const [pending] = (await redis.command((r) => r.xpending(stream, 'schedulers'))) as [number, ...unknown[]];
+        const entries = (await redis.command((r) => r.xrange(stream, '-', '+'))) as [string, string[]][];
+        const outcomeSent = entries.some(([, fields]) => {
+          const message = JSON.parse(fields[fields.indexOf('m') + 1]!);
+          return message.kind === 'succeeded' && message.taskRunId === task.id;
+        });
+        return pending > 0 && outcomeSent;
+      };
+      await waitFor(holding, {
         timeoutMs: 15_000,
-        what: 'the scheduler to take the outcome report',
+        what: 'the scheduler to hold a report with the outcome sent',
       });
       await stack.killScheduler();
     } finally {
@@ -58,7 +69,16 @@ describe('chaos: a scheduler killed while a report is in its hands', () => {
     expect(run.status).toBe('succeeded');
     expect(run.tasks[0]).toMatchObject({ status: 'succeeded', attempt: 1 });
     expect(await historyProblems(stack.api, started.id, 1)).toEqual([]);
-    // BullMQ's defaults (30 s lock, 30 s stalled check) would take 30 to 60 s; the results queue's 5 s settings take 5 to 10.
+    // What the killed scheduler held was claimed and acknowledged by its successor.
+    await waitFor(
+      async () =>
+        ((await redis.command((r) => r.xpending(`{${stack.env.FLOWCTL_QUEUE_PREFIX}}:results`, 'schedulers'))) as [number])[0] === 0,
+      {
+        timeoutMs: 15_000,
+        what: 'no report left pending',
+      },
+    );
+    // A job lock (BullMQ's 30 s lock and stalled check) would take 30 to 60 s; an idle stream entry is claimed after 5 s.
     expect(recoveredMs).toBeLessThan(25_000);
   }, 90_000);
 });

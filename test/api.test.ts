@@ -393,6 +393,22 @@ describe('the REST API', () => {
     });
   });
 
+  describe('large values in a run', () => {
+    it('leaves an output too large for a page out of GET /runs/:id, flagged, and serves it whole from the task', async () => {
+      // Varied strings so that PostgreSQL's compression cannot shrink them under the inline limit.
+      const items = Array.from({ length: 20_000 }, (_, i) => `item-${(i * 2_654_435_761) % 1_000_003}`);
+      await stack.api.applyYaml(aWorkflow({ name: 'big-output', tasks: [{ name: 'a', with: { items } }, { name: 'b' }] }));
+      const run = await stack.waitForRun((await stack.api.post('/workflows/big-output/runs')).body.id);
+      expect(run.status).toBe('succeeded');
+      const [big, small] = run.tasks;
+      expect(big).toMatchObject({ name: 'a', input: null, inputTruncated: true, output: null, outputTruncated: true });
+      expect(small).toMatchObject({ name: 'b', output: {} });
+      expect(small.outputTruncated).toBeUndefined();
+      const whole = await stack.api.get(`/runs/${run.id}/tasks/a`);
+      expect(whole.body.output).toEqual({ items });
+    });
+  });
+
   describe('dead letters', () => {
     it('walks every open dead letter with limit=1, also those that died in the same transaction', async () => {
       const tasks = Array.from({ length: 8 }, (_, i) => ({ name: `t${i}`, type: 'fail', with: { message: `broken ${i}` } }));

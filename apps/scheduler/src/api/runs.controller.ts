@@ -31,6 +31,12 @@ function timeParam(name: string, value: unknown): string | undefined {
 /** A run answers with its tasks inline up to this many; larger runs page them with tasksCursor. */
 const TASKS_PAGE = 1_000;
 
+/**
+ * Inputs and outputs stored larger than this (after PostgreSQL's compression) are not inline in a run's
+ * page of tasks: `inputTruncated`/`outputTruncated` say so, and GET /runs/:id/tasks/:name has them whole.
+ */
+const INLINE_VALUE_BYTES = 16 * 1024;
+
 @ApiTags('runs')
 @Controller('runs')
 export class RunsController {
@@ -83,7 +89,11 @@ export class RunsController {
     const run = await this.visibleRun(id, access);
     const size = parseLimit(tasksLimit, TASKS_PAGE, 10_000);
     const after = decodeCursor(tasksCursor, isIdCursor);
-    const rows = await this.taskRuns.forRun(this.dataSource, run.id, { afterId: after?.id, limit: size + 1 });
+    const rows = await this.taskRuns.forRun(this.dataSource, run.id, {
+      afterId: after?.id,
+      limit: size + 1,
+      maxValueBytes: INLINE_VALUE_BYTES,
+    });
     const tasks = rows.slice(0, size);
     return {
       ...runView(run),

@@ -40,6 +40,9 @@ export const taskView = (task: TaskRunRow) => ({
   parentTaskRunId: task.parentTaskRunId,
   itemIndex: task.itemIndex,
   instancesTotal: task.instancesTotal,
+  // Only a capped page sets these: the whole value is at GET /runs/:id/tasks/:name.
+  ...(task.inputTruncated ? { inputTruncated: true } : {}),
+  ...(task.outputTruncated ? { outputTruncated: true } : {}),
 });
 
 export const eventView = (event: RunEventRow) => ({

@@ -4,6 +4,7 @@ import { ApiTokensAndAuditLog1700000000002 } from './1700000000002-api-tokens-an
 import { Secrets1700000000003 } from './1700000000003-secrets';
 import { RetentionAndRunPageIndexes1700000000004 } from './1700000000004-retention-and-run-page-indexes';
 import { RunEventNotifications1700000000005 } from './1700000000005-run-event-notifications';
+import { RunTaskPages1700000000006 } from './1700000000006-run-task-pages';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Secrets1700000000003,
   RetentionAndRunPageIndexes1700000000004,
   RunEventNotifications1700000000005,
+  RunTaskPages1700000000006,
 ];

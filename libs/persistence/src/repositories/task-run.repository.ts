@@ -41,6 +41,9 @@ export interface TaskRunRow {
   instancesTotal: number | null;
   instancesSucceeded: number;
   instancesFailed: number;
+  /** Set by a page read with a size cap: the value was too large to come inline (null here). */
+  inputTruncated?: boolean;
+  outputTruncated?: boolean;
 }
 
 export interface FanOutProgress {
@@ -92,6 +95,12 @@ export interface DependencyRelease {
   failed: number;
   skipped: number;
 }
+
+/**
+ * Whether a jsonb column is stored larger than $4 bytes: PostgreSQL's stored size, after compression, read
+ * without decompressing. Measuring the JSON text instead would serialise every large value on every page.
+ */
+const LARGE = (column: string) => `(pg_column_size(${column}) > $4)`;
 
 const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget_start AS "budgetStart", priority,
   deps_total AS "depsTotal", deps_succeeded AS "depsSucceeded", deps_failed AS "depsFailed", deps_skipped AS "depsSkipped",
@@ -232,13 +241,29 @@ export class TaskRunRepository {
     return queryRows<TaskRunRow>(tx, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 ORDER BY id FOR UPDATE`, [runId]);
   }
 
-  async forRun(db: Queryable, runId: string, options: { afterId?: string; limit: number }): Promise<TaskRunRow[]> {
+  /**
+   * A page of a run's tasks. With `maxValueBytes`, an input or output stored
+   * larger than that is left out (null, flagged truncated): a fan-out's list of
+   * 100,000 outputs would otherwise be parsed and sent with every page, and the
+   * task's own endpoint serves it whole.
+   */
+  async forRun(db: Queryable, runId: string, options: { afterId?: string; limit: number; maxValueBytes?: number }): Promise<TaskRunRow[]> {
+    const columns =
+      options.maxValueBytes === undefined
+        ? TASK_COLUMNS
+        : `${TASK_COLUMNS.replace('input,', 'CASE WHEN t.input_large THEN NULL ELSE input END AS input,').replace(
+            'output,',
+            'CASE WHEN t.output_large THEN NULL ELSE output END AS output,',
+          )}, t.input_large AS "inputTruncated", t.output_large AS "outputTruncated"`;
     return queryRows<TaskRunRow>(
       db,
-      // `id > 0` for the first page rather than `$2 IS NULL OR id > $2`: a plain bound is a range on
-      // task_runs_by_run (run_id, id), so any page of a 100,000-task run reads just that page.
-      `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-      [runId, options.afterId ?? '0', options.limit],
+      // Along task_runs_by_run (run_id, id) whatever the statistics say, so any page of a 100,000-task
+      // run reads just that page (see the function's migration).
+      options.maxValueBytes === undefined
+        ? `SELECT ${columns} FROM flowctl_run_task_page($1, $2, $3)`
+        : `SELECT ${columns} FROM (SELECT p.*, ${LARGE('input')} AS input_large, ${LARGE('output')} AS output_large
+                                    FROM flowctl_run_task_page($1, $2, $3) p) t`,
+      [runId, options.afterId ?? '0', options.limit, ...(options.maxValueBytes === undefined ? [] : [options.maxValueBytes])],
     );
   }
 

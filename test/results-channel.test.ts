@@ -26,11 +26,18 @@ describe('results stream', () => {
     clients.push(client);
     return client;
   };
-  const channelOn = (url: string, prefix: string) => new StreamResultsChannel(connect(url)(), connect(url), prefix);
+  const channelOn = (url: string, prefix: string) => {
+    const channel = new StreamResultsChannel(connect(url)(), connect(url), prefix);
+    if (url === TEST_REDIS_URL) streams.push(channel.key);
+    return channel;
+  };
   const onError = () => undefined;
 
+  const streams: string[] = [];
   afterEach(async () => {
     await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
+    // The shared Redis keeps nothing of a test's own.
+    if (streams.length > 0) await connect(TEST_REDIS_URL)().del(...streams.splice(0));
     for (const client of clients.splice(0)) client.disconnect();
   });
 

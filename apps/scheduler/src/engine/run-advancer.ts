@@ -77,15 +77,17 @@ export class RunAdvancer {
       await this.deferHistory(uow);
       const counters = this.runs.adjustOpenTasksStatement(uow.drainClosedTasks());
       const updated = counters ? await uow.pending.query<RunRow>(counters, RUN_COUNTERS_CARRY) : [];
+      const ended: { id: string; status: 'failed' | 'succeeded' }[] = [];
       for (const run of updated) {
         if (run.tasksOpen > 0 || run.status !== 'running') continue;
         const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
-        await this.runs.setStatus(uow.tx, run.id, status, { finished: true });
+        ended.push({ id: run.id, status });
         uow.run(run.id).row.status = status;
         uow.runLeft(run.id);
         uow.finishedRuns.push({ ...run, status });
         uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
       }
+      await this.runs.finishMany(uow.tx, ended);
       const finished = uow.finishedRuns.splice(0);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);

@@ -40,10 +40,8 @@ export class RunCreator {
       throw new InvalidInput('idempotencyKey must be a non-empty string of at most 200 characters');
     }
     const { tx } = uow;
-    const workflow = await this.workflows.find(tx, command.namespace, command.workflow);
-    if (!workflow) throw new NotFound(`workflow "${command.workflow}" not found in namespace "${command.namespace}"`);
-    const version = await this.workflows.version(tx, command.namespace, command.workflow, workflow.currentVersion);
-    if (!version) throw new NotFound(`workflow "${command.workflow}" has no version ${workflow.currentVersion}`);
+    const version = await this.workflows.currentVersion(tx, command.namespace, command.workflow);
+    if (!version) throw new NotFound(`workflow "${command.workflow}" not found in namespace "${command.namespace}"`);
     const compiled = await this.catalog.byVersionId(tx, version.id);
     const inputs = resolveRunInputs(compiled.definition.spec.inputs, command.inputs);
     const tasks = compiled.definition.spec.tasks;

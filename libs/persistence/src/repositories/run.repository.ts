@@ -281,6 +281,17 @@ export class RunRepository {
     );
   }
 
+  /** Ends many runs in one statement, each with its own status and no error: what a batch of results finishes. */
+  async finishMany(tx: Queryable, runs: readonly { id: string; status: RunStatus }[]): Promise<void> {
+    if (runs.length === 0) return;
+    await tx.query(
+      `UPDATE runs r SET status = u.status, finished_at = now(), error = NULL
+         FROM (SELECT * FROM unnest($1::uuid[], $2::text[]) AS u(id, status) ORDER BY id) u
+        WHERE r.id = u.id`,
+      [runs.map((run) => run.id), runs.map((run) => run.status)],
+    );
+  }
+
   async setStatus(
     tx: Queryable,
     id: string,

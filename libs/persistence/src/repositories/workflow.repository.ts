@@ -99,6 +99,18 @@ export class WorkflowRepository {
     return row;
   }
 
+  /** The id and number of a live workflow's current version, in one lookup (the definition itself is in the catalog's cache). */
+  async currentVersion(db: Queryable, namespace: string, name: string): Promise<{ id: string; version: number } | undefined> {
+    const [row] = await queryRows<{ id: string; version: number }>(
+      db,
+      `SELECT v.id, v.version FROM workflows w
+         JOIN workflow_versions v ON v.namespace = w.namespace AND v.name = w.name AND v.version = w.current_version
+        WHERE w.namespace = $1 AND w.name = $2 AND w.deleted_at IS NULL`,
+      [namespace, name],
+    );
+    return row;
+  }
+
   async versionById(db: Queryable, id: string): Promise<WorkflowVersionRow | undefined> {
     const [row] = await queryRows<WorkflowVersionRow>(db, `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE id = $1`, [id]);
     return row;

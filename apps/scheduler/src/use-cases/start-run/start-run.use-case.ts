@@ -54,6 +54,9 @@ export class StartRunUseCase {
     });
     await this.dispatcher.dispatch(uow.dispatch);
     if (created) this.logger.info({ runId: run.id, workflow: run.workflowName, tasksQueued: uow.dispatch.length }, 'run started');
-    return { run: created ? ((await this.runs.find(this.transactions.db, run.id)) ?? run) : run, created };
+    // A run that already ended in its first transaction (every task skipped) is read back for its end time.
+    const current = uow.runs.get(run.id)?.row ?? run;
+    const ended = current.status !== 'running' && current.status !== 'pending';
+    return { run: created && ended ? ((await this.runs.find(this.transactions.db, run.id)) ?? current) : current, created };
   }
 }

@@ -19,6 +19,9 @@ export interface FinishedRun {
   finishedAt: string;
 }
 
+/** As the Helm chart's default `scheduler.heapMb`. */
+const SCHEDULER_HEAP_MB = 256;
+
 /** A scheduler and a worker from the build, on a database and queue prefix of their own. */
 export class FlowctlUnderTest {
   private processes: ManagedProcess[] = [];
@@ -61,7 +64,13 @@ export class FlowctlUnderTest {
     };
     const log = process.env.BENCH_VERBOSE ? process.stderr : undefined;
     try {
-      const scheduler = startNodeProcess('scheduler', join(DIST, 'apps', 'scheduler', 'src', 'main.js'), env, log);
+      // The scheduler as deployed (Helm's scheduler.heapMb, compose): a bounded heap, not one sized from the host's 24 GB.
+      const scheduler = startNodeProcess(
+        'scheduler',
+        join(DIST, 'apps', 'scheduler', 'src', 'main.js'),
+        { ...env, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}` },
+        log,
+      );
       instance.processes.push(scheduler);
       await waitForHttp(`${instance.url}/readyz`, 60_000, () => scheduler.child.exitCode === null);
       instance.processes.push(startNodeProcess('worker', join(DIST, 'apps', 'worker', 'src', 'main.js'), env, log));

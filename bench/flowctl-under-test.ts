@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
+import { removeInstallationKeys } from '@flowctl/queue';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../apps/flowctl/src/dev/child-process';
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
 import { HttpClient } from './http-client';
@@ -159,22 +159,6 @@ export class FlowctlUnderTest {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await admin.end();
-    if (this.redis) await removeRedisKeys(this.redis.url, this.redis.prefix);
-  }
-}
-
-/** The queues of one instance (keys `{prefix}...`), which would otherwise stay in the shared Redis after the bench. */
-async function removeRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
+    if (this.redis) await removeInstallationKeys(this.redis.url, this.redis.prefix);
   }
 }

@@ -1,9 +1,10 @@
-import { QueueTransport, type ResultMessage } from '@flowctl/queue';
+import { QueueTransport } from '@flowctl/queue';
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
 import type { ManagedProcess } from '../apps/flowctl/src/dev/child-process';
 import { FlowctlStack } from './support/flowctl-stack';
 import { OtlpCollector } from './support/otlp-collector';
 import { createTestDatabase } from './support/test-database';
+import { succeededReport } from './support/result-messages';
 import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
 
@@ -204,16 +205,7 @@ describe('results backlog on the PostgreSQL queue backend', () => {
     const database = await createTestDatabase('observability_pg_results');
     const transport = new QueueTransport({ postgresUrl: database.url, prefix: 'obs_results' });
     try {
-      const report = (taskRunId: string): ResultMessage => ({
-        kind: 'succeeded',
-        runId: '018f0000-0000-7000-8000-000000000000',
-        taskRunId,
-        attempt: 1,
-        workerId: 'w1',
-        output: null,
-        startedAt: new Date().toISOString(),
-        at: new Date().toISOString(),
-      });
+      const report = succeededReport;
       const channel = transport.results();
       expect(await channel.backlog()).toEqual({ reports: 0, oldestAgeMs: 0 });
       await channel.publish(report('1'));

@@ -1,20 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { StreamResultsChannel, RESULTS_CLAIM_IDLE_MS, type ResultMessage, type ResultsSubscription } from '@flowctl/queue';
+import { StreamResultsChannel, RESULTS_CLAIM_IDLE_MS, type ResultsSubscription } from '@flowctl/queue';
 import { OwnRedis } from './support/own-redis';
 import { TEST_REDIS_URL } from './support/test-database';
+import { succeededReport } from './support/result-messages';
 import { waitFor } from './support/wait-for';
 
-const report = (taskRunId: string): ResultMessage => ({
-  kind: 'succeeded',
-  runId: '018f0000-0000-7000-8000-000000000000',
-  taskRunId,
-  attempt: 1,
-  workerId: 'w1',
-  output: null,
-  startedAt: new Date().toISOString(),
-  at: new Date().toISOString(),
-});
+const report = succeededReport;
 
 /** Worker reports on a real Redis stream: what a scheduler that dies, fails or loses Redis leaves behind. */
 describe('results stream', () => {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import { parseRedisUrl } from '@flowctl/queue';
+import { removeInstallationKeys } from '@flowctl/queue';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../../apps/flowctl/src/dev/child-process';
 import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
 import { TestApi } from './api-client';
@@ -145,24 +144,6 @@ export class FlowctlStack {
     await Promise.all([...this.processes].reverse().map((p) => p.stop(5_000)));
     this.processes.length = 0;
     await this.database.drop().catch(() => undefined);
-    if (this.env.REDIS_URL) await removeRedisKeys(this.env.REDIS_URL, this.env.FLOWCTL_QUEUE_PREFIX!).catch(() => undefined);
-  }
-}
-
-/** The shared Redis outlives every test file: take this stack's queues (keys `{prefix}...`) with it. */
-async function removeRedisKeys(url: string, prefix: string): Promise<void> {
-  // A Cluster or Sentinel is a test's own (killed with it); only the shared single Redis needs sweeping.
-  if (parseRedisUrl(url).kind !== 'single') return;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
+    if (this.env.REDIS_URL) await removeInstallationKeys(this.env.REDIS_URL, this.env.FLOWCTL_QUEUE_PREFIX!).catch(() => undefined);
   }
 }

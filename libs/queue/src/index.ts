@@ -6,3 +6,4 @@ export * from './results-channel';
 export * from './micro-batcher';
 export * from './secrets/secret-keyring';
 export * from './redis-url';
+export * from './remove-installation-keys';

@@ -1,18 +1,9 @@
 // Two projects: `unit` runs pure specs beside the code; `integration` drives real
 // PostgreSQL, Redis and the built apps from test/ (each file its own database and queue prefix).
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      target: 'es2022',
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  },
-];
-const moduleNameMapper = { '^@flowctl/(core|persistence|queue|worker-sdk|observability)$': '<rootDir>/libs/$1/src' };
+const { LIBRARIES, jsc } = require('./scripts/swc-options.cjs');
+
+const swc = ['@swc/jest', { jsc, module: { type: 'commonjs' } }];
+const moduleNameMapper = { [`^@flowctl/(${LIBRARIES.join('|')})$`]: '<rootDir>/libs/$1/src' };
 
 module.exports = {
   // Integration tests start real processes; jest reads the timeout only at the top level, not per project.

@@ -3,9 +3,11 @@
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { swcOptions } = createRequire(import.meta.url)('./swc-options.cjs');
 const outDir = join(root, 'dist');
 const sourceDirs = ['apps', 'libs', 'bench', 'examples'];
 
@@ -29,26 +31,6 @@ async function* filesBelow(dir, keep) {
 
 const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts');
 
-export const swcOptions = (filename) => ({
-  filename,
-  sourceMaps: true,
-  module: { type: 'commonjs' },
-  jsc: {
-    target: 'es2022',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    keepClassNames: true,
-    baseUrl: root,
-    paths: {
-      '@flowctl/core': ['libs/core/src'],
-      '@flowctl/persistence': ['libs/persistence/src'],
-      '@flowctl/queue': ['libs/queue/src'],
-      '@flowctl/worker-sdk': ['libs/worker-sdk/src'],
-      '@flowctl/observability': ['libs/observability/src'],
-    },
-  },
-});
-
 // dist/ is rewritten in place, each file by an atomic rename, so a process (or a test run) that is
 // starting from dist/ while another build runs never sees a missing or half-written module.
 const files = [];
@@ -62,7 +44,7 @@ const writeAtomically = async (target, content) => {
 };
 await Promise.all(
   files.map(async (file) => {
-    const { code, map } = await transformFile(file, swcOptions(file));
+    const { code, map } = await transformFile(file, swcOptions(file, true));
     const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
     await mkdir(dirname(target), { recursive: true });
     await writeAtomically(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);

@@ -2,30 +2,9 @@
 // and scripts), compiled on load by SWC with the same options as scripts/build.mjs. For tools, not production.
 const { transformSync } = require('@swc/core');
 const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-
-const root = join(__dirname, '..');
-const paths = {
-  '@flowctl/core': ['libs/core/src'],
-  '@flowctl/persistence': ['libs/persistence/src'],
-  '@flowctl/queue': ['libs/queue/src'],
-  '@flowctl/worker-sdk': ['libs/worker-sdk/src'],
-  '@flowctl/observability': ['libs/observability/src'],
-};
+const { swcOptions } = require('./swc-options.cjs');
 
 require.extensions['.ts'] = function compile(module, filename) {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    sourceMaps: 'inline',
-    module: { type: 'commonjs' },
-    jsc: {
-      target: 'es2022',
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      keepClassNames: true,
-      baseUrl: root,
-      paths,
-    },
-  });
+  const { code } = transformSync(readFileSync(filename, 'utf8'), swcOptions(filename, 'inline'));
   module._compile(code, filename);
 };

@@ -38,10 +38,6 @@ export class PendingWrites {
     this.queryable = { query: async (sql, parameters) => (await this.flush(), tx.query(sql, parameters)) };
   }
 
-  get size(): number {
-    return this.waiting.length;
-  }
-
   async defer(statement: Statement | undefined, scope: WriteScope, taskRunIds: readonly string[] = []): Promise<void> {
     if (!statement) return;
     if (taskRunIds.some((id) => this.touched.has(id))) await this.flush();

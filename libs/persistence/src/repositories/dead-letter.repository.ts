@@ -1,4 +1,4 @@
-import { execute, type Statement } from '../statement';
+import type { Statement } from '../statement';
 import type { TaskFailure } from '@flowctl/core';
 import { queryRows, type Queryable } from '../queryable';
 
@@ -23,10 +23,6 @@ const COLUMNS = `id, task_run_id AS "taskRunId", run_id AS "runId", namespace, w
   dead_at AS "deadAt", requeued_at AS "requeuedAt"`;
 
 export class DeadLetterRepository {
-  async add(tx: Queryable, letters: readonly NewDeadLetter[]): Promise<void> {
-    await execute(tx, this.addStatement(letters));
-  }
-
   addStatement(letters: readonly NewDeadLetter[]): Statement | undefined {
     if (letters.length === 0) return undefined;
     return {

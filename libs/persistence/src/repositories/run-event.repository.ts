@@ -1,4 +1,4 @@
-import { execute, type Statement } from '../statement';
+import type { Statement } from '../statement';
 import { queryRows, type Queryable } from '../queryable';
 
 export type RunEventType =
@@ -43,9 +43,6 @@ export interface RunEventRow {
 
 export class RunEventRepository {
   /** The history is append-only; one INSERT per batch whatever its size. */
-  async append(tx: Queryable, events: readonly NewRunEvent[]): Promise<void> {
-    await execute(tx, this.appendStatement(events));
-  }
 
   appendStatement(events: readonly NewRunEvent[]): Statement | undefined {
     if (events.length === 0) return undefined;

@@ -162,13 +162,6 @@ export class RunRepository {
    * Counts tasks that reached a terminal state (or, negative, were reopened)
    * and returns the runs' new counters. A run is over when tasks_open is 0.
    */
-  async adjustOpenTasks(
-    tx: Queryable,
-    deltas: readonly { runId: string; closed: number; failed: number; added?: number }[],
-  ): Promise<RunRow[]> {
-    const statement = this.adjustOpenTasksStatement(deltas);
-    return statement ? queryRows<RunRow>(tx, statement.sql, statement.parameters) : [];
-  }
 
   adjustOpenTasksStatement(deltas: readonly { runId: string; closed: number; failed: number; added?: number }[]): Statement | undefined {
     if (deltas.length === 0) return undefined;

@@ -278,10 +278,6 @@ export class TaskRunRepository {
    * statement per wave. Only still-pending dependents change, so a dependent that
    * an early trigger decision already queued or skipped is left alone.
    */
-  async releaseDependents(tx: Queryable, releases: readonly DependencyRelease[]): Promise<ReleasedTask[]> {
-    const statement = this.releaseDependentsStatement(releases);
-    return statement ? queryRows<ReleasedTask>(tx, statement.sql, statement.parameters) : [];
-  }
 
   releaseDependentsStatement(releases: readonly DependencyRelease[]): Statement | undefined {
     if (releases.length === 0) return undefined;
@@ -316,13 +312,6 @@ export class TaskRunRepository {
   }
 
   /** Counts ended instances against their fan-out task, one UPDATE per batch, returning the new totals. */
-  async countInstances(
-    tx: Queryable,
-    counts: readonly { parentId: string; succeeded: number; failed: number }[],
-  ): Promise<FanOutProgress[]> {
-    const statement = this.countInstancesStatement(counts);
-    return statement ? queryRows<FanOutProgress>(tx, statement.sql, statement.parameters) : [];
-  }
 
   countInstancesStatement(counts: readonly { parentId: string; succeeded: number; failed: number }[]): Statement | undefined {
     if (counts.length === 0) return undefined;

@@ -24,6 +24,11 @@ export class CommandContext {
     return this.client;
   }
 
+  /** The namespace a command names: its `-n`, else $FLOWCTL_NAMESPACE, else the server's default. */
+  namespace(option: string | undefined): string | undefined {
+    return option ?? (this.io.env['FLOWCTL_NAMESPACE'] || undefined);
+  }
+
   now(): Date {
     return new Date();
   }

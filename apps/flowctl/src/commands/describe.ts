@@ -3,6 +3,7 @@ import { segment } from '../api-client';
 import { Run, RunEvent, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-types';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
+import { assertRunInNamespace, namespaceOption } from '../namespace-option';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
 import { formatTable, truncate } from '../output/table';
 import { formatAge, formatDurationBetween } from '../output/time';
@@ -21,16 +22,19 @@ export function registerDescribeCommand(program: Command, context: CommandContex
     .addArgument(new Argument('<resource>', 'run | workflow').choices(Object.keys(DESCRIBABLE)))
     .argument('<id>', 'the run id or workflow name')
     .addOption(outputOption())
-    .action(async (kind: string, id: string, options: { output: OutputFormat }) => {
+    .addOption(namespaceOption())
+    .action(async (kind: string, id: string, options: { output: OutputFormat; namespace?: string }) => {
+      const namespace = context.namespace(options.namespace);
       context.exitCode =
         DESCRIBABLE[kind] === 'workflow'
-          ? await describeWorkflow(context, id, options.output)
-          : await describeRun(context, id, options.output);
+          ? await describeWorkflow(context, id, options.output, namespace)
+          : await describeRun(context, id, options.output, namespace);
     });
 }
 
-export async function describeRun(context: CommandContext, id: string, output: OutputFormat): Promise<ExitCode> {
+export async function describeRun(context: CommandContext, id: string, output: OutputFormat, namespace?: string): Promise<ExitCode> {
   const run = await context.api().get<Run>(`/runs/${segment(id)}`);
+  assertRunInNamespace(run, id, namespace);
   const events = await context.api().list<RunEvent>(`/runs/${segment(id)}/events`, {}, { all: true });
   if (output !== 'table') {
     context.out(formatDocument(output, { ...run, events: events.items }));
@@ -106,8 +110,13 @@ export function formatRunDescription(run: Run, events: readonly RunEvent[], now:
   return text;
 }
 
-export async function describeWorkflow(context: CommandContext, name: string, output: OutputFormat): Promise<ExitCode> {
-  const workflow = await context.api().get<WorkflowSummary>(`/workflows/${segment(name)}`);
+export async function describeWorkflow(
+  context: CommandContext,
+  name: string,
+  output: OutputFormat,
+  inNamespace?: string,
+): Promise<ExitCode> {
+  const workflow = await context.api().get<WorkflowSummary>(`/workflows/${segment(name)}`, { namespace: inNamespace });
   if (output !== 'table') {
     context.out(formatDocument(output, workflow));
     return ExitCode.Success;

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { segment } from '../api-client';
 import type { CommandContext } from '../command-context';
+import { namespaceOption } from '../namespace-option';
 import { parsePositiveInteger } from '../option-parsers';
 import { ExitCode } from '../exit-codes';
 import { outputOption, type OutputFormat } from '../output/output-format';
@@ -15,7 +16,8 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
     .addOption(outputOption())
     .addOption(new Option('--limit <n>', 'at most this many per page').argParser(parsePositiveInteger))
     .option('--all', 'follow every page instead of stopping after the first')
-    .action(async (options: { output: OutputFormat; limit?: number; all?: boolean }) => {
+    .addOption(namespaceOption())
+    .action(async (options: { output: OutputFormat; limit?: number; all?: boolean; namespace?: string }) => {
       context.exitCode = await getResources(context, 'dead-letters', undefined, options);
     });
 

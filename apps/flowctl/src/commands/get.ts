@@ -2,6 +2,7 @@ import { Argument, Command, Option } from 'commander';
 import { ApiError, segment, type Query } from '../api-client';
 import { AuditEntry, DeadLetter, Page, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-types';
 import type { CommandContext } from '../command-context';
+import { assertRunInNamespace, namespaceOption } from '../namespace-option';
 import { parsePositiveInteger } from '../option-parsers';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -36,6 +37,8 @@ interface Resource {
   table: (items: readonly unknown[], now: Date) => string;
   /** Whether the API has `GET path/:id`; otherwise one item is found in the list. */
   hasItemEndpoint: boolean;
+  /** Whether its objects live in namespaces (workers and the audit log are cluster-wide). */
+  namespaced: boolean;
 }
 
 interface ResourceDefinition<T> extends Omit<Resource, 'idOf' | 'table'> {
@@ -58,8 +61,17 @@ const RESOURCES: Record<ResourceKind, Resource> = {
     idOf: (workflow) => workflow.name,
     table: workflowsTable,
     hasItemEndpoint: true,
+    namespaced: true,
   }),
-  runs: resource<Run>({ path: '/runs', singular: 'run', plural: 'runs', idOf: (run) => run.id, table: runsTable, hasItemEndpoint: true }),
+  runs: resource<Run>({
+    path: '/runs',
+    singular: 'run',
+    plural: 'runs',
+    idOf: (run) => run.id,
+    table: runsTable,
+    hasItemEndpoint: true,
+    namespaced: true,
+  }),
   workers: resource<Worker>({
     path: '/workers',
     singular: 'worker',
@@ -67,6 +79,7 @@ const RESOURCES: Record<ResourceKind, Resource> = {
     idOf: (worker) => worker.id,
     table: workersTable,
     hasItemEndpoint: false,
+    namespaced: false,
   }),
   'dead-letters': resource<DeadLetter>({
     path: '/dead-letters',
@@ -75,6 +88,7 @@ const RESOURCES: Record<ResourceKind, Resource> = {
     idOf: (deadLetter) => String(deadLetter.id),
     table: deadLettersTable,
     hasItemEndpoint: false,
+    namespaced: true,
   }),
   audit: resource<AuditEntry>({
     path: '/audit',
@@ -83,6 +97,7 @@ const RESOURCES: Record<ResourceKind, Resource> = {
     idOf: (entry) => String(entry.id),
     table: auditTable,
     hasItemEndpoint: false,
+    namespaced: false,
   }),
 };
 
@@ -93,6 +108,7 @@ export interface GetOptions {
   type?: string;
   limit?: number;
   all?: boolean;
+  namespace?: string;
 }
 
 export function resourceKindOf(name: string): ResourceKind | undefined {
@@ -113,6 +129,7 @@ export function registerGetCommand(program: Command, context: CommandContext): v
     .addOption(new Option('--status <status>', 'runs: only runs in this status').choices(RUN_STATUSES))
     .addOption(new Option('--limit <n>', 'at most this many per page').argParser(parsePositiveInteger))
     .option('--all', 'follow every page instead of stopping after the first')
+    .addOption(namespaceOption())
     .action(async (kind: string, name: string | undefined, options: GetOptions) => {
       context.exitCode = await getResources(context, RESOURCE_ALIASES[kind] ?? 'workflows', name, options);
     });
@@ -131,15 +148,18 @@ export async function getResources(
   if (kind !== 'dead-letters' && options.type !== undefined)
     throw new InvalidInput(`--type filters dead letters only, not ${RESOURCES[kind].plural}`);
   const resource = RESOURCES[kind];
+  if (!resource.namespaced && options.namespace !== undefined)
+    throw new InvalidInput(`${resource.plural} are cluster-wide: --namespace does not apply to them`);
+  const namespace = resource.namespaced ? context.namespace(options.namespace) : undefined;
   const now = context.now();
 
   if (name !== undefined) {
-    const item = await getOne(context, resource, name);
+    const item = await getOne(context, resource, name, namespace);
     context.out(options.output === 'table' ? resource.table([item], now) : formatDocument(options.output, item));
     return ExitCode.Success;
   }
 
-  const query: Query = { workflow: options.workflow, status: options.status, type: options.type, limit: options.limit };
+  const query: Query = { namespace, workflow: options.workflow, status: options.status, type: options.type, limit: options.limit };
   const page = await context.api().list<unknown>(resource.path, query, { all: options.all });
   if (options.output !== 'table') {
     context.out(formatDocument(options.output, page.items));
@@ -151,9 +171,14 @@ export async function getResources(
   return ExitCode.Success;
 }
 
-async function getOne(context: CommandContext, resource: Resource, name: string): Promise<unknown> {
-  if (resource.hasItemEndpoint) return context.api().get<unknown>(`${resource.path}/${segment(name)}`);
-  const page: Page<unknown> = await context.api().list<unknown>(resource.path, {}, { all: true });
+async function getOne(context: CommandContext, resource: Resource, name: string, namespace: string | undefined): Promise<unknown> {
+  if (resource === RESOURCES.runs) {
+    const run = await context.api().get<Run>(`/runs/${segment(name)}`);
+    assertRunInNamespace(run, name, namespace);
+    return run;
+  }
+  if (resource.hasItemEndpoint) return context.api().get<unknown>(`${resource.path}/${segment(name)}`, { namespace });
+  const page: Page<unknown> = await context.api().list<unknown>(resource.path, { namespace }, { all: true });
   const item = page.items.find((candidate) => resource.idOf(candidate) === name);
   if (item === undefined) throw new ApiError(404, `${resource.singular} "${name}" not found`, 'Not Found');
   return item;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { segment } from '../api-client';
 import type { Run } from '../api-types';
 import type { CommandContext } from '../command-context';
+import { namespaceOption } from '../namespace-option';
 import { parseCliDuration } from '../option-parsers';
 import { ExitCode } from '../exit-codes';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
@@ -17,6 +18,7 @@ interface RunOptions {
   wait?: boolean;
   timeout?: number;
   output: OutputFormat;
+  namespace?: string;
 }
 
 export function registerRunCommand(program: Command, context: CommandContext): void {
@@ -36,6 +38,7 @@ export function registerRunCommand(program: Command, context: CommandContext): v
       new Option('--timeout <duration>', 'stop waiting after this long, e.g. 30s or 10m (implies --wait)').argParser(parseCliDuration),
     )
     .addOption(outputOption())
+    .addOption(namespaceOption())
     .action(async (name: string, options: RunOptions) => {
       context.exitCode = await startRun(context, name, options);
     });
@@ -44,6 +47,7 @@ export function registerRunCommand(program: Command, context: CommandContext): v
 export async function startRun(context: CommandContext, name: string, options: RunOptions): Promise<ExitCode> {
   const inputs = collectInputs({ inputsFile: options.inputsFile, assignments: options.input ?? [] }, (path) => readFileSync(path, 'utf8'));
   const { status, body: run } = await context.api().send<Run>('POST', `/workflows/${segment(name)}/runs`, {
+    query: { namespace: context.namespace(options.namespace) },
     json: { inputs, idempotencyKey: options.idempotencyKey },
   });
   // undefined for the human (table) view, else the document format for stdout.

@@ -3,6 +3,7 @@ import { segment } from '../api-client';
 import type { CommandContext } from '../command-context';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
+import { namespaceOption } from '../namespace-option';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
 
 interface ScheduleView {
@@ -28,8 +29,11 @@ export function registerScheduleCommands(program: Command, context: CommandConte
     .command('show')
     .argument('<workflow>', 'the workflow')
     .addOption(outputOption())
-    .action(async (name: string, options: { output: OutputFormat }) => {
-      const view = await context.api().get<ScheduleView>(`/workflows/${segment(name)}/schedule`);
+    .addOption(namespaceOption())
+    .action(async (name: string, options: { output: OutputFormat; namespace?: string }) => {
+      const view = await context.api().get<ScheduleView>(`/workflows/${segment(name)}/schedule`, {
+        namespace: context.namespace(options.namespace),
+      });
       context.out(options.output === 'table' ? describeSchedule(name, view) : formatDocument(options.output, view));
     });
   for (const action of ['pause', 'resume'] as const) {
@@ -37,8 +41,11 @@ export function registerScheduleCommands(program: Command, context: CommandConte
       .command(action)
       .description(action === 'pause' ? 'stop firing ticks' : 'fire ticks again, from the next one after now')
       .argument('<workflow>', 'the workflow')
-      .action(async (name: string) => {
-        const view = await context.api().post<ScheduleView>(`/workflows/${segment(name)}/schedule/${action}`);
+      .addOption(namespaceOption())
+      .action(async (name: string, options: { namespace?: string }) => {
+        const { body: view } = await context.api().send<ScheduleView>('POST', `/workflows/${segment(name)}/schedule/${action}`, {
+          query: { namespace: context.namespace(options.namespace) },
+        });
         context.out(`schedule/${name} ${action === 'pause' ? 'paused' : `resumed (next tick ${view.nextFireAt ?? '-'})`}\n`);
         context.exitCode = ExitCode.Success;
       });
@@ -51,16 +58,18 @@ export function registerScheduleCommands(program: Command, context: CommandConte
     .requiredOption('--from <time>', 'start of the range (ISO 8601, exclusive)')
     .requiredOption('--to <time>', 'end of the range (ISO 8601, inclusive)')
     .addOption(outputOption())
-    .action(async (name: string, options: { from: string; to: string; output: OutputFormat }) => {
+    .addOption(namespaceOption())
+    .action(async (name: string, options: { from: string; to: string; output: OutputFormat; namespace?: string }) => {
       for (const [flag, value] of [
         ['--from', options.from],
         ['--to', options.to],
       ] as const) {
         if (Number.isNaN(Date.parse(value))) throw new InvalidInput(`${flag} must be an ISO 8601 time such as 2026-01-31T00:00:00Z`);
       }
-      const result = await context
-        .api()
-        .post<{ items: BackfillItem[] }>(`/workflows/${segment(name)}/backfill`, { from: options.from, to: options.to });
+      const { body: result } = await context.api().send<{ items: BackfillItem[] }>('POST', `/workflows/${segment(name)}/backfill`, {
+        query: { namespace: context.namespace(options.namespace) },
+        json: { from: options.from, to: options.to },
+      });
       if (options.output !== 'table') {
         context.out(formatDocument(options.output, result.items));
         return;

@@ -7,6 +7,7 @@ import { readAll } from '../cli-io';
 import type { CommandContext } from '../command-context';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
+import { namespaceOption } from '../namespace-option';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
 import { formatTable } from '../output/table';
 import { formatAge } from '../output/time';
@@ -35,22 +36,24 @@ export function registerSecretCommands(program: Command, context: CommandContext
     .command('set')
     .description('create or replace a secret; the value comes from stdin (one trailing newline dropped), --from-literal or --from-file')
     .argument('<name>', 'the secret name (letters, digits and _)')
-    .option('-n, --namespace <namespace>', 'the namespace (default: default)')
+    .addOption(namespaceOption())
     .option('--from-literal <value>', 'the value itself (visible in your shell history: prefer stdin)')
     .option('--from-file <path>', 'read the value from a file, byte for byte')
     .action(async (name: string, options: SetOptions) => {
       const value = await readValue(context, name, options);
-      const result = await context.api().put<{ result: string }>(`/secrets/${segment(name)}`, { value }, { namespace: options.namespace });
+      const result = await context
+        .api()
+        .put<{ result: string }>(`/secrets/${segment(name)}`, { value }, { namespace: context.namespace(options.namespace) });
       context.out(`secret/${name} ${result.result}\n`);
       context.exitCode = ExitCode.Success;
     });
   secret
     .command('list')
     .description('the secrets of a namespace: names and dates, never values')
-    .option('-n, --namespace <namespace>', 'the namespace (default: default)')
+    .addOption(namespaceOption())
     .addOption(outputOption())
     .action(async (options: { namespace?: string; output: OutputFormat }) => {
-      const { items } = await context.api().get<{ items: SecretView[] }>('/secrets', { namespace: options.namespace });
+      const { items } = await context.api().get<{ items: SecretView[] }>('/secrets', { namespace: context.namespace(options.namespace) });
       if (options.output !== 'table') return context.out(formatDocument(options.output, items));
       if (items.length === 0) return context.err('no secrets\n');
       const now = context.now();
@@ -65,9 +68,9 @@ export function registerSecretCommands(program: Command, context: CommandContext
     .command('delete')
     .description('delete a secret; tasks that read it then fail as SecretNotFound')
     .argument('<name>', 'the secret name')
-    .option('-n, --namespace <namespace>', 'the namespace (default: default)')
+    .addOption(namespaceOption())
     .action(async (name: string, options: { namespace?: string }) => {
-      await context.api().delete(`/secrets/${segment(name)}`, { namespace: options.namespace });
+      await context.api().delete(`/secrets/${segment(name)}`, { namespace: context.namespace(options.namespace) });
       context.out(`secret/${name} deleted\n`);
     });
 }

@@ -111,6 +111,39 @@ describe('security: hostile input is refused with 4xx and leaves the scheduler a
     );
   });
 
+  it('refuses U+0000, which PostgreSQL cannot store, with 400 and where it is, in a workflow, run inputs and the URL', async () => {
+    const yaml = aWorkflow({ name: 'nul', tasks: [{ name: 'a', with: { text: 'NUL' } }] }).replace('text: NUL', 'text: "a\\0b"');
+    await expectRefused(
+      'U+0000 in YAML',
+      { headers: { 'content-type': 'application/yaml' }, body: yaml },
+      400,
+      /spec\.tasks\[0\]\.with\.text.*U\+0000/,
+    );
+    const json = {
+      apiVersion: 'flowctl/v1',
+      kind: 'Workflow',
+      metadata: { name: 'nul' },
+      spec: { tasks: [{ name: 'a\u0000', type: 'noop' }] },
+    };
+    await expectRefused('U+0000 in JSON', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }, 400, /U\+0000/);
+
+    const before = await storedState();
+    const start = await send(`${stack.url}/api/v1/workflows/kept/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: { note: 'a\u0000b' }, idempotencyKey: 'nul' }),
+    });
+    expect(start.status).toBe(400);
+    expect(start.body.message).toMatch(/inputs\.note contains the character U\+0000/);
+    const filter = await send(`${stack.url}/api/v1/runs?workflow=kept%00`);
+    expect(filter.status).toBe(400);
+    expect(filter.body.message).toMatch(/the URL contains the character U\+0000/);
+    expect(await storedState()).toEqual(before);
+    // The refusals are audited, the character escaped: text columns cannot hold it either.
+    const audited = await database.query(`SELECT message FROM audit_log WHERE message LIKE '%U+0000%'`);
+    expect(audited.rowCount).toBeGreaterThan(0);
+  });
+
   it('answers with security headers, no X-Powered-By and no CORS by default', async () => {
     const response = await send(`${stack.url}/api/v1/workflows`, { headers: { origin: 'https://evil.example' } });
     expect(response.status).toBe(200);
@@ -123,6 +156,7 @@ describe('security: hostile input is refused with 4xx and leaves the scheduler a
   });
 
   describe('on a scheduler with a low rate limit and one CORS origin', () => {
+    const LIMITED_ADMIN_TOKEN = 'limited-admin-token-0123456789abcdef';
     let api: TestApi;
     let url: string;
 
@@ -132,6 +166,7 @@ describe('security: hostile input is refused with 4xx and leaves the scheduler a
         PORT: port,
         FLOWCTL_RATE_LIMIT: '2/s',
         FLOWCTL_RATE_LIMIT_BURST: '5',
+        FLOWCTL_ADMIN_TOKEN: LIMITED_ADMIN_TOKEN,
         FLOWCTL_CORS_ORIGINS: 'https://ops.example.com',
       });
       url = `http://127.0.0.1:${port}`;
@@ -142,7 +177,7 @@ describe('security: hostile input is refused with 4xx and leaves the scheduler a
       const statuses: number[] = [];
       let limited: Awaited<ReturnType<typeof send>> | undefined;
       for (let i = 0; i < 10 && !limited; i++) {
-        const response = await send(`${url}/api/v1/workflows`);
+        const response = await send(`${url}/api/v1/workflows`, { headers: { authorization: `Bearer ${LIMITED_ADMIN_TOKEN}` } });
         statuses.push(response.status);
         if (response.status === 429) limited = response;
       }
@@ -153,12 +188,17 @@ describe('security: hostile input is refused with 4xx and leaves the scheduler a
       for (const path of ['/healthz', '/readyz', '/metrics']) expect((await api.get(path)).status).toBe(200);
     });
 
-    it('counts each bearer token apart from the address and from other tokens', async () => {
+    it('gives an accepted token a bucket of its own, and counts made-up tokens against the address', async () => {
       const asToken = (token: string) => send(`${url}/api/v1/workflows`, { headers: { authorization: `Bearer ${token}` } });
-      const first: number[] = [];
-      for (let i = 0; i < 8; i++) first.push((await asToken('token-one')).status);
-      expect(first).toContain(429);
-      expect((await asToken('token-two')).status).not.toBe(429);
+      const admin: number[] = [];
+      for (let i = 0; i < 10; i++) admin.push((await asToken(LIMITED_ADMIN_TOKEN)).status);
+      expect(admin).toContain(429);
+      // The admin token spent its own bucket, not the address's.
+      expect((await asToken('made-up-0')).status).toBe(401);
+      // Were each made-up token its own client, none of these would be throttled.
+      const madeUp: number[] = [];
+      for (let i = 1; i <= 10; i++) madeUp.push((await asToken(`made-up-${i}`)).status);
+      expect(madeUp).toContain(429);
     });
 
     it('lets the listed origin read the API from a browser and no other', async () => {

@@ -29,14 +29,17 @@ export class AuditRecorder {
         actor: change.principal.actor,
         tokenId: change.principal.tokenId,
         action: change.action,
-        target: change.target,
+        target: storable(change.target),
         namespace: change.namespace,
         outcome,
         statusCode: change.statusCode,
-        message: change.message,
+        message: storable(change.message),
       });
     } catch (error) {
       this.logger.error(`audit row not written for ${change.action} by ${change.principal.actor}: ${(error as Error).message}`);
     }
   }
 }
+
+/** A refused request's target or message may quote its U+0000, which PostgreSQL's text cannot hold: written escaped. */
+const storable = (text: string | null): string | null => text?.replaceAll('\u0000', '\\u0000') ?? null;

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { WORKFLOW_LIMITS } from '@flowctl/core';
+import { pathOfNulCharacter, WORKFLOW_LIMITS } from '@flowctl/core';
 
 /**
  * What the API reads, per content type. YAML and JSON carry workflow
@@ -30,5 +30,23 @@ export function requestBodyParsers() {
       message: `request body of type ${request.headers['content-type'] ?? '(none)'} is not accepted: send application/json or application/yaml`,
     });
   };
-  return [refuseOtherTypes, json, yaml];
+  return [refuseOtherTypes, json, yaml, refuseNulCharacters];
+}
+
+/**
+ * PostgreSQL's text and jsonb cannot hold U+0000. Refused here with the place
+ * it is in (the URL or a path in the body), so no handler meets it and
+ * fails with a 500 at the insert. YAML escapes (`"\0"`) are caught when the
+ * workflow is validated.
+ */
+function refuseNulCharacters(request: Request, response: Response, next: NextFunction) {
+  const body: unknown = request.body;
+  const where = /%00/i.test(request.url) ? 'the URL' : typeof body === 'object' && body !== null ? pathOfNulCharacter(body) : undefined;
+  const inText = typeof body === 'string' && body.includes('\u0000');
+  if (where === undefined && !inText) return next();
+  response.status(400).json({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: `${where ?? 'the body'} contains the character U+0000, which cannot be stored`,
+  });
 }

@@ -5,6 +5,7 @@ export { parseWorkflowSource } from './parse-workflow-source';
 export { validateWorkflow } from './validate-workflow';
 export { matchesInputType } from './validate-inputs';
 export { canonicalJson } from './canonical-json';
+export { pathOfNulCharacter } from './json-value';
 export { cronProblem, CRON_MACROS } from './cron-expression';
 export { isTimeZone } from './validate-schedule';
 export { NAME_PATTERN, TASK_TYPE_PATTERN, INPUT_NAME_PATTERN, isValidName } from './names';

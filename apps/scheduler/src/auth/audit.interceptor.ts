@@ -6,7 +6,7 @@ import { catchError, from, mergeMap, type Observable } from 'rxjs';
 import { STATUS_BY_CODE } from '../api/api-error.filter';
 import type { Access } from './access';
 import { AuditRecorder } from './audit-recorder';
-import { ACCESS_KEY, AUDITED_ACTION } from './auth-metadata';
+import { ACCESS_KEY, AUDITED_ACTION, AUDITED_BY_HANDLER } from './auth-metadata';
 
 /** What a change was aimed at: the run, workflow or token of the route (`run-id/task` for approvals), else what it created. */
 export function auditTargetOf(request: Request, result: unknown): string | null {
@@ -30,6 +30,7 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const action = this.reflector.get<string | undefined>(AUDITED_ACTION, context.getHandler());
     if (!action) return next.handle();
+    const successRecorded = this.reflector.get<boolean | undefined>(AUDITED_BY_HANDLER, context.getHandler()) ?? false;
     const request = context.switchToHttp().getRequest<Request & Record<string, unknown>>();
     const response = context.switchToHttp().getResponse<Response>();
     const access = request[ACCESS_KEY] as Access;
@@ -43,7 +44,7 @@ export class AuditInterceptor implements NestInterceptor {
         message,
       });
     return next.handle().pipe(
-      mergeMap((result) => from(record(response.statusCode, result, null).then(() => result))),
+      mergeMap((result) => (successRecorded ? [result] : from(record(response.statusCode, result, null).then(() => result)))),
       catchError((error: unknown) => from(record(statusOf(error), undefined, messageOf(error)).then(() => Promise.reject(error)))),
     );
   }

@@ -24,8 +24,15 @@ export const ClusterWide = () => SetMetadata(CLUSTER_WIDE, true);
  */
 export const AcceptsQueryToken = () => SetMetadata(QUERY_TOKEN_ALLOWED, true);
 
-/** A change written to the audit log, whatever its outcome: `run.cancel`, `token.create`, ... */
-export const Audited = (action: string) => applyDecorators(SetMetadata(AUDITED_ACTION, action));
+export const AUDITED_BY_HANDLER = 'flowctl:auditedByHandler';
+
+/**
+ * A change written to the audit log, whatever its outcome: `run.cancel`, `token.create`, ...
+ * `successInTransaction`: the handler writes the row of a success itself, in the transaction of the
+ * change (so the change and its record commit together); failures are still recorded for it.
+ */
+export const Audited = (action: string, options: { successInTransaction?: boolean } = {}) =>
+  applyDecorators(SetMetadata(AUDITED_ACTION, action), SetMetadata(AUDITED_BY_HANDLER, options.successInTransaction ?? false));
 
 export const ACCESS_KEY = 'flowctlAccess';
 

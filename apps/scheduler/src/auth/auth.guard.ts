@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { namespaceParam } from '../api/request-params';
+import { VerifiedBearers } from '../http/verified-bearers';
 import { Access } from './access';
 import { Forbidden } from './auth-errors';
 import { auditTargetOf } from './audit.interceptor';
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     private readonly audit: AuditRecorder,
+    private readonly verifiedBearers: VerifiedBearers,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,6 +32,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & Record<string, unknown>>();
     const credential = credentialOf(request, this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_ALLOWED, targets) ?? false);
     const principal = await this.authenticator.authenticate(credential);
+    if (credential) this.verifiedBearers.remember(credential);
     const access = new Access(principal);
     request[ACCESS_KEY] = access;
 

@@ -23,6 +23,9 @@ export class Authenticator {
    */
   private tokensIssued = false;
   private readonly lastUseRecorded = new Map<string, number>();
+  private tokenCheckInFlight: Promise<void> = Promise.resolve();
+  /** The check that requests join: not yet sent, so it reads what was committed before they arrived. */
+  private queuedTokenCheck: Promise<boolean> | undefined;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -36,8 +39,28 @@ export class Authenticator {
   /** Auth is on with an admin token, a JWT configuration, or any API token ever created. */
   async isConfigured(): Promise<boolean> {
     if (this.config.auth.adminToken || this.jwt || this.tokensIssued) return true;
-    this.tokensIssued = await this.tokens.anyIssued(this.dataSource);
-    return this.tokensIssued;
+    const issued = await this.nextTokenCheck();
+    if (issued) this.tokensIssued = true;
+    return issued;
+  }
+
+  /**
+   * Without auth every anonymous request asks whether a token exists (another scheduler may just
+   * have issued the first). Requests join the next check, which starts after the one in flight ends:
+   * each sees a database read begun after it arrived, as if it had asked alone, and a burst of
+   * requests costs two queries, not one each.
+   */
+  private nextTokenCheck(): Promise<boolean> {
+    this.queuedTokenCheck ??= this.tokenCheckInFlight.then(() => {
+      this.queuedTokenCheck = undefined;
+      const check = this.tokens.anyIssued(this.dataSource);
+      this.tokenCheckInFlight = check.then(
+        () => undefined,
+        () => undefined,
+      );
+      return check;
+    });
+    return this.queuedTokenCheck;
   }
 
   async authenticate(credential: string | undefined): Promise<Principal> {

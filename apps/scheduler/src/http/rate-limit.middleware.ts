@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { TokenBuckets } from './token-bucket';
+import { bearerDigest, type VerifiedBearers } from './verified-bearers';
 
 export interface RateLimit {
   perSecond: number;
@@ -20,23 +20,25 @@ interface KeyedRequest {
 
 /**
  * Whom a request is counted against: the verified principal when there is one,
- * else the bearer token (hashed: the limiter must never hold a credential),
- * else the client's address. The socket address, not X-Forwarded-For, which
- * any client can write.
+ * else a bearer token the guard has accepted lately (by digest: the limiter
+ * must never hold a credential), else the client's address. Unverified tokens
+ * share their address's bucket, so inventing tokens buys no extra requests.
+ * The socket address, not X-Forwarded-For, which any client can write.
  */
-export function rateLimitKey(request: KeyedRequest): string {
+export function rateLimitKey(request: KeyedRequest, verified: Pick<VerifiedBearers, 'has'>): string {
   if (request.principal?.id) return `principal:${request.principal.id}`;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (bearer) return `token:${createHash('sha256').update(bearer).digest('hex').slice(0, 32)}`;
+  const digest = bearer ? bearerDigest(bearer) : undefined;
+  if (digest && verified.has(digest)) return `token:${digest}`;
   return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
 }
 
 /** 429 with Retry-After once a client has spent its burst faster than the rate refills it. */
-export function rateLimitMiddleware(limit: RateLimit, now: () => number = Date.now) {
+export function rateLimitMiddleware(limit: RateLimit, verified: Pick<VerifiedBearers, 'has'>, now: () => number = Date.now) {
   const buckets = new TokenBuckets(limit.perSecond, limit.burst);
   return (request: Request, response: Response, next: NextFunction) => {
     if (EXEMPT_PATHS.has(request.path)) return next();
-    const waitSeconds = buckets.take(rateLimitKey(request), now());
+    const waitSeconds = buckets.take(rateLimitKey(request, verified), now());
     if (waitSeconds === 0) return next();
     const retryAfter = Math.max(1, Math.ceil(waitSeconds));
     response

@@ -110,6 +110,8 @@ export class TaskRunner {
         },
         {
           concurrency: this.concurrencyOf(type),
+          // Stored on each job it takes: should this worker die before it reports a start, the leader finds its jobs by it.
+          name: this.workerId,
           // Finished jobs are trimmed by the options the scheduler set when adding them.
         },
       );

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClusterRepository, TaskRunRepository } from '@flowctl/persistence';
-import { QueueTransport, taskJobId, type ResultMessage } from '@flowctl/queue';
+import { QueueTransport, taskJobId, taskQueueName, type ResultMessage, type TaskJob } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { TaskDispatcher } from '../engine/task-dispatcher';
@@ -13,6 +13,23 @@ const WORKER_BATCH = 100;
 const TASK_BATCH = 500;
 const RECHECK_MS = 1_000;
 
+/** An attempt of a silent worker, to be failed as `WorkerLost`. */
+interface LostAttempt {
+  runId: string;
+  taskRunId: string;
+  attempt: number;
+  type: string;
+  workerId: string;
+  startedAt: Date;
+  message: string;
+}
+
+const isTaskJob = (data: unknown): data is TaskJob =>
+  typeof data === 'object' &&
+  data !== null &&
+  typeof (data as TaskJob).taskRunId === 'string' &&
+  typeof (data as TaskJob).runId === 'string';
+
 /**
  * Leader timer: a worker whose heartbeats stopped for `workerLostAfterMs` is
  * lost, and its running attempts fail at once as `WorkerLost` (retryable, so
@@ -23,11 +40,12 @@ const RECHECK_MS = 1_000;
  *
  * Order matters for a crash half-way: attempts are failed first and the worker
  * marked lost last, so a new leader finds the same silent worker again and
- * finishes the job. Queued attempts are not touched: until a worker reports a
- * start, PostgreSQL does not know which worker holds them, and the reconciler
- * and schedule-to-start timeout cover them.
+ * finishes the job. An attempt the worker took but had not reported started
+ * is still queued in PostgreSQL, which does not know who holds it; its job
+ * does (BullMQ's processedBy), so those are found on the queues and failed
+ * the same way.
  *
- * Heartbeats travel on the results queue behind task reports. When the
+ * Heartbeats travel on the results channel behind task reports. When the
  * schedulers fall behind on it, a live worker's latest heartbeat may be
  * waiting there, so the silence that counts is `workerLostAfterMs` beyond the
  * age of the oldest report still waiting; and a worker whose own liveness mark
@@ -58,36 +76,29 @@ export class WorkerLivenessDuty implements LeaderTimer {
     const lostAfterMs = this.config.workerLostAfterMs + (await this.resultsBacklogMs());
     const quiet = await this.cluster.silentWorkers(this.dataSource, lostAfterMs, WORKER_BATCH);
     if (quiet.length === 0) return false;
-    // Quiet on the results queue but alive by its own mark in Redis: its heartbeats are only stuck behind reports.
+    // Quiet on the results channel but alive by its own mark in Redis: its heartbeats are only stuck behind reports.
     const alive = await this.transport.aliveAmong(quiet).catch(() => new Set<string>());
     const silent = quiet.filter((id) => !alive.has(id));
     if (silent.length === 0) return false;
 
     const orphaned = await this.taskRuns.runningOnWorkers(this.dataSource, silent, TASK_BATCH);
     if (orphaned.length > 0) {
-      const at = new Date().toISOString();
-      const messages: ResultMessage[] = orphaned.map((task) => ({
-        kind: 'failed',
-        runId: task.runId,
-        taskRunId: task.id,
-        attempt: task.attempt,
-        workerId: task.workerId ?? 'scheduler',
-        startedAt: new Date(task.startedAt ?? task.queuedAt ?? at).toISOString(),
-        at,
-        error: {
-          type: 'WorkerLost',
+      await this.failAttempts(
+        orphaned.map((task) => ({
+          runId: task.runId,
+          taskRunId: task.id,
+          attempt: task.attempt,
+          type: task.type,
+          workerId: task.workerId ?? 'scheduler',
+          startedAt: task.startedAt ?? task.queuedAt ?? new Date(),
           message: `worker ${task.workerId} stopped heartbeating for ${lostAfterMs}ms while running attempt ${task.attempt}`,
-          details: { workerId: task.workerId, lostAfterMs },
-        },
-      }));
-      await this.recordResults.execute(messages);
-      // If the worker is only partitioned, not dead, it stops the attempt too; its late report is dropped.
-      // Its jobs go now, locks and all: left to BullMQ's stalled check they would run the ended attempts again.
-      const jobs = new Map(orphaned.map((task) => [taskJobId(task.id, task.attempt), task.type]));
-      await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
+        })),
+        lostAfterMs,
+      );
       // More attempts than one batch: fail the rest before the workers are marked lost.
       if (orphaned.length >= TASK_BATCH) return true;
     }
+    await this.failTakenNotStarted(silent, lostAfterMs);
 
     // Fenced: a deposed leader that wakes up late marks nobody lost.
     const lost = await this.transactions.run(async (tx) =>
@@ -100,6 +111,64 @@ export class WorkerLivenessDuty implements LeaderTimer {
       this.logger.warn(`worker ${id} lost: no heartbeat for ${lostAfterMs}ms; failed ${count} running attempt(s) as WorkerLost`);
     }
     return silent.length >= WORKER_BATCH;
+  }
+
+  /**
+   * Fails attempts of lost workers as `WorkerLost`, through the same path as a
+   * worker's report (so one already ended is left alone), then removes their
+   * jobs lock and all: left to BullMQ's stalled check they would run the ended
+   * attempts again. A worker only partitioned, not dead, stops the attempt too;
+   * its late report is dropped.
+   */
+  private async failAttempts(attempts: readonly LostAttempt[], lostAfterMs: number): Promise<void> {
+    const at = new Date().toISOString();
+    await this.recordResults.execute(
+      attempts.map((attempt): ResultMessage => ({
+        kind: 'failed',
+        runId: attempt.runId,
+        taskRunId: attempt.taskRunId,
+        attempt: attempt.attempt,
+        workerId: attempt.workerId,
+        startedAt: attempt.startedAt.toISOString(),
+        at,
+        error: { type: 'WorkerLost', message: attempt.message, details: { workerId: attempt.workerId, lostAfterMs } },
+      })),
+    );
+    const jobs = new Map(attempts.map((attempt) => [taskJobId(attempt.taskRunId, attempt.attempt), attempt.type]));
+    await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
+  }
+
+  /**
+   * Attempts a silent worker took off its queues but had not yet reported as
+   * started (a quick task reports once, at its end). PostgreSQL holds them as
+   * queued and knows no worker for them, but each job names the worker that
+   * took it. Left alone they would wait out BullMQ's lock and stalled check,
+   * 30 to 60 s. Only the active jobs of the lost workers' types are read:
+   * at most the workers' total concurrency.
+   */
+  private async failTakenNotStarted(silent: readonly string[], lostAfterMs: number): Promise<void> {
+    const lost = new Set(silent);
+    const types = await this.cluster.typesOf(this.dataSource, silent);
+    const taken: LostAttempt[] = [];
+    for (const type of types) {
+      const active = await this.transport
+        .queue(taskQueueName(type))
+        .getActive()
+        .catch(() => []);
+      for (const job of active) {
+        if (!job.processedBy || !lost.has(job.processedBy) || !isTaskJob(job.data)) continue;
+        taken.push({
+          runId: job.data.runId,
+          taskRunId: job.data.taskRunId,
+          attempt: job.data.attempt,
+          type,
+          workerId: job.processedBy,
+          startedAt: new Date(job.processedOn ?? Date.now()),
+          message: `worker ${job.processedBy} stopped heartbeating for ${lostAfterMs}ms holding attempt ${job.data.attempt}, before it reported a start`,
+        });
+      }
+    }
+    if (taken.length > 0) await this.failAttempts(taken, lostAfterMs);
   }
 
   /** How long the oldest report not yet applied has waited (0 when none, or when it cannot tell). */

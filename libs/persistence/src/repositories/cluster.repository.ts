@@ -29,14 +29,21 @@ export interface Lease {
 export class ClusterRepository {
   async upsertWorkers(db: Queryable, workers: readonly Omit<WorkerRow, 'startedAt'>[]): Promise<void> {
     if (workers.length === 0) return;
+    // A worker that is new, or whose status changed, moves the liveness timer's next due time: the
+    // leader may be asleep until a later one (or its longest sleep, with no worker before), so it is told.
     await db.query(
-      `INSERT INTO workers (id, host, types, concurrency, version, status, running, last_heartbeat_at)
-       SELECT u.id, u.host, string_to_array(u.types, ','), u.concurrency, u.version, u.status, u.running, u.at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])
-              AS u(id, host, types, concurrency, version, status, running, at)
-       ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, types = EXCLUDED.types, concurrency = EXCLUDED.concurrency,
-         version = EXCLUDED.version, status = EXCLUDED.status, running = EXCLUDED.running,
-         last_heartbeat_at = GREATEST(workers.last_heartbeat_at, EXCLUDED.last_heartbeat_at)`,
+      `WITH before AS (SELECT id, status FROM workers WHERE id = ANY($1::text[])),
+       upserted AS (
+         INSERT INTO workers (id, host, types, concurrency, version, status, running, last_heartbeat_at)
+         SELECT u.id, u.host, string_to_array(u.types, ','), u.concurrency, u.version, u.status, u.running, u.at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])
+                AS u(id, host, types, concurrency, version, status, running, at)
+         ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, types = EXCLUDED.types, concurrency = EXCLUDED.concurrency,
+           version = EXCLUDED.version, status = EXCLUDED.status, running = EXCLUDED.running,
+           last_heartbeat_at = GREATEST(workers.last_heartbeat_at, EXCLUDED.last_heartbeat_at)
+         RETURNING id, status)
+       SELECT pg_notify('flowctl_timers', '') FROM upserted u LEFT JOIN before b ON b.id = u.id
+        WHERE b.id IS NULL OR b.status IS DISTINCT FROM u.status LIMIT 1`,
       [
         workers.map((w) => w.id),
         workers.map((w) => w.host),
@@ -60,6 +67,15 @@ export class ClusterRepository {
   }
 
   /** Workers still counted as alive (active or draining) whose last heartbeat is older than lostAfterMs, by the database clock. */
+  /** The task types these workers serve, each once. */
+  async typesOf(db: Queryable, workerIds: readonly string[]): Promise<string[]> {
+    if (workerIds.length === 0) return [];
+    const rows = await queryRows<{ type: string }>(db, `SELECT DISTINCT unnest(types) AS type FROM workers WHERE id = ANY($1::text[])`, [
+      workerIds,
+    ]);
+    return rows.map((row) => row.type);
+  }
+
   async silentWorkers(db: Queryable, lostAfterMs: number, limit: number): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       db,

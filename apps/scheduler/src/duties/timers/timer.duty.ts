@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { NotificationListener } from '@flowctl/persistence';
+import { NotificationListener } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../../config/scheduler-config';
 import { LeaderLease, type Leadership } from '../leader-lease';
 import { LEADER_TIMERS, type LeaderTimer } from './leader-timer';

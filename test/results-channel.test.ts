@@ -4,6 +4,7 @@ import { StreamResultsChannel, RESULTS_CLAIM_IDLE_MS, type ResultsSubscription }
 import { OwnRedis } from './support/own-redis';
 import { TEST_REDIS_URL } from './support/test-database';
 import { succeededReport } from './support/result-messages';
+import { consumerFailingOn, hangingConsumer } from './support/results-consumers';
 import { waitFor } from './support/wait-for';
 
 const report = succeededReport;
@@ -36,14 +37,8 @@ describe('results stream', () => {
   it('hands a report its scheduler took and never acknowledged to another scheduler', async () => {
     const prefix = `rc${randomBytes(4).toString('hex')}`;
     const channel = channelOn(TEST_REDIS_URL, prefix);
-    // The first scheduler takes the report and hangs in its transaction, as if killed mid-batch.
-    let taken = 0;
-    let kill!: () => void;
-    const hung = new Promise<void>((_, reject) => (kill = () => reject(new Error('killed'))));
-    hung.catch(() => undefined);
-    subscriptions.push(channel.consume('dying', () => (taken++, hung), { batchSize: 10, onError }));
-    await channel.publish(report('1'));
-    await waitFor(async () => taken === 1, { timeoutMs: 10_000, what: 'the first scheduler to take the report' });
+    const dying = await hangingConsumer(channel, 'dying', () => channel.publish(report('1')));
+    subscriptions.push(dying.subscription);
 
     const applied: string[] = [];
     subscriptions.push(
@@ -57,25 +52,14 @@ describe('results stream', () => {
     const pending = (await connect(TEST_REDIS_URL)().xpending(channel.key, 'schedulers')) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
     expect(await connect(TEST_REDIS_URL)().xlen(channel.key)).toBe(0);
-    kill();
+    dying.release();
   });
 
   it('applies the good reports of a batch when one of them fails, and keeps the failing one for another try', async () => {
     const prefix = `rc${randomBytes(4).toString('hex')}`;
     const channel = channelOn(TEST_REDIS_URL, prefix);
-    const applied: string[] = [];
-    let failures = 0;
-    subscriptions.push(
-      channel.consume(
-        'one',
-        async (messages) => {
-          const ids = messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''));
-          if (ids.includes('666') && failures++ < 3) throw new Error('database said no');
-          applied.push(...ids);
-        },
-        { batchSize: 10, onError },
-      ),
-    );
+    const { subscription, applied } = consumerFailingOn(channel, '666');
+    subscriptions.push(subscription);
     await Promise.all(['11', '666', '13'].map((id) => channel.publish(report(id))));
     await waitFor(async () => applied.includes('11') && applied.includes('13'), { timeoutMs: 10_000, what: 'the good reports' });
     expect(applied).not.toContain('666');
@@ -129,5 +113,35 @@ describe('results stream', () => {
     } finally {
       await connect(TEST_REDIS_URL)().del(channel.key);
     }
+  });
+
+  it('tells when every report sent before a mark has been applied, and ignores those sent after it', async () => {
+    const channel = channelOn(TEST_REDIS_URL, `rc${randomBytes(4).toString('hex')}`);
+    expect(await channel.isSettledThrough(await channel.mark())).toBe(true);
+
+    await Promise.all(['1', '2'].map((id) => channel.publish(report(id))));
+    const mark = await channel.mark();
+    expect(await channel.isSettledThrough(mark)).toBe(false);
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const applied: string[] = [];
+    subscriptions.push(
+      channel.consume(
+        'one',
+        async (messages) => {
+          const ids = messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''));
+          // The later report is held in its transaction: it is past the mark, so it must not matter.
+          if (ids.includes('3')) await held;
+          applied.push(...ids);
+        },
+        { batchSize: 1, onError },
+      ),
+    );
+    await waitFor(async () => applied.includes('2'), { timeoutMs: 10_000, what: 'the reports before the mark to be applied' });
+    await channel.publish(report('3'));
+    await waitFor(async () => channel.isSettledThrough(mark), { timeoutMs: 10_000, what: 'the mark to be settled' });
+    expect(await channel.isSettledThrough(await channel.mark())).toBe(false);
+    release();
   });
 });

@@ -11,3 +11,10 @@ export const succeededReport = (taskRunId: string): ResultMessage => ({
   startedAt: new Date().toISOString(),
   at: new Date().toISOString(),
 });
+
+/** A worker's registration, as a worker that then died would have sent it `agoMs` before now. */
+export const workerRegistration = (id: string, types: string[], agoMs = 0, running = 0): ResultMessage => ({
+  kind: 'worker',
+  at: new Date(Date.now() - agoMs).toISOString(),
+  worker: { id, host: 'gone', types, concurrency: 1, version: '0.1.0', status: 'active', running },
+});

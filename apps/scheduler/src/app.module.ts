@@ -35,6 +35,7 @@ import { WorkflowsController } from './api/workflows.controller';
 import { AuditInterceptor } from './auth/audit.interceptor';
 import { AuditRecorder } from './auth/audit-recorder';
 import { AuthGuard } from './auth/auth.guard';
+import { VerifiedBearers } from './http/verified-bearers';
 import { Authenticator } from './auth/authenticator';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './config/scheduler-config';
 import { LeaderLease } from './duties/leader-lease';
@@ -141,6 +142,8 @@ export class SchedulerModule {
         AuditLogRepository,
         Authenticator,
         AuditRecorder,
+        // Shared by the guard, which fills it, and the rate limiter in main.ts, which reads it.
+        { provide: VerifiedBearers, useValue: new VerifiedBearers() },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         SecretRepository,

@@ -12,6 +12,7 @@ import { SchedulerModule } from './app.module';
 import { Authenticator } from './auth/authenticator';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
 import { rateLimitMiddleware } from './http/rate-limit.middleware';
+import { VerifiedBearers } from './http/verified-bearers';
 import { requestBodyParsers } from './http/request-body';
 import { contentSecurityPolicy, inlineScriptHashes, securityHeadersMiddleware } from './http/security-headers.middleware';
 
@@ -34,7 +35,7 @@ export async function startScheduler(config: SchedulerConfig) {
     app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
   }
   // Before the body parsers: a throttled client costs no parsing.
-  if (config.rateLimit) app.use(rateLimitMiddleware(config.rateLimit));
+  if (config.rateLimit) app.use(rateLimitMiddleware(config.rateLimit, app.get(VerifiedBearers)));
   for (const parser of requestBodyParsers()) app.use(parser);
   app.setGlobalPrefix(API_PREFIX, { exclude: [] });
   app.useGlobalFilters(new ApiErrorFilter());

@@ -8,7 +8,6 @@ export * from './repositories/task-run.repository';
 export * from './repositories/run-event.repository';
 export * from './repositories/dead-letter.repository';
 export * from './repositories/cluster.repository';
-export * from './notification-listener';
 export * from './repositories/schedule.repository';
 export * from './pg-transaction';
 export * from './statement';

@@ -7,3 +7,5 @@ export * from './micro-batcher';
 export * from './secrets/secret-keyring';
 export * from './redis-url';
 export * from './remove-installation-keys';
+export * from './notification-listener';
+export * from './postgres-results-channel';

@@ -3,13 +3,9 @@
  * to queue T). The engine's own queues start with an underscore, which no task
  * type may, so they can never collide.
  */
-export const RESULTS_QUEUE = '_results';
 export const CONTROL_QUEUE = '_control';
 
 export const taskQueueName = (type: string): string => type;
 
 /** Deterministic per attempt: enqueueing the same attempt twice is a no-op in BullMQ. */
 export const taskJobId = (taskRunId: string, attempt: number): string => `t${taskRunId}-${attempt}`;
-
-/** Results are deduplicated the same way: a worker that reports twice adds one job. */
-export const resultJobId = (kind: string, taskRunId: string, attempt: number): string => `${kind}-${taskRunId}-${attempt}`;

@@ -1,9 +1,6 @@
 import type { Redis } from 'ioredis';
-import { MicroBatcher } from './micro-batcher';
-import { RESULTS_QUEUE, resultJobId } from './queue-names';
 import { parseResultMessage } from './result-message.guard';
 import type { ResultMessage } from './task-job';
-import type { QueueTransport } from './transport';
 
 /** Applies a batch of reports; throwing leaves every report of the batch to be delivered again. */
 export type ApplyResults = (messages: ResultMessage[]) => Promise<void>;
@@ -19,7 +16,14 @@ export interface ResultsChannel {
   consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription;
   /** Reports not yet applied and the age of the oldest: how far result application lags (for metrics; O(1) reads). */
   backlog(): Promise<ResultsBacklog>;
+  /** A point in the channel: every report whose sending finished before this call lies at or before it. */
+  mark(): Promise<ResultsMark>;
+  /** Whether every report at or before `mark` has been applied (or given up on), and so is in PostgreSQL. */
+  isSettledThrough(mark: ResultsMark): Promise<boolean>;
 }
+
+/** Opaque: a stream entry id, or a time for the queue channel. */
+export type ResultsMark = string;
 
 export interface ResultsBacklog {
   /** Reports sent and not yet acknowledged (waiting, or taken by a scheduler and not committed yet). */
@@ -38,7 +42,7 @@ const GROUP = 'schedulers';
 /** A report a scheduler took but did not acknowledge for this long is taken over by another (its taker died or failed). */
 export const RESULTS_CLAIM_IDLE_MS = 5_000;
 /** After this many deliveries a report that keeps failing is dropped (and logged): the task's timeouts recover it. */
-const MAX_DELIVERIES = 20;
+export const MAX_DELIVERIES = 20;
 const BLOCK_MS = 2_000;
 
 /**
@@ -69,6 +73,18 @@ export class StreamResultsChannel implements ResultsChannel {
     const [length, oldest] = await Promise.all([this.client.xlen(this.key), this.client.xrange(this.key, '-', '+', 'COUNT', 1)]);
     const sentAt = Number(oldest[0]?.[0]?.split('-')[0]);
     return { reports: length, oldestAgeMs: length > 0 && Number.isFinite(sentAt) ? Math.max(0, Date.now() - sentAt) : 0 };
+  }
+
+  /** The newest entry: ids only grow, and an XADD that returned is visible to this read. */
+  async mark(): Promise<ResultsMark> {
+    const [newest] = await this.client.xrevrange(this.key, '+', '-', 'COUNT', 1);
+    return newest?.[0] ?? '0-0';
+  }
+
+  /** Entries are deleted once their batch committed (or was given up on): none left up to the mark means all applied. */
+  async isSettledThrough(mark: ResultsMark): Promise<boolean> {
+    if (mark === '0-0') return true;
+    return (await this.client.xrange(this.key, '-', mark, 'COUNT', 1)).length === 0;
   }
 
   consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
@@ -191,67 +207,5 @@ function parseEntry(fields: string[]): ResultMessage | undefined {
     return parseResultMessage(JSON.parse(fields[index + 1]!));
   } catch {
     return undefined;
-  }
-}
-
-/**
- * A report held by a scheduler that dies is taken up by another once its lock
- * expires and a stalled check runs: BullMQ's 30 s defaults would stall the
- * report's run that long. Live consumers renew the lock every half duration,
- * so a short one costs a little traffic, not false stalls; and a report is
- * retried after many stalls rather than failed (a failed report would leave
- * its task to time out).
- */
-const REPORT_LOCK = { lockDuration: RESULTS_CLAIM_IDLE_MS, stalledInterval: RESULTS_CLAIM_IDLE_MS, maxStalledCount: MAX_DELIVERIES };
-
-/**
- * Reports as jobs on the `_results` queue: the channel on BullMQ's PostgreSQL
- * backend (`flowctl dev` without Redis), which has no streams. Job ids dedupe a
- * report sent twice, BullMQ retries a failed apply, and a group-commit batcher
- * turns many concurrent jobs into few transactions.
- */
-export class QueueResultsChannel implements ResultsChannel {
-  constructor(private readonly transport: QueueTransport) {}
-
-  async publish(message: ResultMessage): Promise<void> {
-    const jobId =
-      message.kind === 'started' || message.kind === 'succeeded' || message.kind === 'failed'
-        ? resultJobId(message.kind, message.taskRunId, message.attempt)
-        : undefined;
-    await this.transport.queue(RESULTS_QUEUE).add(message.kind, message, {
-      jobId,
-      attempts: MAX_DELIVERIES,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: true,
-      removeOnFail: { count: 10_000 },
-    });
-  }
-
-  async backlog(): Promise<ResultsBacklog> {
-    const queue = this.transport.queue(RESULTS_QUEUE);
-    const counts = await queue.getJobCounts('waiting', 'active');
-    const waiting = counts.waiting ?? 0;
-    // The oldest is at one end of the waiting list; which end depends on the backend, so both ends are read.
-    const ends = waiting > 0 ? [...(await queue.getWaiting(0, 0)), ...(await queue.getWaiting(waiting - 1, waiting - 1))] : [];
-    const oldest = Math.min(...ends.map((job) => job.timestamp).filter((timestamp) => timestamp > 0));
-    return { reports: waiting + (counts.active ?? 0), oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0 };
-  }
-
-  consume(_consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
-    const batcher = new MicroBatcher(apply, options.batchSize);
-    const worker = this.transport.worker(
-      RESULTS_QUEUE,
-      async (job) => {
-        const message = parseResultMessage(job.data);
-        if (!message) {
-          options.onError(`dropped malformed result message ${job.id}`);
-          return;
-        }
-        await batcher.submit(message);
-      },
-      { ...REPORT_LOCK, concurrency: options.batchSize, removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
-    );
-    worker.on('error', (error: Error) => options.onError(`results consumer: ${error.message}`));
-    return { close: () => worker.close() };
   }
 }

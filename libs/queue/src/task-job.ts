@@ -34,7 +34,7 @@ export interface WorkerInfo {
   running: number;
 }
 
-/** Everything workers tell the scheduler travels as one of these on the results queue. */
+/** Everything workers tell the scheduler travels as one of these on the results channel. */
 export type ResultMessage =
   | { kind: 'started'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string; traceparent?: string }
   | {

@@ -9,8 +9,10 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { PostgresResultsChannel } from './postgres-results-channel';
 import { bullConnection, openRedis, parseRedisUrl } from './redis-url';
-import { QueueResultsChannel, StreamResultsChannel, type ResultsChannel } from './results-channel';
+import { StreamResultsChannel, type ResultsChannel } from './results-channel';
 
 export interface TransportOptions {
   /** Redis, the production transport: one server, a Sentinel group or a Cluster (see parseRedisUrl). */
@@ -49,6 +51,7 @@ export class QueueTransport {
   private readonly connection: unknown;
   private readonly redisPrefix: string | undefined;
   private readonly redisUrl: string | undefined;
+  private readonly postgres: { url: string; schemaBase: string } | undefined;
   private resultsChannel?: ResultsChannel;
   /** BullMQ shares a Cluster it is given instead of closing it: the transport closes it last. */
   private readonly cluster: Cluster | undefined;
@@ -67,13 +70,16 @@ export class QueueTransport {
       this.cluster?.on('error', () => undefined); // as for queues: failures surface through the calls that fail
       // Hash-tagged: every key of every queue maps to one Cluster slot, as BullMQ's multi-key scripts require.
       this.redisPrefix = `{${this.prefix}}`;
+      this.postgres = undefined;
     } else if (options.postgresUrl) {
       this.kind = 'postgres';
       this.classes = withBackend(createPostgresBackend) as unknown as Classes;
+      const schemaBase = this.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+      this.postgres = { url: options.postgresUrl, schemaBase };
       // migrate: whichever process connects first creates BullMQ's tables (the backend serialises it).
       this.connection = {
         connectionString: options.postgresUrl,
-        schema: `${this.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_queues`,
+        schema: `${schemaBase}_queues`,
         max: 5,
         migrate: true,
       };
@@ -99,7 +105,7 @@ export class QueueTransport {
     return queue;
   }
 
-  /** Where workers' reports travel: a Redis stream, or a queue on the PostgreSQL backend (which has no streams). */
+  /** Where workers' reports travel: a Redis stream, or a table beside BullMQ's PostgreSQL backend (which has no streams). */
   results(): ResultsChannel {
     if (!this.resultsChannel) {
       if (this.redisUrl) {
@@ -112,7 +118,12 @@ export class QueueTransport {
         };
         this.resultsChannel = new StreamResultsChannel(connect(), connect, this.prefix);
       } else {
-        this.resultsChannel = new QueueResultsChannel(this);
+        const { url, schemaBase } = this.postgres!;
+        const pool = new Pool({ connectionString: url, max: 2, application_name: 'flowctl-results' });
+        pool.on('error', () => undefined); // an idle connection's failure surfaces through the next query
+        this.closables.push({ close: () => pool.end() });
+        // A schema of its own: creating it never races BullMQ's migrator for the queues' schema.
+        this.resultsChannel = new PostgresResultsChannel(pool, url, `${schemaBase}_results`);
       }
     }
     return this.resultsChannel;
@@ -159,7 +170,7 @@ export class QueueTransport {
 
   /**
    * A worker's own liveness mark, written straight to Redis for ttlMs. Its
-   * registrations travel on the results queue behind task reports, so a
+   * registrations travel on the results channel behind task reports, so a
    * backlog there can make a live worker look silent; this mark cannot lag.
    * (BullMQ's PostgreSQL backend has no such side channel: a no-op there.)
    */

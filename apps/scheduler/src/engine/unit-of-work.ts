@@ -22,6 +22,19 @@ export interface DispatchItem {
   traceparent?: string;
 }
 
+/**
+ * A `forEach` task whose instances the transaction created queued: they are sent after commit by paging
+ * them from PostgreSQL (see TaskDispatcher.sendInstances), never held in memory all at once.
+ */
+export interface InstancesDispatch {
+  run: RunRow;
+  parentTaskRunId: string;
+  /** Item indexes run from 0 to this, exclusive. */
+  instances: number;
+  /** Trace context the dispatch continues (the result that released the fan-out task). */
+  traceparent?: string;
+}
+
 /** Another attempt of a task run that already has its row (a retry, a requeued instance, a lost job): all it needs is there. */
 export function dispatchOfRow(run: RunRow, task: TaskRunRow, attempt: number): DispatchItem {
   return {
@@ -58,6 +71,7 @@ export class UnitOfWork {
   readonly runs = new Map<string, { row: RunRow; workflow: CompiledWorkflow }>();
   readonly events: NewRunEvent[] = [];
   readonly dispatch: DispatchItem[] = [];
+  readonly instancesDispatch: InstancesDispatch[] = [];
   readonly deadLetters: NewDeadLetter[] = [];
   readonly closedTasks = new Map<string, { closed: number; failed: number; added: number }>();
   /** Jobs of tasks that stopped (cancelled) while queued or running: their workers are told to abort. */

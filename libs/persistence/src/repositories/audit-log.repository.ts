@@ -1,4 +1,5 @@
 import { queryRows, type Queryable } from '../queryable';
+import type { Statement } from '../statement';
 
 export type AuditOutcome = 'succeeded' | 'denied' | 'failed';
 
@@ -29,6 +30,25 @@ export class AuditLogRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [entry.actor, entry.tokenId, entry.action, entry.target, entry.namespace, entry.outcome, entry.statusCode, entry.message],
     );
+  }
+
+  /** The entries as one statement, to ride in the transaction of the change they record. */
+  addStatement(entries: readonly AuditEntry[]): Statement | undefined {
+    if (entries.length === 0) return undefined;
+    return {
+      sql: `INSERT INTO audit_log (actor, token_id, action, target, namespace, outcome, status_code, message)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])`,
+      parameters: [
+        entries.map((e) => e.actor),
+        entries.map((e) => e.tokenId),
+        entries.map((e) => e.action),
+        entries.map((e) => e.target),
+        entries.map((e) => e.namespace),
+        entries.map((e) => e.outcome),
+        entries.map((e) => e.statusCode),
+        entries.map((e) => e.message),
+      ],
+    };
   }
 
   /** Newest first, keyset-paginated by id. */

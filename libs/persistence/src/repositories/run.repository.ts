@@ -1,5 +1,6 @@
 import type { Statement } from '../statement';
 import type { RunStatus } from '@flowctl/core';
+import type { NewTaskRun } from './task-run.repository';
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
 
 export interface RunRow {
@@ -79,41 +80,121 @@ export interface RunListOptions {
   limit: number;
 }
 
+/** A run row as to_jsonb gives it: bigint ids come back as numbers, kept as text like every other read. */
+function storedRunFromJson(json: Record<string, unknown>): RunRow {
+  const row = runRowFromJson(json);
+  return {
+    ...row,
+    workflowVersionId: String(row.workflowVersionId),
+    parentTaskRunId: row.parentTaskRunId === null ? null : String(row.parentTaskRunId),
+  };
+}
+
+const idempotencyKeyOf = (namespace: string, workflow: string, key: string | null) => `${namespace}\u0000${workflow}\u0000${key}`;
+
 export class RunRepository {
-  /** Returns the stored run and whether this call created it (false: same idempotency key seen before). */
-  async insert(tx: Queryable, run: NewRun): Promise<{ run: RunRow; created: boolean }> {
-    const inserted = await queryRows<RunRow>(
+  /**
+   * Inserts runs and the tasks of each run it creates, in one statement, and answers in the order
+   * given each stored run, whether this call created it, and the ids of its tasks by name. A run
+   * whose idempotency key is taken (before, or by an earlier run of the same call) is not inserted:
+   * the run that holds the key is answered instead, with no task ids.
+   */
+  async insertWithTasks(
+    tx: Queryable,
+    items: readonly { run: NewRun; tasks: readonly NewTaskRun[] }[],
+  ): Promise<{ run: RunRow; created: boolean; taskIds: Map<string, string> }[]> {
+    if (items.length === 0) return [];
+    const runs = items.map((item) => item.run);
+    const tasks = items.flatMap(({ run, tasks }) => tasks.map((task) => ({ runId: run.id, ...task })));
+    // Tasks are inserted in the order given (ordinality), so their ids follow the definition as a run's pages do.
+    const rows = await queryRows<{ kind: 'run' | 'task'; row: Record<string, unknown> }>(
       tx,
-      `INSERT INTO runs (id, namespace, workflow_name, workflow_version_id, version, status, inputs, idempotency_key, tasks_total, tasks_open, started_at,
-                         deadline_at, parent_run_id, parent_task_run_id, scheduled_for)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, CASE WHEN $6 = 'running' THEN now() END,
-               now() + $10::int * interval '1 millisecond', $11, $12, $13)
-       ON CONFLICT (namespace, workflow_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING ${RUN_COLUMNS}`,
+      `WITH inserted AS (
+         INSERT INTO runs (id, namespace, workflow_name, workflow_version_id, version, status, inputs, idempotency_key, tasks_total, tasks_open,
+                           started_at, deadline_at, parent_run_id, parent_task_run_id, scheduled_for)
+         SELECT r.id, r.namespace, r.workflow_name, r.workflow_version_id, r.version, r.status, r.inputs::jsonb, r.idempotency_key, r.tasks_total,
+                r.tasks_total, CASE WHEN r.status = 'running' THEN now() END, now() + r.timeout_ms * interval '1 millisecond',
+                r.parent_run_id, r.parent_task_run_id, r.scheduled_for
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[],
+                       $11::uuid[], $12::bigint[], $13::timestamptz[])
+                AS r(id, namespace, workflow_name, workflow_version_id, version, status, inputs, idempotency_key, tasks_total, timeout_ms,
+                     parent_run_id, parent_task_run_id, scheduled_for)
+         ON CONFLICT (namespace, workflow_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING ${RUN_COLUMNS}
+       ),
+       inserted_tasks AS (
+         INSERT INTO task_runs (run_id, name, type, status, priority, deps_total, timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms)
+         SELECT t.run_id, t.name, t.type, 'pending', t.priority, t.deps_total, t.timeout_ms, t.heartbeat_timeout_ms, t.schedule_to_start_ms
+           FROM unnest($14::uuid[], $15::text[], $16::text[], $17::smallint[], $18::int[], $19::int[], $20::int[], $21::int[]) WITH ORDINALITY
+                AS t(run_id, name, type, priority, deps_total, timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms, ord)
+          WHERE t.run_id IN (SELECT id FROM inserted)
+          ORDER BY t.ord
+         RETURNING id, run_id, name
+       )
+       SELECT 'run' AS kind, to_jsonb(r) AS row FROM inserted r
+       UNION ALL
+       SELECT 'task', jsonb_build_object('id', t.id::text, 'runId', t.run_id, 'name', t.name) FROM inserted_tasks t`,
       [
-        run.id,
-        run.namespace,
-        run.workflowName,
-        run.workflowVersionId,
-        run.version,
-        run.status,
-        JSON.stringify(run.inputs),
-        run.idempotencyKey ?? null,
-        run.tasksTotal,
-        run.timeoutMs ?? null,
-        run.parentRunId ?? null,
-        run.parentTaskRunId ?? null,
-        run.scheduledFor ?? null,
+        runs.map((run) => run.id),
+        runs.map((run) => run.namespace),
+        runs.map((run) => run.workflowName),
+        runs.map((run) => run.workflowVersionId),
+        runs.map((run) => run.version),
+        runs.map((run) => run.status),
+        runs.map((run) => JSON.stringify(run.inputs)),
+        runs.map((run) => run.idempotencyKey ?? null),
+        runs.map((run) => run.tasksTotal),
+        runs.map((run) => run.timeoutMs ?? null),
+        runs.map((run) => run.parentRunId ?? null),
+        runs.map((run) => run.parentTaskRunId ?? null),
+        runs.map((run) => run.scheduledFor ?? null),
+        tasks.map((t) => t.runId),
+        tasks.map((t) => t.name),
+        tasks.map((t) => t.type),
+        tasks.map((t) => t.priority),
+        tasks.map((t) => t.depsTotal),
+        tasks.map((t) => t.timeoutMs ?? null),
+        tasks.map((t) => t.heartbeatTimeoutMs ?? null),
+        tasks.map((t) => t.scheduleToStartMs ?? null),
       ],
     );
-    if (inserted[0]) return { run: inserted[0], created: true };
-    const [existing] = await queryRows<RunRow>(
+    const created = new Map<string, RunRow>();
+    const taskIds = new Map<string, Map<string, string>>();
+    for (const { kind, row } of rows) {
+      if (kind === 'run') {
+        const run = storedRunFromJson(row);
+        created.set(run.id, run);
+        continue;
+      }
+      const ids = taskIds.get(row.runId as string) ?? new Map<string, string>();
+      ids.set(row.name as string, row.id as string);
+      taskIds.set(row.runId as string, ids);
+    }
+    const holders = await this.idempotencyKeyHolders(
       tx,
-      `SELECT ${RUN_COLUMNS} FROM runs WHERE namespace = $1 AND workflow_name = $2 AND idempotency_key = $3`,
-      [run.namespace, run.workflowName, run.idempotencyKey],
+      runs.filter((run) => !created.has(run.id)),
     );
-    if (!existing) throw new Error(`run with idempotency key ${run.idempotencyKey} vanished during insert`);
-    return { run: existing, created: false };
+    return runs.map((run) => {
+      const row = created.get(run.id);
+      if (row) return { run: row, created: true, taskIds: taskIds.get(run.id) ?? new Map<string, string>() };
+      const holder = holders.get(idempotencyKeyOf(run.namespace, run.workflowName, run.idempotencyKey ?? null));
+      if (!holder) throw new Error(`run with idempotency key ${run.idempotencyKey} vanished during insert`);
+      return { run: holder, created: false, taskIds: new Map<string, string>() };
+    });
+  }
+
+  /** The runs that hold the idempotency keys of these (not inserted) runs. */
+  private async idempotencyKeyHolders(tx: Queryable, runs: readonly NewRun[]): Promise<Map<string, RunRow>> {
+    const holders = new Map<string, RunRow>();
+    if (runs.length === 0) return holders;
+    const rows = await queryRows<RunRow>(
+      tx,
+      `SELECT ${RUN_COLUMNS} FROM runs
+        WHERE (namespace, workflow_name, idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      [runs.map((run) => run.namespace), runs.map((run) => run.workflowName), runs.map((run) => run.idempotencyKey)],
+    );
+    for (const row of rows) holders.set(idempotencyKeyOf(row.namespace, row.workflowName, row.idempotencyKey), row);
+    return holders;
   }
 
   async find(db: Queryable, id: string): Promise<RunRow | undefined> {

@@ -1,37 +1,58 @@
 import { Injectable } from '@nestjs/common';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { getLogger, isTracingEnabled, tracer } from '@flowctl/observability';
-import { RunRepository, type RunRow } from '@flowctl/persistence';
+import { getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
+import { AuditLogRepository, RunRepository, type AuditEntry, type RunRow } from '@flowctl/persistence';
+import { GroupCommit, GroupMayHaveCommitted, type CommandOutcome } from '../../engine/group-commit';
 import { RunAdvancer } from '../../engine/run-advancer';
-import { RunCreator, type NewRunCommand } from '../../engine/run-creator';
+import { RunCreator, type NewRunCommand, type NewRunOutcome } from '../../engine/run-creator';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
 import { UnitOfWork } from '../../engine/unit-of-work';
 
-export type StartRunCommand = Omit<NewRunCommand, 'parent'>;
+/** Who starts a run through the API: the audit row that records the start commits with the run. */
+export type StartAudit = Pick<AuditEntry, 'actor' | 'tokenId' | 'action' | 'target' | 'namespace'>;
+
+export type StartRunCommand = Omit<NewRunCommand, 'parent'> & { audit?: StartAudit };
+
+interface QueuedStart {
+  command: StartRunCommand;
+  /** The trace of the request: the run's first jobs continue it, whichever group carries the start. */
+  traceparent?: string;
+}
+
+type StartedRun = { run: RunRow; created: boolean };
 
 /**
- * Creates a run and all its task rows in one transaction and queues the tasks
- * that depend on nothing. The same idempotency key returns the first run.
+ * Up to 100 starts share a transaction: a group of that size is still a few statements of a few
+ * milliseconds, and two groups in flight let one group's statements overlap the other's commit.
+ */
+const GROUPS = { maxGroupSize: 100, maxGroupsInFlight: 2 };
+
+/**
+ * Creates a run and all its task rows and queues the tasks that depend on
+ * nothing. The same idempotency key returns the first run. Starts that arrive
+ * together commit together (group commit): one transaction, one insert of
+ * the runs, one of their tasks, one fsync; each is answered after that commit.
  */
 @Injectable()
 export class StartRunUseCase {
+  private readonly groups = new GroupCommit<QueuedStart, StartedRun>((starts) => this.startGroup(starts), GROUPS);
+  private readonly logger = getLogger(StartRunUseCase.name);
+
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly runs: RunRepository,
     private readonly creator: RunCreator,
     private readonly advancer: RunAdvancer,
     private readonly dispatcher: TaskDispatcher,
+    private readonly auditLog: AuditLogRepository,
   ) {}
 
-  private readonly logger = getLogger(StartRunUseCase.name);
-
-  async execute(command: StartRunCommand): Promise<{ run: RunRow; created: boolean }> {
-    if (!isTracingEnabled()) return this.start(command);
-    // The span is active while the root tasks are dispatched, so their jobs carry this trace.
+  async execute(command: StartRunCommand): Promise<StartedRun> {
+    if (!isTracingEnabled()) return this.groups.submit({ command });
     return tracer().startActiveSpan('run create', { attributes: { 'flowctl.workflow': command.workflow } }, async (span) => {
       try {
-        const result = await this.start(command);
+        const result = await this.groups.submit({ command, traceparent: traceparentOf(span) });
         span.setAttributes({ 'flowctl.run.id': result.run.id, 'flowctl.run.created': result.created });
         return result;
       } catch (error) {
@@ -43,20 +64,84 @@ export class StartRunUseCase {
     });
   }
 
-  private async start(command: StartRunCommand): Promise<{ run: RunRow; created: boolean }> {
-    const { run, created, uow } = await this.transactions.run(async (tx) => {
-      const uow = new UnitOfWork(tx);
-      const { run, created, roots } = await this.creator.create(uow, command);
-      if (!created) return { run, created, uow };
-      await this.advancer.advance(uow, [], roots);
-      await this.advancer.flush(uow);
-      return { run, created, uow };
-    });
-    await this.dispatcher.dispatch(uow.dispatch);
-    if (created) this.logger.info({ runId: run.id, workflow: run.workflowName, tasksQueued: uow.dispatch.length }, 'run started');
-    // A run that already ended in its first transaction (every task skipped) is read back for its end time.
-    const current = uow.runs.get(run.id)?.row ?? run;
-    const ended = current.status !== 'running' && current.status !== 'pending';
-    return { run: created && ended ? ((await this.runs.find(this.transactions.db, run.id)) ?? current) : current, created };
+  private async startGroup(starts: readonly QueuedStart[]): Promise<CommandOutcome<StartedRun>[]> {
+    let committing = false;
+    let outcomes: NewRunOutcome[];
+    let uow: UnitOfWork;
+    try {
+      ({ outcomes, uow } = await this.transactions.run(async (tx) => {
+        committing = false;
+        const uow = new UnitOfWork(tx);
+        const outcomes = await this.creator.createMany(
+          uow,
+          starts.map((start) => start.command),
+        );
+        await this.advancer.advance(
+          uow,
+          [],
+          outcomes.flatMap((outcome) => ('refused' in outcome ? [] : outcome.roots)),
+        );
+        await uow.pending.defer(this.auditLog.addStatement(auditRows(starts, outcomes)), 'history');
+        await this.advancer.flush(uow);
+        committing = true;
+        return { outcomes, uow };
+      }));
+    } catch (error) {
+      throw committing ? new GroupMayHaveCommitted(error) : error;
+    }
+
+    try {
+      return await this.afterCommit(starts, outcomes, uow);
+    } catch (error) {
+      // Committed: a failure from here on must never send the group again.
+      throw new GroupMayHaveCommitted(error);
+    }
   }
+
+  /** Sends the first tasks and answers each start; a start's own failure here (reading back its run) stays its own. */
+  private async afterCommit(
+    starts: readonly QueuedStart[],
+    outcomes: readonly NewRunOutcome[],
+    uow: UnitOfWork,
+  ): Promise<CommandOutcome<StartedRun>[]> {
+    const queued = new Map<string, number>();
+    for (const item of uow.dispatch) queued.set(item.run.id, (queued.get(item.run.id) ?? 0) + 1);
+    const traceOfRun = new Map(outcomes.flatMap((outcome, i) => ('refused' in outcome ? [] : [[outcome.run.id, starts[i]!.traceparent]])));
+    for (const item of uow.dispatch) item.traceparent ??= traceOfRun.get(item.run.id);
+    await this.dispatcher.dispatchCommitted(uow);
+
+    return Promise.all(
+      outcomes.map(async (outcome): Promise<CommandOutcome<StartedRun>> => {
+        if ('refused' in outcome) return { error: outcome.refused };
+        const { run, created } = outcome;
+        if (created) this.logger.info({ runId: run.id, workflow: run.workflowName, tasksQueued: queued.get(run.id) ?? 0 }, 'run started');
+        // A run that already ended in its first transaction (every task skipped) is read back for its end time.
+        const current = uow.runs.get(run.id)?.row ?? run;
+        const ended = current.status !== 'running' && current.status !== 'pending';
+        if (!created || !ended) return { value: { run: current, created } };
+        try {
+          return { value: { run: (await this.runs.find(this.transactions.db, run.id)) ?? current, created } };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+  }
+}
+
+/** The audit rows of the starts that went through; a refused one is recorded with its error by the API's audit interceptor. */
+function auditRows(starts: readonly QueuedStart[], outcomes: readonly NewRunOutcome[]): AuditEntry[] {
+  return outcomes.flatMap((outcome, i) => {
+    const audit = starts[i]!.command.audit;
+    if (!audit || 'refused' in outcome) return [];
+    return [
+      {
+        ...audit,
+        namespace: audit.namespace ?? outcome.run.namespace,
+        outcome: 'succeeded',
+        statusCode: outcome.created ? 201 : 200,
+        message: null,
+      },
+    ];
+  });
 }

@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+import { TaskRunRepository, type Queryable } from '@flowctl/persistence';
 import { FlowctlStack } from './support/flowctl-stack';
 import { aWorkflow } from './support/workflow-factory';
 
@@ -42,6 +44,16 @@ describe('forEach fan-out', () => {
     ]);
     expect(task(run, 'each[1]')).toMatchObject({ status: 'succeeded', itemIndex: 1, parentTaskRunId: task(run, 'each').id });
     expect(run.tasksTotal).toBe(6);
+
+    // The history reads in order: the fan-out starts, then each instance is queued once, then runs.
+    const events = (await stack.api.get(`/runs/${runId}/events?limit=500`)).body.items as { type: string; task: string }[];
+    const position = (type: string, name: string) => events.findIndex((e) => e.type === type && e.task === name);
+    expect(position('task_succeeded', 'list')).toBeLessThan(position('task_started', 'each'));
+    for (const name of ['each[0]', 'each[1]', 'each[2]']) {
+      expect(events.filter((e) => e.type === 'task_queued' && e.task === name)).toHaveLength(1);
+      expect(position('task_started', 'each')).toBeLessThan(position('task_queued', name));
+      expect(position('task_queued', name)).toBeLessThan(position('task_started', name));
+    }
   });
 
   it('succeeds at once with an empty list', async () => {
@@ -117,6 +129,41 @@ describe('forEach fan-out', () => {
     const run = await stack.waitForRun(runId, 120_000);
     expect(run.status).toBe('succeeded');
     expect(run.tasksTotal).toBe(10_002);
+    // Expanded in slices and sent a range at a time from PostgreSQL: every instance ran, once.
+    const db = new Client({ connectionString: stack.database.url });
+    await db.connect();
+    try {
+      const attempts = await db.query(
+        `SELECT count(*)::int AS instances, count(*) FILTER (WHERE attempt = 1 AND status = 'succeeded')::int AS once,
+                count(DISTINCT item_index)::int AS items
+           FROM task_runs WHERE run_id = $1 AND parent_task_run_id IS NOT NULL`,
+        [runId],
+      );
+      expect(attempts.rows[0]).toEqual({ instances: 10_000, once: 10_000, items: 10_000 });
+
+      // A results batch locks its tasks one primary-key probe each, not by reading the whole run: with no
+      // statistics for the fresh instances, the planner would otherwise read all 10,000 for every batch.
+      const batch = await db.query(`SELECT id FROM task_runs WHERE run_id = $1 AND item_index BETWEEN 5000 AND 5049`, [runId]);
+      const plans: string[] = [];
+      const explaining = {
+        query: async (sql: string, parameters?: unknown[]) => {
+          const { rows } = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
+          plans.push(JSON.stringify(rows));
+          return [];
+        },
+      };
+      await new TaskRunRepository().lockWithRuns(
+        explaining as Queryable,
+        [runId],
+        batch.rows.map((row) => row.id),
+      );
+      expect(plans).toHaveLength(1);
+      const indexes = [...plans[0]!.matchAll(/"Index Name":"(\w+)"/g)].map((match) => match[1]);
+      expect(indexes).toContain('task_runs_pkey');
+      expect(indexes).not.toContain('task_runs_by_run');
+    } finally {
+      await db.end();
+    }
     const count = (await stack.api.get(`/runs/${runId}?tasksLimit=10000`)).body.tasks.find((t: any) => t.name === 'count');
     expect(count?.output ?? (await findTask(stack, runId, 'count')).output).toEqual({ total: 10_000, last: 9_999 });
   }, 150_000);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { RunRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
@@ -8,6 +8,7 @@ import { WORKFLOW_TYPE } from '../engine/child-runs';
 import { TaskDispatcher } from '../engine/task-dispatcher';
 import { dispatchOfRow, type DispatchItem } from '../engine/unit-of-work';
 import { LeaderLease } from './leader-lease';
+import { stillLost } from './still-lost';
 
 /** Younger tasks may simply not have been enqueued yet by the transaction that queued them (capped by the interval, FLOWCTL_RECONCILE_INTERVAL). */
 const GRACE_MS = 10_000;
@@ -26,6 +27,8 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
   private active = false;
   private readonly everyMs: number;
   private readonly graceMs: number;
+  /** How long a pass waits for earlier reports to be applied before leaving its suspects to the next pass. */
+  private readonly settleWaitMs: number;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
@@ -38,6 +41,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
   ) {
     this.everyMs = config.reconcileIntervalMs;
     this.graceMs = Math.min(GRACE_MS, config.reconcileIntervalMs);
+    this.settleWaitMs = config.reconcileIntervalMs;
     lease.onLeadershipChange({
       elected: () => {
         this.active = true;
@@ -80,6 +84,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     let restored = 0;
     let afterId: string | undefined;
     try {
+      const suspects: TaskRunRow[] = [];
       for (;;) {
         const page = await this.taskRuns.inFlight(this.dataSource, {
           queuedBefore: new Date(Date.now() - this.graceMs),
@@ -95,12 +100,23 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
               .map(async (task) => ((await this.hasLiveJob(task.type, taskJobId(task.id, task.attempt), task.status)) ? undefined : task)),
           )
         ).filter((task) => task !== undefined);
-        if (missing.length === 0) continue;
+        suspects.push(...missing);
+      }
+      const lost = await stillLost(suspects, {
+        results: this.transport.results(),
+        findByIds: async (ids) =>
+          (await Promise.all(chunks(ids, PAGE).map((page) => this.taskRuns.findByIds(this.dataSource, page)))).flat(),
+        isActive: () => this.active,
+        waitMs: this.settleWaitMs,
+      });
+      if (!lost)
+        this.logger.log(`${suspects.length} task(s) without a job wait for the next pass: earlier reports are still being applied`);
+      for (const page of chunks(lost ?? [], PAGE)) {
         const runs = new Map(
-          (await this.runs.findMany(this.dataSource, [...new Set(missing.map((t) => t.runId))])).map((run) => [run.id, run]),
+          (await this.runs.findMany(this.dataSource, [...new Set(page.map((t) => t.runId))])).map((run) => [run.id, run]),
         );
         const items: DispatchItem[] = [];
-        for (const task of missing) {
+        for (const task of page) {
           const run = runs.get(task.runId);
           if (!run) continue;
           items.push(dispatchOfRow(run, task, task.attempt));
@@ -114,4 +130,10 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     }
     return restored;
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
 }

@@ -1,19 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import {
-  evaluateExpression,
-  renderTaskInput,
-  type ExpressionScope,
-  type SecretSlot,
-  type TaskDefinition,
-  type TaskFailure,
-} from '@flowctl/core';
-import { TaskRunRepository, type FanOutProgress } from '@flowctl/persistence';
+import { evaluateExpression, renderTaskInput, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
+import { RunEventRepository, TaskRunRepository, type FanOutInstances, type FanOutProgress } from '@flowctl/persistence';
 import { TASK_COUNTERS_CARRY } from './pending-writes';
 import type { ReadyTask } from './run-advancer';
-import type { DispatchItem, SettledTask, UnitOfWork } from './unit-of-work';
+import type { SettledTask, UnitOfWork } from './unit-of-work';
 
 /** Instances one `forEach` may expand into; past this the task fails instead of flooding the queues. */
 export const MAX_FOREACH_ITEMS = 100_000;
+
+/** Instances rendered and inserted per statement. */
+const EXPANSION_SLICE = 5_000;
 
 export class ForEachError extends Error {
   override name = 'TemplateError';
@@ -29,7 +25,10 @@ export class ForEachError extends Error {
  */
 @Injectable()
 export class FanOut {
-  constructor(private readonly taskRuns: TaskRunRepository) {}
+  constructor(
+    private readonly taskRuns: TaskRunRepository,
+    private readonly events: RunEventRepository,
+  ) {}
 
   /** Returns the fan-out task itself as settled when its list is empty (nothing to wait for). */
   async expand(uow: UnitOfWork, task: ReadyTask, definition: TaskDefinition, scope: ExpressionScope): Promise<SettledTask | undefined> {
@@ -47,33 +46,39 @@ export class FanOut {
       return { runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'succeeded' };
     }
 
-    const instances = await this.taskRuns.insertMany(
-      uow.tx,
-      task.runId,
-      items.map((_, index) => ({
-        name: `${task.name}[${index}]`,
-        type: definition.type,
-        priority: definition.priority,
-        depsTotal: 0,
-        timeoutMs: definition.timeout,
-        heartbeatTimeoutMs: definition.heartbeatTimeout,
-        scheduleToStartMs: definition.scheduleToStartTimeout,
-        parentTaskRunId: task.taskRunId,
-        itemIndex: index,
-      })),
-    );
-    uow.countAdded(task.runId, instances.length);
-    const idByName = new Map(instances.map((row) => [row.name, row.id]));
-    const queued: { id: string; attempt: number; input: unknown; secretSlots: SecretSlot[] }[] = [];
-    items.forEach((item, index) => {
-      const name = `${task.name}[${index}]`;
-      const { input, secretSlots } = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
-      const taskRunId = idByName.get(name)!;
-      queued.push({ id: taskRunId, attempt: 1, input, secretSlots });
-      uow.event({ runId: task.runId, type: 'task_queued', task: name, attempt: 1 });
-      uow.dispatch.push({ ...this.dispatchItem(uow, run.id, taskRunId, name, definition, input), secretSlots });
-    });
-    await this.taskRuns.markQueued(uow.tx, queued);
+    // The history in order: what this transaction has said so far goes before the instances' own events.
+    await uow.pending.flush(this.events.appendStatement(uow.events.splice(0)));
+    const fanOut: FanOutInstances = {
+      runId: task.runId,
+      parentTaskRunId: task.taskRunId,
+      name: task.name,
+      type: definition.type,
+      priority: definition.priority,
+      timeoutMs: definition.timeout,
+      heartbeatTimeoutMs: definition.heartbeatTimeout,
+      scheduleToStartMs: definition.scheduleToStartTimeout,
+    };
+    // In slices, so neither the rendered inputs nor one statement's parameters grow with the list. An
+    // item whose template fails fails the fan-out task with no instance left behind: the slices before
+    // it are rolled back to the savepoint.
+    const sliced = items.length > EXPANSION_SLICE;
+    if (sliced) await uow.tx.query('SAVEPOINT fan_out');
+    try {
+      for (let start = 0; start < items.length; start += EXPANSION_SLICE) {
+        const slice = items.slice(start, start + EXPANSION_SLICE).map((item, offset) => {
+          const index = start + offset;
+          const { input, secretSlots } = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
+          return { itemIndex: index, input, secretSlots };
+        });
+        await this.taskRuns.insertQueuedInstances(uow.tx, fanOut, slice);
+      }
+    } catch (error) {
+      if (sliced) await uow.tx.query('ROLLBACK TO SAVEPOINT fan_out');
+      throw error;
+    }
+    if (sliced) await uow.tx.query('RELEASE SAVEPOINT fan_out');
+    uow.countAdded(task.runId, items.length);
+    uow.instancesDispatch.push({ run, parentTaskRunId: task.taskRunId, instances: items.length });
     if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
     return undefined;
   }
@@ -122,26 +127,5 @@ export class FanOut {
       }
     }
     return ended;
-  }
-
-  private dispatchItem(
-    uow: UnitOfWork,
-    runId: string,
-    taskRunId: string,
-    name: string,
-    definition: TaskDefinition,
-    input: unknown,
-  ): DispatchItem {
-    return {
-      taskRunId,
-      run: uow.run(runId).row,
-      task: name,
-      type: definition.type,
-      attempt: 1,
-      input,
-      priority: definition.priority,
-      timeoutMs: definition.timeout,
-      heartbeatTimeoutMs: definition.heartbeatTimeout,
-    };
   }
 }

@@ -1,14 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { secretNamesOf } from '@flowctl/core';
-import { SecretRepository, type SecretRow } from '@flowctl/persistence';
+import { SecretRepository, TaskRunRepository, type SecretRow } from '@flowctl/persistence';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type SealedSecret, type TaskJob } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
-import type { DispatchItem } from './unit-of-work';
+import { dispatchOfRow, type DispatchItem, type InstancesDispatch } from './unit-of-work';
 
 /** Finished jobs are kept a while so a re-enqueue of the same attempt stays a no-op; results live in PostgreSQL. */
 const KEEP_FINISHED_JOBS = { age: 3600, count: 20_000 };
+/**
+ * BullMQ's PostgreSQL backend trims by count with a sort of every finished job
+ * of the queue on each completion (O(n) per task, O(n^2) per fan-out); its age
+ * trim is an index range scan. Disk, not memory, holds the hour's jobs there.
+ */
+const KEEP_FINISHED_JOBS_ON_POSTGRES = { age: 3600 };
 /** Jobs per addBulk. */
 const DISPATCH_SLICE = 1_000;
 
@@ -22,11 +28,42 @@ export class TaskDispatcher {
   private readonly logger = new Logger(TaskDispatcher.name);
   private readonly taskLog = getLogger(TaskDispatcher.name);
 
+  /** Fan-outs whose instances are being sent, one after another, behind the transactions that created them. */
+  private sendingInstances: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly transport: QueueTransport,
     private readonly dataSource: DataSource,
     private readonly secrets: SecretRepository,
+    private readonly taskRuns: TaskRunRepository,
   ) {}
+
+  /** What a committed unit of work put on its way: its tasks now, its fan-outs' instances in the background. */
+  async dispatchCommitted(uow: { dispatch: readonly DispatchItem[]; instancesDispatch: readonly InstancesDispatch[] }): Promise<void> {
+    await this.dispatch(uow.dispatch);
+    for (const fanOut of uow.instancesDispatch) this.sendInstances(fanOut);
+  }
+
+  /**
+   * Sends a fan-out's instances a range at a time, read from PostgreSQL, without holding up the caller:
+   * the scheduler goes on applying the results of the first instances while the last are sent, and
+   * never holds 100,000 jobs in memory. If this stops (process killed, transport down), the instances
+   * are still queued in PostgreSQL and the leader's reconciler sends them.
+   */
+  sendInstances(fanOut: InstancesDispatch): void {
+    this.sendingInstances = this.sendingInstances.then(async () => {
+      try {
+        for (let from = 0; from < fanOut.instances; from += DISPATCH_SLICE) {
+          const rows = await this.taskRuns.queuedInstances(this.dataSource, fanOut.parentTaskRunId, from, from + DISPATCH_SLICE);
+          await this.dispatch(rows.map((row) => ({ ...dispatchOfRow(fanOut.run, row, row.attempt), traceparent: fanOut.traceparent })));
+        }
+      } catch (error) {
+        this.logger.error(
+          `could not send the instances of fan-out ${fanOut.parentTaskRunId}; the reconciler will: ${(error as Error).message}`,
+        );
+      }
+    });
+  }
 
   async dispatch(items: readonly DispatchItem[]): Promise<void> {
     if (items.length === 0) return;
@@ -64,6 +101,7 @@ export class TaskDispatcher {
   }
 
   private async add(type: string, list: readonly DispatchItem[], sealed: ReadonlyMap<string, SecretRow>, spans?: Span[]): Promise<void> {
+    const keep = this.transport.kind === 'postgres' ? KEEP_FINISHED_JOBS_ON_POSTGRES : KEEP_FINISHED_JOBS;
     await this.transport.queue(taskQueueName(type)).addBulk(
       list.map((item, index) => ({
         name: item.task,
@@ -72,8 +110,8 @@ export class TaskDispatcher {
           jobId: taskJobId(item.taskRunId, item.attempt),
           priority: item.priority,
           attempts: 1,
-          removeOnComplete: KEEP_FINISHED_JOBS,
-          removeOnFail: KEEP_FINISHED_JOBS,
+          removeOnComplete: keep,
+          removeOnFail: keep,
         },
       })),
     );

@@ -1,5 +1,5 @@
 import { execute, type Statement } from '../statement';
-import type { SecretSlot, TaskFailure, TaskStatus } from '@flowctl/core';
+import { TASK_STATUSES, type SecretSlot, type TaskFailure, type TaskStatus } from '@flowctl/core';
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
 import { dateOrNull, RUN_COLUMNS, runRowFromJson, type RunRow } from './run.repository';
 
@@ -83,8 +83,26 @@ export interface NewTaskRun {
   timeoutMs?: number;
   heartbeatTimeoutMs?: number;
   scheduleToStartMs?: number;
-  parentTaskRunId?: string;
-  itemIndex?: number;
+}
+
+/** What the instances of one `forEach` task share. */
+export interface FanOutInstances {
+  runId: string;
+  parentTaskRunId: string;
+  /** The fan-out task's name: instance i is `name[i]`. */
+  name: string;
+  type: string;
+  priority: number;
+  timeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  scheduleToStartMs?: number;
+}
+
+/** One instance: its item's index and its rendered input (placeholders where secrets go). */
+export interface QueuedInstance {
+  itemIndex: number;
+  input: unknown;
+  secretSlots: readonly SecretSlot[];
 }
 
 /** One upstream outcome counted against one dependent. */
@@ -100,7 +118,7 @@ export interface DependencyRelease {
  * Whether a jsonb column is stored larger than $4 bytes: PostgreSQL's stored size, after compression, read
  * without decompressing. Measuring the JSON text instead would serialise every large value on every page.
  */
-const LARGE = (column: string) => `(pg_column_size(${column}) > $4)`;
+const LARGE = (column: string, limit = '$4') => `(pg_column_size(${column}) > ${limit})`;
 
 const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget_start AS "budgetStart", priority,
   deps_total AS "depsTotal", deps_succeeded AS "depsSucceeded", deps_failed AS "depsFailed", deps_skipped AS "depsSkipped",
@@ -124,6 +142,19 @@ const RUNNING_DEADLINE = (startedAt: string, heartbeatAt: string, graceMs = `${S
 const RELEASED_COLUMNS = `t.id, t.run_id AS "runId", t.name, t.deps_total AS "depsTotal", t.deps_succeeded AS "depsSucceeded",
   t.deps_failed AS "depsFailed", t.deps_skipped AS "depsSkipped"`;
 
+/** TASK_COLUMNS of a subquery `t` that computed input_large/output_large: those values come as null, flagged. */
+const cappedColumns = () =>
+  `${TASK_COLUMNS.replace('input,', 'CASE WHEN t.input_large THEN NULL ELSE input END AS input,').replace(
+    'output,',
+    'CASE WHEN t.output_large THEN NULL ELSE output END AS output,',
+  )}, t.input_large AS "inputTruncated", t.output_large AS "outputTruncated"`;
+
+/**
+ * Instance statuses as one letter each: 'A' + the status's place in TASK_STATUSES
+ * (A pending, B queued, C running, ...). What instanceStatusLetters answers.
+ */
+export const instanceStatusOfLetter = (letter: string): TaskStatus | undefined => TASK_STATUSES[letter.charCodeAt(0) - 65];
+
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 /** A task leaving queued or running: a terminal state, or retrying with its retry time. */
@@ -141,27 +172,52 @@ export interface FinishedTask {
 }
 
 export class TaskRunRepository {
-  /** One statement for all of a run's tasks, however many. */
-  async insertMany(tx: Queryable, runId: string, tasks: readonly NewTaskRun[]): Promise<{ id: string; name: string }[]> {
-    return queryRows(
-      tx,
-      `INSERT INTO task_runs (run_id, name, type, status, priority, deps_total, timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms, parent_task_run_id, item_index)
-       SELECT $1, t.name, t.type, 'pending', t.priority, t.deps_total, t.timeout_ms, t.heartbeat_timeout_ms, t.schedule_to_start_ms, t.parent, t.item_index
-         FROM unnest($2::text[], $3::text[], $4::smallint[], $5::int[], $6::int[], $7::int[], $8::int[], $9::bigint[], $10::int[])
-              AS t(name, type, priority, deps_total, timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms, parent, item_index)
-       RETURNING id, name`,
+  /**
+   * Instances of a `forEach` task, created queued at attempt 1 with their `task_queued` events, in one
+   * statement: nothing comes back, and the events are made in SQL from the inserted rows, so a slice of
+   * a 100,000-item fan-out costs one round trip and no row is written twice.
+   */
+  async insertQueuedInstances(tx: Queryable, fanOut: FanOutInstances, instances: readonly QueuedInstance[]): Promise<void> {
+    if (instances.length === 0) return;
+    await tx.query(
+      `WITH inserted AS (
+         INSERT INTO task_runs (run_id, name, type, status, attempt, priority, deps_total, input, secret_slots, queued_at, timeout_at,
+                                timeout_ms, heartbeat_timeout_ms, schedule_to_start_ms, parent_task_run_id, item_index)
+         SELECT $1, $2 || '[' || i.item_index || ']', $3, 'queued', 1, $4, 0, i.input, i.secret_slots, now(),
+                now() + $7::int * interval '1 millisecond', $5, $6, $7, $8, i.item_index
+           FROM unnest($9::int[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY AS i(item_index, input, secret_slots, position)
+          ORDER BY i.position
+         RETURNING name, item_index)
+       INSERT INTO run_events (run_id, type, task, attempt)
+       SELECT $1, 'task_queued', name, 1 FROM inserted ORDER BY item_index`,
       [
-        runId,
-        tasks.map((t) => t.name),
-        tasks.map((t) => t.type),
-        tasks.map((t) => t.priority),
-        tasks.map((t) => t.depsTotal),
-        tasks.map((t) => t.timeoutMs ?? null),
-        tasks.map((t) => t.heartbeatTimeoutMs ?? null),
-        tasks.map((t) => t.scheduleToStartMs ?? null),
-        tasks.map((t) => t.parentTaskRunId ?? null),
-        tasks.map((t) => t.itemIndex ?? null),
+        fanOut.runId,
+        fanOut.name,
+        fanOut.type,
+        fanOut.priority,
+        fanOut.timeoutMs ?? null,
+        fanOut.heartbeatTimeoutMs ?? null,
+        fanOut.scheduleToStartMs ?? null,
+        fanOut.parentTaskRunId,
+        instances.map((i) => i.itemIndex),
+        instances.map((i) => json(i.input)),
+        instances.map((i) => (i.secretSlots.length > 0 ? JSON.stringify(i.secretSlots) : null)),
       ],
+    );
+  }
+
+  /**
+   * The instances of a fan-out with item index in [from, to) that are still queued: what is sent to the
+   * queue after the expansion commits, a range at a time. A range, not ORDER BY ... LIMIT: right after a
+   * large expansion the statistics still say the fan-out has a few instances, and a plan made on that
+   * would read and sort all of them for every page.
+   */
+  async queuedInstances(db: Queryable, parentTaskRunId: string, from: number, to: number): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      db,
+      `SELECT ${TASK_COLUMNS} FROM task_runs
+        WHERE parent_task_run_id = $1 AND item_index >= $2 AND item_index < $3 AND status = 'queued'`,
+      [parentTaskRunId, from, to],
     );
   }
 
@@ -177,6 +233,12 @@ export class TaskRunRepository {
   async find(db: Queryable, runId: string, name: string): Promise<TaskRunRow | undefined> {
     const [row] = await queryRows<TaskRunRow>(db, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND name = $2`, [runId, name]);
     return row;
+  }
+
+  /** As they are now, without locking them. */
+  async findByIds(db: Queryable, ids: readonly string[]): Promise<TaskRunRow[]> {
+    if (ids.length === 0) return [];
+    return queryRows<TaskRunRow>(db, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
   }
 
   /** Sets tasks back to pending with recomputed upstream counters: the first step of a retry or a requeue. */
@@ -211,6 +273,12 @@ export class TaskRunRepository {
    * task CTE reads the run CTE, so PostgreSQL must lock the runs first: the
    * lock order of every engine transaction. Both come back through to_jsonb
    * because one result set cannot hold two row shapes.
+   *
+   * The run check compares text on purpose: it must not be usable through an index on run_id. With
+   * `run_id IN (locked runs)` the planner read the whole run along task_runs_by_run and filtered it by
+   * id, because with no statistics yet for a fan-out's fresh rows it guesses a run holds a few hundred
+   * tasks: each batch of results read all 100,000 of a large fan-out (20 – 150 ms a batch, growing with
+   * the run). Now the only way in is the primary key, one probe per task named.
    */
   async lockWithRuns(
     tx: Queryable,
@@ -222,7 +290,7 @@ export class TaskRunRepository {
       `WITH locked_runs AS MATERIALIZED (SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
             locked_tasks AS MATERIALIZED (
               SELECT ${TASK_COLUMNS} FROM task_runs
-               WHERE id = ANY($2::bigint[]) AND run_id IN (SELECT id FROM locked_runs) ORDER BY id FOR UPDATE)
+               WHERE id = ANY($2::bigint[]) AND run_id::text IN (SELECT id::text FROM locked_runs) ORDER BY id FOR UPDATE)
        SELECT 'run' AS kind, to_jsonb(r) AS row FROM locked_runs r
        UNION ALL
        SELECT 'task', to_jsonb(t) FROM locked_tasks t`,
@@ -248,13 +316,7 @@ export class TaskRunRepository {
    * task's own endpoint serves it whole.
    */
   async forRun(db: Queryable, runId: string, options: { afterId?: string; limit: number; maxValueBytes?: number }): Promise<TaskRunRow[]> {
-    const columns =
-      options.maxValueBytes === undefined
-        ? TASK_COLUMNS
-        : `${TASK_COLUMNS.replace('input,', 'CASE WHEN t.input_large THEN NULL ELSE input END AS input,').replace(
-            'output,',
-            'CASE WHEN t.output_large THEN NULL ELSE output END AS output,',
-          )}, t.input_large AS "inputTruncated", t.output_large AS "outputTruncated"`;
+    const columns = options.maxValueBytes === undefined ? TASK_COLUMNS : cappedColumns();
     return queryRows<TaskRunRow>(
       db,
       // Along task_runs_by_run (run_id, id) whatever the statistics say, so any page of a 100,000-task
@@ -264,6 +326,53 @@ export class TaskRunRepository {
         : `SELECT ${columns} FROM (SELECT p.*, ${LARGE('input')} AS input_large, ${LARGE('output')} AS output_large
                                     FROM flowctl_run_task_page($1, $2, $3) p) t`,
       [runId, options.afterId ?? '0', options.limit, ...(options.maxValueBytes === undefined ? [] : [options.maxValueBytes])],
+    );
+  }
+
+  /**
+   * A run's tasks that are not forEach instances (the workflow's own tasks, at most its task limit),
+   * in id order, with large values capped as in forRun. Live views read these whole and the instances
+   * as counts: a 100,000-instance run then costs its few template rows, not 100,000.
+   */
+  async plainTasks(db: Queryable, runId: string, options: { maxValueBytes: number }): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      db,
+      `SELECT ${cappedColumns()} FROM (SELECT p.*, ${LARGE('input', '$2')} AS input_large, ${LARGE('output', '$2')} AS output_large
+                                         FROM flowctl_run_plain_tasks($1) p) t
+        ORDER BY t.id`,
+      [runId, options.maxValueBytes],
+    );
+  }
+
+  /**
+   * The status of every instance of a fan-out task, in item order, one letter each (see
+   * INSTANCE_STATUS_LETTERS): 100,000 instances come back as one 100 kB string rather than as
+   * 100,000 rows.
+   */
+  async instanceStatusLetters(db: Queryable, parentId: string): Promise<string> {
+    const [row] = await queryRows<{ letters: string | null }>(db, `SELECT flowctl_instance_status_letters($1, $2::text[]) AS letters`, [
+      parentId,
+      TASK_STATUSES,
+    ]);
+    return row?.letters ?? '';
+  }
+
+  /** A page of a fan-out task's instances in item order, optionally of one status, with large values capped. */
+  async instancePage(
+    db: Queryable,
+    parentId: string,
+    options: { afterIndex?: number; limit: number; status?: TaskStatus; maxValueBytes: number },
+  ): Promise<TaskRunRow[]> {
+    return queryRows<TaskRunRow>(
+      db,
+      // Along task_runs_instances (parent_task_run_id, item_index): a page reads just that page, or,
+      // filtered by a rare status, scans the instances once without sorting them.
+      `SELECT ${cappedColumns()} FROM (SELECT p.*, ${LARGE('input')} AS input_large, ${LARGE('output')} AS output_large
+                                         FROM task_runs p
+                                        WHERE p.parent_task_run_id = $1 AND p.item_index > $2 AND ($3::text IS NULL OR p.status = $3)
+                                        ORDER BY p.item_index LIMIT $5) t
+        ORDER BY t.item_index`,
+      [parentId, options.afterIndex ?? -1, options.status ?? null, options.maxValueBytes, options.limit],
     );
   }
 

@@ -150,12 +150,12 @@ export class RecordResultsUseCase {
     if (spans) {
       // Tasks a result released continue that result's trace: the run's trace goes on from task to task.
       const byRun = new Map([...spans].map(([message, span]) => [message.runId, span]));
-      for (const item of uow.dispatch) {
+      for (const item of [...uow.dispatch, ...uow.instancesDispatch]) {
         const span = byRun.get(item.run.id);
         if (span && !item.traceparent) item.traceparent = traceparentOf(span);
       }
     }
-    await this.dispatcher.dispatch(uow.dispatch);
+    await this.dispatcher.dispatchCommitted(uow);
     await this.failStartsOnLostWorkers(
       applied.flatMap(({ message, row }) =>
         message.kind === 'started' ? [{ row, workerId: message.workerId, startedAt: new Date(message.at) }] : [],

@@ -47,7 +47,7 @@ export class ReleaseDueRetriesUseCase {
       await this.advancer.flush(uow);
       return uow;
     });
-    await this.dispatcher.dispatch(uow.dispatch);
+    await this.dispatcher.dispatchCommitted(uow);
     return uow.dispatch.length;
   }
 }

@@ -50,7 +50,7 @@ export class RequeueDeadLetterUseCase {
       await this.advancer.flush(uow);
       return { uow, result: { id, runId: letter.runId, task: letter.task, attempt: task.attempt + 1 } };
     });
-    await this.dispatcher.dispatch(uow.dispatch);
+    await this.dispatcher.dispatchCommitted(uow);
     return result;
   }
 }

@@ -35,7 +35,7 @@ export class RetryRunUseCase {
       await this.advancer.flush(uow);
       return uow;
     });
-    await this.dispatcher.dispatch(uow.dispatch);
+    await this.dispatcher.dispatchCommitted(uow);
     return (await this.runs.find(this.transactions.db, runId))!;
   }
 }

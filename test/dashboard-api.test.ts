@@ -1,4 +1,6 @@
+import { STATUS_AFTER } from '../apps/scheduler/src/api/instance-tally';
 import { FlowctlStack } from './support/flowctl-stack';
+import type { TestApi } from './support/api-client';
 import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
 
@@ -6,6 +8,8 @@ interface Frame {
   id?: string;
   event: string;
   data: any;
+  /** The frame as it came over the wire, in bytes. */
+  bytes: number;
 }
 
 /** A minimal EventSource over fetch: keeps every frame it has read, so a test can wait for one. */
@@ -35,7 +39,7 @@ class SseReader {
         buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
-          this.parse(buffer.slice(0, end));
+          this.parse(buffer.slice(0, end), Buffer.byteLength(buffer.slice(0, end + 2)));
           buffer = buffer.slice(end + 2);
         }
       }
@@ -45,7 +49,7 @@ class SseReader {
     this.done = true;
   }
 
-  private parse(block: string): void {
+  private parse(block: string, bytes: number): void {
     const frame: Partial<Frame> & { dataLines: string[] } = { dataLines: [] };
     for (const line of block.split('\n')) {
       if (line.startsWith(':')) this.comments += 1;
@@ -53,7 +57,7 @@ class SseReader {
       else if (line.startsWith('event: ')) frame.event = line.slice(7);
       else if (line.startsWith('data: ')) frame.dataLines.push(line.slice(6));
     }
-    if (frame.event) this.frames.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.dataLines.join('\n')) });
+    if (frame.event) this.frames.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.dataLines.join('\n')), bytes });
   }
 
   get ended(): boolean {
@@ -74,6 +78,58 @@ class SseReader {
   close(): void {
     this.abort.abort();
   }
+}
+
+/** Every event of a run up to `lastId`, oldest first, through the paged events API. */
+async function eventsUpTo(api: TestApi, runId: string, lastId: string): Promise<any[]> {
+  const events: any[] = [];
+  let cursor = '';
+  for (;;) {
+    const { body } = await api.get(`/runs/${runId}/events?limit=10000${cursor ? `&cursor=${cursor}` : ''}`);
+    events.push(...body.items);
+    if (!body.nextCursor || Number(body.items.at(-1)?.id) >= Number(lastId)) break;
+    cursor = body.nextCursor;
+  }
+  return events.filter((event) => Number(event.id) <= Number(lastId));
+}
+
+/** Instances per status of forEach task `name` after the given events: the history told again, independently of the stream. */
+function countsFromHistory(events: readonly any[], name: string, total: number): Record<string, number> {
+  const statuses = new Array<string>(total).fill('pending');
+  const instance = new RegExp(`^${name}\\[(\\d+)\\]$`);
+  for (const event of events) {
+    const index = instance.exec(event.task ?? '')?.[1];
+    if (index !== undefined && STATUS_AFTER[event.type]) statuses[Number(index)] = STATUS_AFTER[event.type]!;
+  }
+  const counts: Record<string, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
+/** What the stream sent on connect: its history and snapshot frames. */
+const connectFrames = (stream: SseReader) => stream.frames.slice(0, stream.frames.findIndex((f) => f.event === 'snapshot') + 1);
+
+/**
+ * What the stream sent on connect before it was bounded: every event in `history` frames of 1,000
+ * and one snapshot with every task row whole, estimated from the same views through the REST API.
+ */
+async function unboundedConnectBytes(api: TestApi, runId: string): Promise<number> {
+  let bytes = 0;
+  let cursor = '';
+  for (;;) {
+    const { body } = await api.get(`/runs/${runId}/events?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    bytes += JSON.stringify({ events: body.items }).length + 40;
+    if (!body.nextCursor) break;
+    cursor = body.nextCursor;
+  }
+  cursor = '';
+  for (;;) {
+    const { body } = await api.get(`/runs/${runId}?tasksLimit=10000${cursor ? `&tasksCursor=${cursor}` : ''}`);
+    bytes += JSON.stringify(body.tasks).length;
+    if (!body.tasksNextCursor) break;
+    cursor = body.tasksNextCursor;
+  }
+  return bytes;
 }
 
 describe('the dashboard API: live streams and queue depth', () => {
@@ -157,6 +213,79 @@ describe('the dashboard API: live streams and queue depth', () => {
     expect(snapshot.data.run.status).toBe('succeeded');
     expect(snapshot.data.lastEventId).toBe(history[history.length - 1].id);
   });
+
+  it('opens a run of 5,000 forEach instances with a bounded payload and exact counts per status, and stays exact live', async () => {
+    const total = 5_000;
+    const applied = await stack.api.applyYaml(
+      aWorkflow({
+        name: 'wide',
+        spec: { inputs: { items: { type: 'array' } } },
+        tasks: [
+          { name: 'each', forEach: '{{ inputs.items }}', with: { n: '{{ item }}' } },
+          { name: 'after', dependsOn: ['each'] },
+        ],
+      }),
+    );
+    expect(applied.status).toBe(200);
+    const started = await stack.api.post('/workflows/wide/runs', { inputs: { items: Array.from({ length: total }, (_, i) => i) } });
+    expect(started.status).toBe(201);
+    const runId = started.body.id as string;
+    const counts = (frames: Frame[]) =>
+      frames
+        .flatMap((f) => (f.event === 'snapshot' || f.event === 'events' ? (f.data.fanOuts ?? []) : []))
+        .filter((o: any) => o.task === 'each');
+    const latestCounts = (reader: SseReader) => counts(reader.frames).at(-1)?.counts;
+
+    // One stream from the start (the fan-out may expand after its snapshot), one opened mid-run.
+    const early = await open(`/runs/${runId}/stream`);
+    await early.waitFor(() => (latestCounts(early)?.succeeded ?? 0) >= 1_000, '1,000 instances to succeed', 60_000);
+    const middle = await open(`/runs/${runId}/stream`);
+    const snapshot = await middle.waitFor(() => middle.frames.find((f) => f.event === 'snapshot'), 'the snapshot');
+
+    const payload = connectFrames(middle).reduce((sum, f) => sum + f.bytes, 0);
+    expect(payload).toBeLessThan(400 * 1024);
+    expect(snapshot.data.run.tasks.map((t: any) => t.name).sort()).toEqual(['after', 'each']);
+    const [summary] = counts([snapshot]);
+    expect(summary.total).toBe(total);
+    // The counts are the history's, as of exactly the snapshot's last event.
+    const history = await eventsUpTo(stack.api, runId, snapshot.data.lastEventId);
+    expect(summary.counts).toEqual(countsFromHistory(history, 'each', total));
+    expect(middle.events('history').length).toBeLessThanOrEqual(1_000);
+    const tail = middle.frames.find((f) => f.event === 'history')!.data;
+    expect(tail).toMatchObject({ reset: true, earlierBefore: tail.events[0].id });
+
+    // Both streams converge on the run's end: every instance succeeded, counted once.
+    for (const reader of [early, middle]) {
+      await reader.waitFor(() => reader.events().some((e) => e.type === 'run_succeeded'), 'the run to succeed live', 120_000);
+      expect(latestCounts(reader)).toEqual({ succeeded: total });
+      expect(reader.frames.flatMap((f) => (f.event === 'events' ? f.data.tasks : [])).every((t: any) => !/^each\[/.test(t.name))).toBe(
+        true,
+      );
+    }
+
+    // A stream opened now sends as little, and pages back through the timeline's "earlier" link.
+    const after = await open(`/runs/${runId}/stream`);
+    const ended = await after.waitFor(() => after.frames.find((f) => f.event === 'snapshot'), 'the snapshot of the ended run');
+    expect(counts([ended])[0].counts).toEqual({ succeeded: total });
+    const bounded = connectFrames(after).reduce((sum, f) => sum + f.bytes, 0);
+    expect(bounded).toBeLessThan(400 * 1024);
+    const earlierBefore = after.frames.find((f) => f.event === 'history')!.data.earlierBefore;
+    const earlier = await stack.api.get(`/runs/${runId}/events?before=${earlierBefore}&limit=500`);
+    expect(earlier.body.items).toHaveLength(500);
+    expect(Number(earlier.body.items.at(-1).id)).toBeLessThan(Number(earlierBefore));
+    expect(earlier.body.earlierBefore).toBe(earlier.body.items[0].id);
+    const unbounded = await unboundedConnectBytes(stack.api, runId);
+    expect(unbounded).toBeGreaterThan(4 * bounded);
+    console.log(`connect payload of a ${total}-instance run: ${bounded} bytes (unbounded: ${unbounded} bytes)`);
+
+    // The group panel pages the instances, filtered by status, in item order.
+    const first = await stack.api.get(`/runs/${runId}/tasks/each/instances?status=succeeded&limit=2`);
+    expect(first.body.items.map((t: any) => t.name)).toEqual(['each[0]', 'each[1]']);
+    const second = await stack.api.get(`/runs/${runId}/tasks/each/instances?status=succeeded&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((t: any) => t.name)).toEqual(['each[2]', 'each[3]']);
+    expect((await stack.api.get(`/runs/${runId}/tasks/each/instances?status=failed`)).body).toEqual({ items: [], nextCursor: null });
+    expect((await stack.api.get(`/runs/${runId}/tasks/each/instances?status=nope`)).status).toBe(400);
+  }, 180_000);
 
   it('sends the run-level changes of new runs to the runs-list stream', async () => {
     const stream = await open('/stream?workflow=live');

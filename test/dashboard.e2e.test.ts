@@ -39,6 +39,15 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
         ],
       }),
       aWorkflow({ name: 'slow', tasks: [{ name: 'long-sleep', type: 'sleep', with: { duration: '60s' } }] }),
+      aWorkflow({
+        name: 'wide',
+        spec: { inputs: { items: { type: 'array' } } },
+        tasks: [
+          // Each instance fails until attempt `item`: with one attempt, the items that are 2 end dead.
+          { name: 'each', type: 'fail', forEach: '{{ inputs.items }}', retry: { maxAttempts: 1 }, with: { untilAttempt: '{{ item }}' } },
+          { name: 'after', dependsOn: ['each'] },
+        ],
+      }),
     ];
     for (const workflow of workflows) expect((await stack.api.applyYaml(workflow)).status).toBe(200);
     browser = await launchChromium();
@@ -135,6 +144,40 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
     await page.getByTestId('action-error').getByText(`dead letter ${letter.id} was already requeued`).waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
+
+  it('opens a run of 3,000 forEach instances as counts, pages the dead ones, and loads earlier history on demand', async () => {
+    const items = Array.from({ length: 3_000 }, (_, i) => (i % 500 === 7 ? 2 : 1));
+    const { body: run } = await stack.api.post('/workflows/wide/runs', { inputs: { items } });
+    await page.goto(`${stack.url}/runs/${run.id}`);
+    const group = page.locator('[data-group="each"]');
+    await group.getByText('each ×3000').waitFor();
+    await group.getByText('2994/3000 done · 6 failed').waitFor({ timeout: 60_000 });
+    await runStatus('failed').waitFor();
+
+    await group.click();
+    const panel = page.getByTestId('group-panel');
+    await panel.getByText('all 3000').waitFor();
+    await panel.locator('[data-status-count="succeeded"]', { hasText: '2994' }).waitFor();
+    // The panel opens on the dead instances, read from the API, not held by the page.
+    const members = panel.locator('.member-list .member .clamp');
+    await members.first().waitFor();
+    expect(await members.allTextContents()).toEqual(['each[7]', 'each[507]', 'each[1007]', 'each[1507]', 'each[2007]', 'each[2507]']);
+    await panel.locator('.chip', { hasText: 'all 3000' }).click();
+    await page.getByTestId('more-instances').click();
+    await waitFor(async () => (await members.count()) === 200, { timeoutMs: UI_TIMEOUT, what: 'a second page of instances' });
+
+    await members.first().click();
+    await page.waitForURL(`${stack.url}/runs/${run.id}/tasks/each%5B0%5D`);
+    await page.getByTestId('task-panel').locator('.status-badge[data-status="succeeded"]').first().waitFor();
+
+    // 9,000 events: the page got the latest ones, and reads earlier ones when asked.
+    const rows = page.getByTestId('timeline').locator('.timeline-label-col').first();
+    const shown = async () => Number((await rows.textContent())!.split(' ')[0]);
+    const before = await shown();
+    expect(before).toBeLessThan(3_000);
+    await page.getByTestId('load-earlier').click();
+    await waitFor(async () => (await shown()) > before, { timeoutMs: UI_TIMEOUT, what: 'earlier events in the timeline' });
+  }, 120_000);
 
   it('cancels a running run after asking for confirmation', async () => {
     const runId = await startRun('slow');

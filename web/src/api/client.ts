@@ -1,6 +1,7 @@
 import type {
   Cluster,
   DeadLetter,
+  EarlierEventsPage,
   Page,
   QueueDepth,
   RequeueResult,
@@ -9,6 +10,7 @@ import type {
   RunEvent,
   RunStatus,
   Task,
+  TaskStatus,
   Worker,
   Workflow,
   WorkflowSummary,
@@ -127,6 +129,14 @@ export class ApiClient {
   }
   listRunEvents(id: string, options: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) {
     return this.request<Page<RunEvent>>('GET', `/runs/${segment(id)}/events`, { query: options, signal });
+  }
+  /** The `limit` events just before event `before`, oldest first, and where to page further back from. */
+  listEarlierRunEvents(id: string, before: string, limit = 1_000, signal?: AbortSignal) {
+    return this.request<EarlierEventsPage>('GET', `/runs/${segment(id)}/events`, { query: { before, limit }, signal });
+  }
+  /** A forEach task's instances in item order, optionally of one status. */
+  listInstances(runId: string, task: string, options: { status?: TaskStatus; limit?: number; cursor?: string } = {}, signal?: AbortSignal) {
+    return this.request<Page<Task>>('GET', `/runs/${segment(runId)}/tasks/${segment(task)}/instances`, { query: options, signal });
   }
   cancelRun(id: string) {
     return this.request<Run>('POST', `/runs/${segment(id)}/cancel`, { body: {} });

@@ -218,18 +218,45 @@ export interface Cluster {
   schedulers: { id: string; host: string; leader: boolean; startedAt: string; lastSeenAt: string }[];
 }
 
+/** GET /runs/:id/events?before=ID: the events just before ID, oldest first. */
+export interface EarlierEventsPage {
+  items: RunEvent[];
+  nextCursor: null;
+  /** The id to ask `before` for the page before this one; null when this page starts the history. */
+  earlierBefore: string | null;
+}
+
+/**
+ * A forEach task whose instances the run stream sends as counts, not rows (too many to send
+ * each): the group panel pages them through GET /runs/:id/tasks/:name/instances.
+ */
+export interface FanOutSummary {
+  task: string;
+  total: number;
+  counts: Partial<Record<TaskStatus, number>>;
+}
+
 /** Frames of GET /runs/:id/stream. */
 export interface RunStreamHistory {
   events: RunEvent[];
+  /** The server left older events out (only the latest are sent): drop the history held, it would have a gap. */
+  reset?: boolean;
+  /** Events before this id are on the server only (null: this is the whole history); absent: unchanged. */
+  earlierBefore?: string | null;
 }
 export interface RunStreamSnapshot {
+  /** The run with its own tasks and the instances of its small fan-outs. */
   run: RunDetail;
   lastEventId: string;
+  /** The fan-outs sent as counts; older servers leave it out. */
+  fanOuts?: FanOutSummary[];
 }
 export interface RunStreamDelta {
   run: Run;
   events: RunEvent[];
   tasks: Task[];
+  /** The new counts of the counted fan-outs these events changed (and of any that just started being counted). */
+  fanOuts?: FanOutSummary[];
 }
 /** Frames of GET /stream. */
 export interface RunsStreamBatch {

@@ -36,7 +36,7 @@ function toFlowNode(node: DagNode, position: Position, selected: boolean): FlowN
       type: node.type,
       status: node.status,
       counts: node.counts,
-      total: node.members.length,
+      total: node.total,
       fanOutOf: node.fanOutOf,
       selected,
     },

@@ -81,14 +81,17 @@ export interface TaskPanelProps {
   attempts: Attempt[];
   /** Bumps when the stream saw a change of this task: the panel then re-reads it. */
   version: number;
+  /** Whether the live run holds this task; an instance of a counted fan-out is not held, and its row says its status. */
+  held?: boolean;
   now: number;
   onClose: () => void;
 }
 
 /** Everything about one task beside the graph: error first, then input, output, heartbeat and attempts. */
-export function TaskPanel({ run, task, attempts, version, now, onClose }: TaskPanelProps) {
+export function TaskPanel({ run, task: streamed, attempts, version, held = true, now, onClose }: TaskPanelProps) {
   const [row, setRow] = useState<Task>();
   const [decision, setDecision] = useState<'approve' | 'reject'>();
+  const task = held || !row || row.name !== streamed.name ? streamed : row;
   const running = isActive(task.status);
 
   useEffect(() => {

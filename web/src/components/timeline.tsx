@@ -107,7 +107,8 @@ export function Timeline({ run, events, tasks, now, selected, onSelect }: Timeli
       >
         <div style={{ height: rows.length * ROW, position: 'relative' }}>
           {rows.slice(first, last).map((row, i) => {
-            const status = tasks.get(row.task)?.status ?? 'pending';
+            // A task the run does not hold (an instance of a counted fan-out) shows how its last attempt went.
+            const status = tasks.get(row.task)?.status ?? OUTCOME_STATUS[row.attempts[row.attempts.length - 1]?.outcome ?? 'queued'];
             return (
               <div
                 key={row.task}

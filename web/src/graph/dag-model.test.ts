@@ -83,6 +83,29 @@ describe('buildDag', () => {
     expect(model.edges.map((e) => e.id)).toEqual(['t:list->t:each', 't:each->t:after']);
   });
 
+  it('draws a counted fan-out as one group with the counts and total the stream sent', () => {
+    const definition = [def('list'), def('each', ['list'], { forEach: '{{ tasks.list.output.items }}' }), def('after', ['each'])];
+    const fanOuts = new Map([['each', { task: 'each', total: 100_000, counts: { succeeded: 60_000, running: 40, queued: 39_960 } }]]);
+    const model = buildDag({ definition, tasks: tasksOf(task('list', 'succeeded'), task('each', 'running')), fanOuts });
+    const group = model.nodes.find((n) => n.id === 't:each') as DagGroupNode;
+    expect(group).toMatchObject({
+      kind: 'group',
+      fanOutOf: 'each',
+      label: 'each ×100000',
+      total: 100_000,
+      counted: true,
+      members: [],
+      counts: { succeeded: 60_000, running: 40, queued: 39_960 },
+    });
+    expect(model.edges.map((e) => e.id)).toEqual(['t:list->t:each', 't:each->t:after']);
+    const later = buildDag({
+      definition,
+      tasks: tasksOf(task('list', 'succeeded'), task('each', 'running')),
+      fanOuts: new Map([['each', { task: 'each', total: 100_000, counts: { succeeded: 70_000, queued: 30_000 } }]]),
+    });
+    expect(later.structureKey).toBe(model.structureKey);
+  });
+
   it('still draws the run tasks when the definition is unknown', () => {
     const model = buildDag({ tasks: tasksOf(task('x', 'succeeded'), task('y', 'failed')) });
     expect(model.nodes.map((n) => [n.id, n.status])).toEqual([

@@ -1,4 +1,4 @@
-import type { Task, TaskDefinition, TaskStatus } from '../api/types';
+import type { FanOutSummary, Task, TaskDefinition, TaskStatus } from '../api/types';
 import { aggregateStatus, type AnyStatus } from '../model/status';
 
 export interface DagTaskNode {
@@ -24,6 +24,10 @@ export interface DagGroupNode {
   counts: Partial<Record<TaskStatus, number>>;
   /** Set for a forEach task: its own name (its row tracks the fan-out as a whole). */
   fanOutOf?: string;
+  /** How many tasks the group stands for: `members.length`, or a counted fan-out's total. */
+  total: number;
+  /** A fan-out held as counts: `members` is empty, and the group panel pages the instances from the API. */
+  counted?: boolean;
 }
 
 export type DagNode = DagTaskNode | DagGroupNode;
@@ -48,6 +52,8 @@ export interface DagInput {
   definition?: readonly TaskDefinition[];
   /** The run's tasks by name; absent on a workflow page, where nothing has run. */
   tasks?: ReadonlyMap<string, Task>;
+  /** The fan-outs the run stream sends as counts per status, by forEach task name. */
+  fanOuts?: ReadonlyMap<string, FanOutSummary>;
   /** Like siblings collapse into a group from this many on; default depends on the graph's size. */
   groupAtLeast?: number;
 }
@@ -147,6 +153,7 @@ export function buildDag(input: DagInput): DagModel {
       status: tasks ? aggregateStatus(counts) : 'not_run',
       members,
       counts,
+      total: members.length,
     });
     for (const name of members) {
       nodeIdOf.set(name, id);
@@ -159,8 +166,22 @@ export function buildDag(input: DagInput): DagModel {
     const id = taskNodeId(task.name);
     const row = tasks?.get(task.name);
     const status: AnyStatus = tasks ? (row?.status ?? 'pending') : 'not_run';
-    const members = instances.get(task.name);
-    if (members) {
+    const summary = input.fanOuts?.get(task.name);
+    const members = summary ? [] : instances.get(task.name);
+    if (summary) {
+      nodes.push({
+        kind: 'group',
+        id,
+        label: `${task.name} ×${summary.total}`,
+        type: task.type || row?.type || '',
+        status,
+        members: [],
+        counts: summary.counts,
+        fanOutOf: task.name,
+        total: summary.total,
+        counted: true,
+      });
+    } else if (members) {
       nodes.push({
         kind: 'group',
         id,
@@ -170,6 +191,7 @@ export function buildDag(input: DagInput): DagModel {
         members,
         counts: countStatuses(members, tasks),
         fanOutOf: task.name,
+        total: members.length,
       });
       for (const name of members) nodeIdOf.set(name, id);
     } else {

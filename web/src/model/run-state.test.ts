@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunDetail, RunEvent, Task } from '../api/types';
-import { liveRunReducer } from '../hooks/use-run-live';
+import { EMPTY_LIVE_RUN, liveRunReducer } from '../hooks/use-run-live';
 import { attemptsByTask } from './attempts';
-import { applyEvents, mergeEvents, placeholderTask } from './run-state';
+import { applyEvents, capHistory, mergeEvents, placeholderTask } from './run-state';
 
 let nextId = 1;
 const event = (
@@ -139,11 +139,11 @@ describe('the live run reducer', () => {
   };
 
   it('takes history for the timeline only, the snapshot for the tasks, and deltas for both', () => {
-    const empty = liveRunReducer({ tasks: new Map(), events: [], touched: new Map() }, { type: 'reset' });
-    const history = liveRunReducer(empty, { type: 'history', events: [event('task_queued', 'a', 1)] });
+    const empty = liveRunReducer(EMPTY_LIVE_RUN, { type: 'reset' });
+    const history = liveRunReducer(empty, { type: 'history', history: { events: [event('task_queued', 'a', 1)] } });
     expect(history.tasks.size).toBe(0);
     expect(history.events).toHaveLength(1);
-    const snapshot = liveRunReducer(history, { type: 'snapshot', run });
+    const snapshot = liveRunReducer(history, { type: 'snapshot', snapshot: { run } });
     expect(snapshot.run).toMatchObject({ id: 'r', status: 'running' });
     expect(snapshot.run).not.toHaveProperty('tasks');
     const delta = liveRunReducer(snapshot, {
@@ -154,5 +154,86 @@ describe('the live run reducer', () => {
     expect(delta.tasks.get('a')!.status).toBe('succeeded');
     expect(delta.events).toHaveLength(2);
     expect(delta.touched.get('a')).toBe((snapshot.touched.get('a') ?? 0) + 1);
+  });
+
+  const fanOutRun: RunDetail = {
+    ...run,
+    tasksTotal: 5_002,
+    tasks: [task('list', { status: 'succeeded' }), task('each', { status: 'running' })],
+  };
+  const snapshotOf = (counts: Record<string, number>) =>
+    liveRunReducer(EMPTY_LIVE_RUN, { type: 'snapshot', snapshot: { run: fanOutRun, fanOuts: [{ task: 'each', total: 5_000, counts }] } });
+
+  it('holds a counted fan-out as its counts, not as one task per instance event', () => {
+    const snapshot = snapshotOf({ succeeded: 4_000, running: 10, queued: 990 });
+    expect(snapshot.fanOuts.get('each')).toMatchObject({ total: 5_000, counts: { succeeded: 4_000 } });
+    const delta = liveRunReducer(snapshot, {
+      type: 'delta',
+      delta: {
+        run: snapshot.run!,
+        events: [event('task_succeeded', 'each[4001]', 1), event('task_started', 'each[4500]', 1), event('task_succeeded', 'list', 1)],
+        tasks: [task('each[4001]', { status: 'succeeded' })],
+        fanOuts: [{ task: 'each', total: 5_000, counts: { succeeded: 4_001, running: 10, queued: 989 } }],
+      },
+    });
+    expect([...delta.tasks.keys()].sort()).toEqual(['each', 'list']);
+    expect(delta.fanOuts.get('each')!.counts).toEqual({ succeeded: 4_001, running: 10, queued: 989 });
+    // The timeline still gets every event.
+    expect(delta.events.map((e) => e.task)).toEqual(['each[4001]', 'each[4500]', 'list']);
+    expect(delta.touched.has('each[4001]')).toBe(false);
+  });
+
+  it('keeps the counts it has when a delta brings none, and starts counting a fan-out a delta names', () => {
+    const snapshot = snapshotOf({ queued: 5_000 });
+    const quiet = liveRunReducer(snapshot, {
+      type: 'delta',
+      delta: { run: snapshot.run!, events: [event('task_started', 'list', 1)], tasks: [] },
+    });
+    expect(quiet.fanOuts).toBe(snapshot.fanOuts);
+    const started = liveRunReducer(quiet, {
+      type: 'delta',
+      delta: {
+        run: quiet.run!,
+        events: [event('task_started', 'later', 1, { forEach: 2_000 }), event('task_queued', 'later[0]', 1)],
+        tasks: [],
+        fanOuts: [{ task: 'later', total: 2_000, counts: { pending: 1_999, queued: 1 } }],
+      },
+    });
+    expect(started.tasks.has('later[0]')).toBe(false);
+    expect(started.tasks.get('later')!.status).toBe('running');
+    expect(started.fanOuts.get('later')!.total).toBe(2_000);
+    expect(started.fanOuts.get('each')!.counts).toEqual({ queued: 5_000 });
+  });
+
+  it('still adds the instances of a small fan-out one by one, as it always did', () => {
+    const snapshot = liveRunReducer(EMPTY_LIVE_RUN, { type: 'snapshot', snapshot: { run, fanOuts: [] } });
+    const delta = liveRunReducer(snapshot, { type: 'delta', delta: { run, events: [event('task_queued', 'small[3]', 1)], tasks: [] } });
+    expect(delta.tasks.get('small[3]')!.status).toBe('queued');
+  });
+
+  it('replaces its history when the server cut it, and pages back from where the cut is', () => {
+    const held = liveRunReducer(EMPTY_LIVE_RUN, {
+      type: 'history',
+      history: { events: [event('task_queued', 'a', 1)], earlierBefore: null },
+    });
+    expect(held.earlierBefore).toBeNull();
+    const tail = [event('task_queued', 'b', 1), event('task_started', 'b', 1)];
+    const cut = liveRunReducer(held, { type: 'history', history: { events: tail, reset: true, earlierBefore: tail[0]!.id } });
+    expect(cut.events.map((e) => e.id)).toEqual(tail.map((e) => e.id));
+    expect(cut.earlierBefore).toBe(tail[0]!.id);
+    const older = [event('task_queued', 'z', 1)];
+    older[0]!.id = String(Number(tail[0]!.id) - 5);
+    const earlier = liveRunReducer(cut, { type: 'earlier', page: { items: older, nextCursor: null, earlierBefore: null } });
+    expect(earlier.events.map((e) => e.id)).toEqual([older[0]!.id, ...tail.map((e) => e.id)]);
+    expect(earlier.earlierBefore).toBeNull();
+    expect(earlier.historyCap).toBe(cut.historyCap + 1);
+  });
+
+  it('lets the oldest events go past its cap, and remembers where they start', () => {
+    const events = Array.from({ length: 10 }, () => event('task_queued', 'a', 1));
+    const capped = capHistory({ events, earlierBefore: null }, 4);
+    expect(capped.events).toEqual(events.slice(6));
+    expect(capped.earlierBefore).toBe(events[6]!.id);
+    expect(capHistory({ events, earlierBefore: null }, 10).earlierBefore).toBeNull();
   });
 });

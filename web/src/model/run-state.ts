@@ -1,4 +1,4 @@
-import type { RunEvent, Task, TaskError, TaskStatus } from '../api/types';
+import type { FanOutSummary, RunEvent, Task, TaskError, TaskStatus } from '../api/types';
 
 /** What each task event says about the task's state; the stream's fresh rows, when sent, win over it. */
 const STATUS_AFTER: Partial<Record<string, TaskStatus>> = {
@@ -68,9 +68,16 @@ export function applyTaskEvent(task: Task, event: RunEvent): Task {
  * Returns a new Map only when something changed, so unchanged tasks keep their
  * identity and their graph nodes do not re-render.
  */
-export function applyEvents(tasks: ReadonlyMap<string, Task>, events: readonly RunEvent[], rows: readonly Task[] = []): Map<string, Task> {
+export function applyEvents(
+  tasks: ReadonlyMap<string, Task>,
+  events: readonly RunEvent[],
+  rows: readonly Task[] = [],
+  counted: ReadonlyMap<string, unknown> = NONE,
+): Map<string, Task> {
   const next = new Map(tasks);
   for (const event of events) {
+    // The instances of a counted fan-out are not held one by one: the stream sends their counts.
+    if (event.task && isInstanceOf(counted, event.task)) continue;
     if (event.type === 'run_retried') {
       const reopened = Array.isArray(event.details?.tasks) ? (event.details.tasks as unknown[]) : [];
       for (const name of reopened) {
@@ -84,8 +91,49 @@ export function applyEvents(tasks: ReadonlyMap<string, Task>, events: readonly R
     const updated = applyTaskEvent(current, event);
     if (updated !== current || !next.has(event.task)) next.set(event.task, updated);
   }
-  for (const row of rows) next.set(row.name, row);
+  for (const row of rows) if (!isInstanceOf(counted, row.name)) next.set(row.name, row);
   return next;
+}
+
+const NONE: ReadonlyMap<string, unknown> = new Map();
+const INSTANCE = /^(.+)\[\d+\]$/;
+
+/** The forEach task `name` is an instance of (`each[12]` -> `each`), if it is one. */
+export const fanOutOf = (name: string): string | undefined => INSTANCE.exec(name)?.[1];
+
+/** Whether `name` is an instance of one of these fan-outs. */
+export const isInstanceOf = (fanOuts: ReadonlyMap<string, unknown>, name: string): boolean => {
+  if (fanOuts.size === 0) return false;
+  const parent = fanOutOf(name);
+  return parent !== undefined && fanOuts.has(parent);
+};
+
+/** Merges the counts the stream sent into the ones held; unchanged when it sent none. */
+export function mergeFanOuts(
+  held: ReadonlyMap<string, FanOutSummary>,
+  incoming: readonly FanOutSummary[] | undefined,
+): ReadonlyMap<string, FanOutSummary> {
+  if (!incoming || incoming.length === 0) return held;
+  const next = new Map(held);
+  for (const summary of incoming) next.set(summary.task, summary);
+  return next;
+}
+
+/** The events kept in memory, and whether older ones are on the server only. */
+export interface History {
+  events: readonly RunEvent[];
+  /** Events before this id were not loaded (or were let go); null: the history is whole. */
+  earlierBefore: string | null;
+}
+
+/**
+ * Keeps the latest `cap` events: a 100,000-task run sends 300,000 events live,
+ * and the timeline draws only so many. What is let go stays loadable by id.
+ */
+export function capHistory(history: History, cap: number): History {
+  if (history.events.length <= cap) return history;
+  const events = history.events.slice(history.events.length - cap);
+  return { events, earlierBefore: events[0]!.id };
 }
 
 /** Adds events to a history kept sorted by id, skipping ones already there (a reconnect may resend). */

@@ -18,7 +18,7 @@ import { useNow } from '../hooks/use-now';
 import { useResource } from '../hooks/use-resource';
 import { useRunLive } from '../hooks/use-run-live';
 import { attemptsByTask } from '../model/attempts';
-import { placeholderTask } from '../model/run-state';
+import { fanOutOf, placeholderTask } from '../model/run-state';
 import { shortId } from '../model/run-id';
 import { isTerminalRun } from '../model/status';
 import { durationBetween, formatDuration, formatTimestamp } from '../model/time-format';
@@ -35,7 +35,7 @@ export function RunPage() {
   const [search, setSearch] = useSearchParams();
   const navigate = useNavigate();
   const live = useRunLive(id);
-  const { run, tasks, events, touched } = live;
+  const { run, tasks, fanOuts, events, touched } = live;
   const terminal = run ? isTerminalRun(run.status) : false;
   const now = useNow(1_000, !terminal);
   const [action, setAction] = useState<Action>();
@@ -46,15 +46,20 @@ export function RunPage() {
     { enabled: !!run },
   );
   const definition = version.data?.definition.spec.tasks;
-  const model = useMemo(() => buildDag({ definition, tasks }), [definition, tasks]);
+  const model = useMemo(() => buildDag({ definition, tasks, fanOuts }), [definition, tasks, fanOuts]);
   const attempts = useMemo(() => attemptsByTask(events), [events]);
 
   const groupId = search.get('group') ?? undefined;
   const group = groupId
     ? (model.nodes.find((node) => node.id === groupId && node.kind === 'group') as DagGroupNode | undefined)
     : undefined;
-  const selectedTask: Task | undefined = name ? (tasks.get(name) ?? (run ? placeholderTask(name) : undefined)) : undefined;
-  const selectedId = name ? (model.nodeIdOf.get(name) ?? taskNodeId(name)) : groupId;
+  // An instance of a counted fan-out is not held: its panel shows the row it reads.
+  const heldTask = name ? tasks.get(name) : undefined;
+  const selectedTask: Task | undefined = name ? (heldTask ?? (run ? placeholderTask(name) : undefined)) : undefined;
+  const countedParent = name ? fanOutOf(name) : undefined;
+  const selectedId = name
+    ? (model.nodeIdOf.get(name) ?? (countedParent && fanOuts.has(countedParent) ? taskNodeId(countedParent) : taskNodeId(name)))
+    : groupId;
 
   const openTask = (task: string) => navigate(`/runs/${id}/tasks/${encodeURIComponent(task)}`);
   const closePanel = () => navigate(`/runs/${id}`);
@@ -169,6 +174,7 @@ export function RunPage() {
             task={selectedTask}
             attempts={attempts.get(selectedTask.name) ?? []}
             version={touched.get(selectedTask.name) ?? 0}
+            held={heldTask !== undefined}
             now={now}
             onClose={closePanel}
           />
@@ -176,6 +182,7 @@ export function RunPage() {
         {run && !selectedTask && group && (
           <GroupPanel
             key={group.id}
+            runId={id}
             group={group}
             tasks={tasks}
             onOpen={openTask}
@@ -192,6 +199,11 @@ export function RunPage() {
         <div className="card-header">
           <h2>Timeline</h2>
           <span className="muted small">
+            {live.earlierBefore !== null && (
+              <button type="button" className="button small" onClick={() => void live.loadEarlier()} data-testid="load-earlier">
+                Load earlier events
+              </button>
+            )}{' '}
             {run ? `${formatTimestamp(run.createdAt)} → ${run.finishedAt ? formatTimestamp(run.finishedAt) : 'now'}` : ''}
           </span>
         </div>

@@ -1,12 +1,19 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFound } from '@flowctl/core';
 import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { CallerAccess, RequireRole } from '../auth/auth-metadata';
-import { runIdParam } from './request-params';
+import { decodeCursor, page, parseLimit } from './cursor';
+import { runIdParam, taskStatusParam } from './request-params';
 import { taskView } from './views';
+
+/** Inputs and outputs stored larger than this come as null with a flag, as in GET /runs/:id. */
+const INLINE_VALUE_BYTES = 16 * 1024;
+
+const isIndexCursor = (value: unknown): value is { index: number } =>
+  typeof value === 'object' && value !== null && Number.isSafeInteger((value as { index?: unknown }).index);
 
 /**
  * One task of a run, by name: what the dashboard's task panel re-reads while it
@@ -32,5 +39,37 @@ export class RunTasksController {
     const task = await this.taskRuns.find(this.dataSource, runIdParam(id), name);
     if (!task) throw new NotFound(`run ${id} has no task "${name}"`);
     return taskView(task);
+  }
+
+  @Get(':id/tasks/:name/instances')
+  @RequireRole('viewer')
+  @ApiOperation({
+    summary:
+      'The instances of a forEach task in item order, paged (limit, cursor), optionally of one status; large values are flagged, not inline',
+  })
+  async instances(
+    @Param('id') id: string,
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @Query('status') status?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
+    const run = await this.runs.find(this.dataSource, runIdParam(id));
+    if (!run) throw new NotFound(`run ${id} not found`);
+    access.assertVisible(run.namespace, `run ${id} not found`);
+    const size = parseLimit(limit, 100, 1_000);
+    const wanted = taskStatusParam(status);
+    const after = decodeCursor(cursor, isIndexCursor);
+    const task = await this.taskRuns.find(this.dataSource, run.id, name);
+    if (!task) throw new NotFound(`run ${id} has no task "${name}"`);
+    const rows = await this.taskRuns.instancePage(this.dataSource, task.id, {
+      afterIndex: after?.index,
+      limit: size + 1,
+      status: wanted,
+      maxValueBytes: INLINE_VALUE_BYTES,
+    });
+    const result = page(rows, size, (last) => ({ index: last.itemIndex }));
+    return { ...result, items: result.items.map(taskView) };
   }
 }

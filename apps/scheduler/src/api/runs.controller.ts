@@ -104,10 +104,25 @@ export class RunsController {
 
   @Get(':id/events')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'The run event history, oldest first' })
-  async history(@Param('id') id: string, @CallerAccess() access: Access, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+  @ApiOperation({
+    summary:
+      'The run event history, oldest first; with `before` (an event id), the latest `limit` events before it and `earlierBefore`, the id to page further back from (null at the start)',
+  })
+  async history(
+    @Param('id') id: string,
+    @CallerAccess() access: Access,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @Query('before') before?: string,
+  ) {
     const run = await this.visibleRun(id, access);
     const size = parseLimit(limit, 1_000, 10_000);
+    if (before !== undefined && before !== '') {
+      if (!isBigintIdField(before)) throw new InvalidInput('before must be an event id');
+      const newestFirst = await this.events.latest(this.dataSource, run.id, { beforeId: before, limit: size + 1 });
+      const items = newestFirst.slice(0, size).reverse();
+      return { items: items.map(eventView), nextCursor: null, earlierBefore: newestFirst.length > size ? items[0]!.id : null };
+    }
     const rows = await this.events.list(this.dataSource, run.id, { afterId: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
     const result = page(rows, size, (last) => ({ id: last.id }));
     return { ...result, items: result.items.map(eventView) };

@@ -13,6 +13,8 @@ import { workflowNameParam } from './request-params';
 import { scheduleView } from './schedules.controller';
 import { runView } from './views';
 
+const RUN_START = 'run.start';
+
 const isNameCursor = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
 
@@ -139,7 +141,7 @@ export class WorkflowsController {
 
   @Post(':name/runs')
   @RequireRole('operator')
-  @Audited('run.start')
+  @Audited(RUN_START, { successInTransaction: true })
   @ApiOperation({ summary: 'Start a run: {inputs?, idempotencyKey?}; the same idempotencyKey returns the same run (200)' })
   async start(
     @Param('name') name: string,
@@ -160,6 +162,13 @@ export class WorkflowsController {
       workflow: workflowNameParam(name),
       inputs: request.inputs,
       idempotencyKey: request.idempotencyKey as string | undefined,
+      audit: {
+        actor: access.principal.actor,
+        tokenId: access.principal.tokenId,
+        action: RUN_START,
+        target: name,
+        namespace: access.namespace,
+      },
     });
     response.status(created ? 201 : 200);
     return runView(run);

@@ -5,6 +5,7 @@ import { Secrets1700000000003 } from './1700000000003-secrets';
 import { RetentionAndRunPageIndexes1700000000004 } from './1700000000004-retention-and-run-page-indexes';
 import { RunEventNotifications1700000000005 } from './1700000000005-run-event-notifications';
 import { RunTaskPages1700000000006 } from './1700000000006-run-task-pages';
+import { RunStreamReads1700000000007 } from './1700000000007-run-stream-reads';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   RetentionAndRunPageIndexes1700000000004,
   RunEventNotifications1700000000005,
   RunTaskPages1700000000006,
+  RunStreamReads1700000000007,
 ];

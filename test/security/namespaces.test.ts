@@ -194,6 +194,11 @@ describe('namespaces: a token of one namespace can neither see nor touch another
     expect((await teamA.get(`/runs/${a.gatedRun}/tasks/gate`)).status).toBe(200);
   });
 
+  route('GET', '/api/v1/runs/{id}/tasks/{name}/instances', async () => {
+    expectHidden(await teamA.get(`/runs/${b.gatedRun}/tasks/gate/instances`));
+    expect((await teamA.get(`/runs/${a.gatedRun}/tasks/gate/instances`)).status).toBe(200);
+  });
+
   route('POST', '/api/v1/runs/{id}/cancel', async () => {
     expectHidden(await teamA.post(`/runs/${b.gatedRun}/cancel`));
     expect((await admin.get(`/runs/${b.gatedRun}`)).body.status).toBe('running');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { join } from 'node:path';
-import { removeInstallationKeys } from '@flowctl/queue';
+import { QueueTransport, removeInstallationKeys } from '@flowctl/queue';
 import { startNodeProcess, waitForHttp, type ManagedProcess } from '../../apps/flowctl/src/dev/child-process';
 import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
 import { TestApi } from './api-client';
@@ -140,7 +141,37 @@ export class FlowctlStack {
     );
   }
 
+  private transport?: QueueTransport;
+
+  /** The stack's queues and results channel, as a worker of the test's own sees them (a ghost worker, hand-sent reports). */
+  queues(): QueueTransport {
+    this.transport ??= new QueueTransport({
+      redisUrl: this.env.REDIS_URL || undefined,
+      postgresUrl: this.env.REDIS_URL ? undefined : this.database.url,
+      prefix: this.env.FLOWCTL_QUEUE_PREFIX,
+    });
+    return this.transport;
+  }
+
+  /**
+   * Waits until the leader has marked this worker lost in the workers table (the API's
+   * view also calls a worker lost from its heartbeat's age alone, so it is not asked).
+   */
+  async waitForWorkerMarkedLost(workerId: string, timeoutMs: number): Promise<void> {
+    const db = new Client({ connectionString: this.database.url });
+    await db.connect();
+    try {
+      await waitFor(async () => (await db.query('SELECT status FROM workers WHERE id = $1', [workerId])).rows[0]?.status === 'lost', {
+        timeoutMs,
+        what: `the leader to mark worker ${workerId} lost`,
+      });
+    } finally {
+      await db.end();
+    }
+  }
+
   async stop(): Promise<void> {
+    await this.transport?.close();
     await Promise.all([...this.processes].reverse().map((p) => p.stop(5_000)));
     this.processes.length = 0;
     await this.database.drop().catch(() => undefined);

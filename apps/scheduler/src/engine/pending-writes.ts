@@ -4,9 +4,11 @@ import { queryRows, withWrites, type Queryable, type Statement } from '@flowctl/
  * What rows a deferred write touches, which decides the statements it may ride in:
  * - `in-flight-tasks`: task runs that were queued or running (a worker's report);
  * - `deciding-tasks`: task runs that were pending (queued, skipped or failed by the engine);
- * - `history`: appends (events, dead letters) that no engine statement reads back.
+ * - `history`: appends (events, dead letters) that no engine statement reads back;
+ * - `runs`: runs of this unit of work (their end): no counter statement carries these, since
+ *   counting updates runs too; they go with the transaction's last writes, or before any read.
  */
-export type WriteScope = 'in-flight-tasks' | 'deciding-tasks' | 'history';
+export type WriteScope = 'in-flight-tasks' | 'deciding-tasks' | 'history' | 'runs';
 
 /**
  * Releasing dependents and counting fan-out instances update counters on task runs no worker reports

@@ -87,7 +87,8 @@ export class RunAdvancer {
         uow.finishedRuns.push({ ...run, status });
         uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
       }
-      await this.runs.finishMany(uow.tx, ended);
+      // Usually the last write of the transaction: it rides with the events in the final statement.
+      await uow.pending.defer(this.runs.finishManyStatement(ended), 'runs');
       const finished = uow.finishedRuns.splice(0);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);

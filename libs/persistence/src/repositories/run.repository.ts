@@ -356,14 +356,15 @@ export class RunRepository {
   }
 
   /** Ends many runs in one statement, each with its own status and no error: what a batch of results finishes. */
-  async finishMany(tx: Queryable, runs: readonly { id: string; status: RunStatus }[]): Promise<void> {
-    if (runs.length === 0) return;
-    await tx.query(
-      `UPDATE runs r SET status = u.status, finished_at = now(), error = NULL
+  /** Runs that ended, as one statement (it may ride with the transaction's last writes); undefined for none. */
+  finishManyStatement(runs: readonly { id: string; status: RunStatus }[]): Statement | undefined {
+    if (runs.length === 0) return undefined;
+    return {
+      sql: `UPDATE runs r SET status = u.status, finished_at = now(), error = NULL
          FROM (SELECT * FROM unnest($1::uuid[], $2::text[]) AS u(id, status) ORDER BY id) u
         WHERE r.id = u.id`,
-      [runs.map((run) => run.id), runs.map((run) => run.status)],
-    );
+      parameters: [runs.map((run) => run.id), runs.map((run) => run.status)],
+    };
   }
 
   async setStatus(

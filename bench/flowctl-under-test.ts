@@ -19,6 +19,9 @@ export interface FinishedRun {
   finishedAt: string;
 }
 
+/** How often waitForRun asks; see there. */
+const RUN_POLL_MS = 100;
+
 /** As the Helm chart's default `scheduler.heapMb`. */
 const SCHEDULER_HEAP_MB = 256;
 
@@ -32,11 +35,12 @@ export class FlowctlUnderTest {
     private readonly adminUrl: string,
     private readonly database: string,
     port: number,
+    adminToken: string,
     /** Set when the queues are on Redis: the shared Redis outlives the bench, so stop() removes these keys. */
     private readonly redis?: { url: string; prefix: string },
   ) {
     this.url = `http://127.0.0.1:${port}/api/v1`;
-    this.http = new HttpClient(this.url);
+    this.http = new HttpClient(this.url, { token: adminToken });
   }
 
   /** `redisUrl` empty: queues on BullMQ's PostgreSQL backend in the run database, as `npm run dev` runs. */
@@ -51,7 +55,10 @@ export class FlowctlUnderTest {
     const port = await freePort();
     const prefix = `bench-${randomBytes(3).toString('hex')}`;
     const redis = options.redisUrl ? { url: options.redisUrl, prefix } : undefined;
-    const instance = new FlowctlUnderTest(options.adminDatabaseUrl, database, port, redis);
+    // Auth on, as every deployment runs it (the Helm chart requires an admin token): without it each
+    // anonymous request first asks PostgreSQL whether a token has been issued since.
+    const adminToken = randomBytes(24).toString('hex');
+    const instance = new FlowctlUnderTest(options.adminDatabaseUrl, database, port, adminToken, redis);
     live.add(instance);
     const env = {
       DATABASE_URL: databaseUrl.toString(),
@@ -68,7 +75,7 @@ export class FlowctlUnderTest {
       const scheduler = startNodeProcess(
         'scheduler',
         join(DIST, 'apps', 'scheduler', 'src', 'main.js'),
-        { ...env, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}` },
+        { ...env, FLOWCTL_ADMIN_TOKEN: adminToken, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}` },
         log,
       );
       instance.processes.push(scheduler);
@@ -109,7 +116,9 @@ export class FlowctlUnderTest {
         return run as FinishedRun;
       }
       if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs}ms`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The time measured is the run's own (created to finished), so polling often buys nothing, and each
+      // poll is a request and three queries the server under test pays for in the middle of the run.
+      await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
     }
   }
 

@@ -17,11 +17,15 @@ export interface HttpAnswer {
 export class HttpClient {
   private readonly agent: Agent;
 
+  private readonly headers: Record<string, string>;
+
+  /** `token`: sent as the bearer of every request, as a client of an installation with auth on does. */
   constructor(
     private readonly baseUrl: string,
-    maxSockets = 64,
+    options: { maxSockets?: number; token?: string } = {},
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets });
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+    this.headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
   }
 
   async send(method: string, path: string, body?: string, contentType = 'application/json'): Promise<HttpAnswer> {
@@ -43,7 +47,8 @@ export class HttpClient {
         {
           method,
           agent: this.agent,
-          headers: body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+          headers:
+            body === undefined ? this.headers : { ...this.headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
         },
         (response) => {
           const chunks: Buffer[] = [];

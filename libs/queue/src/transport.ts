@@ -26,6 +26,12 @@ export interface TransportOptions {
   prefix?: string;
 }
 
+/** What the reconciler needs to know of a job that exists. */
+export interface JobOutcome {
+  finishedOn?: number;
+  failedReason?: string;
+}
+
 type AnyQueue = Queue<any, any, string, any, any, any, any, any>;
 type AnyWorker = Worker<any, any, string, any, any, any>;
 type AnyEvents = QueueEvents<any, any, any>;
@@ -166,6 +172,40 @@ export class QueueTransport {
       await client.del(`${queue.toKey(jobId)}:lock`);
     }
     return (await queue.remove(jobId)) === 1 || !(await queue.getJob(jobId));
+  }
+
+  /**
+   * Of each job, whether it exists (undefined if not) and how it ended, in the order asked. On Redis
+   * one pipeline of EXISTS and HMGET answers a whole page, without the jobs' data; reading every
+   * job whole, one by one, made a pass over 100,000 tasks in flight 100,000 round trips and every
+   * input. (On BullMQ's PostgreSQL backend, job by job.)
+   */
+  async jobOutcomes(name: string, jobIds: readonly string[]): Promise<(JobOutcome | undefined)[]> {
+    const queue = this.queue(name);
+    if (this.kind !== 'redis') {
+      return Promise.all(
+        jobIds.map(async (jobId) => {
+          const job = await queue.getJob(jobId);
+          return job ? { finishedOn: job.finishedOn, failedReason: job.failedReason } : undefined;
+        }),
+      );
+    }
+    if (jobIds.length === 0) return [];
+    const client = await (queue.getBackend() as unknown as { client: Promise<import('bullmq').RedisClient> }).client;
+    const pipeline = client.pipeline();
+    for (const jobId of jobIds) {
+      const key = queue.toKey(jobId);
+      pipeline.runCommand('exists', [key]).runCommand('hmget', [key, 'finishedOn', 'failedReason']);
+    }
+    const answers = (await pipeline.exec()) ?? [];
+    return jobIds.map((jobId, index) => {
+      const [existsError, exists] = answers[2 * index] ?? [new Error(`no answer for job ${jobId}`)];
+      const [fieldsError, fields] = answers[2 * index + 1] ?? [new Error(`no answer for job ${jobId}`)];
+      if (existsError || fieldsError) throw existsError ?? fieldsError;
+      if (Number(exists) !== 1) return undefined;
+      const [finishedOn, failedReason] = fields as (string | null)[];
+      return { finishedOn: finishedOn ? Number(finishedOn) : undefined, failedReason: failedReason ?? undefined };
+    });
   }
 
   /**

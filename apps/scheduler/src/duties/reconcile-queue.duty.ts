@@ -65,18 +65,28 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
   }
 
   /**
-   * Whether the queue still holds a job that will get the attempt done. A job
-   * BullMQ failed itself (stalled too often: the workers holding it died
-   * before a start reached PostgreSQL) for an attempt still queued never will:
-   * it is removed so the attempt can be sent again under its id.
+   * Of these tasks (of one type), those whose job is gone from the queue. A job
+   * BullMQ failed itself (stalled too often: the workers holding it died before a
+   * start reached PostgreSQL) for an attempt still queued never gets the attempt
+   * done: it is removed, so the attempt can be sent again under its id.
    */
-  private async hasLiveJob(type: string, jobId: string, status: string): Promise<boolean> {
-    const queue = this.transport.queue(taskQueueName(type));
-    const job = await queue.getJob(jobId);
-    if (!job) return false;
-    if (status !== 'queued' || !job.finishedOn || !job.failedReason) return true;
-    this.logger.warn(`job ${jobId} failed in the queue (${job.failedReason}) while its attempt is queued; sending it again`);
-    return !(await this.transport.removeJob(taskQueueName(type), jobId));
+  private async withoutLiveJob(type: string, tasks: readonly TaskRunRow[]): Promise<TaskRunRow[]> {
+    const name = taskQueueName(type);
+    const jobIds = tasks.map((task) => taskJobId(task.id, task.attempt));
+    const outcomes = await this.transport.jobOutcomes(name, jobIds);
+    const missing: TaskRunRow[] = [];
+    for (const [index, task] of tasks.entries()) {
+      const outcome = outcomes[index];
+      if (outcome && (task.status !== 'queued' || !outcome.finishedOn || !outcome.failedReason)) continue;
+      if (outcome) {
+        this.logger.warn(
+          `job ${jobIds[index]} failed in the queue (${outcome.failedReason}) while its attempt is queued; sending it again`,
+        );
+        if (!(await this.transport.removeJob(name, jobIds[index]!))) continue;
+      }
+      missing.push(task);
+    }
+    return missing;
   }
 
   /** Returns how many tasks it enqueued again. */
@@ -93,13 +103,14 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
         });
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.id;
-        const missing = (
-          await Promise.all(
-            page
-              .filter((task) => task.type !== APPROVAL_TYPE && task.type !== WORKFLOW_TYPE && task.instancesTotal === null)
-              .map(async (task) => ((await this.hasLiveJob(task.type, taskJobId(task.id, task.attempt), task.status)) ? undefined : task)),
-          )
-        ).filter((task) => task !== undefined);
+        const byType = new Map<string, TaskRunRow[]>();
+        for (const task of page) {
+          if (task.type === APPROVAL_TYPE || task.type === WORKFLOW_TYPE || task.instancesTotal !== null) continue;
+          const ofType = byType.get(task.type);
+          if (ofType) ofType.push(task);
+          else byType.set(task.type, [task]);
+        }
+        const missing = (await Promise.all([...byType].map(([type, tasks]) => this.withoutLiveJob(type, tasks)))).flat();
         suspects.push(...missing);
       }
       const lost = await stillLost(suspects, {

@@ -92,14 +92,15 @@ describe('observability', () => {
   describe('traces', () => {
     const spansOfRun = () => collector.spans.filter((span) => span.attributes['flowctl.run.id'] === runId);
 
+    const workerSpanOf = (task: string, attempt: number) =>
+      spansOfRun().find(
+        (span) =>
+          span.service === 'flowctl-worker' &&
+          span.attributes['flowctl.task.name'] === task &&
+          span.attributes['flowctl.task.attempt'] === attempt,
+      );
+
     it('follows a run from the API request through the scheduler to the worker and back, in one trace', async () => {
-      const workerSpanOf = (task: string, attempt: number) =>
-        spansOfRun().find(
-          (span) =>
-            span.service === 'flowctl-worker' &&
-            span.attributes['flowctl.task.name'] === task &&
-            span.attributes['flowctl.task.attempt'] === attempt,
-        );
       await waitFor(() => workerSpanOf('second', 1) && workerSpanOf('flaky', 1), {
         timeoutMs: 15_000,
         what: 'the worker to export task spans',
@@ -126,6 +127,26 @@ describe('observability', () => {
         what: "the scheduler's span applying the first task's result",
       });
       expect(collector.requests.every((request) => request.contentType?.startsWith('application/json'))).toBe(true);
+    });
+
+    it('continues the trace in a retried attempt, sent after its backoff under the report of the attempt that failed', async () => {
+      const [failed, retried] = await waitFor(
+        () => {
+          const spans = [workerSpanOf('flaky', 1), workerSpanOf('flaky', 2)];
+          return spans.every(Boolean) && spans;
+        },
+        { timeoutMs: 15_000, what: 'the worker to export both attempts of the flaky task' },
+      );
+      const applyFailed = await waitFor(
+        () => spansOfRun().find((span) => span.name === 'apply failed' && span.parentSpanId === failed!.spanId),
+        { timeoutMs: 15_000, what: "the scheduler's span applying the failed attempt's report" },
+      );
+      expect(retried!.traceId).toBe(CALLER_TRACE_ID);
+      expect(spansOfRun().find((span) => span.spanId === retried!.parentSpanId)).toMatchObject({
+        name: 'dispatch flaky',
+        traceId: CALLER_TRACE_ID,
+        parentSpanId: applyFailed.spanId,
+      });
     });
   });
 

@@ -26,4 +26,5 @@ export class TaskRunEntity {
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   @Column({ name: 'retry_at', type: 'timestamptz', nullable: true }) retryAt!: Date | null;
+  @Column({ name: 'retry_traceparent', type: 'text', nullable: true }) retryTraceparent!: string | null;
 }

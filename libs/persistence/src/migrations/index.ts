@@ -6,6 +6,7 @@ import { RetentionAndRunPageIndexes1700000000004 } from './1700000000004-retenti
 import { RunEventNotifications1700000000005 } from './1700000000005-run-event-notifications';
 import { RunTaskPages1700000000006 } from './1700000000006-run-task-pages';
 import { RunStreamReads1700000000007 } from './1700000000007-run-stream-reads';
+import { RetryTraceContext1700000000008 } from './1700000000008-retry-trace-context';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   RunEventNotifications1700000000005,
   RunTaskPages1700000000006,
   RunStreamReads1700000000007,
+  RetryTraceContext1700000000008,
 ];

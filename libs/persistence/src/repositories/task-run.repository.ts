@@ -41,6 +41,8 @@ export interface TaskRunRow {
   instancesTotal: number | null;
   instancesSucceeded: number;
   instancesFailed: number;
+  /** While retrying (tracing on): the W3C trace context the next attempt continues. */
+  retryTraceparent: string | null;
   /** Set by a page read with a size cap: the value was too large to come inline (null here). */
   inputTruncated?: boolean;
   outputTruncated?: boolean;
@@ -126,7 +128,8 @@ const TASK_COLUMNS = `id, run_id AS "runId", name, type, status, attempt, budget
   queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt", retry_at AS "retryAt",
   timeout_ms AS "timeoutMs", heartbeat_timeout_ms AS "heartbeatTimeoutMs", schedule_to_start_ms AS "scheduleToStartMs",
   timeout_at AS "timeoutAt", parent_task_run_id AS "parentTaskRunId", item_index AS "itemIndex",
-  instances_total AS "instancesTotal", instances_succeeded AS "instancesSucceeded", instances_failed AS "instancesFailed"`;
+  instances_total AS "instancesTotal", instances_succeeded AS "instancesSucceeded", instances_failed AS "instancesFailed",
+  retry_traceparent AS "retryTraceparent"`;
 
 /**
  * How long past its start-to-close timeout a running attempt may go before the
@@ -169,6 +172,8 @@ export interface FinishedTask {
   /** When the worker says it ended (its clock, as startedAt); else the transaction's time. */
   finishedAt?: Date;
   heartbeatDetails?: unknown;
+  /** For a retry, the trace context its next attempt continues. */
+  retryTraceparent?: string;
 }
 
 export class TaskRunRepository {
@@ -527,9 +532,10 @@ export class TaskRunRepository {
           SET status = u.status, output = u.output, error = u.error, retry_at = u.retry_at, timeout_at = NULL,
               finished_at = CASE WHEN u.status = 'retrying' THEN t.finished_at ELSE COALESCE(u.finished_at, now()) END,
               worker_id = COALESCE(u.worker_id, t.worker_id), started_at = COALESCE(t.started_at, u.started_at),
-              heartbeat_details = COALESCE(u.heartbeat_details, t.heartbeat_details)
-         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::timestamptz[])
-              AS u(id, status, output, error, retry_at, worker_id, started_at, heartbeat_details, finished_at)
+              heartbeat_details = COALESCE(u.heartbeat_details, t.heartbeat_details), retry_traceparent = u.retry_traceparent
+         FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::timestamptz[],
+                     $10::text[])
+              AS u(id, status, output, error, retry_at, worker_id, started_at, heartbeat_details, finished_at, retry_traceparent)
         WHERE t.id = u.id`,
       parameters: [
         items.map((i) => i.id),
@@ -541,6 +547,7 @@ export class TaskRunRepository {
         items.map((i) => i.startedAt ?? null),
         items.map((i) => json(i.heartbeatDetails)),
         items.map((i) => i.finishedAt ?? null),
+        items.map((i) => i.retryTraceparent ?? null),
       ],
     };
   }

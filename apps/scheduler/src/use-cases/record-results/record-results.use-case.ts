@@ -118,6 +118,8 @@ export class RecordResultsUseCase {
           });
         }
         const outcome = this.outcome(uow, row, message);
+        const span = spans?.get(message);
+        if (outcome.status === 'retrying' && span) outcome.retryTraceparent = traceparentOf(span);
         row.status = outcome.status;
         finished.push(outcome);
         applied.push({ message, row, status: outcome.status });
@@ -219,7 +221,7 @@ export class RecordResultsUseCase {
     }
   }
 
-  private outcome(uow: UnitOfWork, row: TaskRunRow, message: Outcome) {
+  private outcome(uow: UnitOfWork, row: TaskRunRow, message: Outcome): FinishedTask {
     const base = {
       id: row.id,
       workerId: message.workerId,

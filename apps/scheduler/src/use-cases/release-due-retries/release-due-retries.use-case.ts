@@ -42,7 +42,11 @@ export class ReleaseDueRetriesUseCase {
       uow.timersChanged = due.some((task) => task.scheduleToStartMs !== null);
       for (const task of due) {
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt + 1 });
-        uow.dispatch.push(dispatchOfRow(uow.run(task.runId).row, task, task.attempt + 1));
+        // The attempt continues the trace of the one that failed (stored with the retry; null with tracing off).
+        uow.dispatch.push({
+          ...dispatchOfRow(uow.run(task.runId).row, task, task.attempt + 1),
+          traceparent: task.retryTraceparent ?? undefined,
+        });
       }
       await this.advancer.flush(uow);
       return uow;

@@ -252,7 +252,8 @@ export interface RunStreamSnapshot {
   fanOuts?: FanOutSummary[];
 }
 export interface RunStreamDelta {
-  run: Run;
+  /** The run's fresh row, but for its inputs: they never change, and the snapshot carried them. */
+  run: Omit<Run, 'inputs'>;
   events: RunEvent[];
   tasks: Task[];
   /** The new counts of the counted fan-outs these events changed (and of any that just started being counted). */

@@ -83,7 +83,7 @@ export function liveRunReducer(state: LiveRun, action: Action): LiveRun {
       const history = capHistory({ events: mergeEvents(state.events, events), earlierBefore: state.earlierBefore }, state.historyCap);
       return {
         ...state,
-        run,
+        run: state.run && { ...state.run, ...run },
         tasks: applyEvents(state.tasks, events, tasks, fanOuts),
         fanOuts,
         ...history,

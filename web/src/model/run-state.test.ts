@@ -156,6 +156,13 @@ describe('the live run reducer', () => {
     expect(delta.touched.get('a')).toBe((snapshot.touched.get('a') ?? 0) + 1);
   });
 
+  it("keeps the run's inputs from the snapshot: a delta's run leaves them out", () => {
+    const withInputs = liveRunReducer(EMPTY_LIVE_RUN, { type: 'snapshot', snapshot: { run: { ...run, inputs: { items: [1, 2, 3] } } } });
+    const { inputs: _inputs, tasks: _tasks, tasksNextCursor: _cursor, ...changes } = { ...run, status: 'succeeded' as const };
+    const delta = liveRunReducer(withInputs, { type: 'delta', delta: { run: changes, events: [], tasks: [] } });
+    expect(delta.run).toMatchObject({ status: 'succeeded', inputs: { items: [1, 2, 3] } });
+  });
+
   const fanOutRun: RunDetail = {
     ...run,
     tasksTotal: 5_002,

@@ -127,8 +127,9 @@ export interface History {
 }
 
 /**
- * Keeps the latest `cap` events: a 100,000-task run sends 300,000 events live,
- * and the timeline draws only so many. What is let go stays loadable by id.
+ * Keeps the latest `cap` events: a run of 10,000 tasks, or of many failing
+ * instances, still sends more live than the timeline draws. What is let go
+ * stays loadable by id.
  */
 export function capHistory(history: History, cap: number): History {
   if (history.events.length <= cap) return history;

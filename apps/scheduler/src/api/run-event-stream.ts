@@ -42,6 +42,18 @@ const INLINE_VALUE_BYTES = 16 * 1024;
 const TASK_ROWS_PER_DELTA = 25;
 /** At most one delta per stream this often, however fast the run changes. */
 const MIN_DELTA_INTERVAL_MS = 150;
+/**
+ * Events of a counted fan-out's instances that live deltas leave out: the counts carry them, and a
+ * 100,000-instance fan-out makes 300,000 of them. Its failures, retries and dead letters still come,
+ * so the timeline shows the few that need a person; the history (`GET /runs/:id/events`) has them all.
+ */
+const ROUTINE_INSTANCE_EVENTS: ReadonlySet<string> = new Set([
+  'task_queued',
+  'task_started',
+  'task_succeeded',
+  'task_skipped',
+  'task_cancelled',
+]);
 
 /**
  * The value cap of a page (INLINE_VALUE_BYTES) is on the stored size, after compression: a list of
@@ -225,10 +237,17 @@ export class RunEventStream {
         const fanOuts = this.countEvents(page);
         // The instances of a fan-out that expanded in this page travel as its counts.
         const tasks = rows.filter((row) => !this.tally.isTrackedInstance(row.name));
+        const shown = page.filter(
+          (event) => !(event.task && ROUTINE_INSTANCE_EVENTS.has(event.type) && this.tally.isTrackedInstance(event.task)),
+        );
+        // The frame's id is the page's last event whether or not it is shown: a resumed stream goes on after it.
         const last = String(page[page.length - 1]!.id);
+        // A run's inputs never change once it is created: the snapshot carried them, a delta need not (they
+        // may be the whole list a fan-out runs over, resent every 150 ms).
+        const { inputs: _inputs, ...runChanges } = runView(run);
         this.sse.send(
           'events',
-          { run: runView(run), events: page.map(eventView), tasks: tasks.map(taskView), ...(fanOuts.length > 0 ? { fanOuts } : {}) },
+          { run: runChanges, events: shown.map(eventView), tasks: tasks.map(taskView), ...(fanOuts.length > 0 ? { fanOuts } : {}) },
           last,
         );
         this.lastEventId = last;

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { inPgTransaction, PREPARED_PER_CONNECTION } from '@flowctl/persistence';
+import { inPgTransaction, isFailureBeforeCommit, PREPARED_PER_CONNECTION } from '@flowctl/persistence';
 import { ADMIN_DATABASE_URL } from './support/test-database';
 
 jest.setTimeout(30_000);
@@ -12,10 +12,16 @@ interface PreparedRow {
 /** The engine's transactions send named statements: each text is parsed once per connection, never per call. */
 describe('engine transactions on a pooled pg client', () => {
   let pool: Pool;
+  /** ReadyForQuery messages seen on the pool's connection: one per round trip. */
+  let roundTrips: number;
 
   beforeEach(() => {
     // One connection, so every transaction of a test meets the statements the earlier ones prepared.
     pool = new Pool({ connectionString: ADMIN_DATABASE_URL, max: 1, application_name: 'flowctl-test-pg-transaction' });
+    roundTrips = 0;
+    pool.on('connect', (client) => {
+      (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (roundTrips += 1));
+    });
   });
 
   afterEach(async () => {
@@ -57,5 +63,88 @@ describe('engine transactions on a pooled pg client', () => {
     });
     expect(answers).toEqual(texts.map((_, i) => ({ n: i + 1 })));
     expect(await prepared()).toHaveLength(PREPARED_PER_CONNECTION);
+  });
+
+  describe('BEGIN with the first statement, the last writes with the COMMIT', () => {
+    // Temporary tables live on the pool's one connection, so every transaction of a test sees them.
+    beforeEach(async () => {
+      await pool.query('CREATE TEMP TABLE item (id int PRIMARY KEY, note text)');
+      await pool.query('CREATE TEMP TABLE late (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED)');
+    });
+    const items = async () => (await pool.query<{ id: number; note: string }>('SELECT id, note FROM item ORDER BY id')).rows;
+    const insert = (id: number, note = 'x') => ({ sql: 'INSERT INTO item (id, note) VALUES ($1, $2)', parameters: [id, note] });
+
+    it('costs one round trip per statement: BEGIN and COMMIT travel with the work', async () => {
+      const before = roundTrips;
+      const answer = await inPgTransaction(pool, async (tx) => {
+        const rows = await tx.query<{ n: number }[]>('SELECT $1::int AS n', [7]);
+        tx.sendWithCommit(insert(rows[0]!.n, 'held'));
+        return rows;
+      });
+      expect(answer).toEqual([{ n: 7 }]);
+      expect(roundTrips - before).toBe(2);
+      expect(await items()).toEqual([{ id: 7, note: 'held' }]);
+      // A transaction that sent nothing costs nothing.
+      const idle = roundTrips;
+      await inPgTransaction(pool, async () => undefined);
+      expect(roundTrips).toBe(idle);
+    });
+
+    it('sends a held write before the next statement, which sees it', async () => {
+      const seen = await inPgTransaction(pool, async (tx) => {
+        tx.sendWithCommit(insert(1));
+        tx.sendWithCommit(insert(2));
+        return tx.query<{ n: number }[]>('SELECT count(*)::int AS n FROM item');
+      });
+      expect(seen).toEqual([{ n: 2 }]);
+      expect(await items()).toHaveLength(2);
+    });
+
+    it('rolls back when a held write fails, and says the COMMIT never ran', async () => {
+      await pool.query('INSERT INTO item (id, note) VALUES (1, $1)', ['kept']);
+      const failure = await inPgTransaction(pool, async (tx) => {
+        await tx.query('INSERT INTO item (id, note) VALUES (2, $1)', ['lost']);
+        tx.sendWithCommit(insert(1, 'duplicate'));
+      }).catch((error: unknown) => error);
+      expect(String(failure)).toMatch(/duplicate key/);
+      expect(isFailureBeforeCommit(failure)).toBe(true);
+      expect(await items()).toEqual([{ id: 1, note: 'kept' }]);
+      // The connection is clean again for the next transaction.
+      await inPgTransaction(pool, async (tx) => tx.sendWithCommit(insert(3)));
+      expect((await items()).map((row) => row.id)).toEqual([1, 3]);
+    });
+
+    it('does not call a failure of the COMMIT itself a failure before it', async () => {
+      const failure = await inPgTransaction(pool, async (tx) => {
+        tx.sendWithCommit({ sql: 'INSERT INTO late (id) VALUES (1), (1)', parameters: [] });
+      }).catch((error: unknown) => error);
+      expect(String(failure)).toMatch(/duplicate key/);
+      expect(isFailureBeforeCommit(failure)).toBe(false);
+    });
+
+    it("keeps pg's record of prepared statements true when a group fails part way", async () => {
+      const count = 'SELECT count(*)::int AS n FROM item WHERE id > $1';
+      const divide = 'SELECT 10 / $1::int AS n';
+      // `count` is first parsed in a group with BEGIN, then run on its own and again in a group.
+      await inPgTransaction(pool, async (tx) => {
+        await tx.query(count, [0]);
+        await tx.query(count, [0]);
+        tx.sendWithCommit(insert(1));
+      });
+      // `divide` fails when run, in a group, after its Parse succeeded: prepared, usable again.
+      await expect(inPgTransaction(pool, (tx) => tx.query(divide, [0]))).rejects.toThrow(/division by zero/);
+      // A group whose first write fails: the named statement after it was never parsed.
+      const skipped = 'SELECT $1::int * 3 AS n';
+      await expect(
+        inPgTransaction(pool, async (tx) => {
+          tx.sendWithCommit(insert(1));
+          return tx.query(skipped, [2]);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await inPgTransaction(pool, (tx) => tx.query(skipped, [2]))).toEqual([{ n: 6 }]);
+      expect(await inPgTransaction(pool, (tx) => tx.query(divide, [5]))).toEqual([{ n: 2 }]);
+      expect(await inPgTransaction(pool, (tx) => tx.query(count, [0]))).toEqual([{ n: 1 }]);
+      expect((await prepared()).map((row) => row.statement).sort()).toEqual([count, divide, skipped, insert(0).sql].sort());
+    });
   });
 });

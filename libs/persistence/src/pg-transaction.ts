@@ -2,6 +2,20 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Queryable } from './queryable';
+import type { Statement } from './statement';
+import { failedStatementOf, StatementGroup, type GroupedStatement } from './statement-group';
+
+/** Errors of a write held for the COMMIT: the server skipped the COMMIT, so nothing was committed. */
+const failedBeforeCommit = new WeakSet<object>();
+
+/**
+ * Whether `error`, thrown while a transaction committed, came from one of the writes sent with the
+ * COMMIT (so the transaction certainly rolled back) rather than from the COMMIT itself (which may
+ * have happened).
+ */
+export function isFailureBeforeCommit(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && failedBeforeCommit.has(error);
+}
 
 /**
  * Statements each connection keeps prepared. The engine's texts come from a
@@ -25,24 +39,75 @@ const prepared = new WeakMap<PoolClient, Set<string>>();
  * of the database's time per chain hop (the hop's CTE statements are long).
  */
 export class PgTransaction implements Queryable {
+  /** Whether BEGIN has gone out: it travels with the first statement, so a transaction that sends none costs nothing. */
+  private begun = false;
+  /** Writes whose answers nobody reads, held to travel with the next statement or the COMMIT (see sendWithCommit). */
+  private held: GroupedStatement[] = [];
+
   constructor(private readonly client: PoolClient) {}
 
   async query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
-    const result: QueryResult = await this.client.query(preparedOn(this.client, sql, parameters));
+    const statement = namedOn(this.client, sql, parameters);
+    const before = this.take();
+    const result: QueryResult =
+      before.length === 0 ? await this.client.query(statement) : (await StatementGroup.send(this.client, [...before, statement])).at(-1)!;
     return (result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows) as T;
+  }
+
+  /**
+   * Holds `statement` to go out in the same round trip as what comes next: the COMMIT, or the next
+   * statement if there is one (before it, so that one sees its writes). For the last writes of a
+   * transaction, whose answer nobody reads. If it fails, the server skips what follows it, and the
+   * transaction rolls back as if the statement had been sent on its own.
+   */
+  sendWithCommit(statement: Statement): void {
+    this.held.push(namedOn(this.client, statement.sql, statement.parameters));
+  }
+
+  /** @internal COMMIT, with what is held for it; nothing at all if no statement ever ran. */
+  async commit(): Promise<void> {
+    if (!this.begun && this.held.length === 0) return;
+    const before = this.take();
+    if (before.length === 0) {
+      await this.client.query(COMMIT.text);
+      return;
+    }
+    try {
+      await StatementGroup.send(this.client, [...before, COMMIT]);
+    } catch (error) {
+      if ((failedStatementOf(error) ?? before.length) < before.length) failedBeforeCommit.add(error as object);
+      throw error;
+    }
+  }
+
+  /** @internal ROLLBACK, if BEGIN went out. */
+  async rollback(): Promise<void> {
+    this.held = [];
+    if (this.begun) await this.client.query('ROLLBACK');
+  }
+
+  /** What must precede the next statement: BEGIN if it has not gone out, then the held writes. */
+  private take(): GroupedStatement[] {
+    const statements = this.begun ? this.held : [BEGIN, ...this.held];
+    this.begun = true;
+    this.held = [];
+    return statements;
   }
 }
 
+const BEGIN: GroupedStatement = { text: 'BEGIN' };
+const COMMIT: GroupedStatement = { text: 'COMMIT' };
+
 /** A name derived from the text, so every connection prepares a text under the same name, once. */
-function preparedOn(client: PoolClient, text: string, values: unknown[] | undefined): QueryConfig {
+function namedOn(client: PoolClient, text: string, values: unknown[] | undefined): GroupedStatement & QueryConfig<unknown[]> {
   let names = prepared.get(client);
   if (!names) prepared.set(client, (names = new Set()));
   const name = `flowctl_${createHash('sha1').update(text).digest('base64url')}`;
   if (!names.has(name)) {
-    if (names.size >= PREPARED_PER_CONNECTION) return { text, values };
+    if (names.size >= PREPARED_PER_CONNECTION) return { text, values: values ?? [] };
     names.add(name);
   }
-  return { name, text, values };
+  return { name, text, values: values ?? [] };
 }
 
 /** The pool TypeORM opened: one set of connections for the API and the engine. */
@@ -50,20 +115,22 @@ export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
-/** BEGIN, the work, COMMIT; ROLLBACK on any error. A client whose ROLLBACK failed is discarded, not reused. */
+/**
+ * BEGIN, the work, COMMIT; ROLLBACK on any error. BEGIN rides with the first statement and COMMIT
+ * with the last writes (PgTransaction.sendWithCommit), so a transaction of n statements costs n
+ * round trips, not n + 2. A client whose ROLLBACK failed is discarded, not reused.
+ */
 export async function inPgTransaction<T>(pool: Pool, work: (tx: PgTransaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const tx = new PgTransaction(client);
   try {
-    await client.query('BEGIN');
-    try {
-      const result = await work(new PgTransaction(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    }
+    const result = await work(tx);
+    await tx.commit();
+    return result;
+  } catch (error) {
+    await tx.rollback().catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
   } finally {
     client.release(broken);
   }

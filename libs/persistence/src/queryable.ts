@@ -1,6 +1,13 @@
+import type { Statement } from './statement';
+
 /** Anything that runs SQL: the DataSource, or the EntityManager of an open transaction. */
 export interface Queryable {
   query<T = any>(sql: string, parameters?: unknown[]): Promise<T>;
+  /**
+   * Only on an engine transaction (PgTransaction): hold a write whose answer nobody reads for the
+   * round trip of the COMMIT (or of the next statement, which then comes after it).
+   */
+  sendWithCommit?(statement: Statement): void;
 }
 
 /** The one timestamp a `SELECT min(...) AS at` answers: when a leader timer is next due, or null. */

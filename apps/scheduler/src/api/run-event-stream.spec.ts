@@ -12,6 +12,11 @@ jest.mock('@nestjs/common', () => ({
     warn(): void {}
   },
 }));
+// The snapshot's REPEATABLE READ transaction: the fake repositories below answer every read of it.
+jest.mock('@flowctl/persistence', () => ({
+  ...jest.requireActual('@flowctl/persistence'),
+  inPgTransaction: (_pool: unknown, work: (tx: unknown) => Promise<unknown>) => work({ query: async () => [] }),
+}));
 
 /** An in-memory run: its row, its tasks and its append-only events, read the way the repositories read them. */
 class FakeRun {
@@ -55,9 +60,8 @@ class FakeRun {
     return [...this.tasks.values()].filter((t) => t.parentTaskRunId === parentId).sort((a, b) => a.itemIndex! - b.itemIndex!);
   }
   repositories() {
-    const connection = { query: async () => ({ rows: [], command: 'SELECT' }), release: () => undefined };
     return {
-      dataSource: { driver: { master: { connect: async () => connection } } } as unknown as DataSource,
+      dataSource: { driver: { master: {} } } as unknown as DataSource,
       runs: { find: async () => this.run } as unknown as RunRepository,
       events: {
         list: async (_db: unknown, _run: string, options: { afterId?: string; limit: number }) =>

@@ -61,6 +61,16 @@ export class PendingWrites {
     await this.tx.query(combined.sql, combined.parameters);
   }
 
+  /**
+   * The transaction's last writes: everything waiting, with `main`, in one statement that travels
+   * with the COMMIT (one round trip for both) where the transaction can carry it, else sent now.
+   */
+  async flushWithCommit(main?: Statement): Promise<void> {
+    if (!this.tx.sendWithCommit) return this.flush(main);
+    if (this.waiting.length === 0 && !main) return;
+    this.tx.sendWithCommit(withWrites(this.take(), main ?? { sql: 'SELECT 1', parameters: [] }));
+  }
+
   private take(): Statement[] {
     const statements = this.waiting.map((write) => write.statement);
     this.waiting = [];

@@ -101,8 +101,8 @@ export class RunAdvancer {
       if (uow.closedTasks.size === 0 && uow.finishedRuns.length === 0) break;
     }
     await this.deferHistory(uow);
-    // Whatever is still waiting goes now; NOTIFY is delivered at commit.
-    await uow.pending.flush(uow.timersChanged ? { sql: `SELECT pg_notify('flowctl_timers', '')`, parameters: [] } : undefined);
+    // Whatever is still waiting goes with the COMMIT; NOTIFY is delivered at commit.
+    await uow.pending.flushWithCommit(uow.timersChanged ? { sql: `SELECT pg_notify('flowctl_timers', '')`, parameters: [] } : undefined);
   }
 
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
-import { AuditLogRepository, RunRepository, type AuditEntry, type RunRow } from '@flowctl/persistence';
+import { AuditLogRepository, isFailureBeforeCommit, RunRepository, type AuditEntry, type RunRow } from '@flowctl/persistence';
 import { GroupCommit, GroupMayHaveCommitted, type CommandOutcome } from '../../engine/group-commit';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunCreator, type NewRunCommand, type NewRunOutcome } from '../../engine/run-creator';
@@ -87,7 +87,8 @@ export class StartRunUseCase {
         return { outcomes, uow };
       }));
     } catch (error) {
-      throw committing ? new GroupMayHaveCommitted(error) : error;
+      // The group's last writes travel with its COMMIT: one of them failing means the COMMIT never ran.
+      throw committing && !isFailureBeforeCommit(error) ? new GroupMayHaveCommitted(error) : error;
     }
 
     try {

@@ -56,9 +56,8 @@ export class PendingWrites {
 
   /** Sends everything waiting in one statement, with `main` (if given) at its end. */
   async flush(main?: Statement): Promise<void> {
-    if (this.waiting.length === 0 && !main) return;
-    const combined = withWrites(this.take(), main ?? { sql: 'SELECT 1', parameters: [] });
-    await this.tx.query(combined.sql, combined.parameters);
+    const combined = this.takeAll(main);
+    if (combined) await this.tx.query(combined.sql, combined.parameters);
   }
 
   /**
@@ -67,8 +66,14 @@ export class PendingWrites {
    */
   async flushWithCommit(main?: Statement): Promise<void> {
     if (!this.tx.sendWithCommit) return this.flush(main);
-    if (this.waiting.length === 0 && !main) return;
-    this.tx.sendWithCommit(withWrites(this.take(), main ?? { sql: 'SELECT 1', parameters: [] }));
+    const combined = this.takeAll(main);
+    if (combined) this.tx.sendWithCommit(combined);
+  }
+
+  /** Everything waiting, with `main` at its end, as one statement; undefined when there is nothing to send. */
+  private takeAll(main: Statement | undefined): Statement | undefined {
+    if (this.waiting.length === 0 && !main) return undefined;
+    return withWrites(this.take(), main ?? { sql: 'SELECT 1', parameters: [] });
   }
 
   private take(): Statement[] {

@@ -115,6 +115,33 @@ describe('results stream', () => {
     }
   });
 
+  it('acknowledges an applied batch with its next read, and on close when it stops right after applying', async () => {
+    const channel = channelOn(TEST_REDIS_URL, `rc${randomBytes(4).toString('hex')}`);
+    const redis = connect(TEST_REDIS_URL)();
+    const applied: string[] = [];
+    const stop: { after?: string } = {};
+    const closing: Promise<void>[] = [];
+    const subscription: ResultsSubscription = channel.consume(
+      'one',
+      async (messages) => {
+        applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : '')));
+        // Closed from inside the transaction: the loop ends before another read could carry the acknowledgement.
+        if (stop.after !== undefined && applied.includes(stop.after)) closing.push(subscription.close());
+      },
+      { batchSize: 1, onError },
+    );
+    await channel.publish(report('1'));
+    await waitFor(async () => (await redis.xlen(channel.key)) === 0, { timeoutMs: 10_000, what: 'the first report to be acknowledged' });
+    expect(applied).toEqual(['1']);
+
+    stop.after = '2';
+    await channel.publish(report('2'));
+    await waitFor(async () => closing.length === 1, { timeoutMs: 10_000, what: 'the second report to be applied' });
+    await closing[0];
+    expect(await redis.xlen(channel.key)).toBe(0);
+    expect(((await redis.xpending(channel.key, 'schedulers')) as [number])[0]).toBe(0);
+  });
+
   it('tells when every report sent before a mark has been applied, and ignores those sent after it', async () => {
     const channel = channelOn(TEST_REDIS_URL, `rc${randomBytes(4).toString('hex')}`);
     expect(await channel.isSettledThrough(await channel.mark())).toBe(true);

@@ -114,6 +114,22 @@ describe('engine transactions on a pooled pg client', () => {
       expect((await items()).map((row) => row.id)).toEqual([1, 3]);
     });
 
+    it('says the COMMIT never ran when a held write has a value pg cannot send', async () => {
+      const unsendable = {
+        toPostgres() {
+          throw new Error('no wire form');
+        },
+      };
+      const failure = await inPgTransaction(pool, async (tx) => {
+        await tx.query('SELECT 1');
+        tx.sendWithCommit(insert(6));
+        tx.sendWithCommit({ sql: 'INSERT INTO item (id, note) VALUES ($1, $2)', parameters: [7, unsendable] });
+      }).catch((error: unknown) => error);
+      expect(String(failure)).toMatch(/no wire form/);
+      expect(isFailureBeforeCommit(failure)).toBe(true);
+      expect(await items()).toEqual([]);
+    });
+
     it('does not call a failure of the COMMIT itself a failure before it', async () => {
       const failure = await inPgTransaction(pool, async (tx) => {
         tx.sendWithCommit({ sql: 'INSERT INTO late (id) VALUES (1), (1)', parameters: [] });

@@ -93,11 +93,13 @@ export class StatementGroup extends PgQuery {
 
   submit(connection: WireConnection): Error | null {
     this.connection = connection;
-    let mapped: unknown[][];
+    const mapped: unknown[][] = [];
     try {
       // Before anything is written: a value pg cannot send fails the group with nothing on the wire.
-      mapped = this.statements.map((statement) => (statement.values ?? []).map((value) => prepareValue(value)));
+      for (const statement of this.statements) mapped.push((statement.values ?? []).map((value) => prepareValue(value)));
     } catch (error) {
+      // pg hands it to handleError next; the statement it names is the one whose value failed.
+      if (typeof error === 'object' && error !== null) failedStatement.set(error, mapped.length);
       return error as Error;
     }
     connection.stream.cork?.();
@@ -131,7 +133,7 @@ export class StatementGroup extends PgQuery {
   }
 
   override handleError(error: Error, connection: unknown): void {
-    failedStatement.set(error, this.completed);
+    if (!failedStatement.has(error)) failedStatement.set(error, this.completed);
     // The server skipped the Parse of every statement after the failed one: they are not prepared.
     for (const index of this.parsing) {
       if (index <= this.completed) continue;

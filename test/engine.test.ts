@@ -61,6 +61,27 @@ describe('the engine, end to end on Redis', () => {
     return body.items;
   }
 
+  /** Engine transactions that took at most `n` round trips to PostgreSQL so far, from the scheduler's metrics. */
+  async function transactionsWithin(roundTrips: number): Promise<number> {
+    const body = await (await fetch(`${stack.url}/api/v1/metrics`)).text();
+    const bucket = body.match(new RegExp(`^flowctl_engine_transaction_round_trips_bucket\\{le="${roundTrips}"\\} (\\d+)$`, 'm'));
+    if (!bucket) throw new Error(`no round-trip bucket le=${roundTrips} in the metrics`);
+    return Number(bucket[1]);
+  }
+
+  it('moves a chain on in three round trips to PostgreSQL per hop: the counters of a run that goes on ride with the COMMIT', async () => {
+    const hops = 20;
+    const before = await transactionsWithin(3);
+    const runId = await startRunOf({
+      name: 'three-round-trips',
+      tasks: Array.from({ length: hops + 1 }, (_, i) => ({ name: `t${i}`, ...(i > 0 ? { dependsOn: [`t${i - 1}`] } : {}) })),
+    });
+    const run = await stack.waitForRun(runId);
+    expect(run).toMatchObject({ status: 'succeeded', tasksTotal: hops + 1 });
+    // Every hop's result transaction but the last (which ends the run and must read its counters back).
+    expect((await transactionsWithin(3)) - before).toBeGreaterThanOrEqual(hops);
+  });
+
   it('runs a diamond and passes outputs downstream with their types', async () => {
     const applied = await stack.api.applyYaml(
       aWorkflow({

@@ -43,12 +43,19 @@ export class PgTransaction implements Queryable {
   private begun = false;
   /** Writes whose answers nobody reads, held to travel with the next statement or the COMMIT (see sendWithCommit). */
   private held: GroupedStatement[] = [];
+  private sent = 0;
 
   constructor(private readonly client: PoolClient) {}
+
+  /** Round trips to the server so far, the COMMIT's or ROLLBACK's included. */
+  get roundTrips(): number {
+    return this.sent;
+  }
 
   async query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
     const statement = namedOn(this.client, sql, parameters);
     const before = this.take();
+    this.sent += 1;
     const result: QueryResult =
       before.length === 0 ? await this.client.query(statement) : (await StatementGroup.send(this.client, [...before, statement])).at(-1)!;
     return (result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows) as T;
@@ -68,6 +75,7 @@ export class PgTransaction implements Queryable {
   async commit(): Promise<void> {
     if (!this.begun && this.held.length === 0) return;
     const before = this.take();
+    this.sent += 1;
     if (before.length === 0) {
       await this.client.query(COMMIT.text);
       return;
@@ -83,7 +91,9 @@ export class PgTransaction implements Queryable {
   /** @internal ROLLBACK, if BEGIN went out. */
   async rollback(): Promise<void> {
     this.held = [];
-    if (this.begun) await this.client.query('ROLLBACK');
+    if (!this.begun) return;
+    this.sent += 1;
+    await this.client.query('ROLLBACK');
   }
 
   /** What must precede the next statement: BEGIN if it has not gone out, then the held writes. */

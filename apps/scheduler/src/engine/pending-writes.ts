@@ -5,8 +5,10 @@ import { queryRows, withWrites, type Queryable, type Statement } from '@flowctl/
  * - `in-flight-tasks`: task runs that were queued or running (a worker's report);
  * - `deciding-tasks`: task runs that were pending (queued, skipped or failed by the engine);
  * - `history`: appends (events, dead letters) that no engine statement reads back;
- * - `runs`: runs of this unit of work (their end): no counter statement carries these, since
- *   counting updates runs too; they go with the transaction's last writes, or before any read.
+ * - `runs`: runs of this unit of work (their end, or the counts of those that stay open): no counter
+ *   statement carries these, since counting updates runs too; they go with the transaction's last
+ *   writes, or before any read. Their run ids are passed as touched, so one run is never written
+ *   twice in one statement.
  */
 export type WriteScope = 'in-flight-tasks' | 'deciding-tasks' | 'history' | 'runs';
 

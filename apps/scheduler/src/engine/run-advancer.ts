@@ -75,10 +75,19 @@ export class RunAdvancer {
     // that is false), so this settles in rounds until nothing is left to count.
     for (;;) {
       await this.deferHistory(uow);
-      const counters = this.runs.adjustOpenTasksStatement(uow.drainClosedTasks());
+      const { stayOpen, mayEnd } = splitByEnding(uow, uow.drainClosedTasks());
+      const counters = this.runs.adjustOpenTasksStatement(mayEnd);
       const updated = counters ? await uow.pending.query<RunRow>(counters, RUN_COUNTERS_CARRY) : [];
+      // Runs that certainly stay open are counted with the transaction's last writes: no round trip of their own.
+      // (Deferred after the query above, which could not carry them: counting updates runs too.)
+      await uow.pending.defer(
+        this.runs.adjustOpenTasksStatement(stayOpen),
+        'runs',
+        stayOpen.map((delta) => delta.runId),
+      );
       const ended: { id: string; status: 'failed' | 'succeeded' }[] = [];
       for (const run of updated) {
+        if (uow.lockedOpenTasks.has(run.id)) uow.lockedOpenTasks.set(run.id, run.tasksOpen);
         if (run.tasksOpen > 0 || run.status !== 'running') continue;
         const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
         ended.push({ id: run.id, status });
@@ -88,7 +97,11 @@ export class RunAdvancer {
         uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
       }
       // Usually the last write of the transaction: it rides with the events in the final statement.
-      await uow.pending.defer(this.runs.finishManyStatement(ended), 'runs');
+      await uow.pending.defer(
+        this.runs.finishManyStatement(ended),
+        'runs',
+        ended.map((run) => run.id),
+      );
       const finished = uow.finishedRuns.splice(0);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);
@@ -275,6 +288,28 @@ export class RunAdvancer {
     }
     return scopes;
   }
+}
+
+type OpenTasksDelta = { runId: string; closed: number; failed: number; added: number };
+
+/**
+ * Splits counter updates into those of locked running runs whose tasks_open stays above zero (their
+ * tracked count moves on here) and the rest, whose new counters the database must answer with.
+ */
+function splitByEnding(uow: UnitOfWork, deltas: readonly OpenTasksDelta[]): { stayOpen: OpenTasksDelta[]; mayEnd: OpenTasksDelta[] } {
+  const stayOpen: OpenTasksDelta[] = [];
+  const mayEnd: OpenTasksDelta[] = [];
+  for (const delta of deltas) {
+    const open = uow.lockedOpenTasks.get(delta.runId);
+    const after = open === undefined ? undefined : open - delta.closed + delta.added;
+    if (after !== undefined && after > 0 && uow.runs.get(delta.runId)?.row.status === 'running') {
+      uow.lockedOpenTasks.set(delta.runId, after);
+      stayOpen.push(delta);
+    } else {
+      mayEnd.push(delta);
+    }
+  }
+  return { stayOpen, mayEnd };
 }
 
 function ids(items: readonly { id: string }[]): string[] {

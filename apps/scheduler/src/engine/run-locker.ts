@@ -32,7 +32,11 @@ export class RunLocker {
     await this.attach(uow, await this.runs.lock(uow.tx, missing));
   }
 
+  /** `rows` were read FOR UPDATE in this transaction: their counters are this transaction's to track. */
   private async attach(uow: UnitOfWork, rows: readonly RunRow[]): Promise<void> {
-    for (const row of rows) uow.runs.set(row.id, { row, workflow: await this.catalog.byVersionId(uow.tx, row.workflowVersionId) });
+    for (const row of rows) {
+      uow.runs.set(row.id, { row, workflow: await this.catalog.byVersionId(uow.tx, row.workflowVersionId) });
+      uow.lockedOpenTasks.set(row.id, row.tasksOpen);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { inPgTransaction, poolOf, type Queryable } from '@flowctl/persistence';
+import { inPgTransaction, poolOf, type PgTransaction, type Queryable } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
+import { EngineMetrics } from '../metrics/engine-metrics';
 
 /** Deadlocks and serialisation failures are resolved by running the whole unit again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
@@ -23,7 +24,10 @@ export function afterCommit(tx: object, hook: () => void): void {
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: EngineMetrics,
+  ) {}
 
   /** For reads outside a transaction. */
   get db(): DataSource {
@@ -34,10 +38,13 @@ export class TransactionRunner {
     for (let attempt = 1; ; attempt++) {
       try {
         const hooks: (() => void)[] = [];
+        let transaction: PgTransaction | undefined;
         const result = await inPgTransaction(poolOf(this.dataSource), (tx) => {
+          transaction = tx;
           commitHooks.set(tx, hooks);
           return work(tx);
         });
+        if (transaction && transaction.roundTrips > 0) this.metrics.transactionCommitted(transaction.roundTrips);
         for (const hook of hooks) hook();
         return result;
       } catch (error) {

@@ -84,6 +84,12 @@ export class UnitOfWork {
   /** Tasks that became ready as a side effect (a child run's first tasks), admitted by the next wave. */
   readonly admitQueue: ReadyTask[] = [];
   readonly freedSlots = new Map<string, { namespace: string; workflow: string; limit: number }>();
+  /**
+   * tasks_open of the runs this transaction locked, as its own writes leave it. Nothing else can
+   * change a locked run's counters before the commit, so a count that stays above zero needs no
+   * answer from the database: the run cannot have ended.
+   */
+  readonly lockedOpenTasks = new Map<string, number>();
 
   /** Writes on their way to the database, carried by the next statement that can take them. */
   readonly pending: PendingWrites;

@@ -147,12 +147,10 @@ export class StreamResultsChannel implements ResultsChannel {
   private async acknowledgeAndRead(reader: Redis, applied: readonly string[], consumerId: string, count: number): Promise<StreamEntry[]> {
     const read = ['xreadgroup', 'GROUP', GROUP, consumerId, 'COUNT', count, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, '>'];
     if (applied.length === 0) return entriesOf(await reader.call(...(read as [string, ...(string | number)[]])));
-    const answers = await reader
-      .pipeline([['multi'], ['xack', this.key, GROUP, ...applied], ['xdel', this.key, ...applied], ['exec'], read])
-      .exec();
+    const answers = await reader.pipeline([['multi'], ...this.acknowledgement(applied), ['exec'], read]).exec();
     const failed = answers?.find(([error]) => error);
     if (!answers || failed) throw failed?.[0] ?? new Error('no answer to the acknowledgement and read');
-    return entriesOf(answers[4]![1]);
+    return entriesOf(answers.at(-1)![1]);
   }
 
   private async applyAndAcknowledge(entries: StreamEntry[], apply: ApplyResults, options: ConsumeOptions): Promise<void> {
@@ -189,11 +187,15 @@ export class StreamResultsChannel implements ResultsChannel {
 
   private async acknowledge(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.client
-      .multi()
-      .xack(this.key, GROUP, ...ids)
-      .xdel(this.key, ...ids)
-      .exec();
+    await this.client.multi(this.acknowledgement(ids)).exec();
+  }
+
+  /** What acknowledging reports is, sent in MULTI so both or neither apply: the group forgets them, the stream drops them. */
+  private acknowledgement(ids: readonly string[]): string[][] {
+    return [
+      ['xack', this.key, GROUP, ...ids],
+      ['xdel', this.key, ...ids],
+    ];
   }
 
   /** Reports left unacknowledged by a scheduler that died (or kept failing): taken over, or dropped after too many tries. */

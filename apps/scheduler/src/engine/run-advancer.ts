@@ -19,7 +19,7 @@ import {
   type ReleasedTask,
   type RunRow,
 } from '@flowctl/persistence';
-import type { SettledTask, UnitOfWork } from './unit-of-work';
+import type { OpenTasksDelta, SettledTask, UnitOfWork } from './unit-of-work';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { afterCommit } from './transaction-runner';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
@@ -289,8 +289,6 @@ export class RunAdvancer {
     return scopes;
   }
 }
-
-type OpenTasksDelta = { runId: string; closed: number; failed: number; added: number };
 
 /**
  * Splits counter updates into those of locked running runs whose tasks_open stays above zero (their

@@ -52,6 +52,14 @@ export function dispatchOfRow(run: RunRow, task: TaskRunRow, attempt: number): D
   };
 }
 
+/** What a transaction changes of one run's task counters (see UnitOfWork.drainClosedTasks). */
+export interface OpenTasksDelta {
+  runId: string;
+  closed: number;
+  failed: number;
+  added: number;
+}
+
 /** A task that just reached a terminal state; its dependents must hear of it. */
 export interface SettledTask {
   runId: string;
@@ -128,7 +136,7 @@ export class UnitOfWork {
   }
 
   /** Takes the counted task closures, leaving none. */
-  drainClosedTasks(): { runId: string; closed: number; failed: number; added: number }[] {
+  drainClosedTasks(): OpenTasksDelta[] {
     const deltas = [...this.closedTasks]
       .map(([runId, d]) => ({ runId, ...d }))
       .filter((d) => d.closed !== 0 || d.failed !== 0 || d.added !== 0);

@@ -4,6 +4,14 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isString = (value: unknown): value is string => typeof value === 'string';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isAttempt = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
+const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+const LOG_STREAMS = new Set(['log', 'stdout', 'stderr', 'system']);
+const isLogLine = (line: unknown): boolean =>
+  isObject(line) &&
+  isString(line.ts) &&
+  isString(line.message) &&
+  LOG_LEVELS.has(line.level as string) &&
+  LOG_STREAMS.has(line.stream as string);
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
@@ -35,6 +43,8 @@ export function parseResultMessage(data: unknown): ResultMessage | undefined {
     case 'started':
     case 'heartbeat':
       return data as ResultMessage;
+    case 'logs':
+      return Array.isArray(data.lines) && data.lines.every(isLogLine) ? (data as ResultMessage) : undefined;
     case 'succeeded':
       return isString(data.startedAt) ? (data as ResultMessage) : undefined;
     case 'failed':

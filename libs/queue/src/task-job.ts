@@ -63,7 +63,31 @@ export type ResultMessage =
       traceparent?: string;
     }
   | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
-  | { kind: 'worker'; worker: WorkerInfo; at: string };
+  | { kind: 'worker'; worker: WorkerInfo; at: string }
+  | {
+      kind: 'logs';
+      runId: string;
+      taskRunId: string;
+      attempt: number;
+      workerId: string;
+      /** In the order they were written; already masked of the attempt's secret values. */
+      lines: TaskLogLine[];
+      /** Lines the sender could not ship (its buffer was full), to be noted in the log. */
+      dropped?: number;
+      at: string;
+    };
+
+export type TaskLogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** `log`: the handler's logger; `stdout`/`stderr`: a process's output; `system`: what flowctl itself notes. */
+export type TaskLogStream = 'log' | 'stdout' | 'stderr' | 'system';
+
+/** One line of an attempt's log as a worker sends it; the scheduler numbers lines as it stores them. */
+export interface TaskLogLine {
+  ts: string;
+  level: TaskLogLevel;
+  stream: TaskLogStream;
+  message: string;
+}
 
 /** Control messages the scheduler broadcasts to every worker. */
 export type ControlMessage = { eventName: 'cancel'; jobIds: string };

@@ -17,3 +17,23 @@ export function ticksBetween(schedule: Pick<ScheduleDefinition, 'cron' | 'timezo
   }
   return ticks;
 }
+
+/** Any date will do as the start: a schedule that fires at all fires within its first few years of ticks from it. */
+const REFERENCE_DATE = new Date(Date.UTC(2000, 0, 1));
+
+/**
+ * Why a well-formed schedule can never fire (`0 0 31 2 *`: no February has a
+ * 31st), or undefined when it can. Checked at apply so the answer is a 400
+ * naming the field there, not a failure when the scheduler computes the tick.
+ */
+export function neverFiresProblem(schedule: Pick<ScheduleDefinition, 'cron' | 'timezone'>): string | undefined {
+  try {
+    nextTick(schedule, REFERENCE_DATE);
+    return undefined;
+  } catch (error) {
+    const reason = (error as Error).message;
+    return /day of month/i.test(reason)
+      ? `"${schedule.cron}" never fires: no month it names has that day of the month`
+      : `"${schedule.cron}" never fires: ${reason}`;
+  }
+}

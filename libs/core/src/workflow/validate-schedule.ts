@@ -1,4 +1,5 @@
 import { cronProblem } from './cron-expression';
+import { neverFiresProblem } from './cron-ticks';
 import { field, readEnum, readMapping, readRequired, readString } from './document-fields';
 import { keyPath } from './issue-path';
 import type { IssueList } from './issue-list';
@@ -21,6 +22,11 @@ export function readSchedule(value: unknown, path: string, issues: IssueList): S
     issues.add(keyPath(path, 'timezone'), `unknown time zone "${timezone}" (use an IANA name such as UTC or Europe/Berlin)`);
   const overlap = readEnum(field(mapping, 'overlap') ?? DEFAULT_OVERLAP, keyPath(path, 'overlap'), issues, OVERLAP_POLICIES);
   if (cron === undefined || problem || timezone === undefined || !isTimeZone(timezone) || !overlap) return undefined;
+  const never = neverFiresProblem({ cron: cron.trim(), timezone });
+  if (never) {
+    issues.add(keyPath(path, 'cron'), never);
+    return undefined;
+  }
   return { cron: cron.trim(), timezone, overlap };
 }
 

@@ -278,4 +278,16 @@ describe('validateWorkflow: run settings', () => {
     ]);
     expect(issues(aWorkflow({ spec: { schedule: {} } }))).toEqual(['spec.schedule.cron: is required']);
   });
+
+  it('rejects a schedule whose date never comes, such as the 31st of February', () => {
+    for (const cron of ['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4,6 *']) {
+      const found = issues(aWorkflow({ spec: { schedule: { cron } } }));
+      expect(found).toHaveLength(1);
+      expect(found[0]!.startsWith(`spec.schedule.cron: "${cron}" never fires`)).toBe(true);
+    }
+  });
+
+  it('accepts a schedule that fires rarely, such as the 29th of February', () => {
+    expect(validateWorkflow(aWorkflow({ spec: { schedule: { cron: '0 0 29 2 *' } } })).spec.schedule?.cron).toBe('0 0 29 2 *');
+  });
 });

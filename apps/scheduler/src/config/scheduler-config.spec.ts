@@ -1,5 +1,5 @@
 import { InvalidInput } from '@flowctl/core';
-import { loadSchedulerConfig, parseRateLimit } from './scheduler-config';
+import { loadSchedulerConfig, parseRateLimit, SCHEDULER_ENVIRONMENT } from './scheduler-config';
 
 const base = { DATABASE_URL: 'postgres://localhost/db' };
 
@@ -66,5 +66,32 @@ describe('FLOWCTL_RETENTION', () => {
   it('refuses what is not a duration', () => {
     expect(() => loadSchedulerConfig(env({ FLOWCTL_RETENTION: 'forever' }))).toThrow(InvalidInput);
     expect(() => loadSchedulerConfig(env({ FLOWCTL_RETENTION: '-1d' }))).toThrow(/FLOWCTL_RETENTION must be a duration/);
+  });
+});
+
+describe('loadSchedulerConfig: every variable checked at start', () => {
+  it('refuses numbers that are not numbers, naming each variable', () => {
+    expect(() => loadSchedulerConfig({ ...base, FLOWCTL_RESULT_BATCH: 'NaN' })).toThrow(
+      'FLOWCTL_RESULT_BATCH must be a whole number of reports from 1 to 10000, got "NaN"',
+    );
+    expect(() => loadSchedulerConfig({ ...base, FLOWCTL_DB_POOL: 'ten', PORT: '99999' })).toThrow(
+      /PORT must be a whole number from 0 to 65535, got "99999"; FLOWCTL_DB_POOL must be a whole number of connections from 1 to 1000, got "ten"/,
+    );
+  });
+
+  it('requires DATABASE_URL, without echoing a URL that may hold a password', () => {
+    expect(() => loadSchedulerConfig({})).toThrow(/^DATABASE_URL must be set/);
+    expect(() => loadSchedulerConfig({ DATABASE_URL: 'mysql://root:hunter2@db/flowctl' })).toThrow(
+      /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
+    );
+  });
+
+  it('documents every variable it reads in one table', () => {
+    const names = SCHEDULER_ENVIRONMENT.variables.map((variable) => variable.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'PORT', 'FLOWCTL_RESULT_BATCH', 'FLOWCTL_DB_POOL', 'FLOWCTL_RETENTION']),
+    );
+    expect(new Set(names).size).toBe(names.length);
+    expect(SCHEDULER_ENVIRONMENT.variables.every((variable) => variable.description.length > 10)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { InvalidInput, parseDuration } from '@flowctl/core';
+import { defineEnvironment, env, EnvValueInvalid, InvalidInput, parseDuration } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 import { parseRedisUrl } from '@flowctl/queue';
@@ -58,87 +58,197 @@ export interface AuthConfig {
 }
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
+const DEFAULT_RATE_LIMIT_TEXT = '1000/s';
+
+/** A bearer secret shorter than this is guessable; refuse to start with one. */
+const MIN_SECRET_LENGTH = 16;
+const TASK_TYPE = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
+const longSecret = (text: string) =>
+  text.length >= MIN_SECRET_LENGTH ? text : fail(`must be at least ${MIN_SECRET_LENGTH} characters (use: openssl rand -hex 32)`);
+const fail = (expectation: string): never => {
+  throw new EnvValueInvalid(expectation);
+};
+
+/**
+ * Every variable the scheduler reads, with its default and meaning: read once
+ * at start (a bad one stops it, named), and printed as the table in
+ * docs/configuration.md. LOG_* and OTEL_* are the observability library's.
+ */
+export const SCHEDULER_ENVIRONMENT = defineEnvironment({
+  databaseUrl: env.url('DATABASE_URL', {
+    schemes: ['postgres', 'postgresql'],
+    required: true,
+    secret: true,
+    description: 'PostgreSQL holding definitions, runs and their history (migrations are applied at start).',
+  }),
+  redisUrl: env.custom(
+    'REDIS_URL',
+    {
+      secret: true,
+      description:
+        "Redis for the queues (redis://, rediss://, redis+sentinel:// or redis+cluster://). Unset: queues on BullMQ's PostgreSQL backend in DATABASE_URL.",
+    },
+    (text) => (parseRedisUrl(text), text),
+    undefined as string | undefined,
+  ),
+  port: env.integer('PORT', { default: 8080, min: 0, max: 65535, description: 'Port of the REST API, the dashboard and /metrics.' }),
+  host: env.text('HOST', { default: '0.0.0.0', description: 'Address the API listens on.' }),
+  queuePrefix: env.text('FLOWCTL_QUEUE_PREFIX', {
+    default: 'flowctl',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    expect: 'letters, digits, - and _ (at most 64)',
+    description: 'Namespaces every queue key (or PostgreSQL queue schema): installations sharing a Redis use different prefixes.',
+  }),
+  schedulerId: env.text('FLOWCTL_SCHEDULER_ID', { description: "This instance's id in GET /cluster; default host-pid-random." }),
+  leaseTtlMs: env.duration('FLOWCTL_LEASE_TTL', {
+    default: '10s',
+    min: 1_000,
+    description: "Leader lease: a standby takes the leader's duties within this long after it dies.",
+  }),
+  workerLostAfterMs: env.duration('FLOWCTL_WORKER_LOST_AFTER', {
+    default: '15s',
+    min: 1_000,
+    description: 'A worker silent this long is lost; its running attempts fail at once as WorkerLost and are retried.',
+  }),
+  reconcileIntervalMs: env.duration('FLOWCTL_RECONCILE_INTERVAL', {
+    default: '30s',
+    min: 1_000,
+    description: 'How often the leader checks the queues against PostgreSQL and re-enqueues missing tasks.',
+  }),
+  shutdownDrainMs: env.duration('FLOWCTL_SHUTDOWN_DRAIN', {
+    default: '0s',
+    description: 'After SIGTERM, how long /readyz answers 503 before the API closes, for load balancers.',
+  }),
+  resultBatchSize: env.integer('FLOWCTL_RESULT_BATCH', {
+    default: 500,
+    min: 1,
+    max: 10_000,
+    unit: 'reports',
+    description: 'Worker reports applied in one engine transaction at most.',
+  }),
+  databasePoolSize: env.integer('FLOWCTL_DB_POOL', {
+    default: 10,
+    min: 1,
+    max: 1_000,
+    unit: 'connections',
+    description: 'PostgreSQL connections of this scheduler.',
+  }),
+  webRoot: env.text('FLOWCTL_WEB_ROOT', { description: 'Folder of the built dashboard to serve under /.' }),
+  typeConcurrency: env.custom(
+    'FLOWCTL_TYPE_CONCURRENCY',
+    { description: 'Tasks of a type running at once across all workers, e.g. http:20,shell:2.' },
+    parseTypeConcurrency,
+    {} as Record<string, number>,
+  ),
+  retentionMs: env.custom(
+    'FLOWCTL_RETENTION',
+    {
+      default: '30d',
+      description: 'Finished runs older than this are pruned with their tasks, events, logs and dead letters; 0 or off keeps them.',
+    },
+    (text) => {
+      const ms = text.trim() === 'off' ? 0 : parseDuration(text);
+      return ms === undefined ? fail('must be a duration such as 30d, or 0/off to keep runs for ever') : ms === 0 ? null : ms;
+    },
+    null as number | null,
+  ),
+  rateLimit: env.custom(
+    'FLOWCTL_RATE_LIMIT',
+    { default: DEFAULT_RATE_LIMIT_TEXT, description: 'Requests per client: 100/s, 6000/m, or 0 (off).' },
+    (text) => text,
+    DEFAULT_RATE_LIMIT_TEXT,
+  ),
+  rateLimitBurst: env.integer('FLOWCTL_RATE_LIMIT_BURST', {
+    min: 1,
+    max: 1_000_000,
+    unit: 'requests',
+    description: "Burst of the rate limit; default two seconds' worth.",
+  }),
+  corsOrigins: env.custom(
+    'FLOWCTL_CORS_ORIGINS',
+    { description: 'Origins whose pages may call the API from a browser, comma separated; unset: CORS off.' },
+    parseCorsOrigins,
+    [] as string[],
+  ),
+  adminToken: env.custom(
+    'FLOWCTL_ADMIN_TOKEN',
+    {
+      secret: true,
+      description: 'Turns auth on: a bearer token that is admin of every namespace (how a fresh install gets its first token).',
+    },
+    longSecret,
+    undefined as string | undefined,
+  ),
+  jwtSecret: env.custom(
+    'FLOWCTL_JWT_SECRET',
+    { secret: true, description: 'Accept HS256 JWTs signed with this secret.' },
+    longSecret,
+    undefined as string | undefined,
+  ),
+  jwksUrl: env.url('FLOWCTL_JWKS_URL', {
+    schemes: ['http', 'https'],
+    description: 'Accept RS256/ES256 JWTs whose keys the identity provider publishes here.',
+  }),
+  jwtIssuer: env.text('FLOWCTL_JWT_ISSUER', { description: 'Required `iss` of JWTs.' }),
+  jwtAudience: env.text('FLOWCTL_JWT_AUDIENCE', { description: 'Required `aud` of JWTs.' }),
+  jwtRoleClaim: env.text('FLOWCTL_JWT_ROLE_CLAIM', { default: 'role', description: 'JWT claim holding the role.' }),
+  jwtNamespacesClaim: env.text('FLOWCTL_JWT_NAMESPACES_CLAIM', { default: 'namespaces', description: 'JWT claim holding the namespaces.' }),
+  secretKey: env.text('FLOWCTL_SECRET_KEY', {
+    secret: true,
+    description: 'Key (64 hex digits) sealing secrets; workers need the same key to open them. Unset: secrets cannot be set.',
+  }),
+  previousSecretKeys: env.text('FLOWCTL_SECRET_PREVIOUS_KEYS', {
+    secret: true,
+    description: 'Earlier keys, comma separated, still accepted for opening during a key rotation.',
+  }),
+});
 
 /** Read once at start; nothing deeper in the code looks at process.env. */
-export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
-  const databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new InvalidInput('DATABASE_URL must be set to a postgres:// URL');
-  }
-  // Parsed here so a bad form stops the start with its reason (InvalidInput), not deep in a connection.
-  if (env.REDIS_URL) parseRedisUrl(env.REDIS_URL);
-  const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInput(`PORT must be a port number, got ${env.PORT}`);
-  const leaseTtlMs = parseDuration(env.FLOWCTL_LEASE_TTL ?? '10s');
-  if (!leaseTtlMs || leaseTtlMs < 1000) throw new InvalidInput('FLOWCTL_LEASE_TTL must be a duration of at least 1s');
-  const workerLostAfterMs = parseDuration(env.FLOWCTL_WORKER_LOST_AFTER ?? '15s');
-  if (!workerLostAfterMs || workerLostAfterMs < 1000) throw new InvalidInput('FLOWCTL_WORKER_LOST_AFTER must be a duration of at least 1s');
-  const reconcileIntervalMs = parseDuration(env.FLOWCTL_RECONCILE_INTERVAL ?? '30s');
-  if (!reconcileIntervalMs || reconcileIntervalMs < 1000)
-    throw new InvalidInput('FLOWCTL_RECONCILE_INTERVAL must be a duration of at least 1s');
-  const shutdownDrainMs = parseDuration(env.FLOWCTL_SHUTDOWN_DRAIN ?? '0s');
-  if (shutdownDrainMs === undefined) throw new InvalidInput('FLOWCTL_SHUTDOWN_DRAIN must be a duration such as 5s');
-  const retention = (env.FLOWCTL_RETENTION ?? '30d').trim();
-  const retentionMs = retention === 'off' ? 0 : parseDuration(retention);
-  if (retentionMs === undefined) throw new InvalidInput('FLOWCTL_RETENTION must be a duration such as 30d, or 0/off to keep runs for ever');
+export function loadSchedulerConfig(source: NodeJS.ProcessEnv = process.env): SchedulerConfig {
+  const values = SCHEDULER_ENVIRONMENT.read(source);
+  if (values.jwtSecret && values.jwksUrl) throw new InvalidInput('set FLOWCTL_JWT_SECRET or FLOWCTL_JWKS_URL, not both');
   // A malformed key stops the start here, rather than sealing secrets nobody can open later.
-  const secretKeyring = SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS);
+  const secretKeyring = SecretKeyring.fromConfig(values.secretKey, values.previousSecretKeys);
   let observability: ObservabilityConfig;
   try {
-    observability = loadObservabilityConfig(env, 'flowctl-scheduler');
+    observability = loadObservabilityConfig(source, 'flowctl-scheduler');
   } catch (error) {
     if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
     throw error;
   }
-  return {
-    rateLimit: parseRateLimit(env.FLOWCTL_RATE_LIMIT ?? DEFAULT_RATE_LIMIT, env.FLOWCTL_RATE_LIMIT_BURST),
-    corsOrigins: parseCorsOrigins(env.FLOWCTL_CORS_ORIGINS ?? ''),
-    secretKeyring,
-    port,
-    host: env.HOST ?? '0.0.0.0',
-    databaseUrl,
-    redisUrl: env.REDIS_URL || undefined,
-    queuePrefix: env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
-    schedulerId: env.FLOWCTL_SCHEDULER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    leaseTtlMs,
-    resultBatchSize: Number(env.FLOWCTL_RESULT_BATCH ?? 500),
-    databasePoolSize: Number(env.FLOWCTL_DB_POOL ?? 10),
-    webRoot: env.FLOWCTL_WEB_ROOT || undefined,
-    typeConcurrency: parseTypeConcurrency(env.FLOWCTL_TYPE_CONCURRENCY ?? ''),
-    workerLostAfterMs,
-    reconcileIntervalMs,
-    shutdownDrainMs,
-    observability,
-    auth: loadAuthConfig(env),
-    retentionMs: retentionMs === 0 ? null : retentionMs,
-  };
-}
-
-/** A bearer secret shorter than this is guessable; refuse to start with one. */
-const MIN_SECRET_LENGTH = 16;
-
-function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
-  const adminToken = env.FLOWCTL_ADMIN_TOKEN || undefined;
-  if (adminToken !== undefined && adminToken.length < MIN_SECRET_LENGTH)
-    throw new InvalidInput(`FLOWCTL_ADMIN_TOKEN must be at least ${MIN_SECRET_LENGTH} characters (use: openssl rand -hex 32)`);
-  const secret = env.FLOWCTL_JWT_SECRET || undefined;
-  const jwksUrl = env.FLOWCTL_JWKS_URL || undefined;
-  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
-    throw new InvalidInput(`FLOWCTL_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
-  if (secret && jwksUrl) throw new InvalidInput('set FLOWCTL_JWT_SECRET or FLOWCTL_JWKS_URL, not both');
-  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new InvalidInput('FLOWCTL_JWKS_URL must be an http(s) URL');
   const jwt: JwtConfig | undefined =
-    secret || jwksUrl
+    values.jwtSecret || values.jwksUrl
       ? {
-          secret,
-          jwksUrl,
-          issuer: env.FLOWCTL_JWT_ISSUER || undefined,
-          audience: env.FLOWCTL_JWT_AUDIENCE || undefined,
-          roleClaim: env.FLOWCTL_JWT_ROLE_CLAIM || 'role',
-          namespacesClaim: env.FLOWCTL_JWT_NAMESPACES_CLAIM || 'namespaces',
+          secret: values.jwtSecret,
+          jwksUrl: values.jwksUrl,
+          issuer: values.jwtIssuer,
+          audience: values.jwtAudience,
+          roleClaim: values.jwtRoleClaim ?? 'role',
+          namespacesClaim: values.jwtNamespacesClaim ?? 'namespaces',
         }
       : undefined;
-  return { adminToken, jwt };
+  return {
+    rateLimit: parseRateLimit(values.rateLimit, source.FLOWCTL_RATE_LIMIT_BURST),
+    corsOrigins: values.corsOrigins,
+    secretKeyring,
+    port: values.port!,
+    host: values.host!,
+    databaseUrl: values.databaseUrl!,
+    redisUrl: values.redisUrl,
+    queuePrefix: values.queuePrefix!,
+    schedulerId: values.schedulerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    leaseTtlMs: values.leaseTtlMs!,
+    resultBatchSize: values.resultBatchSize!,
+    databasePoolSize: values.databasePoolSize!,
+    webRoot: values.webRoot,
+    typeConcurrency: values.typeConcurrency,
+    workerLostAfterMs: values.workerLostAfterMs!,
+    reconcileIntervalMs: values.reconcileIntervalMs!,
+    shutdownDrainMs: values.shutdownDrainMs!,
+    observability,
+    auth: { adminToken: values.adminToken, jwt },
+    retentionMs: values.retentionMs,
+  };
 }
 
 function parseTypeConcurrency(value: string): Record<string, number> {
@@ -149,10 +259,8 @@ function parseTypeConcurrency(value: string): Record<string, number> {
     .filter(Boolean)) {
     const [type, limit] = entry.split(':');
     const number = Number(limit);
-    if (!type || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(type) || !Number.isInteger(number) || number < 1) {
-      throw new InvalidInput(`FLOWCTL_TYPE_CONCURRENCY: "${entry}" should look like http:20`);
-    }
-    limits[type] = number;
+    if (!type || !TASK_TYPE.test(type) || !Number.isInteger(number) || number < 1) fail(`entries must look like http:20, not "${entry}"`);
+    limits[type!] = number;
   }
   return limits;
 }
@@ -161,7 +269,7 @@ function parseTypeConcurrency(value: string): Record<string, number> {
  * Generous on purpose: one client of a 2-core scheduler rarely needs more, and
  * the test suite and `npm run bench` (many polls from one address) stay under it.
  */
-export const DEFAULT_RATE_LIMIT = '1000/s';
+export const DEFAULT_RATE_LIMIT = DEFAULT_RATE_LIMIT_TEXT;
 
 /** `100/s`, `6000/m` or `0` (off); the burst defaults to two seconds' worth. */
 export function parseRateLimit(value: string, burstValue?: string): SchedulerConfig['rateLimit'] {
@@ -190,7 +298,7 @@ function parseCorsOrigins(value: string): string[] {
         url = undefined;
       }
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.replace(/\/$/, '')) {
-        throw new InvalidInput(`FLOWCTL_CORS_ORIGINS: "${origin}" is not an origin such as https://ops.example.com`);
+        return fail(`"${origin}" is not an origin such as https://ops.example.com`);
       }
       return url.origin;
     });

@@ -2,3 +2,4 @@ export * from './logging';
 export * from './tracing';
 export * from './metrics';
 export * from './observability-config';
+export * from './observability-environment';

@@ -195,7 +195,8 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
   jwtNamespacesClaim: env.text('FLOWCTL_JWT_NAMESPACES_CLAIM', { default: 'namespaces', description: 'JWT claim holding the namespaces.' }),
   secretKey: env.text('FLOWCTL_SECRET_KEY', {
     secret: true,
-    description: 'Key (64 hex digits) sealing secrets; workers need the same key to open them. Unset: secrets cannot be set.',
+    description:
+      'Key of 32 bytes (64 hex digits or base64: openssl rand -base64 32) sealing secrets; workers need the same key to open them. Unset: secrets cannot be set.',
   }),
   previousSecretKeys: env.text('FLOWCTL_SECRET_PREVIOUS_KEYS', {
     secret: true,

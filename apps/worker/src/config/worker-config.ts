@@ -1,4 +1,4 @@
-import { InvalidInput, parseDuration } from '@flowctl/core';
+import { defineEnvironment, env, EnvValueInvalid, InvalidInput } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 import { parseRedisUrl } from '@flowctl/queue';
@@ -32,75 +32,157 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
 }
 
+const TASK_TYPE = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
+const fail = (expectation: string): never => {
+  throw new EnvValueInvalid(expectation);
+};
+
+/** `noop,http:20`: each type, with its own concurrency when given. */
+function parseWorkerTypes(text: string): { type: string; concurrency?: number }[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [type, limit] = entry.split(':');
+      if (!type || !TASK_TYPE.test(type)) return fail(`must list task types such as noop,http:20; "${entry}" is not one`);
+      if (limit === undefined) return { type };
+      const concurrency = Number(limit);
+      return Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 10_000
+        ? { type, concurrency }
+        : fail(`must give each type a whole-number concurrency from 1 to 10000, not "${entry}"`);
+    });
+}
+
+/**
+ * Every variable the stock worker reads, with its default and meaning: read
+ * once at start (a bad one stops it, named) and printed as the table in
+ * docs/configuration.md. LOG_* and OTEL_* are the observability library's.
+ */
+export const WORKER_ENVIRONMENT = defineEnvironment({
+  redisUrl: env.custom(
+    'REDIS_URL',
+    {
+      secret: true,
+      description:
+        "Redis of the queues (as the scheduler's). Unset: queues on BullMQ's PostgreSQL backend (FLOWCTL_QUEUE_DATABASE_URL or DATABASE_URL).",
+    },
+    (text) => (parseRedisUrl(text), text),
+    undefined as string | undefined,
+  ),
+  queueDatabaseUrl: env.url('FLOWCTL_QUEUE_DATABASE_URL', {
+    schemes: ['postgres', 'postgresql'],
+    secret: true,
+    description: "Queues on BullMQ's PostgreSQL backend (flowctl dev without Redis); the worker never touches flowctl's own tables.",
+  }),
+  databaseUrl: env.url('DATABASE_URL', {
+    schemes: ['postgres', 'postgresql'],
+    secret: true,
+    description: 'Used as FLOWCTL_QUEUE_DATABASE_URL when that is unset.',
+  }),
+  queuePrefix: env.text('FLOWCTL_QUEUE_PREFIX', {
+    default: 'flowctl',
+    pattern: /^[A-Za-z0-9_-]{1,64}$/,
+    expect: 'letters, digits, - and _ (at most 64)',
+    description: "As the scheduler's.",
+  }),
+  types: env.custom(
+    'WORKER_TYPES',
+    {
+      default: BUILT_IN_TYPES.join(','),
+      description: 'Task types served, each with an optional concurrency: noop,http:20. shell is served only with FLOWCTL_SHELL_ENABLED.',
+    },
+    parseWorkerTypes,
+    [] as { type: string; concurrency?: number }[],
+  ),
+  concurrency: env.integer('WORKER_CONCURRENCY', {
+    default: 10,
+    min: 1,
+    max: 10_000,
+    unit: 'tasks',
+    description: 'Tasks of each type run at once, unless WORKER_TYPES gives the type its own.',
+  }),
+  shellEnabled: env.flag('FLOWCTL_SHELL_ENABLED', {
+    default: false,
+    description: 'Serve the shell type (commands run with PATH, HOME, LANG, LC_ALL, TZ, TMPDIR and USER only).',
+  }),
+  httpAllowlist: env.text('FLOWCTL_HTTP_ALLOWLIST', {
+    default: '*',
+    description: 'Hosts (host or host:port, comma separated) http tasks may call besides public addresses; * allows every public address.',
+  }),
+  httpMaxResponseBytes: env.integer('FLOWCTL_HTTP_MAX_RESPONSE', {
+    default: 1_048_576,
+    min: 1,
+    max: 1_048_576,
+    unit: 'bytes',
+    description: 'Largest response body an http task reads (a task output is at most 1 MiB).',
+  }),
+  httpTimeoutMs: env.duration('FLOWCTL_HTTP_TIMEOUT', { default: '30s', min: 1, description: 'Time limit of one http request.' }),
+  heartbeatIntervalMs: env.duration('FLOWCTL_WORKER_HEARTBEAT_INTERVAL', {
+    default: '5s',
+    min: 100,
+    description: "How often the worker registers itself; keep it well under the scheduler's FLOWCTL_WORKER_LOST_AFTER.",
+  }),
+  metricsPort: env.integer('METRICS_PORT', {
+    min: 0,
+    max: 65535,
+    description: 'Serve /metrics and /healthz on this port; unset: no HTTP server.',
+  }),
+  metricsHost: env.text('METRICS_HOST', { default: '0.0.0.0', description: 'Address of the /metrics server.' }),
+  shutdownGraceMs: env.duration('FLOWCTL_WORKER_GRACE', {
+    default: '10s',
+    description: 'After SIGTERM, how long running tasks may finish before the rest are handed back.',
+  }),
+  secretKey: env.text('FLOWCTL_SECRET_KEY', {
+    secret: true,
+    description: "The scheduler's key: opens the secrets tasks read. Unset: such tasks fail.",
+  }),
+  previousSecretKeys: env.text('FLOWCTL_SECRET_PREVIOUS_KEYS', { secret: true, description: 'Earlier keys, during a key rotation.' }),
+});
+
 /**
  * `WORKER_TYPES=noop,http:20` serves noop at WORKER_CONCURRENCY and http at 20.
  * The shell type is served only when FLOWCTL_SHELL_ENABLED=true, whatever WORKER_TYPES says.
  */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const concurrency = Number(env.WORKER_CONCURRENCY ?? 10);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000)
-    throw new InvalidInput('WORKER_CONCURRENCY must be a whole number from 1 to 10000');
-  const shellEnabled = env.FLOWCTL_SHELL_ENABLED === 'true' || env.FLOWCTL_SHELL_ENABLED === '1';
+export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const values = WORKER_ENVIRONMENT.read(source);
   const types: Record<string, number> = {};
-  const requested = (env.WORKER_TYPES ?? BUILT_IN_TYPES.join(','))
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  for (const entry of requested) {
-    const [type, limit] = entry.split(':');
-    if (!type || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(type)) throw new InvalidInput(`WORKER_TYPES: "${entry}" is not a task type`);
-    const typeConcurrency = limit === undefined ? concurrency : Number(limit);
-    if (!Number.isInteger(typeConcurrency) || typeConcurrency < 1)
-      throw new InvalidInput(`WORKER_TYPES: concurrency in "${entry}" must be a whole number`);
-    if (type === 'shell' && !shellEnabled) continue;
-    types[type] = typeConcurrency;
+  for (const { type, concurrency } of values.types) {
+    if (type === 'shell' && !values.shellEnabled) continue;
+    types[type] = concurrency ?? values.concurrency!;
   }
-  // Parsed here so a bad form stops the start with its reason (InvalidInput), not deep in a connection.
-  if (env.REDIS_URL) parseRedisUrl(env.REDIS_URL);
-  const queueDatabaseUrl = env.FLOWCTL_QUEUE_DATABASE_URL ?? env.DATABASE_URL;
-  if (!env.REDIS_URL && !queueDatabaseUrl) throw new InvalidInput('set REDIS_URL (or DATABASE_URL for queues on PostgreSQL)');
-  const heartbeatIntervalMs = parseDuration(env.FLOWCTL_WORKER_HEARTBEAT_INTERVAL ?? '5s');
-  if (!heartbeatIntervalMs || heartbeatIntervalMs < 100)
-    throw new InvalidInput('FLOWCTL_WORKER_HEARTBEAT_INTERVAL must be a duration of at least 100ms');
-  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
-  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
-    throw new InvalidInput(`METRICS_PORT must be a port number, got ${env.METRICS_PORT}`);
+  const queueDatabaseUrl = values.queueDatabaseUrl ?? values.databaseUrl;
+  if (!values.redisUrl && !queueDatabaseUrl) throw new InvalidInput('set REDIS_URL (or DATABASE_URL for queues on PostgreSQL)');
   let observability: ObservabilityConfig;
   try {
-    observability = loadObservabilityConfig(env, 'flowctl-worker');
+    observability = loadObservabilityConfig(source, 'flowctl-worker');
   } catch (error) {
     if (error instanceof ObservabilityConfigError) throw new InvalidInput(error.message);
     throw error;
   }
-  const httpTimeoutMs = parseDuration(env.FLOWCTL_HTTP_TIMEOUT ?? '30s');
-  if (!httpTimeoutMs) throw new InvalidInput('FLOWCTL_HTTP_TIMEOUT must be a duration such as 30s');
-  const maxResponseBytes = Number(env.FLOWCTL_HTTP_MAX_RESPONSE ?? 1_048_576);
-  // A task's output is bounded at 1 MiB anyway: a larger body could never be reported.
-  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1 || maxResponseBytes > 1_048_576)
-    throw new InvalidInput('FLOWCTL_HTTP_MAX_RESPONSE must be a number of bytes from 1 to 1048576');
-  const shutdownGraceMs = parseDuration(env.FLOWCTL_WORKER_GRACE ?? '10s');
-  if (shutdownGraceMs === undefined) throw new InvalidInput('FLOWCTL_WORKER_GRACE must be a duration such as 30s');
   return {
-    redisUrl: env.REDIS_URL || undefined,
-    queueDatabaseUrl: env.REDIS_URL ? undefined : queueDatabaseUrl,
-    queuePrefix: env.FLOWCTL_QUEUE_PREFIX ?? 'flowctl',
+    redisUrl: values.redisUrl,
+    queueDatabaseUrl: values.redisUrl ? undefined : queueDatabaseUrl,
+    queuePrefix: values.queuePrefix!,
     types,
-    shellEnabled,
-    shellEnvironment: Object.fromEntries(SHELL_INHERITED_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
+    shellEnabled: values.shellEnabled,
+    shellEnvironment: Object.fromEntries(
+      SHELL_INHERITED_VARIABLES.flatMap((name) => (source[name] === undefined ? [] : [[name, source[name]]])),
+    ),
     http: {
-      allowlist: (env.FLOWCTL_HTTP_ALLOWLIST ?? '*')
-        .split(',')
+      allowlist: values
+        .httpAllowlist!.split(',')
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean),
-      maxResponseBytes,
-      timeoutMs: httpTimeoutMs,
+      maxResponseBytes: values.httpMaxResponseBytes!,
+      timeoutMs: values.httpTimeoutMs!,
       maxRedirects: 5,
     },
-    heartbeatIntervalMs,
-    secretKeyring: SecretKeyring.fromConfig(env.FLOWCTL_SECRET_KEY, env.FLOWCTL_SECRET_PREVIOUS_KEYS),
-    metricsPort,
-    metricsHost: env.METRICS_HOST ?? '0.0.0.0',
+    heartbeatIntervalMs: values.heartbeatIntervalMs!,
+    secretKeyring: SecretKeyring.fromConfig(values.secretKey, values.previousSecretKeys),
+    metricsPort: values.metricsPort,
+    metricsHost: values.metricsHost!,
     observability,
-    shutdownGraceMs,
+    shutdownGraceMs: values.shutdownGraceMs!,
   };
 }

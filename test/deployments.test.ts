@@ -26,6 +26,7 @@ const READYZ = '/api/v1/readyz';
 const HEALTHZ = '/api/v1/healthz';
 /** The worker's own HTTP server (on METRICS_PORT) answers this beside /metrics; it has no readiness of its own. */
 const WORKER_HEALTHZ = '/healthz';
+const WORKER_LIVEZ = '/livez';
 const COMPOSE_ENV_EXAMPLE = 'deployments/compose/flowctl.env.example';
 /** A worker drains its running tasks this long after SIGTERM unless FLOWCTL_WORKER_GRACE says otherwise. */
 const WORKER_DRAIN_MS = loadWorkerConfig({ REDIS_URL: 'redis://localhost:6379' }).shutdownGraceMs;
@@ -852,7 +853,7 @@ describe('deployments/helm/flowctl', () => {
       const port = Number(environmentOf(container!).METRICS_PORT);
       const http = container!.ports?.find((p) => p.name === 'http')?.containerPort;
       expect({ group: workerGroupOf(worker), port: http }).toEqual({ group: workerGroupOf(worker), port });
-      expect(container!.livenessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
+      expect(container!.livenessProbe?.httpGet).toEqual({ path: WORKER_LIVEZ, port: 'http' });
       expect(container!.readinessProbe?.httpGet).toEqual({ path: WORKER_HEALTHZ, port: 'http' });
       const own = budgets.filter((budget) => selects(budget.spec.selector, podLabelsOf(worker)));
       expect({ group: workerGroupOf(worker), maxUnavailable: own.map((b) => b.spec.maxUnavailable) }).toEqual({

@@ -46,10 +46,14 @@ if (require.main === module) {
   exitWithParent();
   const registry = createMetricsRegistry();
   let metricsServer: MetricsServer | undefined;
+  let started: TaskRunner | undefined;
+  // Unhealthy until the runner is up, then as healthy as its queues are reachable.
+  const health = () => (started ? started.probeQueues() : Promise.reject(new Error('starting')));
   (async () => {
     if (config.metricsPort !== undefined)
-      metricsServer = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, registry });
-    return startWorker(config, {}, registry);
+      metricsServer = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, registry, health });
+    started = await startWorker(config, {}, registry);
+    return started;
   })().then(
     (runner) => {
       logger.info(

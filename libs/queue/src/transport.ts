@@ -227,6 +227,23 @@ export class QueueTransport {
     return new Set(workerIds.filter((_, i) => marks[i] !== null));
   }
 
+  /**
+   * Resolves when the queues answer within timeoutMs (a read of a queue's job
+   * counts, through the same backend tasks travel on), rejects otherwise: a
+   * worker's /healthz tells whether it can take tasks, not only that it runs.
+   */
+  async probe(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the queues within ${timeoutMs}ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.queue('_control').getJobCounts('wait'), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private aliveKey(workerId: string): string {
     return `${this.redisPrefix}:alive:${workerId}`;
   }

@@ -145,6 +145,11 @@ export class TaskRunner {
     await this.transport.close();
   }
 
+  /** Whether this worker can reach the queues it takes tasks from (its /healthz). */
+  async probeQueues(timeoutMs = 2_000): Promise<void> {
+    await this.transport.probe(timeoutMs);
+  }
+
   private concurrencyOf(type: string): number {
     const { concurrency } = this.options;
     if (typeof concurrency === 'number') return concurrency;

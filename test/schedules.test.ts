@@ -138,4 +138,13 @@ describe('cron schedules', () => {
       what: 'backfilled runs to finish',
     });
   });
+
+  it('refuses at apply a schedule that never fires, and stores nothing', async () => {
+    const answer = await stack.api.applyYaml(
+      aWorkflow({ name: 'leap-of-faith', spec: { schedule: { cron: '0 0 31 2 *', timezone: 'UTC' } }, tasks: [{ name: 'never' }] }),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toContain('spec.schedule.cron: "0 0 31 2 *" never fires');
+    expect((await stack.api.get('/workflows/leap-of-faith')).status).toBe(404);
+  });
 });

@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitWithParent } from '@flowctl/core';
+import { exitWithParent } from '@flowctl/observability';
 import { configureLogging, getLogger, isTracingEnabled, NestPinoLogger, startTracing } from '@flowctl/observability';
 import { ApiErrorFilter } from './api/api-error.filter';
 import { httpTracingMiddleware } from './api/http-tracing.middleware';

@@ -1,4 +1,4 @@
-import { exitWithParent } from '@flowctl/core';
+import { exitWithParent } from '@flowctl/observability';
 import { configureLogging, createMetricsRegistry, startMetricsServer, startTracing, type MetricsServer } from '@flowctl/observability';
 import { TaskRunner, type TaskHandler } from '@flowctl/worker-sdk';
 import type { Registry } from 'prom-client';

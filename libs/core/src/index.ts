@@ -7,5 +7,4 @@ export * from './run/task-failure';
 export * from './run/trigger-decision';
 export * from './retry';
 export * from './run/run-inputs';
-export * from './process/exit-with-parent';
 export * from './config';

@@ -3,3 +3,4 @@ export * from './tracing';
 export * from './metrics';
 export * from './observability-config';
 export * from './observability-environment';
+export * from './process/exit-with-parent';

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { parseWorkflowSource, WorkflowInvalid } from '@flowctl/core';
+import { buildProgram } from '../apps/flowctl/src/cli';
+import { captureIo } from '../apps/flowctl/src/testing/capture-io';
 import { splitYamlDocuments } from '../apps/flowctl/src/yaml-documents';
 import {
   anchorsOf,
@@ -80,6 +83,106 @@ describe('docs: the workflows in examples/ are accepted by apply', () => {
     const documents = splitYamlDocuments(readFileSync(join(REPO_ROOT, path), 'utf8'));
     expect(documents.length).toBeGreaterThan(0);
     for (const document of documents) expect(problemsOf(document)).toBeUndefined();
+  });
+});
+
+/** `METHOD /path` of every route the scheduler's controllers declare, with each `:param` spelt `:param`. */
+function declaredRoutes(): string[] {
+  const dir = join(REPO_ROOT, 'apps', 'scheduler', 'src', 'api');
+  const routes: string[] = [];
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.controller.ts'))) {
+    const source = readFileSync(join(dir, file), 'utf8');
+    const prefix = /@Controller\((?:'([^']*)')?\)/.exec(source)?.[1] ?? '';
+    for (const match of source.matchAll(/@(Get|Post|Put|Delete|Patch)\((?:'([^']*)')?\)/g)) {
+      const path = ['', prefix, match[2] ?? ''].filter((part, i) => i === 0 || part !== '').join('/');
+      routes.push(`${match[1]!.toUpperCase()} ${normalizeParams(path || '/')}`);
+    }
+  }
+  return routes.sort();
+}
+
+const normalizeParams = (path: string): string => path.replace(/:[A-Za-z]+/g, ':param');
+
+describe('docs: the REST API page names every route', () => {
+  const routes = declaredRoutes();
+  const page = readFileSync(join(REPO_ROOT, 'docs', 'rest-api.md'), 'utf8');
+  const documented = new Set(
+    [...page.matchAll(/`(GET|POST|PUT|DELETE|PATCH) (\/[^`\s?]*)/g)].map((m) => `${m[1]} ${normalizeParams(m[2]!)}`),
+  );
+
+  it('finds the routes (the controllers have not moved away)', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(routes)('%s is documented in docs/rest-api.md', (route) => {
+    expect(documented).toContain(route);
+  });
+});
+
+/** Every command path (`secret set`) of the real program, with the long flags it takes. */
+function cliCommands(): { path: string; flags: string[] }[] {
+  const { program } = buildProgram(captureIo());
+  const found: { path: string; flags: string[] }[] = [];
+  const walk = (command: Command, prefix: string[]) => {
+    for (const sub of command.commands) {
+      const path = [...prefix, sub.name()];
+      found.push({ path: path.join(' '), flags: sub.options.map((option) => option.long).filter((flag): flag is string => !!flag) });
+      walk(sub, path);
+    }
+  };
+  walk(program, []);
+  return found;
+}
+
+describe('docs: the CLI page names every command and flag', () => {
+  const commands = cliCommands();
+  const page = readFileSync(join(REPO_ROOT, 'docs', 'cli.md'), 'utf8');
+  const globalFlags = buildProgram(captureIo()).program.options.map((option) => option.long!);
+
+  it('finds the commands (the program has not moved away)', () => {
+    expect(commands.map((command) => command.path)).toEqual(expect.arrayContaining(['apply', 'run', 'get', 'secret set', 'dev']));
+  });
+
+  it.each(commands.map((command) => [command.path, command] as const))('flowctl %s is documented with its flags', (path, command) => {
+    expect(page).toContain(`flowctl ${path}`);
+    for (const flag of command.flags) expect(page).toContain(flag);
+  });
+
+  it('documents the global flags', () => {
+    for (const flag of globalFlags) expect(page).toContain(flag);
+  });
+});
+
+/** The environment variables the apps and libraries read (`env.NAME`, `env['NAME']`), tests and testing helpers aside. */
+function variablesRead(): string[] {
+  const names = new Set<string>();
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(join(REPO_ROOT, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (entry.name !== 'testing' && entry.name !== 'node_modules') visit(path);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+        const source = readFileSync(join(REPO_ROOT, path), 'utf8');
+        for (const match of source.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]+)|\[['"]([A-Z][A-Z0-9_]+)['"]\])/g))
+          names.add(match[1] ?? match[2]!);
+      }
+    }
+  };
+  visit('apps');
+  visit('libs');
+  return [...names].sort();
+}
+
+describe('docs: the configuration page names every environment variable', () => {
+  const variables = variablesRead();
+  const page = readFileSync(join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
+
+  it('finds the variables (the config loaders have not moved away)', () => {
+    expect(variables).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'WORKER_TYPES', 'FLOWCTL_SERVER']));
+  });
+
+  it.each(variables)('%s is documented in docs/configuration.md', (name) => {
+    expect(page).toContain(`\`${name}`);
   });
 });
 

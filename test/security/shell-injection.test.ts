@@ -21,7 +21,7 @@ describe('security: shell tasks take template values as data, never as code', ()
       }),
     );
     expect(applied.status).toBe(200);
-    // As SPEC section 2 writes it: the template inside the command, where it becomes a quoted variable.
+    // As people naturally write it: the template inside the command, where it becomes a quoted variable.
     const pasted = await stack.api.applyYaml(
       aWorkflow({
         name: 'in-command',

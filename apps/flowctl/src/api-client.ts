@@ -145,7 +145,7 @@ function apiErrorFrom(response: Response, text: string): ApiError {
   }
   if (typeof parsed !== 'object' || parsed === null) return new ApiError(response.status, fallback);
   const body = parsed as { message?: unknown; error?: unknown };
-  // SPEC shape: {statusCode, error, message}; also accept {error: {code, message}}.
+  // The API's error shape is {statusCode, error, message}; also accept {error: {code, message}}, which proxies in front of it send.
   const nested = typeof body.error === 'object' && body.error !== null ? (body.error as { code?: unknown; message?: unknown }) : undefined;
   const message = textOf(body.message) ?? textOf(nested?.message) ?? fallback;
   const name = typeof body.error === 'string' ? body.error : typeof nested?.code === 'string' ? nested.code : undefined;

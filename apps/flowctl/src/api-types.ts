@@ -1,5 +1,5 @@
 /**
- * The shapes the scheduler's REST API answers with (SPEC section 4), as the CLI
+ * The shapes the scheduler's REST API answers with (docs/rest-api.md), as the CLI
  * reads them. Fields the CLI only displays are optional so that an older or
  * newer server does not break `get` or `describe`.
  */

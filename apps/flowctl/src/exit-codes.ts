@@ -1,7 +1,10 @@
 import { CommanderError } from 'commander';
 import { ApiError, InvalidInput, ServerUnreachable, messageOf } from './errors';
 
-/** SPEC section 5: 0 success; 1 the operation failed; 2 bad usage or invalid input. */
+/**
+ * 0 success; 1 the operation failed; 2 bad usage or invalid input. Scripts tell
+ * "fix the command" (2) apart from "the work failed" (1) without reading stderr.
+ */
 export const ExitCode = {
   Success: 0,
   Failure: 1,

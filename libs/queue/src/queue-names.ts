@@ -1,6 +1,6 @@
 /**
- * One queue per task type, named exactly as the type (SPEC: tasks of type T go
- * to queue T). The engine's own queues start with an underscore, which no task
+ * One queue per task type, named exactly as the type: a worker serves a type by
+ * reading its queue, and the queue depth of a type is what autoscaling reads. The engine's own queues start with an underscore, which no task
  * type may, so they can never collide.
  */
 export const CONTROL_QUEUE = '_control';

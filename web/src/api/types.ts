@@ -1,5 +1,5 @@
 /**
- * The JSON the scheduler answers under /api/v1 (apps/scheduler/src/api/views.ts and SPEC section 4).
+ * The JSON the scheduler answers under /api/v1 (apps/scheduler/src/api/views.ts; documented in docs/rest-api.md).
  * The dashboard knows the server only through these shapes, never by importing its code.
  */
 

@@ -25,8 +25,9 @@ const REASON: Record<number, string> = {
 };
 
 /**
- * The one place errors become HTTP: `{statusCode, error, message}` (SPEC),
- * plus the domain `code` and `details` when there are any. Only a genuine bug
+ * The one place errors become HTTP: `{statusCode, error, message}` for every
+ * error, so clients parse one shape, plus the domain `code` and `details` when
+ * there are any. Only a genuine bug
  * is a 500, and its internals are logged, not sent.
  */
 @Catch()

@@ -1,6 +1,6 @@
 import type { DeadLetterRow, RunEventRow, RunRow, TaskRunRow, WorkerRow } from '@flowctl/persistence';
 
-/** The API's JSON shapes (SPEC section 4), kept apart from the rows so a column rename never leaks out. */
+/** The API's JSON shapes (docs/rest-api.md), kept apart from the rows so a column rename never leaks out. */
 export const runView = (run: RunRow) => ({
   id: run.id,
   workflow: run.workflowName,

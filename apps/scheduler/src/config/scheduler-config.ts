@@ -92,7 +92,11 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
     undefined as string | undefined,
   ),
   port: env.integer('PORT', { default: 8080, min: 0, max: 65535, description: 'Port of the REST API, the dashboard and /metrics.' }),
-  host: env.text('HOST', { default: '0.0.0.0', description: 'Address the API listens on.' }),
+  host: env.text('HOST', {
+    default: '0.0.0.0',
+    description:
+      'Address the API listens on; while no authentication is configured the scheduler listens on 127.0.0.1 whatever HOST says, and logs a line saying so.',
+  }),
   queuePrefix: env.text('FLOWCTL_QUEUE_PREFIX', {
     default: 'flowctl',
     pattern: /^[A-Za-z0-9_-]{1,64}$/,
@@ -154,7 +158,11 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
   ),
   rateLimit: env.custom(
     'FLOWCTL_RATE_LIMIT',
-    { default: DEFAULT_RATE_LIMIT_TEXT, description: 'Requests per client: 100/s, 6000/m, or 0 (off).' },
+    {
+      default: DEFAULT_RATE_LIMIT_TEXT,
+      description:
+        'Requests per client (its bearer token once accepted, else its address): 100/s, 6000/m, 50000/h, or 0 (off). Over it: 429 with Retry-After. /healthz, /readyz and /metrics are exempt.',
+    },
     (text) => text,
     DEFAULT_RATE_LIMIT_TEXT,
   ),

@@ -104,11 +104,13 @@ export const WORKER_ENVIRONMENT = defineEnvironment({
   }),
   shellEnabled: env.flag('FLOWCTL_SHELL_ENABLED', {
     default: false,
-    description: 'Serve the shell type (commands run with PATH, HOME, LANG, LC_ALL, TZ, TMPDIR and USER only).',
+    description:
+      "Serve the shell type; without it shell is not served even if WORKER_TYPES names it. A command sees its task's env and only PATH, HOME, LANG, LC_ALL, TZ, TMPDIR and USER of the worker's environment, never its credentials.",
   }),
   httpAllowlist: env.text('FLOWCTL_HTTP_ALLOWLIST', {
     default: '*',
-    description: 'Hosts (host or host:port, comma separated) http tasks may call besides public addresses; * allows every public address.',
+    description:
+      'Hosts http tasks may call: api.example.com,*.example.org,10.0.0.7:8443; * is any public address. Loopback, private, link-local and cloud metadata addresses are refused (checked after DNS and on every redirect) unless an entry names the host exactly.',
   }),
   httpMaxResponseBytes: env.integer('FLOWCTL_HTTP_MAX_RESPONSE', {
     default: 1_048_576,
@@ -126,12 +128,13 @@ export const WORKER_ENVIRONMENT = defineEnvironment({
   metricsPort: env.integer('METRICS_PORT', {
     min: 0,
     max: 65535,
-    description: 'Serve /metrics and /healthz on this port; unset: no HTTP server.',
+    description: 'Serve /metrics, /healthz (200 while the queues answer, else 503) and /livez on this port; unset: no HTTP server.',
   }),
   metricsHost: env.text('METRICS_HOST', { default: '0.0.0.0', description: 'Address of the /metrics server.' }),
   shutdownGraceMs: env.duration('FLOWCTL_WORKER_GRACE', {
     default: '10s',
-    description: 'After SIGTERM, how long running tasks may finish before the rest are handed back.',
+    description:
+      "After SIGTERM the worker takes no new tasks and lets running ones finish this long; the rest are handed back (failed as WorkerShutdown, retried elsewhere at once). Keep it under Kubernetes' terminationGracePeriodSeconds.",
   }),
   secretKey: env.text('FLOWCTL_SECRET_KEY', {
     secret: true,

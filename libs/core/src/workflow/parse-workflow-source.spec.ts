@@ -3,7 +3,7 @@ import { parseWorkflowSource } from './parse-workflow-source';
 import { aTask, asYaml, aWorkflow, issuesOf } from './testing/workflow-factory';
 import { WORKFLOW_LIMITS } from './workflow-limits';
 
-const SPEC_EXAMPLE = `
+const ETL_DAILY_EXAMPLE = `
 apiVersion: flowctl/v1
 kind: Workflow
 metadata:
@@ -50,7 +50,7 @@ function billionLaughs(levels: number, width: number): string {
 
 describe('parseWorkflowSource', () => {
   it('reads the example of the product contract into a fully defaulted definition', () => {
-    const definition = parseWorkflowSource(SPEC_EXAMPLE);
+    const definition = parseWorkflowSource(ETL_DAILY_EXAMPLE);
     expect(definition.metadata).toEqual({ name: 'etl-daily', namespace: 'default', labels: { team: 'data' } });
     expect(definition.spec.inputs).toEqual({ date: { type: 'string', default: '2026-01-01', required: false } });
     expect(definition.spec).toMatchObject({
@@ -78,7 +78,7 @@ describe('parseWorkflowSource', () => {
   });
 
   it('gives plain JSON data that survives a JSON round trip unchanged', () => {
-    const definition = parseWorkflowSource(SPEC_EXAMPLE);
+    const definition = parseWorkflowSource(ETL_DAILY_EXAMPLE);
     expect(JSON.parse(JSON.stringify(definition))).toStrictEqual(definition);
   });
 

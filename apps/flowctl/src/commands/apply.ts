@@ -24,57 +24,91 @@ export function registerApplyCommand(program: Command, context: CommandContext):
       'a file, a directory (its *.yaml, *.yml and *.json files), or - for stdin; repeatable',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    .option('--dry-run', 'validate on the server and say what apply would do (created, configured, unchanged), storing nothing')
     .addHelpText('after', '\nA file may hold several workflows separated by --- lines; each is applied on its own.')
-    .action(async (file: string | undefined, options: { filename?: string[] }) => {
-      context.exitCode = await applyWorkflows(context, [...(file === undefined ? [] : [file]), ...(options.filename ?? [])]);
+    .action(async (file: string | undefined, options: { filename?: string[]; dryRun?: boolean }) => {
+      context.exitCode = await applyWorkflows(context, [...(file === undefined ? [] : [file]), ...(options.filename ?? [])], {
+        dryRun: options.dryRun === true,
+      });
     });
 }
 
-export async function applyWorkflows(context: CommandContext, paths: readonly string[]): Promise<ExitCode> {
+export async function applyWorkflows(
+  context: CommandContext,
+  paths: readonly string[],
+  options: { dryRun?: boolean } = {},
+): Promise<ExitCode> {
   if (paths.length === 0) throw new InvalidInput('nothing to apply: give a file (flowctl apply FILE) or -f FILE|DIR|-');
   let invalid = false;
   let failed = false;
 
   for (const path of paths) {
-    let sources: ApplySource[];
-    try {
-      sources = await readSources(path, context);
-    } catch (error) {
-      context.err(`${path}: ${messageOf(error)}\n`);
-      invalid = true;
-      continue;
-    }
-    for (const source of sources) {
-      if ('problem' in source) {
-        context.err(`${source.label}: ${source.problem}\n`);
-        invalid = true;
-        continue;
-      }
-      const documents = source.isJson ? [source.text] : splitYamlDocuments(source.text);
-      if (documents.length === 0 || documents.every((document) => document.trim() === '')) {
-        context.err(`${source.label}: no workflow definition in it\n`);
-        invalid = true;
-        continue;
-      }
-      for (const [index, document] of documents.entries()) {
-        const label = documents.length > 1 ? `${source.label} (document ${index + 1})` : source.label;
-        try {
-          const { body } = await context.api().send<ApplyResult>('PUT', '/workflows', {
-            raw: { body: document, contentType: source.isJson ? 'application/json' : 'application/yaml' },
-          });
-          context.out(`${describeApplied(body)}\n`);
-        } catch (error) {
-          // The server is unreachable for the other files too: stop here (exit 1).
-          if (!(error instanceof ApiError)) throw error;
-          context.err(`${label}: ${error.message}\n`);
-          if (isInvalidInputStatus(error.status)) invalid = true;
-          else failed = true;
-        }
+    const read = await workflowDocuments(path, context);
+    invalid ||= read.invalid;
+    for (const { label, document, isJson } of read.documents) {
+      try {
+        const { body } = await context.api().send<ApplyResult>('PUT', '/workflows', {
+          raw: { body: document, contentType: isJson ? 'application/json' : 'application/yaml' },
+          query: options.dryRun ? { dryRun: 'true' } : undefined,
+        });
+        context.out(`${describeApplied(body)}${options.dryRun ? ' (dry run: nothing stored)' : ''}\n`);
+      } catch (error) {
+        // The server is unreachable for the other files too: stop here (exit 1).
+        if (!(error instanceof ApiError)) throw error;
+        context.err(`${label}: ${error.message}\n`);
+        if (isInvalidInputStatus(error.status)) invalid = true;
+        else failed = true;
       }
     }
   }
   if (invalid) return ExitCode.Usage;
   return failed ? ExitCode.Failure : ExitCode.Success;
+}
+
+/** One workflow document of a file, named the way messages should name it. */
+export interface WorkflowDocument {
+  label: string;
+  document: string;
+  isJson: boolean;
+}
+
+/**
+ * The workflow documents under a path (a file, a directory's workflow files, or `-`), each YAML
+ * file split at its `---` lines; what cannot be read is reported on stderr and counted invalid.
+ */
+export async function workflowDocuments(
+  path: string,
+  context: CommandContext,
+): Promise<{ documents: WorkflowDocument[]; invalid: boolean }> {
+  let sources: ApplySource[];
+  try {
+    sources = await readSources(path, context);
+  } catch (error) {
+    context.err(`${path}: ${messageOf(error)}\n`);
+    return { documents: [], invalid: true };
+  }
+  let invalid = false;
+  const documents: WorkflowDocument[] = [];
+  for (const source of sources) {
+    if ('problem' in source) {
+      context.err(`${source.label}: ${source.problem}\n`);
+      invalid = true;
+      continue;
+    }
+    const texts = source.isJson ? [source.text] : splitYamlDocuments(source.text);
+    if (texts.length === 0 || texts.every((text) => text.trim() === '')) {
+      context.err(`${source.label}: no workflow definition in it\n`);
+      invalid = true;
+      continue;
+    }
+    for (const [index, document] of texts.entries())
+      documents.push({
+        label: texts.length > 1 ? `${source.label} (document ${index + 1})` : source.label,
+        document,
+        isJson: source.isJson,
+      });
+  }
+  return { documents, invalid };
 }
 
 /** `workflow/etl-daily created (version 3)`, as kubectl reports an apply. */

@@ -15,6 +15,12 @@ import { runView } from './views';
 
 const RUN_START = 'run.start';
 
+function parseDryRun(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true' || value === '') return true;
+  throw new InvalidInput(`dryRun must be true or false, not "${value}"`);
+}
+
 const isNameCursor = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
 
@@ -33,14 +39,23 @@ export class WorkflowsController {
   @HttpCode(200)
   @RequireRole('admin')
   @Audited('workflow.apply')
-  @ApiOperation({ summary: 'Apply a workflow definition (YAML or JSON body); idempotent by content' })
-  async apply(@Body() body: unknown, @CallerAccess() access: Access, @Headers('content-type') contentType?: string) {
+  @ApiOperation({
+    summary: 'Apply a workflow definition (YAML or JSON body); idempotent by content; ?dryRun=true validates and answers without storing',
+  })
+  async apply(
+    @Body() body: unknown,
+    @CallerAccess() access: Access,
+    @Headers('content-type') contentType?: string,
+    @Query('dryRun') dryRunParam?: string,
+  ) {
     const authorize = (namespace: string) => access.assertAllowed(namespace);
+    const options = { dryRun: parseDryRun(dryRunParam) };
     if (typeof body === 'string') {
       if (body.trim() === '') throw new InvalidInput('request body is empty: send the workflow as YAML or JSON');
-      return this.applyWorkflow.execute(body, authorize);
+      return this.applyWorkflow.execute(body, authorize, options);
     }
-    if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return this.applyWorkflow.execute(body, authorize);
+    if (typeof body === 'object' && body !== null && Object.keys(body).length > 0)
+      return this.applyWorkflow.execute(body, authorize, options);
     throw new InvalidInput(
       `request body is empty or not a workflow (content type ${contentType ?? 'missing'}): send application/yaml or application/json`,
     );

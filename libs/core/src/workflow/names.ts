@@ -9,8 +9,8 @@ export const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const TASK_TYPE_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
 /** Input names are read as `inputs.NAME`, so they are identifiers. */
 export const INPUT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const LABEL_KEY_PATTERN = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
-const MAX_LABEL_VALUE_LENGTH = 253;
+export const LABEL_KEY_PATTERN = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
+export const MAX_LABEL_VALUE_LENGTH = 253;
 
 export const isValidName = (name: string): boolean => name.length <= WORKFLOW_LIMITS.maxNameLength && NAME_PATTERN.test(name);
 

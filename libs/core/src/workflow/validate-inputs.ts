@@ -4,7 +4,7 @@ import type { IssueList } from './issue-list';
 import { checkInputName } from './names';
 import { INPUT_TYPES, type InputDefinition, type InputType } from './workflow-definition';
 
-const INPUT_FIELDS = ['type', 'default', 'description'] as const;
+export const INPUT_FIELDS = ['type', 'default', 'description'] as const;
 
 /** `spec.inputs`: `{ NAME: { type, default?, description? } }`; an input without a default is required. */
 export function readInputs(value: unknown, path: string, issues: IssueList): Record<string, InputDefinition> {

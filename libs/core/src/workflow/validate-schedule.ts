@@ -5,7 +5,7 @@ import { keyPath } from './issue-path';
 import type { IssueList } from './issue-list';
 import { OVERLAP_POLICIES, type ScheduleDefinition } from './workflow-definition';
 
-const SCHEDULE_FIELDS = ['cron', 'timezone', 'overlap'] as const;
+export const SCHEDULE_FIELDS = ['cron', 'timezone', 'overlap'] as const;
 export const DEFAULT_TIMEZONE = 'UTC';
 export const DEFAULT_OVERLAP = 'forbid';
 

@@ -12,10 +12,10 @@ import { readTasks, MAX_PRIORITY, MIN_PRIORITY, type TaskDefaults } from './vali
 import { WORKFLOW_LIMITS } from './workflow-limits';
 import { API_VERSION, DEFAULT_NAMESPACE, KIND, type WorkflowDefinition } from './workflow-definition';
 
-const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
-const METADATA_FIELDS = ['name', 'namespace', 'labels'] as const;
-const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'tasks'] as const;
-const DEFAULTS_FIELDS = ['retry', 'timeout', 'heartbeatTimeout', 'scheduleToStartTimeout', 'priority'] as const;
+export const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
+export const METADATA_FIELDS = ['name', 'namespace', 'labels'] as const;
+export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'tasks'] as const;
+export const DEFAULTS_FIELDS = ['retry', 'timeout', 'heartbeatTimeout', 'scheduleToStartTimeout', 'priority'] as const;
 
 /**
  * Checks an already-parsed document (a JSON body, or YAML loaded by

@@ -29,6 +29,18 @@ const WORKFLOW_COLUMNS = `namespace, name, current_version AS "currentVersion", 
 
 export const contentHash = (definition: WorkflowDefinition): string => createHash('sha256').update(canonicalJson(definition)).digest('hex');
 
+interface CurrentVersion {
+  currentVersion: number;
+  deleted: boolean;
+  hash: string;
+}
+
+/** The same content keeps its version; anything else is the next one, `created` again after a delete. */
+function plannedApply(current: CurrentVersion | undefined, hash: string): { version: number; result: ApplyResult } {
+  if (current && !current.deleted && current.hash === hash) return { version: current.currentVersion, result: 'unchanged' };
+  return { version: (current?.currentVersion ?? 0) + 1, result: current && !current.deleted ? 'configured' : 'created' };
+}
+
 export class WorkflowRepository {
   /**
    * Stores a definition as a new version unless its content equals the current
@@ -38,26 +50,41 @@ export class WorkflowRepository {
   async apply(tx: Queryable, definition: WorkflowDefinition, source: string): Promise<{ version: number; result: ApplyResult }> {
     const { namespace, name, labels } = definition.metadata;
     const hash = contentHash(definition);
-    const [current] = await queryRows<{ currentVersion: number; deleted: boolean; hash: string }>(
-      tx,
-      `SELECT w.current_version AS "currentVersion", w.deleted_at IS NOT NULL AS deleted, v.content_hash AS hash
-         FROM workflows w JOIN workflow_versions v ON v.namespace = w.namespace AND v.name = w.name AND v.version = w.current_version
-        WHERE w.namespace = $1 AND w.name = $2 FOR UPDATE OF w`,
-      [namespace, name],
-    );
-    if (current && !current.deleted && current.hash === hash) return { version: current.currentVersion, result: 'unchanged' };
-    const version = (current?.currentVersion ?? 0) + 1;
+    const planned = plannedApply(await this.currentOf(tx, namespace, name, { forUpdate: true }), hash);
+    if (planned.result === 'unchanged') return planned;
     await tx.query(
       `INSERT INTO workflow_versions (namespace, name, version, content_hash, definition, source) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [namespace, name, version, hash, JSON.stringify(definition), source],
+      [namespace, name, planned.version, hash, JSON.stringify(definition), source],
     );
     await tx.query(
       `INSERT INTO workflows (namespace, name, current_version, labels) VALUES ($1, $2, $3, $4)
        ON CONFLICT (namespace, name) DO UPDATE
          SET current_version = EXCLUDED.current_version, labels = EXCLUDED.labels, updated_at = now(), deleted_at = NULL`,
-      [namespace, name, version, JSON.stringify(labels)],
+      [namespace, name, planned.version, JSON.stringify(labels)],
     );
-    return { version, result: current && !current.deleted ? 'configured' : 'created' };
+    return planned;
+  }
+
+  /** What `apply` would answer now, writing nothing (a dry run). */
+  async planApply(db: Queryable, definition: WorkflowDefinition): Promise<{ version: number; result: ApplyResult }> {
+    const { namespace, name } = definition.metadata;
+    return plannedApply(await this.currentOf(db, namespace, name, { forUpdate: false }), contentHash(definition));
+  }
+
+  private async currentOf(
+    db: Queryable,
+    namespace: string,
+    name: string,
+    options: { forUpdate: boolean },
+  ): Promise<CurrentVersion | undefined> {
+    const [current] = await queryRows<CurrentVersion>(
+      db,
+      `SELECT w.current_version AS "currentVersion", w.deleted_at IS NOT NULL AS deleted, v.content_hash AS hash
+         FROM workflows w JOIN workflow_versions v ON v.namespace = w.namespace AND v.name = w.name AND v.version = w.current_version
+        WHERE w.namespace = $1 AND w.name = $2${options.forUpdate ? ' FOR UPDATE OF w' : ''}`,
+      [namespace, name],
+    );
+    return current;
   }
 
   async find(db: Queryable, namespace: string, name: string): Promise<WorkflowRow | undefined> {

@@ -8,6 +8,8 @@ export interface ApplyWorkflowResult {
   namespace: string;
   version: number;
   result: ApplyResult;
+  /** Present on a dry run: what apply would have answered; nothing was stored. */
+  dryRun?: true;
 }
 
 /** Validates fully before touching the database: an invalid document stores nothing. */
@@ -20,9 +22,17 @@ export class ApplyWorkflowUseCase {
   ) {}
 
   /** `authorize` sees the document's namespace before anything is stored, and throws to refuse it. */
-  async execute(body: string | object, authorize: (namespace: string) => void = () => {}): Promise<ApplyWorkflowResult> {
+  async execute(
+    body: string | object,
+    authorize: (namespace: string) => void = () => {},
+    options: { dryRun?: boolean } = {},
+  ): Promise<ApplyWorkflowResult> {
     const definition = typeof body === 'string' ? parseWorkflowSource(body) : validateWorkflow(body);
     authorize(definition.metadata.namespace);
+    if (options.dryRun) {
+      const planned = await this.workflows.planApply(this.transactions.db, definition);
+      return { name: definition.metadata.name, namespace: definition.metadata.namespace, ...planned, dryRun: true };
+    }
     const source = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
     const { namespace, name } = definition.metadata;
     const schedule = definition.spec.schedule;

@@ -8,6 +8,7 @@ import { registerDescribeCommand } from './commands/describe';
 import { registerDevCommand } from './commands/dev';
 import { registerDlqCommand } from './commands/dlq';
 import { registerGetCommand } from './commands/get';
+import { registerInitCommand } from './commands/init';
 import { registerRejectCommand } from './commands/reject';
 import { registerRetryCommand } from './commands/retry';
 import { registerRunCommand } from './commands/run';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerTokenCommands(program, context);
   registerSecretCommands(program, context);
   registerDevCommand(program, io);
+  registerInitCommand(program, io);
   return { program, context };
 }
 

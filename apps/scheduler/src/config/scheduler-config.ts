@@ -4,6 +4,7 @@ import { InvalidInput, parseDuration } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 import { parseRedisUrl } from '@flowctl/queue';
+import { packagedDashboard } from './packaged-dashboard';
 
 export interface SchedulerConfig {
   port: number;
@@ -103,7 +104,8 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     leaseTtlMs,
     resultBatchSize: Number(env.FLOWCTL_RESULT_BATCH ?? 500),
     databasePoolSize: Number(env.FLOWCTL_DB_POOL ?? 10),
-    webRoot: env.FLOWCTL_WEB_ROOT || undefined,
+    // Unset: the dashboard packaged with this scheduler; set but empty: no dashboard.
+    webRoot: (env.FLOWCTL_WEB_ROOT ?? packagedDashboard()) || undefined,
     typeConcurrency: parseTypeConcurrency(env.FLOWCTL_TYPE_CONCURRENCY ?? ''),
     workerLostAfterMs,
     reconcileIntervalMs,

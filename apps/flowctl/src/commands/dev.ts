@@ -71,11 +71,16 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
       await database?.stop().catch(() => undefined);
     })());
 
-  const finished = new Promise<void>((resolve) => {
-    const onSignal = () => void stop().then(resolve);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  // Kept for the whole stop: one Ctrl-C may arrive twice (from the terminal and forwarded by npx),
+  // and a second signal must not end this process before its children and PostgreSQL are down.
+  const onSignal = () => void stop().then(() => resolveFinished());
+  let resolveFinished: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve)).finally(() => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     const dataDir = options.dataDir ?? io.env.FLOWCTL_DEV_DIR ?? join(process.cwd(), '.flowctl', 'dev', 'postgres');

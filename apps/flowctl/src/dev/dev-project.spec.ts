@@ -13,7 +13,11 @@ describe('workerName', () => {
   ])('names %s %s', (command, name) => expect(workerName(command, new Set())).toBe(name));
 
   it('numbers a name that is taken', () => {
-    expect(namedWorkers(['python3 a/worker.py', 'python3 b/worker.py']).map((w) => w.name)).toEqual(['worker', 'worker-2']);
+    expect(namedWorkers(['python3 a/serve.py', 'python3 b/serve.py']).map((w) => w.name)).toEqual(['serve', 'serve-2']);
+  });
+
+  it("keeps flowctl's own prefixes (scheduler, worker) for flowctl's own processes", () => {
+    expect(namedWorkers(['python3 worker.py']).map((w) => w.name)).toEqual(['worker-2']);
   });
 });
 
@@ -28,7 +32,7 @@ describe('projectWorkers', () => {
     writeFileSync(join(dir, 'flowctl.yaml'), 'workers:\n  - name: ts\n    command: npm run worker\n  - python3 worker.py\n');
     expect(projectWorkers(dir)).toEqual([
       { name: 'ts', command: 'npm run worker' },
-      { name: 'worker', command: 'python3 worker.py' },
+      { name: 'worker-2', command: 'python3 worker.py' },
     ]);
   });
 
@@ -36,7 +40,7 @@ describe('projectWorkers', () => {
     ['workers: python3 worker.py\n', /workers must be a list/],
     ['workers:\n  - name: ts\n', /workers\[0\] needs a command/],
     ['workers:\n  - { name: "a b", command: x }\n', /must be a short word/],
-    ['workers:\n  - { name: a, command: x }\n  - { name: a, command: y }\n', /two workers are named a/],
+    ['workers:\n  - { name: a, command: x }\n  - { name: a, command: y }\n', /the name a is taken/],
     ['workers: [\n', /flowctl.yaml: /],
   ])('refuses %j with a clear error', (text, message) => {
     writeFileSync(join(dir, 'flowctl.yaml'), text);

@@ -28,9 +28,12 @@ export function workerName(command: string, taken: ReadonlySet<string>): string 
   return name;
 }
 
+/** The prefixes of flowctl's own processes, which a user's worker does not take. */
+const OWN_NAMES = ['scheduler', 'worker'];
+
 /** `--worker` commands, named. */
 export function namedWorkers(commands: readonly string[]): WorkerCommand[] {
-  const taken = new Set<string>();
+  const taken = new Set<string>(OWN_NAMES);
   return commands.map((command) => {
     const name = workerName(command, taken);
     taken.add(name);
@@ -50,7 +53,7 @@ export function projectWorkers(dir: string): WorkerCommand[] {
   }
   const workers = (document as { workers?: unknown } | null | undefined)?.workers ?? [];
   if (!Array.isArray(workers)) throw new InvalidInput(`${PROJECT_FILE}: workers must be a list`);
-  const taken = new Set<string>();
+  const taken = new Set<string>(OWN_NAMES);
   return workers.map((entry: unknown, index) => {
     const command = typeof entry === 'string' ? entry : (entry as { command?: unknown } | null)?.command;
     const given = typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
@@ -59,7 +62,7 @@ export function projectWorkers(dir: string): WorkerCommand[] {
     if (given !== undefined && (typeof given !== 'string' || !/^[\w.-]{1,32}$/.test(given)))
       throw new InvalidInput(`${PROJECT_FILE}: workers[${index}].name must be a short word (letters, digits, . _ -)`);
     const name = (given as string | undefined) ?? workerName(command, taken);
-    if (taken.has(name)) throw new InvalidInput(`${PROJECT_FILE}: two workers are named ${name}`);
+    if (taken.has(name)) throw new InvalidInput(`${PROJECT_FILE}: the name ${name} is taken (by another worker or flowctl's own)`);
     taken.add(name);
     return { name, command };
   });

@@ -28,6 +28,9 @@ export function registerInitCommand(program: Command, io: CliIo): void {
       const root = resolve(dir);
       const shown = relative(process.cwd(), root) || '.';
       const say = (line: string) => io.stdout.write(`${line}\n`);
+      const manifestPath = join(root, 'package.json');
+      // Read first: a package.json that is not JSON stops init before it writes anything.
+      const existing = existsSync(manifestPath) ? readManifest(manifestPath) : undefined;
       for (const [path, content] of Object.entries(starterFiles(shown))) {
         const target = join(root, path);
         if (existsSync(target)) {
@@ -38,7 +41,7 @@ export function registerInitCommand(program: Command, io: CliIo): void {
         writeFileSync(target, content);
         say(`  created  ${path}`);
       }
-      writeManifest(join(root, 'package.json'), starterManifest(packageName(root), cliVersion()), say);
+      writeManifest(manifestPath, existing, starterManifest(packageName(root), cliVersion()), say);
       say('');
       say('Next:');
       if (shown !== '.') say(`  cd ${shown}`);
@@ -49,17 +52,24 @@ export function registerInitCommand(program: Command, io: CliIo): void {
     });
 }
 
-function writeManifest(path: string, starter: ReturnType<typeof starterManifest>, say: (line: string) => void): void {
-  if (!existsSync(path)) {
+function readManifest(path: string): Manifest {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch (error) {
+    throw new InvalidInput(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function writeManifest(
+  path: string,
+  manifest: Manifest | undefined,
+  starter: ReturnType<typeof starterManifest>,
+  say: (line: string) => void,
+): void {
+  if (!manifest) {
     writeFileSync(path, `${JSON.stringify(starter, null, 2)}\n`);
     say('  created  package.json');
     return;
-  }
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-  } catch (error) {
-    throw new InvalidInput(`${path} is not valid JSON: ${(error as Error).message}`);
   }
   let added = 0;
   for (const key of ['scripts', 'dependencies', 'devDependencies'] as const) {

@@ -15,6 +15,7 @@
 //   observability), found by following the built files' require() calls from its index, with
 //   declarations (.d.ts) from tsc. Its dependencies are the packages those files require, so what
 //   libs/worker-sdk/src/index.ts exports is what the package exports, with nothing to change here.
+// - @flowctl/client: libs/api-contract the same way, once this tree has it (skipped until then).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
@@ -109,22 +110,31 @@ function requireClosure(entry) {
   return { files, packages };
 }
 
-function stageWorker() {
-  const { target, manifest } = stage('worker');
-  const entry = join(root, 'dist', 'libs', 'worker-sdk', 'src', 'index.js');
+/**
+ * A package made of one library of libs/ (its index is the package's) and the library files it
+ * loads. Undefined, with a note, when this tree does not have the library.
+ */
+function stageLibraryPackage(dir, library) {
+  if (!existsSync(join(root, 'libs', library, 'src', 'index.ts'))) {
+    console.error(`pack-packages: skipping packages/${dir}: libs/${library} is not in this tree`);
+    return undefined;
+  }
+  const { target, manifest } = stage(dir);
+  const entry = join(root, 'dist', 'libs', library, 'src', 'index.js');
+  if (!existsSync(entry)) throw new PackError(`${relative(root, entry)} is missing: run \`npm run build\` first (or drop --no-build)`);
   const { files, packages } = requireClosure(entry);
   for (const file of files) copyBuilt(file, join(target, relative(join(root, 'dist'), file)));
 
   // Declarations for the same files, from the type checker; the @flowctl/* aliases become relative paths.
-  const typesDir = join(stageRoot, 'worker-types');
+  const typesDir = join(stageRoot, `${dir}-types`);
   rmSync(typesDir, { recursive: true, force: true });
-  const tsconfig = join(stageRoot, 'tsconfig.worker-types.json');
+  const tsconfig = join(stageRoot, `tsconfig.${dir}-types.json`);
   writeFileSync(
     tsconfig,
     JSON.stringify({
       extends: join(root, 'tsconfig.json'),
       compilerOptions: { declaration: true, emitDeclarationOnly: true, sourceMap: false, outDir: typesDir, rootDir: root, types: ['node'] },
-      files: [join(root, 'libs', 'worker-sdk', 'src', 'index.ts')],
+      files: [join(root, 'libs', library, 'src', 'index.ts')],
       include: [],
     }),
   );
@@ -146,7 +156,7 @@ function stageWorker() {
   rmSync(typesDir, { recursive: true, force: true });
   rmSync(tsconfig, { force: true });
 
-  const main = './libs/worker-sdk/src/index';
+  const main = `./libs/${library}/src/index`;
   writeFileSync(join(target, 'index.js'), `'use strict';\nmodule.exports = require('${main}.js');\n`);
   writeFileSync(join(target, 'index.d.ts'), `export * from '${main}';\n`);
   // Node cannot always see the names of a CommonJS module's re-exports: list them for `import { … }`.
@@ -178,7 +188,8 @@ function hasOwnTypes(name) {
 try {
   mkdirSync(outDir, { recursive: true });
   for (const old of readdirSync(outDir).filter((name) => name.endsWith('.tgz'))) rmSync(join(outDir, old));
-  for (const target of [stageFlowctl(), stageWorker()]) {
+  const targets = [stageFlowctl(), stageLibraryPackage('worker', 'worker-sdk'), stageLibraryPackage('client', 'api-contract')];
+  for (const target of targets.filter(Boolean)) {
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', outDir], target));
     console.log(join(outDir, packed.filename));
   }

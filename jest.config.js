@@ -1,9 +1,12 @@
 // Two projects: `unit` runs pure specs beside the code; `integration` drives real
 // PostgreSQL, Redis and the built apps from test/ (each file its own database and queue prefix).
-const { LIBRARIES, jsc } = require('./scripts/swc-options.cjs');
+const { LIBRARIES, PACKAGE_ALIASES, jsc } = require('./scripts/swc-options.cjs');
 
 const swc = ['@swc/jest', { jsc, module: { type: 'commonjs' } }];
-const moduleNameMapper = { [`^@flowctl/(${LIBRARIES.join('|')})$`]: '<rootDir>/libs/$1/src' };
+const moduleNameMapper = {
+  [`^@flowctl/(${LIBRARIES.join('|')})$`]: '<rootDir>/libs/$1/src',
+  ...Object.fromEntries(Object.entries(PACKAGE_ALIASES).map(([name, dir]) => [`^${name}$`, `<rootDir>/${dir}`])),
+};
 
 module.exports = {
   // Integration tests start real processes; jest reads the timeout only at the top level, not per project.

@@ -6,8 +6,14 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const LIBRARIES = ['core', 'persistence', 'queue', 'worker-sdk', 'observability'];
 
+/** The npm package `@flowctl/worker` is libs/worker-sdk: code in this repository (examples/) imports it as a user would. */
+const PACKAGE_ALIASES = { '@flowctl/worker': 'libs/worker-sdk/src' };
+
 /** `@flowctl/NAME` -> `libs/NAME/src`, in SWC's `paths` form. */
-const paths = Object.fromEntries(LIBRARIES.map((name) => [`@flowctl/${name}`, [`libs/${name}/src`]]));
+const paths = {
+  ...Object.fromEntries(LIBRARIES.map((name) => [`@flowctl/${name}`, [`libs/${name}/src`]])),
+  ...Object.fromEntries(Object.entries(PACKAGE_ALIASES).map(([name, dir]) => [name, [dir]])),
+};
 
 const jsc = {
   target: 'es2022',
@@ -24,4 +30,4 @@ const swcOptions = (filename, sourceMaps) => ({
   jsc: { ...jsc, baseUrl: root, paths },
 });
 
-module.exports = { LIBRARIES, jsc, swcOptions };
+module.exports = { LIBRARIES, PACKAGE_ALIASES, jsc, swcOptions };

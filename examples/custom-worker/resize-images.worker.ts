@@ -1,12 +1,14 @@
 /**
- * A custom worker: a plain async function per task type, registered through the
- * worker SDK. Run it beside the stock worker:
+ * A custom worker: a plain async function per task type, registered through @flowctl/worker.
+ * This folder is a project of its own (package.json): copied anywhere, `npm install && npm run
+ * build`, then run it beside a scheduler (`npx flowctl dev --worker "npm start"` in a folder whose
+ * workflows/ holds thumbnails.yaml). Inside the flowctl repository it is built with the rest:
  *
  *   npm run build && REDIS_URL=redis://127.0.0.1:6379 node dist/examples/custom-worker/resize-images.worker.js
  *
  * and apply examples/custom-worker/thumbnails.yaml.
  */
-import { defineHandler, NonRetryableError, SecretKeyring, TaskRunner } from '@flowctl/worker-sdk';
+import { defineHandler, NonRetryableError, SecretKeyring, TaskRunner } from '@flowctl/worker';
 
 interface ResizeInput {
   images: string[];

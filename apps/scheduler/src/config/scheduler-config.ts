@@ -4,6 +4,7 @@ import { defineEnvironment, env, EnvValueInvalid, InvalidInput, parseDuration } 
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 import { parseRedisUrl } from '@flowctl/queue';
+import { packagedDashboard } from './packaged-dashboard';
 
 export interface SchedulerConfig {
   port: number;
@@ -137,7 +138,10 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
     unit: 'connections',
     description: 'PostgreSQL connections of this scheduler.',
   }),
-  webRoot: env.text('FLOWCTL_WEB_ROOT', { description: 'Folder of the built dashboard to serve under /.' }),
+  webRoot: env.text('FLOWCTL_WEB_ROOT', {
+    description:
+      'Folder of the built dashboard to serve under /; unset: the dashboard built or packaged beside this scheduler; empty: none.',
+  }),
   typeConcurrency: env.custom(
     'FLOWCTL_TYPE_CONCURRENCY',
     { description: 'Tasks of a type running at once across all workers, e.g. http:20,shell:2.' },
@@ -249,7 +253,8 @@ export function loadSchedulerConfig(source: NodeJS.ProcessEnv = process.env): Sc
     leaseTtlMs: values.leaseTtlMs!,
     resultBatchSize: values.resultBatchSize!,
     databasePoolSize: values.databasePoolSize!,
-    webRoot: values.webRoot,
+    // Unset: the dashboard packaged with this scheduler; set but empty: no dashboard.
+    webRoot: source.FLOWCTL_WEB_ROOT === undefined ? packagedDashboard() : values.webRoot,
     typeConcurrency: values.typeConcurrency,
     workerLostAfterMs: values.workerLostAfterMs!,
     reconcileIntervalMs: values.reconcileIntervalMs!,

@@ -34,7 +34,7 @@ export interface LeasedTask {
 /**
  * Answers polls: takes jobs off the polled types' queues (at once when some
  * wait, else through a long poll on each type's feed) and leases each to the
- * poller. A lease reports the attempt started in the worker's name right away,
+ * poller. A lease reports the attempt started in the worker's name (unless it ends within 100 ms),
  * so PostgreSQL knows who holds it and the liveness duty can fail it should
  * that worker go silent.
  */
@@ -156,15 +156,17 @@ export class TaskLeaser implements OnModuleDestroy {
       startedAt,
       hasSecrets: opened.size > 0,
     };
-    try {
-      await this.reporter.started(lease, data.traceparent);
-      const lockMs = lockDurationFor(heartbeatTimeoutMs);
-      if (lockMs > FETCH_LOCK_MS) await job.extendLock(lockToken, lockMs);
-    } catch (error) {
-      this.logger.warn(`could not lease job ${job.id}, putting it back: ${(error as Error).message}`);
-      await job.moveToWait(lockToken).catch(() => undefined);
-      return undefined;
+    const lockMs = lockDurationFor(heartbeatTimeoutMs);
+    if (lockMs > FETCH_LOCK_MS) {
+      try {
+        await job.extendLock(lockToken, lockMs);
+      } catch (error) {
+        this.logger.warn(`could not lease job ${job.id}, putting it back: ${(error as Error).message}`);
+        await job.moveToWait(lockToken).catch(() => undefined);
+        return undefined;
+      }
     }
+    this.reporter.startSoon(lease, data.traceparent);
     this.reporter.remember(lease, opened);
     return taskOf(lease, data, opened, signLease(lease, key));
   }

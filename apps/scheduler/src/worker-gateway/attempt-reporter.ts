@@ -127,6 +127,14 @@ export class AttemptReporter {
     }
   }
 
+  /** Whether BullMQ's lock on the job is still this lease's (on Redis; BullMQ's PostgreSQL backend is never asked: false). */
+  async holdsLock(lease: Lease): Promise<boolean> {
+    if (this.transport.kind !== 'redis') return false;
+    const queue = this.transport.queue(taskQueueName(lease.type));
+    const client = await (queue.getBackend() as unknown as { client: Promise<{ get(key: string): Promise<string | null> }> }).client;
+    return (await client.get(`${queue.toKey(lease.jobId)}:lock`)) === lease.lockToken;
+  }
+
   /** Keeps BullMQ's lock on the job; false when this lease no longer holds it. */
   async extendLock(lease: Lease, durationMs: number): Promise<boolean> {
     const queue = this.transport.queue(taskQueueName(lease.type));

@@ -3,6 +3,7 @@ import { QueueTransport, type TaskJob } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { AttemptReporter } from './attempt-reporter';
 import { inputWithSecrets, openSecrets } from './attempt-secrets';
+import { CancelRequests } from './cancel-requests';
 import { LeaseKey } from './lease-key';
 import { signLease, type Lease } from './lease-token';
 import { lockDurationFor } from './lease-lock';
@@ -50,6 +51,7 @@ export class TaskLeaser implements OnModuleDestroy {
     private readonly leaseKey: LeaseKey,
     private readonly presence: WorkerPresence,
     private readonly reporter: AttemptReporter,
+    private readonly cancels: CancelRequests,
   ) {
     this.gatewayName = `http-gateway@${config.schedulerId}`;
   }
@@ -63,6 +65,8 @@ export class TaskLeaser implements OnModuleDestroy {
       version: request.version ?? 'http',
     });
     const key = await this.leaseKey.get();
+    // Heard from the start: a cancel broadcast while an attempt is leased must not be missed by its reports.
+    this.cancels.subscribe();
     let fetched = await this.takeNow(request.types, namespaces, request.max);
     if (fetched.length === 0 && request.waitMs > 0 && !gone.aborted) {
       const first = await this.waitForFirst(request, namespaces, gone);

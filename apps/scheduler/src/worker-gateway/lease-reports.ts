@@ -67,21 +67,21 @@ export class LeaseReports {
     if (size > MAX_OUTPUT_BYTES)
       throw new InvalidInput(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}: fail the attempt or store the data elsewhere`);
     if (lease.deadline !== null && Date.now() >= lease.deadline) return this.timedOut(lease);
-    // The common case asks Redis, not PostgreSQL: the lease still holds its job's lock and no cancel was broadcast for it.
+    // Reported and ended at once, while Redis (not PostgreSQL) is asked whether the lease still holds its job's lock
+    // and no cancel was broadcast for it: the common case in one round of calls. A report of an attempt that was
+    // over is dropped by the engine, and a job this lease no longer holds is not ended by it; only then is
+    // PostgreSQL asked, for the answer (a repeated complete, or 409).
     const [held] = await Promise.all([
       this.cancels.has(lease.jobId) ? false : this.reporter.holdsLock(lease).catch(() => false),
+      this.reporter.succeeded(lease, output, request.traceparent),
+      this.reporter.finishJob(lease, 'completed'),
       this.presence.heard(lease.workerId),
     ]);
     if (!held) {
       const state = await this.taskRuns.attemptState(this.dataSource, lease.taskRunId);
-      if (state?.attempt === lease.attempt && state.status === 'succeeded' && state.workerId === lease.workerId) {
-        await this.reporter.finishJob(lease, 'completed');
-        return {};
-      }
-      if (!isCurrent(state, lease)) return this.letGo(lease, state);
+      const succeededHere = state?.attempt === lease.attempt && state.status === 'succeeded' && state.workerId === lease.workerId;
+      if (!succeededHere && !isCurrent(state, lease)) return this.letGo(lease, state);
     }
-    await this.reporter.succeeded(lease, output, request.traceparent);
-    await this.reporter.finishJob(lease, 'completed');
     this.presence.ended(lease.workerId);
     return {};
   }

@@ -43,6 +43,8 @@ export interface LeasedTask {
 export class TaskLeaser implements OnModuleDestroy {
   private readonly logger = new Logger(TaskLeaser.name);
   private readonly feeds = new Map<string, TypeFeed>();
+  /** The long polls waiting here, ended (with no task) when the scheduler stops, so they do not hold up its shutdown. */
+  private readonly waiting = new Set<() => void>();
   private readonly gatewayName: string;
 
   constructor(
@@ -84,6 +86,7 @@ export class TaskLeaser implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    for (const end of [...this.waiting]) end();
     await Promise.allSettled([...this.feeds.values()].map((feed) => feed.close()));
     this.feeds.clear();
   }
@@ -114,6 +117,7 @@ export class TaskLeaser implements OnModuleDestroy {
       const finish = (fetched?: FetchedJob) => {
         if (settled) return;
         settled = true;
+        this.waiting.delete(onGone);
         clearTimeout(timer);
         gone.removeEventListener('abort', onGone);
         for (const feed of feeds) feed.leave(waiter);
@@ -130,6 +134,7 @@ export class TaskLeaser implements OnModuleDestroy {
       };
       const timer = setTimeout(() => finish(undefined), request.waitMs);
       gone.addEventListener('abort', onGone, { once: true });
+      this.waiting.add(onGone);
       this.presence.waitStarted(request.workerId);
       for (const feed of feeds) if (!settled) feed.wait(waiter);
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { runFlowctl } from './support/flowctl-cli';
 import { FlowctlStack } from './support/flowctl-stack';
 import type { ApiResponse, TestApi } from './support/api-client';
 import { waitFor } from './support/wait-for';
@@ -271,6 +272,21 @@ describe('HTTP worker protocol', () => {
     expect(run.tasks[0].output).toEqual({ echoed: 'got ***' });
     const everything = JSON.stringify([run, (await api.get(`/runs/${runId}/events`)).body]);
     expect(everything).not.toContain(SECRET_VALUE);
+  });
+
+  it('makes worker tokens with flowctl token create --role worker', async () => {
+    const created = await runFlowctl(
+      ['--server', stack.url, 'token', 'create', '--role', 'worker', '--namespace', 'team-c', '--name', 'cli-worker'],
+      {
+        env: { FLOWCTL_TOKEN: ADMIN_TOKEN },
+      },
+    );
+    expect(created.code).toBe(0);
+    const worker = api.as(created.stdout.trim());
+    expect((await poll({ workerId: 'cli-made', types: [freshType()], waitMs: 0 }, worker)).status).toBe(200);
+    expect((await worker.get('/runs')).status).toBe(403);
+    const listed = (await api.get('/tokens')).body.items.find((token: any) => token.name === 'cli-worker');
+    expect(listed).toMatchObject({ role: 'worker', namespaces: ['team-c'] });
   });
 
   describe('with a worker token', () => {

@@ -361,7 +361,6 @@ class Bench {
       },
       {
         FLOWCTL_RATE_LIMIT: '0',
-        ...(process.env.BENCH_SCHEDULER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SCHEDULER_NODE_OPTIONS } : {}),
       },
     );
   }

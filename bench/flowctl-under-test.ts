@@ -29,6 +29,9 @@ const SCHEDULER_HEAP_MB = 256;
 export class FlowctlUnderTest {
   private processes: ManagedProcess[] = [];
   readonly url: string;
+  /** The address an HTTP worker is given (without /api/v1). */
+  readonly serverUrl: string;
+  readonly adminToken: string;
   readonly http: HttpClient;
 
   private constructor(
@@ -40,11 +43,19 @@ export class FlowctlUnderTest {
     private readonly redis?: { url: string; prefix: string },
   ) {
     this.url = `http://127.0.0.1:${port}/api/v1`;
+    this.serverUrl = `http://127.0.0.1:${port}`;
+    this.adminToken = adminToken;
     this.http = new HttpClient(this.url, { token: adminToken });
   }
 
   /** `redisUrl` empty: queues on BullMQ's PostgreSQL backend in the run database, as `npm run dev` runs. */
-  static async start(options: { adminDatabaseUrl: string; redisUrl: string; concurrency: number }): Promise<FlowctlUnderTest> {
+  static async start(options: {
+    adminDatabaseUrl: string;
+    redisUrl: string;
+    concurrency: number;
+    /** More of the scheduler's environment (FLOWCTL_RATE_LIMIT for the HTTP worker rows, say). */
+    schedulerEnv?: Record<string, string>;
+  }): Promise<FlowctlUnderTest> {
     const database = `flowctl_bench_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: options.adminDatabaseUrl });
     await admin.connect();
@@ -75,7 +86,7 @@ export class FlowctlUnderTest {
       const scheduler = startNodeProcess(
         'scheduler',
         join(DIST, 'apps', 'scheduler', 'src', 'main.js'),
-        { ...env, FLOWCTL_ADMIN_TOKEN: adminToken, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}` },
+        { ...env, FLOWCTL_ADMIN_TOKEN: adminToken, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}`, ...options.schedulerEnv },
         log,
       );
       instance.processes.push(scheduler);
@@ -86,6 +97,11 @@ export class FlowctlUnderTest {
       throw error;
     }
     return instance;
+  }
+
+  /** The name of this instance's database, for counting its connections. */
+  get databaseName(): string {
+    return this.database;
   }
 
   /** Stops whatever instances are still running (an interrupted or failed bench). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DurableFloor } from './durable-floor';
 import { FlowctlUnderTest } from './flowctl-under-test';
+import { measureHttpWorker } from './http-worker-rows';
 import { openLoopLoad } from './open-loop-load';
 import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Sizes } from './options';
 import { RawBullmq, type RawBackend } from './raw-bullmq';
@@ -69,10 +70,15 @@ class Stacks {
     return this.shared;
   }
 
-  async ownStack<T>(redisUrl: string, work: (flowctl: FlowctlUnderTest) => Promise<T>): Promise<T> {
+  async ownStack<T>(redisUrl: string, work: (flowctl: FlowctlUnderTest) => Promise<T>, schedulerEnv?: Record<string, string>): Promise<T> {
     // An idle stack still runs its duties, heartbeats and autovacuum of what it ran: not beside a measured one.
     await this.stop();
-    const flowctl = await FlowctlUnderTest.start({ adminDatabaseUrl: ADMIN_DATABASE_URL, redisUrl, concurrency: CONCURRENCY });
+    const flowctl = await FlowctlUnderTest.start({
+      adminDatabaseUrl: ADMIN_DATABASE_URL,
+      redisUrl,
+      concurrency: CONCURRENCY,
+      schedulerEnv,
+    });
     try {
       await flowctl.timeRun(chainWorkflow('warm-up', 5), 'warm-up');
       return await work(flowctl);
@@ -332,6 +338,33 @@ class Bench {
     });
   }
 
+  /**
+   * The HTTP worker protocol: its rows compare with flowctl's native worker on the same stack. The
+   * rate limit is lifted: one worker token sending every report of a 5,000-task fan-out would
+   * otherwise measure the limiter (a deployment gives a busy fleet its own limit, or several tokens).
+   */
+  async httpWorker(): Promise<void> {
+    await this.stacks.ownStack(
+      REDIS_URL,
+      async (flowctl) => {
+        this.rows.push(
+          ...(await measureHttpWorker({
+            flowctl,
+            adminDatabaseUrl: ADMIN_DATABASE_URL,
+            concurrency: CONCURRENCY,
+            fanOut: this.sizes.fanOut,
+            chain: this.sizes.chain,
+            idlePollers: this.sizes.idlePollers,
+            warmMedian,
+          })),
+        );
+      },
+      {
+        FLOWCTL_RATE_LIMIT: '0',
+      },
+    );
+  }
+
   /** `npm run dev`'s transport: BullMQ's PostgreSQL backend, for flowctl and for the raw FlowProducer alike. */
   async embedded(): Promise<void> {
     const width = this.sizes.embeddedFanOut;
@@ -374,6 +407,7 @@ const GROUP_METHODS = {
   diamond: 'diamonds',
   'post-rate': 'postRate',
   embedded: 'embedded',
+  http: 'httpWorker',
 } as const satisfies Record<Group, keyof Bench>;
 
 async function previousRows(path: string): Promise<Row[]> {

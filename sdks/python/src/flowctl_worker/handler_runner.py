@@ -6,7 +6,9 @@ import asyncio
 import concurrent.futures
 import inspect
 import threading
+import os
 import traceback
+from types import TracebackType
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from .context import TaskContext
@@ -14,6 +16,7 @@ from .masking import SecretMasker
 
 Handler = Callable[[Any, TaskContext], Any]
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_STACK_CHARS = 32 * 1024
 MAX_MESSAGE_CHARS = 8 * 1024
 
@@ -73,7 +76,7 @@ def failure_of(error: BaseException, masker: SecretMasker) -> Dict[str, Any]:
     else:
         error_type = type(error).__name__
     message = masker.text(str(error)) or error_type
-    stack = masker.text("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+    stack = masker.text("".join(traceback.format_exception(type(error), error, _handler_frames(error.__traceback__))))
     failure: Dict[str, Any] = {
         "type": error_type,
         "message": _cut(message, MAX_MESSAGE_CHARS),
@@ -82,6 +85,14 @@ def failure_of(error: BaseException, masker: SecretMasker) -> Dict[str, Any]:
     if getattr(error, "non_retryable", False) is True:
         failure["nonRetryable"] = True
     return failure
+
+
+def _handler_frames(trace: Optional[TracebackType]) -> Optional[TracebackType]:
+    """The traceback from the handler's frame on: the worker's own frames above it say nothing to the user."""
+    start = trace
+    while start is not None and start.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        start = start.tb_next
+    return start or trace
 
 
 def _cut(text: str, limit: int, keep_end: bool = False) -> str:

@@ -211,19 +211,41 @@ class LogShipper:
         self._stopping.wait(delay)
 
 
+class SecretMaskingFilter(logging.Filter):
+    """Masks secrets in a record before any handler sees it: the scheduler's copy and the local console's alike."""
+
+    def __init__(self, masker: SecretMasker) -> None:
+        super().__init__()
+        self._masker = masker
+        self._formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._masker.is_empty:
+            return True
+        record.msg = self._masker.text(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._masker.text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._masker.text(record.stack_info)
+        return True
+
+
 class AttemptLogHandler(logging.Handler):
-    """Turns the records of one attempt's ``ctx.log`` into masked log lines in the buffer."""
+    """Turns the records of one attempt's ``ctx.log`` into log lines in the buffer."""
 
     def __init__(self, lease_id: str, buffer: LogBuffer, masker: SecretMasker) -> None:
         super().__init__(logging.DEBUG)
         self._lease_id = lease_id
         self._buffer = buffer
-        self._masker = masker
+        self.masker = masker
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = self._masker.text(self.format(record))
+            message = self.format(record)
             if len(message) > MAX_MESSAGE_CHARS:
                 message = message[:MAX_MESSAGE_CHARS] + f"... ({len(message) - MAX_MESSAGE_CHARS} characters cut)"
             self._buffer.append(
@@ -242,5 +264,6 @@ def attempt_logger(task_type: str, handler: AttemptLogHandler) -> logging.Logger
     """
     logger = logging.Logger(f"flowctl_worker.task.{task_type}", logging.DEBUG)
     logger.parent = logging.getLogger(f"flowctl_worker.task.{task_type}")
+    logger.addFilter(SecretMaskingFilter(handler.masker))
     logger.addHandler(handler)
     return logger

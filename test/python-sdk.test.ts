@@ -1,0 +1,87 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FlowctlStack } from './support/flowctl-stack';
+
+// The Python suite starts workers, kills one and waits out lease timeouts: far longer than the default.
+jest.setTimeout(300_000);
+
+const SDK = join(__dirname, '..', 'sdks', 'python');
+const PYTHON_SUITE_TIMEOUT_MS = 240_000;
+const run = promisify(execFile);
+
+/** Runs a command to its end; resolves with its exit code and everything it printed, kills its group past the timeout. */
+function runToEnd(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    // Its own process group, so the workers the suite starts go with it on a timeout.
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const timer = setTimeout(() => {
+      output += `\n--- killed after ${options.timeoutMs} ms ---\n`;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, options.timeoutMs);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('the Python worker SDK (sdks/python)', () => {
+  let folder: string;
+  let python: string;
+  let stack: FlowctlStack;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'flowctl-python-sdk-'));
+    await run('python3', ['-m', 'venv', join(folder, 'venv')]);
+    python = join(folder, 'venv', 'bin', 'python');
+    // Offline: nothing may come from an index, the SDK needs nothing but itself.
+    await run(python, ['-m', 'pip', 'install', '--quiet', '--no-build-isolation', SDK], {
+      env: { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: '' },
+    });
+    stack = await FlowctlStack.start({
+      label: 'python_sdk',
+      workers: 0,
+      // A killed Python worker's task is lost after its 2 s heartbeat timeout; secrets need a key.
+      schedulerEnv: { FLOWCTL_WORKER_LOST_AFTER: '2s', FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64') },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('installs offline into a fresh venv, with its type information', async () => {
+    const { stdout } = await run(
+      python,
+      ['-c', 'import flowctl_worker, pathlib; p = pathlib.Path(flowctl_worker.__file__).parent; print(p, (p / "py.typed").exists())'],
+      {
+        cwd: folder,
+      },
+    );
+    const [location, typed] = stdout.trim().split(' ');
+    // The venv's copy, not the source tree's.
+    expect(location).toMatch(/\/lib\/python3\.\d+\/site-packages\/flowctl_worker$/);
+    expect(location!.startsWith(join(folder, 'venv'))).toBe(true);
+    expect(typed).toBe('True');
+  });
+
+  it('passes its own tests against a real scheduler', async () => {
+    const { code, output } = await runToEnd(python, ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.', '-v'], {
+      cwd: SDK,
+      env: { FLOWCTL_TEST_SERVER: stack.url, PYTHONDONTWRITEBYTECODE: '1' },
+      timeoutMs: PYTHON_SUITE_TIMEOUT_MS,
+    });
+    if (code !== 0) throw new Error(`the Python tests failed (exit ${code}):\n${output}\n--- server output ---\n${stack.output}`);
+    // Every test against the scheduler ran: none was skipped for want of a server.
+    expect(output).not.toMatch(/FLOWCTL_TEST_SERVER is not set/);
+    expect(output).toMatch(/^OK/m);
+  });
+});

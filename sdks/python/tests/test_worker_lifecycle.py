@@ -20,8 +20,9 @@ class WorkerLifecycleTest(unittest.TestCase):
         worker.register("a", lambda input, ctx: None)
         with self.assertRaises(ValueError):
             worker.register("a", lambda input, ctx: None)
-        with self.assertRaises(ValueError):
-            worker.task("")(lambda input, ctx: None)
+        for bad in ("", "Py-Square", "-lead", "x" * 64):
+            with self.assertRaises(ValueError):
+                worker.task(bad)(lambda input, ctx: None)
         with self.assertRaises(TypeError):
             worker.register("b", "not callable")  # type: ignore[arg-type]
         self.assertEqual(worker.task_types, ["a"])

@@ -30,6 +30,9 @@ H = TypeVar("H", bound=Handler)
 
 DEFAULT_SERVER = "http://localhost:8080"
 MAX_POLL_WAIT_MS = 30_000
+# A task type name as workflows spell it, and how many one worker's poll may name.
+_TASK_TYPE = re.compile(r"^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$")
+MAX_TYPES_PER_WORKER = 50
 # The most tasks one poll may ask for.
 MAX_TASKS_PER_POLL = 100
 # Before an attempt's result is reported, its log lines get this long to reach the scheduler.
@@ -101,8 +104,10 @@ class Worker:
         return register
 
     def register(self, task_type: str, handler: Handler) -> None:
-        if not isinstance(task_type, str) or not task_type.strip():
-            raise ValueError("a task type is a non-empty string")
+        if not isinstance(task_type, str) or not _TASK_TYPE.match(task_type) or len(task_type) > 63:
+            raise ValueError(f"{task_type!r} is not a task type name: lowercase letters, digits, '-', '_' and '.', at most 63")
+        if len(self._handlers) >= MAX_TYPES_PER_WORKER:
+            raise ValueError(f"a worker serves at most {MAX_TYPES_PER_WORKER} task types")
         if not callable(handler):
             raise TypeError(f"the handler of {task_type!r} is not callable")
         if task_type in self._handlers:

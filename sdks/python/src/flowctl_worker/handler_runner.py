@@ -55,7 +55,7 @@ def _await_on_loop(awaitable: Awaitable[Any], ctx: TaskContext, loop: asyncio.Ab
     async def guarded() -> Any:
         # Cancellation of the attempt cancels the handler's asyncio task: its next await raises CancelledError.
         task = asyncio.ensure_future(awaitable)
-        ctx.on_cancel(lambda: loop.call_soon_threadsafe(task.cancel))
+        ctx.on_cancel(lambda: _call_soon(loop, task.cancel))
         return await task
 
     future = asyncio.run_coroutine_threadsafe(guarded(), loop)
@@ -63,6 +63,10 @@ def _await_on_loop(awaitable: Awaitable[Any], ctx: TaskContext, loop: asyncio.Ab
         return future.result()
     except concurrent.futures.CancelledError as error:
         raise AttemptCancelled(ctx.cancel_reason or "cancelled") from error
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], Any]) -> None:
+    loop.call_soon_threadsafe(callback)
 
 
 class AttemptCancelled(Exception):

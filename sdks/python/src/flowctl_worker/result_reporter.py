@@ -50,7 +50,7 @@ class ResultReporter:
         refusal = self._deliver(attempt, "fail", lambda: self._api.fail(attempt.lease_id, error, details))
         if refusal is not None:
             # Perhaps the stack or details were too much: the bare type and message must get through.
-            bare = {key: error[key] for key in ("type", "message", "nonRetryable") if key in error}
+            bare: Dict[str, Any] = {key: error[key] for key in ("type", "message", "nonRetryable") if key in error}
             self._deliver(attempt, "fail", lambda: self._api.fail(attempt.lease_id, bare))
 
     def _deliver(self, attempt: RunningAttempt, what: str, call: Callable[[], None]) -> Optional[WorkerApiError]:

@@ -92,8 +92,9 @@ class WorkerApi:
         return self._post(connection, path, body, timeout=self._timeout, on_stale=self._renew_thread_connection)
 
     def _renew_thread_connection(self) -> Connection:
-        self._local.connection = self._new_connection()
-        return self._local.connection
+        connection = self._new_connection()
+        self._local.connection = connection
+        return connection
 
     def _renew_poll_connection(self) -> Connection:
         with self._poll_lock:
@@ -160,7 +161,7 @@ def _error_message(answer: Any, raw: bytes, status: int) -> str:
     if isinstance(answer, dict):
         error = answer.get("error")
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"]
+            return str(error["message"])
         message = answer.get("message")
         if isinstance(message, str):
             return message

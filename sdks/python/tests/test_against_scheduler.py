@@ -78,7 +78,7 @@ class HandlerOutcomesTest(unittest.TestCase):
         [failure] = self.api.failures(run_id)
         self.assertEqual((failure["type"], failure["message"]), ("FlakyError", "first attempt fails"))
 
-    def test_a_non_retryable_error_ends_the_task_dead_at_once(self) -> None:
+    def test_a_non_retryable_error_fails_the_task_at_once(self) -> None:
         worker = new_worker()
         attempts: List[int] = []
 
@@ -92,10 +92,13 @@ class HandlerOutcomesTest(unittest.TestCase):
             run_id = self.api.start_run(self.workflow)
             run = self.api.wait_for_run_end(run_id)
         self.assertEqual(run["status"], "failed")
-        self.assertEqual((run["tasks"][0]["status"], run["tasks"][0]["attempt"]), ("dead", 1))
+        # Failed for good on its first attempt: no retry, and no dead letter (that is for exhausted retries).
+        self.assertEqual((run["tasks"][0]["status"], run["tasks"][0]["attempt"]), ("failed", 1))
         self.assertEqual(attempts, [1])
         [failure] = self.api.failures(run_id)
-        self.assertEqual(failure["type"], "NonRetryableError")
+        self.assertEqual((failure["type"], failure.get("nonRetryable")), ("NonRetryableError", True))
+        events = [event["type"] for event in self.api.ok("GET", f"/runs/{run_id}/events")["items"]]
+        self.assertNotIn("task_retrying", events)
 
     def test_heartbeat_details_reach_the_next_attempt(self) -> None:
         worker = new_worker()
@@ -223,7 +226,8 @@ class WorkerProcessTest(unittest.TestCase):
         return process
 
     def test_a_worker_killed_mid_task_loses_it_and_another_worker_retries_it(self) -> None:
-        self.api.apply(self.workflow, [{"name": "work", "type": self.type, "heartbeatTimeout": "2s", "retry": FAST_RETRY}])
+        # The scheduler's worker liveness (2 s here) notices the dead worker before this heartbeat timeout would.
+        self.api.apply(self.workflow, [{"name": "work", "type": self.type, "heartbeatTimeout": "10s", "retry": FAST_RETRY}])
         first = self.spawn("stall-first-attempt")
         run_id = self.api.start_run(self.workflow)
         self.api.wait_for_task_running(run_id, "work", timeout=30)

@@ -14,6 +14,8 @@ from .masking import SecretMasker
 
 # User heartbeats reach the scheduler at most this often (or every heartbeat interval, if shorter).
 USER_HEARTBEAT_MIN_GAP_SECONDS = 1.0
+# Heartbeats also tell the scheduler the worker lives (a busy worker does not poll): as often as a native worker's.
+MAX_HEARTBEAT_INTERVAL_SECONDS = 5.0
 
 
 class RunningAttempt:
@@ -22,7 +24,7 @@ class RunningAttempt:
         self.masker = SecretMasker(lease.secrets)
         self.started_at = time.monotonic()
         # A third of the heartbeat timeout: two heartbeats may go missing before the scheduler gives up.
-        self.heartbeat_interval = max(0.1, lease.heartbeat_timeout_ms / 3000)
+        self.heartbeat_interval = min(MAX_HEARTBEAT_INTERVAL_SECONDS, max(0.1, lease.heartbeat_timeout_ms / 3000))
         self.user_heartbeat_gap = min(self.heartbeat_interval, USER_HEARTBEAT_MIN_GAP_SECONDS)
         self.deadline_monotonic: Optional[float] = _monotonic_of(lease.deadline)
         self._lock = threading.Lock()

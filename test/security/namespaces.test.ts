@@ -321,6 +321,37 @@ describe('namespaces: a token of one namespace can neither see nor touch another
       expectForbidden(await teamA.request(method, concrete, method === 'POST' ? { role: 'admin' } : undefined));
     });
 
+  /** A task of team-b leased by a worker of every namespace, for the worker routes to probe from team-a. */
+  let teamBLease: Promise<string> | undefined;
+  const leaseOfTeamB = () =>
+    (teamBLease ??= (async () => {
+      const yaml = aWorkflow({ name: 'http-job', metadata: { namespace: 'team-b' }, tasks: [{ name: 'job', type: 'ns-http' }] });
+      expect((await admin.applyYaml(yaml)).status).toBe(200);
+      expect((await admin.post('/workflows/http-job/runs?namespace=team-b', {})).status).toBe(201);
+      // team-a's poll comes first and waits; the task is team-b's, so it is not handed to it.
+      const fromA = await teamA.post('/worker/poll', { workerId: 'team-a-worker', types: ['ns-http'], waitMs: 1_000 });
+      expect(fromA).toEqual({ status: 200, body: { tasks: [] } });
+      const fromAdmin = await admin.post('/worker/poll', { workerId: 'all-worker', types: ['ns-http'], waitMs: 10_000 });
+      expect(fromAdmin.body.tasks).toHaveLength(1);
+      return fromAdmin.body.tasks[0].leaseId as string;
+    })());
+
+  route('POST', '/api/v1/worker/poll', async () => {
+    await leaseOfTeamB();
+  });
+
+  for (const what of ['heartbeat', 'complete', 'fail', 'logs'])
+    route('POST', `/api/v1/worker/tasks/{leaseId}/${what}`, async () => {
+      const leaseId = await leaseOfTeamB();
+      const body = {
+        heartbeat: {},
+        complete: { output: 1 },
+        fail: { error: { type: 'X', message: 'x' } },
+        logs: { lines: [{ message: 'x' }] },
+      }[what];
+      expectHidden(await teamA.post(`/worker/tasks/${leaseId}/${what}`, body));
+    });
+
   for (const path of ['/api/v1/healthz', '/api/v1/readyz', '/api/v1/metrics'])
     route('GET', path, async () => {
       // Public: they say nothing of any namespace.

@@ -76,6 +76,7 @@ import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeu
 import { RetryRunUseCase } from './use-cases/retry-run/retry-run.use-case';
 import { SetSecretUseCase } from './use-cases/set-secret/set-secret.use-case';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case';
+import { WORKER_GATEWAY_CONTROLLERS, WORKER_GATEWAY_PROVIDERS } from './worker-gateway/worker-gateway.providers';
 
 /** Closes the outside connections last, after every duty and consumer has stopped using them. */
 @Injectable()
@@ -111,6 +112,7 @@ export class SchedulerModule {
         TokensController,
         AuditController,
         SecretsController,
+        ...WORKER_GATEWAY_CONTROLLERS,
       ],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
@@ -191,6 +193,7 @@ export class SchedulerModule {
         MetricsRegistry,
         EngineMetrics,
         StateGauges,
+        ...WORKER_GATEWAY_PROVIDERS,
       ],
     };
   }

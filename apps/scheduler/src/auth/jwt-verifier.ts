@@ -2,7 +2,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { JwtConfig } from '../config/scheduler-config';
 import { Forbidden, Unauthorized } from './auth-errors';
 import { ALL_NAMESPACES, type Principal } from './principal';
-import { isRole } from './role';
+import { isRole, ROLES } from './role';
 
 /** Keys fetched from the JWKS URL are kept this long; an unknown `kid` refetches sooner (after the cooldown). */
 const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
@@ -43,7 +43,7 @@ export class JwtVerifier {
       throw new Unauthorized(`invalid JWT: ${describe(error)}`);
     }
     const role = payload[this.config.roleClaim];
-    if (!isRole(role)) throw new Forbidden(`the JWT's "${this.config.roleClaim}" claim is not one of viewer, operator, admin`);
+    if (!isRole(role)) throw new Forbidden(`the JWT's "${this.config.roleClaim}" claim is not one of ${ROLES.join(', ')}`);
     return {
       actor: `jwt:${typeof payload.sub === 'string' ? payload.sub : 'unknown'}`,
       tokenId: null,

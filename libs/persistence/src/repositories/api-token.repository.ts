@@ -1,6 +1,7 @@
 import { queryRows, type Queryable } from '../queryable';
 
-export type TokenRole = 'viewer' | 'operator' | 'admin';
+/** `worker`: takes and reports tasks of its namespaces over the HTTP worker protocol, and nothing else. */
+export type TokenRole = 'viewer' | 'operator' | 'admin' | 'worker';
 
 export interface ApiTokenRow {
   id: string;

@@ -105,6 +105,17 @@ export class ClusterRepository {
 
   /** When the quietest live worker will count as lost if it stays quiet. */
   /** Of these workers, the ones marked lost. */
+  /** One worker as it registered: what another scheduler needs to keep an HTTP worker's registration current. */
+  async findWorker(db: Queryable, id: string): Promise<WorkerRow | undefined> {
+    const [row] = await queryRows<WorkerRow>(
+      db,
+      `SELECT id, host, types, concurrency, version, status, running, started_at AS "startedAt", last_heartbeat_at AS "lastHeartbeatAt"
+         FROM workers WHERE id = $1`,
+      [id],
+    );
+    return row;
+  }
+
   async lostAmong(db: Queryable, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await queryRows<{ id: string }>(db, `SELECT id FROM workers WHERE id = ANY($1::text[]) AND status = 'lost'`, [ids]);

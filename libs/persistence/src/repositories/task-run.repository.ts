@@ -176,6 +176,16 @@ export interface FinishedTask {
   retryTraceparent?: string;
 }
 
+/** Where one task stands: see TaskRunRepository.attemptState. */
+export interface AttemptState {
+  attempt: number;
+  status: TaskStatus;
+  workerId: string | null;
+  /** The type of the failure it last ended with, if any. */
+  errorType: string | null;
+  runStatus: string;
+}
+
 export class TaskRunRepository {
   /**
    * Instances of a `forEach` task, created queued at attempt 1 with their `task_queued` events, in one
@@ -606,6 +616,20 @@ export class TaskRunRepository {
       db,
       `SELECT min(timeout_at) AS at FROM task_runs WHERE timeout_at IS NOT NULL AND status IN ('queued', 'running')`,
     );
+  }
+
+  /**
+   * Where a task stands, with its run's status: what the HTTP worker protocol checks an attempt against
+   * (is it still this attempt, still queued or running, and is its run being cancelled?).
+   */
+  async attemptState(db: Queryable, id: string): Promise<AttemptState | undefined> {
+    const [row] = await queryRows<AttemptState>(
+      db,
+      `SELECT t.attempt, t.status, t.worker_id AS "workerId", t.error->>'type' AS "errorType", r.status AS "runStatus"
+         FROM task_runs t JOIN runs r ON r.id = t.run_id WHERE t.id = $1`,
+      [id],
+    );
+    return row;
   }
 
   /** Attempts started by these workers and not yet ended: what a lost worker leaves behind. */

@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Conflict, type TaskFailure } from '@flowctl/core';
+import { QueueTransport, taskQueueName, type ResultMessage, type TaskJob, type TaskLogLine } from '@flowctl/queue';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
+import { MaskerCache, NO_SECRETS, openSecrets, type SecretMasker } from './attempt-secrets';
+import type { Lease } from './lease-token';
+import type { FetchedJob } from './type-feed';
+
+/**
+ * What the gateway tells the engine about HTTP-leased attempts: the same
+ * ResultMessages native workers put on the results channel (applied in
+ * batches, a report for an attempt no longer current dropped), and the end of
+ * each attempt's BullMQ job. Everything that carries values the worker sent
+ * is masked of the attempt's secrets first.
+ */
+@Injectable()
+export class AttemptReporter {
+  private readonly logger = new Logger(AttemptReporter.name);
+  private readonly maskers = new MaskerCache();
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    private readonly transport: QueueTransport,
+  ) {}
+
+  remember(lease: Lease, opened: ReadonlyMap<string, string>): void {
+    this.maskers.remember(lease.jobId, opened);
+  }
+
+  started(lease: Lease, traceparent?: string): Promise<void> {
+    return this.publish({
+      kind: 'started',
+      ...this.base(lease),
+      at: new Date(lease.startedAt).toISOString(),
+      ...(traceparent ? { traceparent } : {}),
+    });
+  }
+
+  async heartbeat(lease: Lease, details: unknown): Promise<void> {
+    const masker = await this.maskerOf(lease);
+    await this.publish({ kind: 'heartbeat', ...this.base(lease), details: masker.mask(details), at: new Date().toISOString() });
+  }
+
+  async succeeded(lease: Lease, output: unknown, traceparent?: string): Promise<void> {
+    const masker = await this.maskerOf(lease);
+    await this.publish({
+      kind: 'succeeded',
+      ...this.base(lease),
+      output: masker.mask(output),
+      startedAt: new Date(lease.startedAt).toISOString(),
+      at: new Date().toISOString(),
+      ...(traceparent ? { traceparent } : {}),
+    });
+  }
+
+  async failed(lease: Lease, failure: TaskFailure, heartbeatDetails?: { details: unknown }, traceparent?: string): Promise<void> {
+    const masker = await this.maskerOf(lease);
+    await this.publish({
+      kind: 'failed',
+      ...this.base(lease),
+      error: masker.maskFailure(failure),
+      startedAt: new Date(lease.startedAt).toISOString(),
+      at: new Date().toISOString(),
+      ...(heartbeatDetails ? { heartbeatDetails: masker.mask(heartbeatDetails.details) } : {}),
+      ...(traceparent ? { traceparent } : {}),
+    });
+  }
+
+  async logs(lease: Lease, lines: readonly TaskLogLine[]): Promise<void> {
+    const masker = await this.maskerOf(lease);
+    await this.publish({
+      kind: 'logs',
+      ...this.base(lease),
+      lines: masker.isEmpty ? [...lines] : lines.map((line) => ({ ...line, message: masker.maskText(line.message) })),
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** A job that cannot be leased (a secret it reads is missing or cannot be opened): failed for good, never handed out. */
+  async failUnleasable(fetched: FetchedJob, workerId: string, at: number, error: Error): Promise<void> {
+    const { data } = fetched;
+    await this.publish({
+      kind: 'failed',
+      runId: data.runId,
+      taskRunId: data.taskRunId,
+      attempt: data.attempt,
+      workerId,
+      error: { type: error.name, message: error.message, nonRetryable: true },
+      startedAt: new Date(at).toISOString(),
+      at: new Date().toISOString(),
+    }).catch((publishError: Error) => this.logger.warn(`could not fail job ${fetched.job.id}: ${publishError.message}`));
+    await fetched.job.moveToFailed(error, fetched.lockToken, false).catch(() => undefined);
+  }
+
+  /** Ends the attempt's BullMQ job; a job already gone (removed by the engine, or ended before) is left alone. */
+  async finishJob(lease: Lease, outcome: 'completed' | 'failed', reason = 'attempt ended'): Promise<void> {
+    this.maskers.forget(lease.jobId);
+    try {
+      const job = await this.transport.queue(taskQueueName(lease.type)).getJob(lease.jobId);
+      if (!job || job.finishedOn) return;
+      if (outcome === 'completed') await job.moveToCompleted(null, lease.lockToken, false);
+      else await job.moveToFailed(new Error(reason), lease.lockToken, false);
+    } catch (error) {
+      // Another holder's lock, or a job the engine removed meanwhile: not this lease's to end.
+      this.logger.debug(`job ${lease.jobId} not ended: ${(error as Error).message}`);
+    }
+  }
+
+  /** Keeps BullMQ's lock on the job; false when this lease no longer holds it. */
+  async extendLock(lease: Lease, durationMs: number): Promise<boolean> {
+    const queue = this.transport.queue(taskQueueName(lease.type));
+    const backend = queue.getBackend() as unknown as { extendLock(jobId: string, token: string, duration: number): Promise<number> };
+    return (await backend.extendLock(lease.jobId, lease.lockToken, durationMs)) === 1;
+  }
+
+  private base(lease: Lease) {
+    return { runId: lease.runId, taskRunId: lease.taskRunId, attempt: lease.attempt, workerId: lease.workerId };
+  }
+
+  private publish(message: ResultMessage): Promise<void> {
+    return this.transport.results().publish(message);
+  }
+
+  /** This scheduler's masker of the attempt, or one rebuilt from its job when another scheduler leased it. */
+  private async maskerOf(lease: Lease): Promise<SecretMasker> {
+    if (!lease.hasSecrets) return NO_SECRETS;
+    const cached = this.maskers.get(lease.jobId);
+    if (cached) return cached;
+    const job = await this.transport.queue(taskQueueName(lease.type)).getJob(lease.jobId);
+    // Unmasked values must never go out: with the job gone, nothing the worker sends for it is taken.
+    if (!job) throw new Conflict(`attempt ${lease.attempt} of this task has ended and its job is gone: nothing more is taken for it`);
+    const opened = openSecrets(job.data as TaskJob, this.config.secretKeyring);
+    this.maskers.remember(lease.jobId, opened);
+    return this.maskers.get(lease.jobId) ?? NO_SECRETS;
+  }
+}

@@ -1,10 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FlowctlStack } from './support/flowctl-stack';
+import { waitFor } from './support/wait-for';
+import { aWorkflow } from './support/workflow-factory';
 
 // The Python suite starts workers, kills one and waits out lease timeouts: far longer than the default.
 jest.setTimeout(300_000);
@@ -32,6 +34,16 @@ function runToEnd(command: string, args: string[], options: { cwd: string; env: 
   });
 }
 
+/** A fresh venv with the SDK installed offline: nothing may come from an index, the SDK needs nothing but itself. */
+async function venvWithTheSdk(folder: string): Promise<string> {
+  await run('python3', ['-m', 'venv', join(folder, 'venv')]);
+  const python = join(folder, 'venv', 'bin', 'python');
+  await run(python, ['-m', 'pip', 'install', '--quiet', '--no-build-isolation', SDK], {
+    env: { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: '' },
+  });
+  return python;
+}
+
 describe('the Python worker SDK (sdks/python)', () => {
   let folder: string;
   let python: string;
@@ -39,12 +51,7 @@ describe('the Python worker SDK (sdks/python)', () => {
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'flowctl-python-sdk-'));
-    await run('python3', ['-m', 'venv', join(folder, 'venv')]);
-    python = join(folder, 'venv', 'bin', 'python');
-    // Offline: nothing may come from an index, the SDK needs nothing but itself.
-    await run(python, ['-m', 'pip', 'install', '--quiet', '--no-build-isolation', SDK], {
-      env: { ...process.env, PIP_NO_INDEX: '1', PIP_FIND_LINKS: '' },
-    });
+    python = await venvWithTheSdk(folder);
     stack = await FlowctlStack.start({
       label: 'python_sdk',
       workers: 0,
@@ -83,5 +90,67 @@ describe('the Python worker SDK (sdks/python)', () => {
     // Every test against the scheduler ran: none was skipped for want of a server.
     expect(output).not.toMatch(/FLOWCTL_TEST_SERVER is not set/);
     expect(output).toMatch(/^OK/m);
+  });
+});
+
+describe('a Python worker while its scheduler restarts', () => {
+  let folder: string;
+  let python: string;
+  let stack: FlowctlStack;
+  let worker: ChildProcess | undefined;
+  let workerOutput = '';
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'flowctl-python-restart-'));
+    python = await venvWithTheSdk(folder);
+    stack = await FlowctlStack.start({ label: 'python_sdk_restart', workers: 0 });
+  });
+
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await stack?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('keeps a result finished while the scheduler was down and reports it once the scheduler is back', async () => {
+    const releaseFile = join(folder, 'release');
+    await stack.api.applyYaml(
+      aWorkflow({ name: 'py-restart', tasks: [{ name: 'work', type: 'py-restart', heartbeatTimeout: '60s', retry: { maxAttempts: 3 } }] }),
+    );
+    worker = spawn(python, [join(SDK, 'tests', 'process_worker.py')], {
+      env: {
+        ...process.env,
+        FLOWCTL_SERVER: stack.url,
+        TEST_TASK_TYPE: 'py-restart',
+        TEST_BEHAVIOUR: 'finish-when-released',
+        TEST_GRACE: '5',
+        TEST_RELEASE_FILE: releaseFile,
+      },
+    });
+    worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString('utf8')));
+    worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString('utf8')));
+    const { body: started } = await stack.api.post('/workflows/py-restart/runs', {});
+    await waitFor(async () => (await stack.api.get(`/runs/${started.id}`)).body.tasks[0].status === 'running', {
+      timeoutMs: 30_000,
+      what: 'the Python worker to run the task',
+    });
+
+    await stack.killScheduler();
+    // The handler ends while nobody listens: its result must wait, not be dropped.
+    writeFileSync(releaseFile, '');
+    await waitFor(() => /cannot report complete of task work yet/.test(workerOutput), { timeoutMs: 15_000, what: 'the report to fail' });
+    await stack.startScheduler();
+
+    const run = await stack.waitForRun(started.id, 40_000);
+    expect(run.status).toBe('succeeded');
+    // Attempt 1's own result, not a re-run.
+    expect(run.tasks[0]).toMatchObject({ attempt: 1, output: { released: true, attempt: 1 } });
+    expect(workerOutput).toMatch(/reported complete of task work after \d+ retries/);
+
+    // The worker's loop outlived the outage: it takes new tasks from the new scheduler.
+    const { body: next } = await stack.api.post('/workflows/py-restart/runs', {});
+    const nextRun = await stack.waitForRun(next.id, 30_000);
+    expect(worker.exitCode).toBeNull();
+    expect(nextRun.status).toBe('succeeded');
   });
 });

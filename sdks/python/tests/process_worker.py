@@ -22,6 +22,11 @@ def handle(input, ctx):
     if behaviour == "finish-in-2s":
         time.sleep(2)
         return {"finished": True, "attempt": ctx.attempt, "cancelled": ctx.cancelled.is_set()}
+    if behaviour == "finish-when-released":
+        # The test creates the file while the scheduler is down: the result must wait for it to come back.
+        while not os.path.exists(os.environ["TEST_RELEASE_FILE"]):
+            time.sleep(0.05)
+        return {"released": True, "attempt": ctx.attempt}
     if behaviour == "wait-for-cancel":
         cancelled = ctx.cancelled.wait(60)
         return {"cancelled": cancelled, "reason": ctx.cancel_reason}

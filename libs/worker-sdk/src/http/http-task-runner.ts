@@ -1,0 +1,292 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { TaskFailure } from '@flowctl/core';
+import { NO_SECRETS, SecretMasker } from '../secret-masker';
+import { toTaskFailure } from '../task-failure.mapper';
+import type { TaskContext, TaskHandler, TaskLogger } from '../task-handler';
+import { AttemptLogShipper } from './attempt-log-shipper';
+import type { LeasedTask } from './leased-task';
+import { isTransient, leasePath, messageOf, WorkerApiClient, WorkerApiRefused } from './worker-api-client';
+
+export interface HttpTaskRunnerOptions {
+  /** The scheduler's address, e.g. `http://127.0.0.1:8080` (FLOWCTL_SERVER). */
+  server: string;
+  /** An API token of role `worker` (FLOWCTL_TOKEN); none when the server runs without auth. */
+  token?: string;
+  handlers: Record<string, TaskHandler>;
+  /** Tasks run at once, all types together; default 10. */
+  concurrency?: number;
+  workerId?: string;
+  version?: string;
+  /** How long one poll waits for work (at most 30 s). */
+  pollWaitMs?: number;
+  /** Where the runner notes its own trouble (an unreachable server, a refused report); default console. */
+  logger?: TaskLogger;
+}
+
+const DEFAULT_CONCURRENCY = 10;
+const MAX_BATCH = 100;
+const MIN_HEARTBEAT_INTERVAL_MS = 200;
+/** How long a report (complete, fail) is retried through a server outage before it is given up. */
+const REPORT_DEADLINE_MS = 120_000;
+const MAX_POLL_BACKOFF_MS = 10_000;
+const OUTPUT_LIMIT_BYTES = 1_048_576;
+
+class TimeoutError extends Error {
+  override name = 'Timeout';
+}
+class CancelledError extends Error {
+  override name = 'Cancelled';
+}
+/** An attempt given back by a worker that is stopping: retryable, so another worker takes the next attempt at once. */
+class WorkerShutdownError extends Error {
+  override name = 'WorkerShutdown';
+}
+/** The server said the attempt is over (409): nothing more is reported for it. */
+class LeaseEnded extends Error {
+  override name = 'LeaseEnded';
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+const consoleLogger: TaskLogger = {
+  info: (message, fields) => console.info(message, fields ?? ''),
+  warn: (message, fields) => console.warn(message, fields ?? ''),
+  error: (message, fields) => console.error(message, fields ?? ''),
+};
+
+/**
+ * Runs task handlers for a flowctl server over its HTTP worker protocol: only
+ * a URL and a token, no database or Redis. Same handlers and TaskContext as
+ * the native TaskRunner: it long-polls for as many tasks as it has free slots,
+ * heartbeats each attempt every third of its heartbeat timeout (carrying the
+ * latest ctx.heartbeat details), fires ctx.signal on cancel, on the server's
+ * 409 and at the attempt's deadline, and reports outcomes until the server
+ * acknowledges them.
+ */
+export class HttpTaskRunner {
+  readonly workerId: string;
+  private readonly client: WorkerApiClient;
+  private readonly concurrency: number;
+  private readonly logger: TaskLogger;
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly stopping = new AbortController();
+  private loop?: Promise<void>;
+  private slotFreed?: () => void;
+
+  constructor(private readonly options: HttpTaskRunnerOptions) {
+    this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.client = new WorkerApiClient(options.server, options.token);
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.logger = options.logger ?? consoleLogger;
+  }
+
+  get types(): string[] {
+    return Object.keys(this.options.handlers);
+  }
+
+  /** Starts polling; returns at once. */
+  start(): void {
+    this.loop ??= this.pollLoop();
+  }
+
+  /**
+   * Takes no more tasks, lets running ones finish for up to graceMs, then
+   * hands the rest back as a retryable `WorkerShutdown` failure, so another
+   * worker takes their next attempt at once.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    const deadline = Date.now() + graceMs;
+    while (this.running.size > 0 && Date.now() < deadline)
+      await Promise.race([...this.running.values()].map((r) => r.done).concat(sleep(50)));
+    for (const { controller } of this.running.values())
+      controller.abort(new WorkerShutdownError(`worker ${this.workerId} stopped after its grace period`));
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  private async pollLoop(): Promise<void> {
+    let backoff = 500;
+    while (!this.stopping.signal.aborted) {
+      const free = this.concurrency - this.running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      try {
+        const answer = await this.client.post<{ tasks: LeasedTask[] }>(
+          '/poll',
+          {
+            workerId: this.workerId,
+            types: this.types,
+            max: Math.min(free, MAX_BATCH),
+            waitMs: this.options.pollWaitMs ?? 30_000,
+            concurrency: this.concurrency,
+            host: hostname(),
+            version: this.options.version ?? 'flowctl-worker-node/0.1.0',
+          },
+          this.stopping.signal,
+        );
+        if (answer.status !== 200) {
+          if (!isTransient(answer.status))
+            throw new WorkerApiRefused(answer.status, `poll refused (${answer.status}): ${messageOf(answer)}`);
+          throw new Error(`poll answered ${answer.status}: ${messageOf(answer)}`);
+        }
+        backoff = 500;
+        for (const task of answer.body.tasks) this.begin(task);
+      } catch (error) {
+        if (this.stopping.signal.aborted) break;
+        this.logger.warn(`flowctl worker ${this.workerId}: ${(error as Error).message}; polling again in ${backoff}ms`);
+        await sleep(backoff, this.stopping.signal);
+        backoff = Math.min(backoff * 2, MAX_POLL_BACKOFF_MS);
+      }
+    }
+  }
+
+  private begin(task: LeasedTask): void {
+    const controller = new AbortController();
+    const done = this.runAttempt(task, controller)
+      .catch((error: Error) => this.logger.error(`task ${task.task} attempt ${task.attempt}: ${error.message}`))
+      .finally(() => {
+        this.running.delete(task.leaseId);
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+      });
+    this.running.set(task.leaseId, { controller, done });
+  }
+
+  private async runAttempt(task: LeasedTask, controller: AbortController): Promise<void> {
+    const handler = this.options.handlers[task.type];
+    const masker = task.secrets ? new SecretMasker(Object.values(task.secrets)) : NO_SECRETS;
+    const shipper = new AttemptLogShipper(this.client, task.leaseId, masker);
+    const checkpoint: { details?: unknown; set: boolean } = { set: false };
+    const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(task.heartbeatTimeoutMs / 3));
+    let lastSent = Date.now();
+    let pendingBeat = false;
+    let ended = false;
+
+    const beat = async () => {
+      pendingBeat = false;
+      if (ended) return;
+      lastSent = Date.now();
+      const body = checkpoint.set ? { details: masker.mask(checkpoint.details) } : {};
+      try {
+        const answer = await this.client.post<{ cancelRequested?: boolean }>(leasePath(task.leaseId, 'heartbeat'), body);
+        if (answer.status === 409 || answer.status === 404) controller.abort(new LeaseEnded(messageOf(answer)));
+        else if (answer.status === 200 && answer.body.cancelRequested) controller.abort(new CancelledError('run cancelled'));
+      } catch {
+        // The next beat tries again; a server gone for the whole heartbeat timeout ends the attempt there.
+      }
+    };
+    const beats = setInterval(() => void beat(), interval);
+    const deadlineMs = task.deadline ? Date.parse(task.deadline) - Date.now() : undefined;
+    const deadline =
+      deadlineMs !== undefined
+        ? setTimeout(
+            () => controller.abort(new TimeoutError(`attempt exceeded its start-to-close deadline ${task.deadline}`)),
+            Math.max(0, deadlineMs),
+          )
+        : undefined;
+
+    const context: TaskContext = {
+      attempt: task.attempt,
+      idempotencyKey: task.idempotencyKey,
+      runId: task.runId,
+      taskName: task.task,
+      workflow: task.workflow,
+      lastHeartbeatDetails: task.lastHeartbeatDetails ?? undefined,
+      signal: controller.signal,
+      heartbeat: (details?: unknown) => {
+        if (details !== undefined) {
+          checkpoint.details = details;
+          checkpoint.set = true;
+        }
+        if (pendingBeat || ended || controller.signal.aborted) return;
+        pendingBeat = true;
+        setTimeout(() => void beat(), Math.max(0, lastSent + interval - Date.now()));
+      },
+      logger: {
+        info: (message, fields) => shipper.write('info', message, fields),
+        warn: (message, fields) => shipper.write('warn', message, fields),
+        error: (message, fields) => shipper.write('error', message, fields),
+      },
+    };
+
+    try {
+      if (!handler) throw Object.assign(new Error(`this worker has no handler for type ${task.type}`), { name: 'NoHandler' });
+      const output = await raceAbort(
+        Promise.resolve().then(() => handler(task.input, context)),
+        controller.signal,
+      );
+      const masked = masker.mask(output ?? null);
+      const size = Buffer.byteLength(JSON.stringify(masked));
+      if (size > OUTPUT_LIMIT_BYTES)
+        throw Object.assign(new Error(`output is ${size} bytes; the limit is ${OUTPUT_LIMIT_BYTES}`), {
+          name: 'OutputTooLarge',
+          nonRetryable: true,
+        });
+      clearInterval(beats);
+      await shipper.flush();
+      const refusal = await this.report(task, 'complete', { output: masked });
+      // The server would not take the output: the attempt fails with its reason rather than hang until a timeout.
+      if (refusal) await this.report(task, 'fail', { error: { type: 'OutputRejected', message: refusal, nonRetryable: true } });
+    } catch (error) {
+      clearInterval(beats);
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      if (reason instanceof LeaseEnded) return;
+      const failure: TaskFailure = masker.maskFailure(toTaskFailure(reason));
+      await shipper.flush();
+      await this.report(task, 'fail', { error: failure, ...(checkpoint.set ? { details: masker.mask(checkpoint.details) } : {}) });
+    } finally {
+      clearInterval(beats);
+      clearTimeout(deadline);
+      ended = true;
+    }
+  }
+
+  /** Until the server acknowledges (200) or says the attempt is over (409): a lost outcome would strand the task until it times out. */
+  /** Resolves the server's reason when it refused the report for good (a 4xx), else undefined. */
+  private async report(task: LeasedTask, what: 'complete' | 'fail', body: unknown): Promise<string | undefined> {
+    const giveUpAt = Date.now() + REPORT_DEADLINE_MS;
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        const answer = await this.client.post(leasePath(task.leaseId, what), body);
+        if (answer.status === 200 || answer.status === 409) return undefined;
+        if (!isTransient(answer.status)) {
+          this.logger.error(
+            `flowctl refused the ${what} of task ${task.task} attempt ${task.attempt} (${answer.status}): ${messageOf(answer)}`,
+          );
+          return messageOf(answer);
+        }
+      } catch {
+        // network trouble: try again below
+      }
+      if (Date.now() + delay > giveUpAt) {
+        this.logger.error(`could not report the ${what} of task ${task.task} attempt ${task.attempt}; it will time out on the server`);
+        return undefined;
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+/** A handler that ignores its signal still has its attempt ended on time; its late result is dropped. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    work.then(resolve, reject);
+  });
+}

@@ -28,6 +28,8 @@ const SCHEDULER_HEAP_MB = 256;
 /** A scheduler and a worker from the build, on a database and queue prefix of their own. */
 export class FlowctlUnderTest {
   private processes: ManagedProcess[] = [];
+  /** Where the scheduler listens (the API is under /api/v1). */
+  readonly serverUrl: string;
   readonly url: string;
   readonly http: HttpClient;
 
@@ -35,11 +37,13 @@ export class FlowctlUnderTest {
     private readonly adminUrl: string,
     private readonly database: string,
     port: number,
-    adminToken: string,
+    /** The admin token the API requires; a worker of the bench's own (the Python SDK's) uses it too. */
+    readonly adminToken: string,
     /** Set when the queues are on Redis: the shared Redis outlives the bench, so stop() removes these keys. */
     private readonly redis?: { url: string; prefix: string },
   ) {
-    this.url = `http://127.0.0.1:${port}/api/v1`;
+    this.serverUrl = `http://127.0.0.1:${port}`;
+    this.url = `${this.serverUrl}/api/v1`;
     this.http = new HttpClient(this.url, { token: adminToken });
   }
 

@@ -1,5 +1,5 @@
 /** The row groups `npm run bench -- --only a,b` can pick, in the order a full run measures them. */
-export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded'] as const;
+export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded', 'python'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Sizes {
@@ -12,6 +12,7 @@ export interface Sizes {
   postRate: number;
   postSeconds: number;
   embeddedFanOut: number;
+  pythonFanOut: number;
 }
 
 /** The sizes of issue 7's table. */
@@ -25,6 +26,7 @@ export const FULL_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 30,
   embeddedFanOut: 5_000,
+  pythonFanOut: 5_000,
 };
 
 /** --quick: every row in about a tenth of the work, to check the bench itself, not to publish. */
@@ -38,6 +40,7 @@ export const QUICK_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 5,
   embeddedFanOut: 500,
+  pythonFanOut: 1_000,
 };
 
 export interface BenchOptions {

@@ -3,12 +3,15 @@ import { dump } from 'js-yaml';
 const document = (name: string, tasks: object[], spec: object = {}) =>
   dump({ apiVersion: 'flowctl/v1', kind: 'Workflow', metadata: { name }, spec: { ...spec, tasks } }, { flowLevel: 3 });
 
-/** One root, `width` noop children, one join, each child a task of the definition (up to the 10,000-task limit). */
-export function fanOutWorkflow(name: string, width: number): string {
+/**
+ * One root, `width` children, one join, each child a task of the definition (up to the 10,000-task limit).
+ * The children are noop, or of `childType` (served by a worker of the bench's own).
+ */
+export function fanOutWorkflow(name: string, width: number, childType = 'noop'): string {
   const children = Array.from({ length: width }, (_, i) => `c${i}`);
   return document(name, [
     { name: 'root', type: 'noop' },
-    ...children.map((child) => ({ name: child, type: 'noop', dependsOn: ['root'] })),
+    ...children.map((child) => ({ name: child, type: childType, dependsOn: ['root'] })),
     { name: 'join', type: 'noop', dependsOn: children },
   ]);
 }

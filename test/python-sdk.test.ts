@@ -13,6 +13,7 @@ jest.setTimeout(300_000);
 
 const SDK = join(__dirname, '..', 'sdks', 'python');
 const PYTHON_SUITE_TIMEOUT_MS = 240_000;
+const ADMIN_TOKEN = `admin-${randomBytes(16).toString('hex')}`;
 const run = promisify(execFile);
 
 /** Runs a command to its end; resolves with its exit code and everything it printed, kills its group past the timeout. */
@@ -48,6 +49,7 @@ describe('the Python worker SDK (sdks/python)', () => {
   let folder: string;
   let python: string;
   let stack: FlowctlStack;
+  let workerToken: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'flowctl-python-sdk-'));
@@ -55,9 +57,16 @@ describe('the Python worker SDK (sdks/python)', () => {
     stack = await FlowctlStack.start({
       label: 'python_sdk',
       workers: 0,
-      // A killed Python worker's task is lost after its 2 s heartbeat timeout; secrets need a key.
-      schedulerEnv: { FLOWCTL_WORKER_LOST_AFTER: '2s', FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64') },
+      // Auth on, as deployed; a killed Python worker is lost after 2 s; secrets need a key.
+      schedulerEnv: {
+        FLOWCTL_ADMIN_TOKEN: ADMIN_TOKEN,
+        FLOWCTL_WORKER_LOST_AFTER: '2s',
+        FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64'),
+      },
     });
+    const created = await stack.api.post('/tokens', { role: 'worker', namespaces: ['default'], name: 'python-sdk-tests' });
+    if (created.status !== 201) throw new Error(`could not create a worker token: ${JSON.stringify(created.body)}`);
+    workerToken = created.body.token;
   });
 
   afterAll(async () => {
@@ -83,7 +92,12 @@ describe('the Python worker SDK (sdks/python)', () => {
   it('passes its own tests against a real scheduler', async () => {
     const { code, output } = await runToEnd(python, ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.', '-v'], {
       cwd: SDK,
-      env: { FLOWCTL_TEST_SERVER: stack.url, PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        FLOWCTL_TEST_SERVER: stack.url,
+        FLOWCTL_TEST_TOKEN: ADMIN_TOKEN,
+        FLOWCTL_TEST_WORKER_TOKEN: workerToken,
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
       timeoutMs: PYTHON_SUITE_TIMEOUT_MS,
     });
     if (code !== 0) throw new Error(`the Python tests failed (exit ${code}):\n${output}\n--- server output ---\n${stack.output}`);

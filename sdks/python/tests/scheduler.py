@@ -18,7 +18,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 from flowctl_worker import Worker
 
 SERVER = os.environ.get("FLOWCTL_TEST_SERVER", "")
+# With auth on: an admin token for the REST calls of the tests, a token of role worker for the workers.
 ADMIN_TOKEN = os.environ.get("FLOWCTL_TEST_TOKEN") or None
+WORKER_TOKEN = os.environ.get("FLOWCTL_TEST_WORKER_TOKEN") or ADMIN_TOKEN
 PROCESS_WORKER = str(Path(__file__).with_name("process_worker.py"))
 
 requires_scheduler = unittest.skipUnless(SERVER, "FLOWCTL_TEST_SERVER is not set: no scheduler to test against")
@@ -132,8 +134,8 @@ class RunningWorker:
 def start_worker_process(task_type: str, behaviour: str, grace: float = 10.0) -> "subprocess.Popen[bytes]":
     """A worker of its own (``process_worker.py``), to kill or signal."""
     env = {**os.environ, "FLOWCTL_SERVER": SERVER, "TEST_TASK_TYPE": task_type, "TEST_BEHAVIOUR": behaviour, "TEST_GRACE": str(grace)}
-    if ADMIN_TOKEN:
-        env["FLOWCTL_TOKEN"] = ADMIN_TOKEN
+    if WORKER_TOKEN:
+        env["FLOWCTL_TOKEN"] = WORKER_TOKEN
     return subprocess.Popen([sys.executable, PROCESS_WORKER], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

@@ -13,8 +13,8 @@ from typing import Any, Dict, List
 from flowctl_worker import NonRetryableError, Worker
 
 from .scheduler import (
-    ADMIN_TOKEN,
     SERVER,
+    WORKER_TOKEN,
     RunningWorker,
     SchedulerClient,
     requires_scheduler,
@@ -32,7 +32,7 @@ class FlakyError(Exception):
 
 
 def new_worker(**options: Any) -> Worker:
-    return Worker(server=SERVER, token=ADMIN_TOKEN, concurrency=options.pop("concurrency", 4), poll_wait=5.0, shutdown_grace=2.0, **options)
+    return Worker(server=SERVER, token=options.pop("token", WORKER_TOKEN), concurrency=options.pop("concurrency", 4), poll_wait=5.0, shutdown_grace=2.0, **options)
 
 
 @requires_scheduler
@@ -142,6 +142,38 @@ class HandlerOutcomesTest(unittest.TestCase):
         # Heartbeats go every third of the 3 s heartbeat timeout.
         self.assertLess(noticed_in, 5.0)
         self.assertEqual(run["status"], "cancelled")
+
+    def test_a_passed_deadline_sets_ctx_cancelled(self) -> None:
+        worker = new_worker()
+        seen: Dict[str, Any] = {}
+        ended = threading.Event()
+
+        @worker.task(self.type)
+        def slow(input: Any, ctx: Any) -> None:
+            seen["deadline"] = ctx.deadline
+            seen["cancelled"] = ctx.cancelled.wait(20)
+            seen["reason"] = ctx.cancel_reason
+            ended.set()
+
+        self.apply_one_task(timeout="2s", retry={"maxAttempts": 1})
+        with RunningWorker(worker):
+            run_id = self.api.start_run(self.workflow)
+            self.assertTrue(ended.wait(15), "the handler was not told its deadline passed")
+            run = self.api.wait_for_run_end(run_id)
+        self.assertIsNotNone(seen["deadline"])
+        self.assertTrue(seen["cancelled"])
+        self.assertIn(seen["reason"], ("deadline passed", "lease lost"))
+        # What the handler returned once cancelled is not a success.
+        self.assertEqual(run["status"], "failed")
+        self.assertEqual([failure["type"] for failure in self.api.failures(run_id)], ["Timeout"])
+
+    @unittest.skipUnless(WORKER_TOKEN, "the scheduler runs without auth")
+    def test_a_refused_token_is_logged_and_the_worker_keeps_going(self) -> None:
+        worker = new_worker(token="not-a-token")
+        worker.register(self.type, lambda input, ctx: None)
+        with self.assertLogs("flowctl_worker", "WARNING") as logs:
+            with RunningWorker(worker):
+                wait_for(lambda: any("HTTP 401" in line or "HTTP 403" in line for line in logs.output), 10, "the refusal to be logged")
 
     def test_async_handlers_return_their_output_and_are_cancelled_with_their_run(self) -> None:
         worker = new_worker()

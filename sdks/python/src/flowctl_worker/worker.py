@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from .attempt import RunningAttempt
 from .backoff import Backoff
-from .context import WORKER_SHUTDOWN
+from .context import CANCEL_REQUESTED, DEADLINE_PASSED, WORKER_SHUTDOWN
 from .errors import SchedulerUnreachable, WorkerApiError
 from .heartbeats import Heartbeater
 from .handler_runner import AsyncLoopThread, Handler, call_handler, failure_of
@@ -297,7 +297,13 @@ class Worker:
             self._log.info("task %s of run %s ended after its lease was %s: result not reported", lease.task, lease.run_id, "handed back" if attempt.is_handed_back else "lost")
             return
         self._log_buffer.wait_sent(lease.lease_id, LOG_FLUSH_BEFORE_REPORT_SECONDS)
-        if error is None:
+        # A handler that stops because it was cancelled returns what it has so far: not a success.
+        reason = attempt.context.cancel_reason
+        if reason == DEADLINE_PASSED:
+            self._reporter.fail(attempt, {"type": "Timeout", "message": "the attempt passed its deadline (its start-to-close timeout)"})
+        elif reason == CANCEL_REQUESTED:
+            self._reporter.fail(attempt, {"type": "Cancelled", "message": "the run was cancelled"})
+        elif error is None:
             self._reporter.complete(attempt, output)
         else:
             self._reporter.fail(attempt, failure_of(error, attempt.masker))

@@ -91,6 +91,7 @@ class Worker:
         self._stopping = threading.Event()
         self._abandon = threading.Event()
         self._grace_override: Optional[float] = None
+        self._signal_name: Optional[str] = None
 
     # -- registration ---------------------------------------------------------------------------
 
@@ -162,13 +163,10 @@ class Worker:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
 
+        # Only events are set here: logging from a signal handler could deadlock on a lock the interrupted code holds.
         def on_signal(signum: int, _frame: Optional[FrameType]) -> None:
-            if self._stop_requested.is_set():
-                self._log.warning("second %s: handing running tasks back now", signal.Signals(signum).name)
-                self.stop(grace=0)
-            else:
-                self._log.info("%s: finishing running tasks (up to %.0f s), taking no more", signal.Signals(signum).name, self.shutdown_grace)
-                self.stop()
+            self._signal_name = signal.Signals(signum).name
+            self.stop(grace=0 if self._stop_requested.is_set() else None)
 
         previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
 
@@ -185,6 +183,13 @@ class Worker:
         grace = self._grace_override if self._grace_override is not None else self.shutdown_grace
         grace_ends = time.monotonic() + grace
         with self._state:
+            if self._running:
+                self._log.info(
+                    "%s: taking no more tasks; %d running get up to %.0f s to finish",
+                    self._signal_name or "stop requested",
+                    len(self._running),
+                    grace,
+                )
             self._state.notify_all()
             while self._running and not self._hurry.is_set():
                 left = grace_ends - time.monotonic()
@@ -192,6 +197,8 @@ class Worker:
                     break
                 self._state.wait(min(left, 0.5))
             leftovers = list(self._running.values())
+        if self._hurry.is_set() and leftovers:
+            self._log.warning("asked again to stop: handing running tasks back now")
         hand_backs = [threading.Thread(target=self._hand_back, args=(attempt,), daemon=True) for attempt in leftovers]
         if hand_backs:
             self._log.warning("handing %d unfinished task(s) back to the scheduler", len(hand_backs))

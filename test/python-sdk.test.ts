@@ -117,7 +117,8 @@ describe('a Python worker while its scheduler restarts', () => {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'flowctl-python-restart-'));
     python = await venvWithTheSdk(folder);
-    stack = await FlowctlStack.start({ label: 'python_sdk_restart', workers: 0 });
+    // Liveness far beyond the outage: this is about the result surviving it, not about the worker being presumed lost.
+    stack = await FlowctlStack.start({ label: 'python_sdk_restart', workers: 0, schedulerEnv: { FLOWCTL_WORKER_LOST_AFTER: '60s' } });
   });
 
   afterAll(async () => {

@@ -23,7 +23,7 @@ MAX_AUTH_REFUSALS = 5
 
 
 class ResultReporter:
-    def __init__(self, api: WorkerApi, abandon: threading.Event, backoff: Callable[[], Backoff] = lambda: Backoff(0.2, 10.0)) -> None:
+    def __init__(self, api: WorkerApi, abandon: threading.Event, backoff: Callable[[], Backoff] = lambda: Backoff(0.2, 5.0)) -> None:
         self._api = api
         # Set when the worker exits for good: an unacknowledged result is left to the lease's timeout.
         self._abandon = abandon

@@ -220,7 +220,7 @@ class Worker:
     # -- polling --------------------------------------------------------------------------------
 
     def _poll_loop(self) -> None:
-        backoff = Backoff(initial=0.2, maximum=10.0)
+        backoff = Backoff(initial=0.2, maximum=5.0)
         while not self._stopping.is_set():
             with self._state:
                 self._state.wait_for(lambda: self._free > 0 or self._stopping.is_set())

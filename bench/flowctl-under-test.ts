@@ -28,27 +28,34 @@ const SCHEDULER_HEAP_MB = 256;
 /** A scheduler and a worker from the build, on a database and queue prefix of their own. */
 export class FlowctlUnderTest {
   private processes: ManagedProcess[] = [];
-  /** Where the scheduler listens (the API is under /api/v1). */
-  readonly serverUrl: string;
   readonly url: string;
+  /** The address an HTTP worker is given (without /api/v1). */
+  readonly serverUrl: string;
+  readonly adminToken: string;
   readonly http: HttpClient;
 
   private constructor(
     private readonly adminUrl: string,
     private readonly database: string,
     port: number,
-    /** The admin token the API requires; a worker of the bench's own (the Python SDK's) uses it too. */
-    readonly adminToken: string,
+    adminToken: string,
     /** Set when the queues are on Redis: the shared Redis outlives the bench, so stop() removes these keys. */
     private readonly redis?: { url: string; prefix: string },
   ) {
+    this.url = `http://127.0.0.1:${port}/api/v1`;
     this.serverUrl = `http://127.0.0.1:${port}`;
-    this.url = `${this.serverUrl}/api/v1`;
+    this.adminToken = adminToken;
     this.http = new HttpClient(this.url, { token: adminToken });
   }
 
   /** `redisUrl` empty: queues on BullMQ's PostgreSQL backend in the run database, as `npm run dev` runs. */
-  static async start(options: { adminDatabaseUrl: string; redisUrl: string; concurrency: number }): Promise<FlowctlUnderTest> {
+  static async start(options: {
+    adminDatabaseUrl: string;
+    redisUrl: string;
+    concurrency: number;
+    /** More of the scheduler's environment (FLOWCTL_RATE_LIMIT for the HTTP worker rows, say). */
+    schedulerEnv?: Record<string, string>;
+  }): Promise<FlowctlUnderTest> {
     const database = `flowctl_bench_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: options.adminDatabaseUrl });
     await admin.connect();
@@ -79,7 +86,7 @@ export class FlowctlUnderTest {
       const scheduler = startNodeProcess(
         'scheduler',
         join(DIST, 'apps', 'scheduler', 'src', 'main.js'),
-        { ...env, FLOWCTL_ADMIN_TOKEN: adminToken, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}` },
+        { ...env, FLOWCTL_ADMIN_TOKEN: adminToken, NODE_OPTIONS: `--max-old-space-size=${SCHEDULER_HEAP_MB}`, ...options.schedulerEnv },
         log,
       );
       instance.processes.push(scheduler);
@@ -90,6 +97,11 @@ export class FlowctlUnderTest {
       throw error;
     }
     return instance;
+  }
+
+  /** The name of this instance's database, for counting its connections. */
+  get databaseName(): string {
+    return this.database;
   }
 
   /** Stops whatever instances are still running (an interrupted or failed bench). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DurableFloor } from './durable-floor';
 import { FlowctlUnderTest } from './flowctl-under-test';
+import { measureHttpWorker } from './http-worker-rows';
 import { openLoopLoad } from './open-loop-load';
 import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Sizes } from './options';
 import { RawBullmq, type RawBackend } from './raw-bullmq';
@@ -70,10 +71,15 @@ class Stacks {
     return this.shared;
   }
 
-  async ownStack<T>(redisUrl: string, work: (flowctl: FlowctlUnderTest) => Promise<T>): Promise<T> {
+  async ownStack<T>(redisUrl: string, work: (flowctl: FlowctlUnderTest) => Promise<T>, schedulerEnv?: Record<string, string>): Promise<T> {
     // An idle stack still runs its duties, heartbeats and autovacuum of what it ran: not beside a measured one.
     await this.stop();
-    const flowctl = await FlowctlUnderTest.start({ adminDatabaseUrl: ADMIN_DATABASE_URL, redisUrl, concurrency: CONCURRENCY });
+    const flowctl = await FlowctlUnderTest.start({
+      adminDatabaseUrl: ADMIN_DATABASE_URL,
+      redisUrl,
+      concurrency: CONCURRENCY,
+      schedulerEnv,
+    });
     try {
       await flowctl.timeRun(chainWorkflow('warm-up', 5), 'warm-up');
       return await work(flowctl);
@@ -333,6 +339,34 @@ class Bench {
     });
   }
 
+  /**
+   * The HTTP worker protocol: its rows compare with flowctl's native worker on the same stack. The
+   * rate limit is lifted: one worker token sending every report of a 5,000-task fan-out would
+   * otherwise measure the limiter (a deployment gives a busy fleet its own limit, or several tokens).
+   */
+  async httpWorker(): Promise<void> {
+    await this.stacks.ownStack(
+      REDIS_URL,
+      async (flowctl) => {
+        this.rows.push(
+          ...(await measureHttpWorker({
+            flowctl,
+            adminDatabaseUrl: ADMIN_DATABASE_URL,
+            concurrency: CONCURRENCY,
+            fanOut: this.sizes.fanOut,
+            chain: this.sizes.chain,
+            idlePollers: this.sizes.idlePollers,
+            warmMedian,
+          })),
+        );
+      },
+      {
+        FLOWCTL_RATE_LIMIT: '0',
+        ...(process.env.BENCH_SCHEDULER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SCHEDULER_NODE_OPTIONS } : {}),
+      },
+    );
+  }
+
   /** `npm run dev`'s transport: BullMQ's PostgreSQL backend, for flowctl and for the raw FlowProducer alike. */
   async embedded(): Promise<void> {
     const width = this.sizes.embeddedFanOut;
@@ -366,35 +400,40 @@ class Bench {
   }
 
   /**
-   * The fan-out's children served by the Python SDK over the HTTP worker protocol (root and join by the
-   * native worker), beside the same fan-out served by the native worker alone on the same stack.
+   * The fan-out with every task served by the Python SDK over the HTTP worker protocol, beside the same
+   * fan-out served by the native worker on the same stack.
    */
   async pythonFanOut(): Promise<void> {
     const width = this.sizes.pythonFanOut;
     const tasks = width + 2;
-    await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
-      const native = await flowctl.timeRun(fanOutWorkflow(`bench-native-${width}`, width), `bench-native-${width}`);
-      const python = await PythonWorker.start({
-        server: flowctl.serverUrl,
-        token: flowctl.adminToken,
-        type: 'py-noop',
-        concurrency: CONCURRENCY,
-      });
-      try {
-        const { ms } = await flowctl.timeRun(fanOutWorkflow(`bench-python-${width}`, width, 'py-noop'), `bench-python-${width}`);
-        this.rows.push({
-          group: 'python',
-          shape: `fan-out ${width.toLocaleString('en-US')}, children on the Python SDK (HTTP)`,
-          metric: 'tasks/s',
-          flowctl: tasksPerSecond(tasks, ms),
-          raw: tasksPerSecond(tasks, native.ms),
-          ratio: native.ms / ms,
-          note: 'raw column: the same fan-out on the native worker, same stack',
+    await this.stacks.ownStack(
+      REDIS_URL,
+      async (flowctl) => {
+        const native = await flowctl.timeRun(fanOutWorkflow(`bench-native-${width}`, width), `bench-native-${width}`);
+        const python = await PythonWorker.start({
+          server: flowctl.serverUrl,
+          token: flowctl.adminToken,
+          type: 'py-noop',
+          concurrency: CONCURRENCY,
         });
-      } finally {
-        await python.stop();
-      }
-    });
+        try {
+          const { ms } = await flowctl.timeRun(fanOutWorkflow(`bench-python-${width}`, width, 'py-noop'), `bench-python-${width}`);
+          this.rows.push({
+            group: 'python',
+            shape: `fan-out ${width.toLocaleString('en-US')} on the Python SDK (HTTP)`,
+            metric: 'tasks/s',
+            flowctl: tasksPerSecond(tasks, ms),
+            raw: tasksPerSecond(tasks, native.ms),
+            ratio: native.ms / ms,
+            note: 'raw column: the same fan-out on the native worker, same stack',
+          });
+        } finally {
+          await python.stop();
+        }
+      },
+      // As the HTTP worker rows: a worker's calls are not throttled as a user's would be.
+      { FLOWCTL_RATE_LIMIT: '0' },
+    );
   }
 }
 
@@ -407,6 +446,7 @@ const GROUP_METHODS = {
   diamond: 'diamonds',
   'post-rate': 'postRate',
   embedded: 'embedded',
+  http: 'httpWorker',
   python: 'pythonFanOut',
 } as const satisfies Record<Group, keyof Bench>;
 

@@ -1,5 +1,16 @@
 /** The row groups `npm run bench -- --only a,b` can pick, in the order a full run measures them. */
-export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded', 'python'] as const;
+export const GROUPS = [
+  'fanout',
+  'chain',
+  'fanout-1k',
+  'fanout-20k',
+  'fanout-100k',
+  'diamond',
+  'post-rate',
+  'embedded',
+  'http',
+  'python',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Sizes {
@@ -12,6 +23,8 @@ export interface Sizes {
   postRate: number;
   postSeconds: number;
   embeddedFanOut: number;
+  /** Long polls held open, idle, for the HTTP worker protocol's cost row. */
+  idlePollers: number;
   pythonFanOut: number;
 }
 
@@ -26,6 +39,7 @@ export const FULL_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 30,
   embeddedFanOut: 5_000,
+  idlePollers: 200,
   pythonFanOut: 5_000,
 };
 
@@ -40,6 +54,7 @@ export const QUICK_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 5,
   embeddedFanOut: 500,
+  idlePollers: 50,
   pythonFanOut: 1_000,
 };
 

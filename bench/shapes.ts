@@ -3,16 +3,13 @@ import { dump } from 'js-yaml';
 const document = (name: string, tasks: object[], spec: object = {}) =>
   dump({ apiVersion: 'flowctl/v1', kind: 'Workflow', metadata: { name }, spec: { ...spec, tasks } }, { flowLevel: 3 });
 
-/**
- * One root, `width` children, one join, each child a task of the definition (up to the 10,000-task limit).
- * The children are noop, or of `childType` (served by a worker of the bench's own).
- */
-export function fanOutWorkflow(name: string, width: number, childType = 'noop'): string {
+/** One root, `width` noop children, one join, each child a task of the definition (up to the 10,000-task limit). */
+export function fanOutWorkflow(name: string, width: number, type = 'noop'): string {
   const children = Array.from({ length: width }, (_, i) => `c${i}`);
   return document(name, [
-    { name: 'root', type: 'noop' },
-    ...children.map((child) => ({ name: child, type: childType, dependsOn: ['root'] })),
-    { name: 'join', type: 'noop', dependsOn: children },
+    { name: 'root', type },
+    ...children.map((child) => ({ name: child, type, dependsOn: ['root'] })),
+    { name: 'join', type, dependsOn: children },
   ]);
 }
 
@@ -31,11 +28,11 @@ export function forEachFanOutWorkflow(name: string, width: number): string {
   ]);
 }
 
-/** `length` noop tasks, each depending on the one before. */
-export function chainWorkflow(name: string, length: number): string {
+/** `length` noop tasks (or tasks of `type`), each depending on the one before. */
+export function chainWorkflow(name: string, length: number, type = 'noop'): string {
   return document(
     name,
-    Array.from({ length }, (_, i) => ({ name: `t${i}`, type: 'noop', ...(i > 0 ? { dependsOn: [`t${i - 1}`] } : {}) })),
+    Array.from({ length }, (_, i) => ({ name: `t${i}`, type, ...(i > 0 ? { dependsOn: [`t${i - 1}`] } : {}) })),
   );
 }
 

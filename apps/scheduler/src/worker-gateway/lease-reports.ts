@@ -53,15 +53,7 @@ export class LeaseReports {
     this.cancels.subscribe();
     const [state] = await Promise.all([this.taskRuns.attemptState(this.dataSource, lease.taskRunId), this.presence.heard(lease.workerId)]);
     if (!isCurrent(state, lease)) return this.letGo(lease, state);
-    if (lease.deadline !== null && Date.now() >= lease.deadline) {
-      const limitMs = lease.deadline - lease.startedAt;
-      await this.reporter.failed(lease, {
-        type: 'Timeout',
-        message: `attempt ${lease.attempt} exceeded its startToClose timeout of ${limitMs}ms`,
-        details: { timeout: 'startToClose', limitMs },
-      });
-      return this.letGo(lease, undefined, 'its start-to-close timeout passed');
-    }
+    if (lease.deadline !== null && Date.now() >= lease.deadline) return this.timedOut(lease);
     await Promise.all([
       this.reporter.heartbeat(lease, request.details),
       this.reporter.extendLock(lease, lockDurationFor(lease.heartbeatTimeoutMs)).catch(() => false),
@@ -70,16 +62,24 @@ export class LeaseReports {
   }
 
   async complete(lease: Lease, request: CompleteRequest): Promise<Record<string, never>> {
-    const [state] = await Promise.all([this.taskRuns.attemptState(this.dataSource, lease.taskRunId), this.presence.heard(lease.workerId)]);
-    if (state?.attempt === lease.attempt && state.status === 'succeeded' && state.workerId === lease.workerId) {
-      await this.reporter.finishJob(lease, 'completed');
-      return {};
-    }
-    if (!isCurrent(state, lease)) return this.letGo(lease, state);
     const output = request.output ?? null;
     const size = Buffer.byteLength(JSON.stringify(output));
     if (size > MAX_OUTPUT_BYTES)
       throw new InvalidInput(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}: fail the attempt or store the data elsewhere`);
+    if (lease.deadline !== null && Date.now() >= lease.deadline) return this.timedOut(lease);
+    // The common case asks Redis, not PostgreSQL: the lease still holds its job's lock and no cancel was broadcast for it.
+    const [held] = await Promise.all([
+      this.cancels.has(lease.jobId) ? false : this.reporter.holdsLock(lease).catch(() => false),
+      this.presence.heard(lease.workerId),
+    ]);
+    if (!held) {
+      const state = await this.taskRuns.attemptState(this.dataSource, lease.taskRunId);
+      if (state?.attempt === lease.attempt && state.status === 'succeeded' && state.workerId === lease.workerId) {
+        await this.reporter.finishJob(lease, 'completed');
+        return {};
+      }
+      if (!isCurrent(state, lease)) return this.letGo(lease, state);
+    }
     await this.reporter.succeeded(lease, output, request.traceparent);
     await this.reporter.finishJob(lease, 'completed');
     this.presence.ended(lease.workerId);
@@ -121,6 +121,17 @@ export class LeaseReports {
       request.lines.map((line) => ({ ts: line.ts ?? now, level: line.level, stream: line.stream, message: line.message })),
     );
     return { accepted: request.lines.length };
+  }
+
+  /** Past its deadline the attempt is over, whatever the worker says: failed as a Timeout, as a native runner would. */
+  private async timedOut(lease: Lease): Promise<never> {
+    const limitMs = lease.deadline! - lease.startedAt;
+    await this.reporter.failed(lease, {
+      type: 'Timeout',
+      message: `attempt ${lease.attempt} exceeded its startToClose timeout of ${limitMs}ms`,
+      details: { timeout: 'startToClose', limitMs },
+    });
+    return this.letGo(lease, undefined, 'its start-to-close timeout passed');
   }
 
   private async letGo(lease: Lease, state: AttemptState | undefined, why?: string): Promise<never> {

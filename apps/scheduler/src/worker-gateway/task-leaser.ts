@@ -3,6 +3,7 @@ import { QueueTransport, type TaskJob } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { AttemptReporter } from './attempt-reporter';
 import { inputWithSecrets, openSecrets } from './attempt-secrets';
+import { CancelRequests } from './cancel-requests';
 import { LeaseKey } from './lease-key';
 import { signLease, type Lease } from './lease-token';
 import { lockDurationFor } from './lease-lock';
@@ -34,7 +35,7 @@ export interface LeasedTask {
 /**
  * Answers polls: takes jobs off the polled types' queues (at once when some
  * wait, else through a long poll on each type's feed) and leases each to the
- * poller. A lease reports the attempt started in the worker's name right away,
+ * poller. A lease reports the attempt started in the worker's name (unless it ends within 100 ms),
  * so PostgreSQL knows who holds it and the liveness duty can fail it should
  * that worker go silent.
  */
@@ -50,6 +51,7 @@ export class TaskLeaser implements OnModuleDestroy {
     private readonly leaseKey: LeaseKey,
     private readonly presence: WorkerPresence,
     private readonly reporter: AttemptReporter,
+    private readonly cancels: CancelRequests,
   ) {
     this.gatewayName = `http-gateway@${config.schedulerId}`;
   }
@@ -63,6 +65,8 @@ export class TaskLeaser implements OnModuleDestroy {
       version: request.version ?? 'http',
     });
     const key = await this.leaseKey.get();
+    // Heard from the start: a cancel broadcast while an attempt is leased must not be missed by its reports.
+    this.cancels.subscribe();
     let fetched = await this.takeNow(request.types, namespaces, request.max);
     if (fetched.length === 0 && request.waitMs > 0 && !gone.aborted) {
       const first = await this.waitForFirst(request, namespaces, gone);
@@ -156,15 +160,17 @@ export class TaskLeaser implements OnModuleDestroy {
       startedAt,
       hasSecrets: opened.size > 0,
     };
-    try {
-      await this.reporter.started(lease, data.traceparent);
-      const lockMs = lockDurationFor(heartbeatTimeoutMs);
-      if (lockMs > FETCH_LOCK_MS) await job.extendLock(lockToken, lockMs);
-    } catch (error) {
-      this.logger.warn(`could not lease job ${job.id}, putting it back: ${(error as Error).message}`);
-      await job.moveToWait(lockToken).catch(() => undefined);
-      return undefined;
+    const lockMs = lockDurationFor(heartbeatTimeoutMs);
+    if (lockMs > FETCH_LOCK_MS) {
+      try {
+        await job.extendLock(lockToken, lockMs);
+      } catch (error) {
+        this.logger.warn(`could not lease job ${job.id}, putting it back: ${(error as Error).message}`);
+        await job.moveToWait(lockToken).catch(() => undefined);
+        return undefined;
+      }
     }
+    this.reporter.startSoon(lease, data.traceparent);
     this.reporter.remember(lease, opened);
     return taskOf(lease, data, opened, signLease(lease, key));
   }

@@ -31,6 +31,8 @@ const MIN_HEARTBEAT_INTERVAL_MS = 200;
 const REPORT_DEADLINE_MS = 120_000;
 const MAX_POLL_BACKOFF_MS = 10_000;
 const OUTPUT_LIMIT_BYTES = 1_048_576;
+/** How long a busy runner waits for more free slots before it polls for the ones it has. */
+const GATHER_MS = 10;
 
 class TimeoutError extends Error {
   override name = 'Timeout';
@@ -120,11 +122,12 @@ export class HttpTaskRunner {
   private async pollLoop(): Promise<void> {
     let backoff = 500;
     while (!this.stopping.signal.aborted) {
-      const free = this.concurrency - this.running.size;
-      if (free <= 0) {
+      if (this.concurrency - this.running.size <= 0) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
+      await this.gatherFreeSlots();
+      const free = this.concurrency - this.running.size;
       try {
         const answer = await this.client.post<{ tasks: LeasedTask[] }>(
           '/poll',
@@ -153,6 +156,17 @@ export class HttpTaskRunner {
         backoff = Math.min(backoff * 2, MAX_POLL_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * Busy, with a few slots free: waits a moment for more to free up, so one
+   * poll asks for several tasks instead of each finished task costing a poll.
+   */
+  private async gatherFreeSlots(): Promise<void> {
+    const enough = Math.max(1, Math.ceil(this.concurrency / 5));
+    const until = Date.now() + GATHER_MS;
+    while (this.running.size > 0 && this.concurrency - this.running.size < enough && Date.now() < until && !this.stopping.signal.aborted)
+      await Promise.race([new Promise<void>((resolve) => (this.slotFreed = resolve)), sleep(until - Date.now())]);
   }
 
   private begin(task: LeasedTask): void {

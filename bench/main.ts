@@ -10,6 +10,7 @@ import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Si
 import { RawBullmq, type RawBackend } from './raw-bullmq';
 import { formatMarkdownTable, formatTable, median, percentile, type Row } from './report';
 import { sampleRss } from './rss-sampler';
+import { PythonWorker } from './python-worker';
 import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, singleTaskWorkflow } from './shapes';
 import { throughputChartSvg, throughputPoints } from './throughput-chart';
 
@@ -396,6 +397,43 @@ class Bench {
       });
     });
   }
+
+  /**
+   * The fan-out with every task served by the Python SDK over the HTTP worker protocol, beside the same
+   * fan-out served by the native worker on the same stack.
+   */
+  async pythonFanOut(): Promise<void> {
+    const width = this.sizes.pythonFanOut;
+    const tasks = width + 2;
+    await this.stacks.ownStack(
+      REDIS_URL,
+      async (flowctl) => {
+        const native = await flowctl.timeRun(fanOutWorkflow(`bench-native-${width}`, width), `bench-native-${width}`);
+        const python = await PythonWorker.start({
+          server: flowctl.serverUrl,
+          token: flowctl.adminToken,
+          type: 'py-noop',
+          concurrency: CONCURRENCY,
+        });
+        try {
+          const { ms } = await flowctl.timeRun(fanOutWorkflow(`bench-python-${width}`, width, 'py-noop'), `bench-python-${width}`);
+          this.rows.push({
+            group: 'python',
+            shape: `fan-out ${width.toLocaleString('en-US')} on the Python SDK (HTTP)`,
+            metric: 'tasks/s',
+            flowctl: tasksPerSecond(tasks, ms),
+            raw: tasksPerSecond(tasks, native.ms),
+            ratio: native.ms / ms,
+            note: 'raw column: the same fan-out on the native worker, same stack',
+          });
+        } finally {
+          await python.stop();
+        }
+      },
+      // As the HTTP worker rows: a worker's calls are not throttled as a user's would be.
+      { FLOWCTL_RATE_LIMIT: '0' },
+    );
+  }
 }
 
 const GROUP_METHODS = {
@@ -408,6 +446,7 @@ const GROUP_METHODS = {
   'post-rate': 'postRate',
   embedded: 'embedded',
   http: 'httpWorker',
+  python: 'pythonFanOut',
 } as const satisfies Record<Group, keyof Bench>;
 
 async function previousRows(path: string): Promise<Row[]> {

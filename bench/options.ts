@@ -1,5 +1,16 @@
 /** The row groups `npm run bench -- --only a,b` can pick, in the order a full run measures them. */
-export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded', 'http'] as const;
+export const GROUPS = [
+  'fanout',
+  'chain',
+  'fanout-1k',
+  'fanout-20k',
+  'fanout-100k',
+  'diamond',
+  'post-rate',
+  'embedded',
+  'http',
+  'python',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Sizes {
@@ -14,6 +25,7 @@ export interface Sizes {
   embeddedFanOut: number;
   /** Long polls held open, idle, for the HTTP worker protocol's cost row. */
   idlePollers: number;
+  pythonFanOut: number;
 }
 
 /** The sizes of issue 7's table. */
@@ -28,6 +40,7 @@ export const FULL_SIZES: Sizes = {
   postSeconds: 30,
   embeddedFanOut: 5_000,
   idlePollers: 200,
+  pythonFanOut: 5_000,
 };
 
 /** --quick: every row in about a tenth of the work, to check the bench itself, not to publish. */
@@ -42,6 +55,7 @@ export const QUICK_SIZES: Sizes = {
   postSeconds: 5,
   embeddedFanOut: 500,
   idlePollers: 50,
+  pythonFanOut: 1_000,
 };
 
 export interface BenchOptions {

@@ -4,7 +4,7 @@
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const LIBRARIES = ['core', 'persistence', 'queue', 'worker-sdk', 'observability'];
+const LIBRARIES = ['core', 'persistence', 'queue', 'worker-sdk', 'observability', 'api-contract'];
 
 /** `@flowctl/NAME` -> `libs/NAME/src`, in SWC's `paths` form. */
 const paths = Object.fromEntries(LIBRARIES.map((name) => [`@flowctl/${name}`, [`libs/${name}/src`]]));

@@ -19,19 +19,8 @@ import {
 import { stopTracing } from '@flowctl/observability';
 import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
-import { AuditController } from './api/audit.controller';
-import { ClusterController } from './api/cluster.controller';
-import { DeadLettersController } from './api/dead-letters.controller';
-import { HealthController } from './api/health.controller';
-import { QueuesController } from './api/queues.controller';
+import { API_CONTROLLERS } from './api/api-controllers';
 import { RunChangeFeed } from './api/run-change-feed';
-import { RunStreamController } from './api/run-stream.controller';
-import { RunTasksController } from './api/run-tasks.controller';
-import { RunsController } from './api/runs.controller';
-import { SchedulesController } from './api/schedules.controller';
-import { TokensController } from './api/tokens.controller';
-import { SecretsController } from './api/secrets.controller';
-import { WorkflowsController } from './api/workflows.controller';
 import { AuditInterceptor } from './auth/audit.interceptor';
 import { AuditRecorder } from './auth/audit-recorder';
 import { AuthGuard } from './auth/auth.guard';
@@ -98,20 +87,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [
-        WorkflowsController,
-        RunsController,
-        DeadLettersController,
-        ClusterController,
-        HealthController,
-        SchedulesController,
-        RunStreamController,
-        RunTasksController,
-        QueuesController,
-        TokensController,
-        AuditController,
-        SecretsController,
-      ],
+      controllers: API_CONTROLLERS,
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {

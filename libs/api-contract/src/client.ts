@@ -20,6 +20,8 @@ export class ApiError extends Error {
     readonly error?: string,
     readonly code?: string,
     readonly details?: unknown,
+    /** What the answer said, for a client that words refusals its own way: the parsed body (undefined if not JSON) and the status text. */
+    readonly answer?: { body: unknown; statusText: string },
   ) {
     super(message);
   }
@@ -103,21 +105,17 @@ export function apiErrorFrom(status: number, statusText: string, text: string): 
     body = JSON.parse(text);
   } catch {
     const trimmed = text.trim();
-    return new ApiError(status, trimmed && trimmed.length < 300 && !trimmed.startsWith('<') ? trimmed : fallback(status, statusText));
+    const message = trimmed && trimmed.length < 300 && !trimmed.startsWith('<') ? trimmed : fallback(status, statusText);
+    return new ApiError(status, message, undefined, undefined, undefined, { body: undefined, statusText });
   }
+  const answer = { body, statusText };
   if (typeof body === 'object' && body !== null) {
     const { message, error, code, details } = body as { message?: unknown; error?: unknown; code?: unknown; details?: unknown };
     const text = Array.isArray(message) ? message.map(String).join('; ') : typeof message === 'string' && message ? message : undefined;
-    if (text)
-      return new ApiError(
-        status,
-        text,
-        typeof error === 'string' ? error : undefined,
-        typeof code === 'string' ? code : undefined,
-        details,
-      );
+    const name = typeof error === 'string' ? error : undefined;
+    if (text) return new ApiError(status, text, name, typeof code === 'string' ? code : undefined, details, answer);
   }
-  return new ApiError(status, fallback(status, statusText));
+  return new ApiError(status, fallback(status, statusText), undefined, undefined, undefined, answer);
 }
 
 const fallback = (status: number, statusText: string) => `${status} ${statusText || 'error'}`.trim();

@@ -137,7 +137,7 @@ export const RunEvent = z
     task: z.string().nullable(),
     attempt: z.number().int().nullable(),
     at: Timestamp,
-    details: z.unknown(),
+    details: z.record(z.string(), z.unknown()).nullable(),
   })
   .meta({ id: 'RunEvent' });
 export type RunEvent = z.infer<typeof RunEvent>;

@@ -3,6 +3,7 @@ import { namespaceParam, pageOf, pageQuery, Timestamp } from './common';
 import { Schedule } from './schedules';
 
 export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array'] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
 export const TRIGGER_RULES = ['all_success', 'all_done', 'one_success', 'one_failed', 'none_failed'] as const;
 export const OVERLAP_POLICIES = ['allow', 'forbid', 'replace', 'buffer_one'] as const;
 
@@ -63,9 +64,11 @@ export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
  * PUT /workflows: the document as YAML text (`application/yaml`) or as a JSON object. Its content is
  * checked by the workflow validator (which names the offending path), not here.
  */
-export const ApplyWorkflowBody = z.union([z.string(), z.record(z.string(), z.unknown())]).meta({
-  description: 'A flowctl/v1 Workflow document, as YAML text (application/yaml) or JSON',
-});
+export const ApplyWorkflowBody = z
+  .union([z.string(), z.record(z.string(), z.unknown())], { error: 'body must be a workflow document: a YAML or JSON mapping (object)' })
+  .meta({
+    description: 'A flowctl/v1 Workflow document, as YAML text (application/yaml) or JSON',
+  });
 export type ApplyWorkflowBody = z.infer<typeof ApplyWorkflowBody>;
 
 export const ApplyResult = z

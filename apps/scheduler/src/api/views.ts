@@ -82,7 +82,7 @@ export const eventView = (event: RunEventRow): RunEvent => ({
   task: event.task,
   attempt: event.attempt,
   at: iso(event.at),
-  details: event.details,
+  details: (event.details ?? null) as Record<string, unknown> | null,
 });
 
 export const deadLetterView = (letter: DeadLetterRow): DeadLetter => ({

@@ -172,22 +172,28 @@ export const TaskInstancesQuery = z.object({ status: enumParam('status', TASK_ST
 
 /** POST /workflows/:name/runs. */
 export const StartRunBody = z
-  .strictObject({
-    inputs: z.record(z.string(), z.unknown(), { error: 'inputs must be a JSON object' }).optional(),
-    idempotencyKey: z.string({ error: 'idempotencyKey must be a string' }).optional(),
-    /** The namespace, if not in the query. */
-    namespace: z.string({ error: 'namespace must be a string' }).optional(),
-  })
+  .strictObject(
+    {
+      inputs: z.record(z.string(), z.unknown(), { error: 'inputs must be a JSON object' }).optional(),
+      idempotencyKey: z.string({ error: 'idempotencyKey must be a string' }).optional(),
+      /** The namespace, if not in the query. */
+      namespace: z.string({ error: 'namespace must be a string' }).optional(),
+    },
+    { error: 'body must be a JSON object {inputs?, idempotencyKey?}' },
+  )
   .optional()
   .meta({ example: { inputs: { date: '2026-01-31' }, idempotencyKey: 'nightly-2026-01-31' } });
 export type StartRunBody = z.input<typeof StartRunBody>;
 
 /** POST .../approve and .../reject. */
 export const DecisionBody = z
-  .object({
-    comment: z.string({ error: 'comment must be a string' }).optional(),
-    by: z.string({ error: 'by must be a string' }).optional(),
-  })
+  .object(
+    {
+      comment: z.string({ error: 'comment must be a string' }).optional(),
+      by: z.string({ error: 'by must be a string' }).optional(),
+    },
+    { error: 'body must be a JSON object {comment?, by?}' },
+  )
   .optional()
   .meta({ example: { comment: 'looks good', by: 'alice' } });
 export type DecisionBody = z.input<typeof DecisionBody>;

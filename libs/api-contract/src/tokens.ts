@@ -27,17 +27,20 @@ export const CreatedApiToken = z.strictObject({ ...ApiToken.shape, token: z.stri
 export type CreatedApiToken = z.infer<typeof CreatedApiToken>;
 
 export const CreateTokenBody = z
-  .strictObject({
-    role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }),
-    /** Namespace names (a list, or a comma-separated string), or `*` (the default): every namespace. */
-    namespaces: z
-      .union([z.string(), z.array(z.string())], { error: 'namespaces must be a list of namespace names, or "*"' })
-      .nullable()
-      .optional(),
-    name: z.string({ error: 'name must be 1-63 letters, digits, spaces or ._@:-' }).optional(),
-    /** A duration such as `30d`, at most 3650d. */
-    expiresIn: z.union([z.string(), z.number()], { error: 'expiresIn must be a duration such as 30d, at most 3650d' }).optional(),
-  })
+  .strictObject(
+    {
+      role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }),
+      /** Namespace names (a list, or a comma-separated string), or `*` (the default): every namespace. */
+      namespaces: z
+        .union([z.string(), z.array(z.string())], { error: 'namespaces must be a list of namespace names, or "*"' })
+        .nullable()
+        .optional(),
+      name: z.string({ error: 'name must be 1-63 letters, digits, spaces or ._@:-' }).optional(),
+      /** A duration such as `30d`, at most 3650d. */
+      expiresIn: z.union([z.string(), z.number()], { error: 'expiresIn must be a duration such as 30d, at most 3650d' }).optional(),
+    },
+    { error: 'body must be a JSON object {role, namespaces?, name?, expiresIn?}' },
+  )
   .meta({ example: { role: 'operator', namespaces: ['team-a'], name: 'ci', expiresIn: '90d' } });
 export type CreateTokenBody = z.input<typeof CreateTokenBody>;
 

@@ -26,6 +26,7 @@ export function isDashboardStale() {
     join(web, 'public'),
     join(web, 'index.html'),
     join(web, 'vite.config.mts'),
+    join(root, 'libs', 'api-contract', 'src'),
     join(root, 'package-lock.json'),
   ];
   return Math.max(...sources.map(newestMtime)) > statSync(builtIndex).mtimeMs;

@@ -1,4 +1,4 @@
-import { STATUS_AFTER } from '../apps/scheduler/src/api/instance-tally';
+import { TASK_STATUS_AFTER as STATUS_AFTER } from '@flowctl/api-contract';
 import { FlowctlStack } from './support/flowctl-stack';
 import type { TestApi } from './support/api-client';
 import { waitFor } from './support/wait-for';

@@ -10,6 +10,8 @@ export default defineConfig({
   // Vite 8 transforms TSX with Oxc: the automatic JSX runtime needs no plugin (no fast refresh, which the
   // scheduler-served build does not use anyway).
   oxc: { jsx: { runtime: 'automatic' } },
+  // The REST contract (schemas, types, the typed client) is a library of this repository, bundled from source.
+  resolve: { alias: { '@flowctl/api-contract': fileURLToPath(new URL('../libs/api-contract/src/index.ts', import.meta.url)) } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -209,12 +209,12 @@ describe('namespaces: a token of one namespace can neither see nor touch another
     expect((await admin.get(`/runs/${b.deadRun}`)).body.status).toBe('failed');
   });
 
-  route('POST', '/api/v1/runs/{id}/tasks/{task}/approve', async () => {
+  route('POST', '/api/v1/runs/{id}/tasks/{name}/approve', async () => {
     expectHidden(await teamA.post(`/runs/${b.gatedRun}/tasks/gate/approve`, { by: 'intruder' }));
     expect((await admin.get(`/runs/${b.gatedRun}/tasks/gate`)).body.status).toBe('running');
   });
 
-  route('POST', '/api/v1/runs/{id}/tasks/{task}/reject', async () => {
+  route('POST', '/api/v1/runs/{id}/tasks/{name}/reject', async () => {
     expectHidden(await teamA.post(`/runs/${b.gatedRun}/tasks/gate/reject`, {}));
     expect((await admin.get(`/runs/${b.gatedRun}/tasks/gate`)).body.status).toBe('running');
   });

@@ -1,4 +1,5 @@
-import type { Page } from './api-types';
+import { createFlowctlClient, type FlowctlClient } from '@flowctl/api-contract';
+import type { Page } from './api-shapes';
 import { ApiError, InvalidInput, ServerUnreachable, messageOf } from './errors';
 
 export { ApiError } from './errors';
@@ -46,9 +47,14 @@ export function resolveToken(option: string | undefined, env: Record<string, str
   return value;
 }
 
-/** A thin typed client of the scheduler's REST API (`${server}/api/v1`). */
+/**
+ * The CLI's client of the scheduler's REST API (`${server}/api/v1`): `routes` is the contract's typed
+ * client (one method per route), with the CLI's timeout and error classes; `get`/`list`/`send` reach
+ * a path directly, for `get`, which lists several resources alike.
+ */
 export class ApiClient {
   private readonly baseUrl: string;
+  readonly routes: FlowctlClient;
 
   constructor(
     readonly server: string,
@@ -57,6 +63,13 @@ export class ApiClient {
     private readonly token?: string,
   ) {
     this.baseUrl = `${server.replace(/\/+$/, '')}/api/v1`;
+    this.routes = createFlowctlClient({
+      server,
+      token,
+      fetch: (input, init) => this.fetchImpl(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+      unreachable: (error) => new ServerUnreachable(server, describeFetchFailure(error)),
+      mapError: (error) => new ApiError(error.statusCode, error.message, error.error),
+    });
   }
 
   async get<T>(path: string, query?: Query): Promise<T> {

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { ApiError } from './api-client';
-import type { Run } from './api-types';
+import type { Run } from './api-shapes';
 
 /** `-n NAMESPACE`, as kubectl and argo spell it, on every command that names namespaced objects. */
 export const namespaceOption = (): Option =>

@@ -1,4 +1,4 @@
-import type { Run, TaskRun } from './api-types';
+import type { Run, TaskRun } from './api-shapes';
 import { describeTaskChange, taskChangesSince } from './watch-run';
 
 const aRun = (tasks: Partial<TaskRun>[]): Run => ({

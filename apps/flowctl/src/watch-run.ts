@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client';
 import { ApiError, segment } from './api-client';
-import { Run, TaskRun, errorMessageOf, isRunTerminal } from './api-types';
+import { Run, TaskRun, errorMessageOf, isRunTerminal } from './api-shapes';
 import { ServerUnreachable } from './errors';
 
 /** Poll fast at first (most short runs end within a second), then settle at once a second. */

@@ -19,19 +19,8 @@ import {
 import { stopTracing } from '@flowctl/observability';
 import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
-import { AuditController } from './api/audit.controller';
-import { ClusterController } from './api/cluster.controller';
-import { DeadLettersController } from './api/dead-letters.controller';
-import { HealthController } from './api/health.controller';
-import { QueuesController } from './api/queues.controller';
+import { API_CONTROLLERS } from './api/api-controllers';
 import { RunChangeFeed } from './api/run-change-feed';
-import { RunStreamController } from './api/run-stream.controller';
-import { RunTasksController } from './api/run-tasks.controller';
-import { RunsController } from './api/runs.controller';
-import { SchedulesController } from './api/schedules.controller';
-import { TokensController } from './api/tokens.controller';
-import { SecretsController } from './api/secrets.controller';
-import { WorkflowsController } from './api/workflows.controller';
 import { AuditInterceptor } from './auth/audit.interceptor';
 import { AuditRecorder } from './auth/audit-recorder';
 import { AuthGuard } from './auth/auth.guard';
@@ -76,7 +65,7 @@ import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeu
 import { RetryRunUseCase } from './use-cases/retry-run/retry-run.use-case';
 import { SetSecretUseCase } from './use-cases/set-secret/set-secret.use-case';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case';
-import { WORKER_GATEWAY_CONTROLLERS, WORKER_GATEWAY_PROVIDERS } from './worker-gateway/worker-gateway.providers';
+import { WORKER_GATEWAY_PROVIDERS } from './worker-gateway/worker-gateway.providers';
 
 /** Closes the outside connections last, after every duty and consumer has stopped using them. */
 @Injectable()
@@ -99,21 +88,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [
-        WorkflowsController,
-        RunsController,
-        DeadLettersController,
-        ClusterController,
-        HealthController,
-        SchedulesController,
-        RunStreamController,
-        RunTasksController,
-        QueuesController,
-        TokensController,
-        AuditController,
-        SecretsController,
-        ...WORKER_GATEWAY_CONTROLLERS,
-      ],
+      controllers: API_CONTROLLERS,
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {

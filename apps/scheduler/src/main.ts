@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { openApiDocument } from '@flowctl/api-contract';
 import express from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,17 +42,8 @@ export async function startScheduler(config: SchedulerConfig) {
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('flowctl')
-      .setDescription('Durable DAG workflow orchestrator: REST API')
-      .setVersion('v1')
-      // An API token or a JWT, as `Authorization: Bearer` (health, readiness and metrics need none).
-      .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
+  // Written from the contract's route table (request and answer schemas, examples, errors), not from decorators.
+  const document = openApiDocument({ prefix: `/${API_PREFIX}` }) as unknown as OpenAPIObject;
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   if (config.webRoot && hasDashboard) {

@@ -1,25 +1,20 @@
-import type {
-  Cluster,
-  DeadLetter,
-  EarlierEventsPage,
-  Page,
-  QueueDepth,
-  RequeueResult,
-  Run,
-  RunDetail,
-  RunEvent,
-  RunStatus,
-  Task,
-  TaskStatus,
-  Worker,
-  Workflow,
-  WorkflowSummary,
-  WorkflowVersion,
-} from './types';
+import {
+  API_PREFIX,
+  createFlowctlClient,
+  type FlowctlClient,
+  type Page,
+  type RunEvent,
+  type RunEventsPage,
+  type RunStatus,
+  type TaskStatus,
+} from '@flowctl/api-contract';
 
 import { session as defaultSession, type Session } from './session';
 
-export const API_BASE = '/api/v1';
+export const API_BASE = API_PREFIX;
+
+/** GET /runs/:id/events?before=ID: the events just before ID, oldest first, and where to page further back from. */
+export type EarlierEventsPage = RunEventsPage & { earlierBefore: string | null };
 
 /**
  * A request the scheduler refused (its `{statusCode, error, message}`), or one
@@ -68,123 +63,111 @@ export function withQuery(path: string, query: Query = {}): string {
   return text ? `${path}?${text}` : path;
 }
 
-const segment = (value: string) => encodeURIComponent(value);
-
-/** The one typed client of the scheduler's REST API. Every method throws ApiError when refused. */
+/**
+ * The dashboard's client of the REST API: the contract's typed client, with the session's token,
+ * the dashboard's wording of refusals, and a sign-out on 401. Every method throws ApiError when refused.
+ */
 export class ApiClient {
+  private readonly routes: FlowctlClient;
+
   constructor(
-    private readonly base = API_BASE,
-    private readonly fetcher: typeof fetch = (...args) => fetch(...args),
+    base = API_BASE,
+    fetcher: typeof fetch = (...args) => fetch(...args),
     private readonly session: Session = defaultSession,
     /** A token to try instead of the session's (the sign-in form checks one before keeping it). */
     private readonly tokenOverride?: string,
-  ) {}
+  ) {
+    this.base = base;
+    this.fetcher = fetcher;
+    this.routes = createFlowctlClient({
+      server: base.endsWith(API_PREFIX) ? base.slice(0, -API_PREFIX.length) : base,
+      fetch: fetcher,
+      token: () => this.tokenOverride ?? this.session.token ?? undefined,
+      unreachable: () => new ApiError(0, 'Cannot reach the scheduler. Check that it is running, then try again.'),
+      mapError: (error) => {
+        if (error.statusCode === 401 && this.tokenOverride === undefined) this.session.unauthorized();
+        return toApiError(error.statusCode, error.answer?.statusText ?? '', error.answer?.body);
+      },
+    });
+  }
+
+  private readonly base: string;
+  private readonly fetcher: typeof fetch;
 
   /** The same client, asking with `token`; its 401s do not sign the session out. */
   withToken(token: string): ApiClient {
     return new ApiClient(this.base, this.fetcher, this.session, token);
   }
 
-  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-    let response: Response;
-    try {
-      const token = this.tokenOverride ?? this.session.token;
-      response = await this.fetcher(`${this.base}${withQuery(path, options.query)}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
-      });
-    } catch (error) {
-      if ((error as Error).name === 'AbortError') throw error;
-      throw new ApiError(0, 'Cannot reach the scheduler. Check that it is running, then try again.');
-    }
-    const text = await response.text();
-    let body: unknown = undefined;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    if (response.status === 401 && this.tokenOverride === undefined) this.session.unauthorized();
-    if (!response.ok) throw toApiError(response.status, response.statusText, body);
-    return body as T;
-  }
-
   // runs
   listRuns(filter: RunListFilter = {}, signal?: AbortSignal) {
-    return this.request<Page<Run>>('GET', '/runs', { query: { ...filter }, signal });
+    return this.routes.listRuns({ ...filter }, { signal });
   }
   getRun(id: string, signal?: AbortSignal) {
-    return this.request<RunDetail>('GET', `/runs/${segment(id)}`, { query: { tasksLimit: 10_000 }, signal });
+    return this.routes.getRun({ id, tasksLimit: 10_000 }, { signal });
   }
   getTask(runId: string, name: string, signal?: AbortSignal) {
-    return this.request<Task>('GET', `/runs/${segment(runId)}/tasks/${segment(name)}`, { signal });
+    return this.routes.getTask({ id: runId, name }, { signal });
   }
-  listRunEvents(id: string, options: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) {
-    return this.request<Page<RunEvent>>('GET', `/runs/${segment(id)}/events`, { query: options, signal });
+  listRunEvents(id: string, options: { limit?: number; cursor?: string } = {}, signal?: AbortSignal): Promise<Page<RunEvent>> {
+    return this.routes.listRunEvents({ id, ...options }, { signal });
   }
   /** The `limit` events just before event `before`, oldest first, and where to page further back from. */
-  listEarlierRunEvents(id: string, before: string, limit = 1_000, signal?: AbortSignal) {
-    return this.request<EarlierEventsPage>('GET', `/runs/${segment(id)}/events`, { query: { before, limit }, signal });
+  async listEarlierRunEvents(id: string, before: string, limit = 1_000, signal?: AbortSignal): Promise<EarlierEventsPage> {
+    const page = await this.routes.listRunEvents({ id, before, limit }, { signal });
+    return { ...page, earlierBefore: page.earlierBefore ?? null };
   }
   /** A forEach task's instances in item order, optionally of one status. */
   listInstances(runId: string, task: string, options: { status?: TaskStatus; limit?: number; cursor?: string } = {}, signal?: AbortSignal) {
-    return this.request<Page<Task>>('GET', `/runs/${segment(runId)}/tasks/${segment(task)}/instances`, { query: options, signal });
+    return this.routes.listTaskInstances({ id: runId, name: task, ...options }, { signal });
   }
   cancelRun(id: string) {
-    return this.request<Run>('POST', `/runs/${segment(id)}/cancel`, { body: {} });
+    return this.routes.cancelRun({ id, body: {} });
   }
   retryRun(id: string) {
-    return this.request<Run>('POST', `/runs/${segment(id)}/retry`, { body: {} });
+    return this.routes.retryRun({ id, body: {} });
   }
   approveTask(runId: string, task: string) {
-    return this.request<Task>('POST', `/runs/${segment(runId)}/tasks/${segment(task)}/approve`, { body: {} });
+    return this.routes.approveTask({ id: runId, name: task, body: {} });
   }
   rejectTask(runId: string, task: string) {
-    return this.request<Task>('POST', `/runs/${segment(runId)}/tasks/${segment(task)}/reject`, { body: {} });
+    return this.routes.rejectTask({ id: runId, name: task, body: {} });
   }
 
   // workflows
   listWorkflows(options: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) {
-    return this.request<Page<WorkflowSummary>>('GET', '/workflows', { query: options, signal });
+    return this.routes.listWorkflows(options, { signal });
   }
   getWorkflow(name: string, namespace?: string, signal?: AbortSignal) {
-    return this.request<Workflow>('GET', `/workflows/${segment(name)}`, { query: { namespace }, signal });
+    return this.routes.getWorkflow({ name, namespace }, { signal });
   }
   getWorkflowVersion(name: string, version: number, namespace?: string, signal?: AbortSignal) {
-    return this.request<WorkflowVersion>('GET', `/workflows/${segment(name)}/versions/${version}`, { query: { namespace }, signal });
+    return this.routes.getWorkflowVersion({ name, version: String(version), namespace }, { signal });
   }
   startRun(name: string, request: { inputs?: Record<string, unknown>; idempotencyKey?: string }, namespace?: string) {
-    return this.request<Run>('POST', `/workflows/${segment(name)}/runs`, { query: { namespace }, body: request });
+    return this.routes.startRun({ name, namespace, body: request });
   }
 
   // dead letters
   listDeadLetters(filter: DeadLetterFilter = {}, signal?: AbortSignal) {
-    return this.request<Page<DeadLetter>>('GET', '/dead-letters', { query: { ...filter }, signal });
+    return this.routes.listDeadLetters({ ...filter }, { signal });
   }
   getDeadLetter(id: string, signal?: AbortSignal) {
-    return this.request<DeadLetter>('GET', `/dead-letters/${segment(id)}`, { signal });
+    return this.routes.getDeadLetter({ id }, { signal });
   }
   requeueDeadLetter(id: string) {
-    return this.request<RequeueResult>('POST', `/dead-letters/${segment(id)}/requeue`, { body: {} });
+    return this.routes.requeueDeadLetter({ id, body: {} });
   }
 
   // cluster
   listWorkers(signal?: AbortSignal) {
-    return this.request<Page<Worker>>('GET', '/workers', { query: { limit: 500 }, signal });
+    return this.routes.listWorkers({ limit: 500 }, { signal });
   }
   listQueues(signal?: AbortSignal) {
-    return this.request<Page<QueueDepth>>('GET', '/queues', { signal });
+    return this.routes.listQueues({}, { signal });
   }
   getCluster(signal?: AbortSignal) {
-    return this.request<Cluster>('GET', '/cluster', { signal });
+    return this.routes.getCluster({}, { signal });
   }
 
   /** Follows nextCursor until `max` items: for the few lists the dashboard needs whole (a run's events). */
@@ -201,10 +184,10 @@ export class ApiClient {
 
   /** EventSource cannot send headers: the stream endpoints (only they) take the token as `access_token`. */
   runStreamUrl(id: string): string {
-    return `${this.base}${withQuery(`/runs/${segment(id)}/stream`, { access_token: this.session.token })}`;
+    return this.routes.url('streamRun', { id, access_token: this.session.token ?? undefined });
   }
   runsStreamUrl(filter: { workflow?: string } = {}): string {
-    return `${this.base}${withQuery('/stream', { ...filter, access_token: this.session.token })}`;
+    return this.routes.url('streamRuns', { ...filter, access_token: this.session.token ?? undefined });
   }
 }
 

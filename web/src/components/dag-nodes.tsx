@@ -1,6 +1,6 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import type { TaskStatus } from '../api/types';
+import type { TaskStatus } from '@flowctl/api-contract';
 import { isActive, STATUS_LABELS, type AnyStatus } from '../model/status';
 import { statusStyle } from './status-badge';
 

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import type { Task } from '../api/types';
+import type { Task } from '@flowctl/api-contract';
 import { buildDag } from '../graph/dag-model';
 import { placeholderTask } from '../model/run-state';
 import { DagView } from './dag-view';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { Task, TaskStatus } from '../api/types';
+import type { Task, TaskStatus } from '@flowctl/api-contract';
 import type { DagGroupNode } from '../graph/dag-model';
 import { STATUS_LABELS } from '../model/status';
 import { StatusBadge, statusStyle } from './status-badge';

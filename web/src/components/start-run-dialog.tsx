@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { Run, Workflow } from '../api/types';
+import type { Run, Workflow } from '@flowctl/api-contract';
 import { initialValues, inputFields, parseInputs } from '../model/input-form';
 import { ConfirmDialog } from './confirm-dialog';
 import { InputsForm } from './inputs-form';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
-import type { Run, Task, TaskError } from '../api/types';
+import type { Run, Task, TaskError } from '@flowctl/api-contract';
 import type { Attempt } from '../model/attempts';
 import { isActive, isTerminalRun } from '../model/status';
 import { durationBetween, formatDuration, formatTimestamp } from '../model/time-format';

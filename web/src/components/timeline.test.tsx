@@ -1,13 +1,13 @@
 import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../api/types';
+import type { RunEvent } from '@flowctl/api-contract';
 import { tickLabel, tickStep, Timeline, timelineRows } from './timeline';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
 let id = 0;
 const ev = (type: string, task: string, attempt: number, ms: number): RunEvent => ({
   id: String(++id),
-  type,
+  type: type as RunEvent['type'],
   task,
   attempt,
   at: at(ms),

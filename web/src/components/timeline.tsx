@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { Run, RunEvent, Task } from '../api/types';
+import type { Run, RunEvent, Task } from '@flowctl/api-contract';
 import { attemptsByTask, type Attempt } from '../model/attempts';
 import { formatDuration } from '../model/time-format';
 import { statusStyle } from './status-badge';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Task, TaskDefinition } from '../api/types';
+import type { Task } from '@flowctl/api-contract';
 import { placeholderTask } from '../model/run-state';
-import { buildDag, commonPrefixLabel, type DagGroupNode } from './dag-model';
+import { buildDag, commonPrefixLabel, type DagGroupNode, type DagTaskDefinition } from './dag-model';
 import { layoutDag, NODE_HEIGHT, NODE_WIDTH } from './dag-layout';
 
-const def = (name: string, dependsOn: string[] = [], extra: Partial<TaskDefinition> = {}): TaskDefinition => ({
+const def = (name: string, dependsOn: string[] = [], extra: Partial<DagTaskDefinition> = {}): DagTaskDefinition => ({
   name,
   type: 'noop',
   dependsOn,
@@ -19,7 +19,7 @@ const task = (name: string, status: Task['status'], extra: Partial<Task> = {}): 
 const tasksOf = (...list: Task[]) => new Map(list.map((t) => [t.name, t]));
 
 /** start -> shard-000..shard-(n-1) -> join */
-function fanOut(n: number): TaskDefinition[] {
+function fanOut(n: number): DagTaskDefinition[] {
   const shards = Array.from({ length: n }, (_, i) => def(`shard-${String(i).padStart(3, '0')}`, ['start']));
   return [
     def('start'),

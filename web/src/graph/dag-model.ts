@@ -1,4 +1,7 @@
-import type { FanOutSummary, Task, TaskDefinition, TaskStatus } from '../api/types';
+import type { FanOutSummary, Task, TaskDefinition, TaskStatus } from '@flowctl/api-contract';
+
+/** A task as the graph needs it: a stored definition, or just the name and type of a task seen only in the run. */
+export type DagTaskDefinition = Pick<TaskDefinition, 'name' | 'type'> & Partial<Omit<TaskDefinition, 'name' | 'type'>>;
 import { aggregateStatus, type AnyStatus } from '../model/status';
 
 export interface DagTaskNode {
@@ -49,7 +52,7 @@ export interface DagModel {
 
 export interface DagInput {
   /** The tasks of the workflow version the run was started from (edges come from their dependsOn). */
-  definition?: readonly TaskDefinition[];
+  definition?: readonly DagTaskDefinition[];
   /** The run's tasks by name; absent on a workflow page, where nothing has run. */
   tasks?: ReadonlyMap<string, Task>;
   /** The fan-outs the run stream sends as counts per status, by forEach task name. */
@@ -110,7 +113,7 @@ export function buildDag(input: DagInput): DagModel {
   const known = new Set(definition.map((task) => task.name));
 
   // The tasks to draw: the definition's, plus any run task it does not know (a changed definition, a missing version).
-  const defs: TaskDefinition[] = [...definition];
+  const defs: DagTaskDefinition[] = [...definition];
   const instances = new Map<string, string[]>();
   for (const task of tasks?.values() ?? []) {
     const match = INSTANCE.exec(task.name);

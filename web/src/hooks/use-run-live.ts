@@ -1,15 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer } from 'react';
-import { api, ApiError } from '../api/client';
-import type {
-  EarlierEventsPage,
-  FanOutSummary,
-  Run,
-  RunEvent,
-  RunStreamDelta,
-  RunStreamHistory,
-  RunStreamSnapshot,
-  Task,
-} from '../api/types';
+import { api, ApiError, type EarlierEventsPage } from '../api/client';
+import type { FanOutSummary, Run, RunEvent, RunStreamDelta, RunStreamHistory, RunStreamSnapshot, Task } from '@flowctl/api-contract';
 import { applyEvents, capHistory, isInstanceOf, mergeEvents, mergeFanOuts } from '../model/run-state';
 import { useEventSource, type StreamState } from './use-event-source';
 

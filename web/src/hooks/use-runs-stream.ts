@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { api } from '../api/client';
-import type { Run, RunsStreamBatch } from '../api/types';
+import type { Run, RunsStreamBatch } from '@flowctl/api-contract';
 import { useEventSource, type StreamState } from './use-event-source';
 
 /**

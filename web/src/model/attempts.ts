@@ -1,4 +1,4 @@
-import type { RunEvent, TaskError } from '../api/types';
+import type { RunEvent, TaskError } from '@flowctl/api-contract';
 
 export type AttemptOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
 

@@ -5,12 +5,12 @@ import { InputsForm } from '../components/inputs-form';
 import { initialValues, inputFields, parseInputs, type InputField } from './input-form';
 
 const fields = inputFields({
-  who: { type: 'string', default: 'world' },
+  who: { type: 'string', default: 'world', required: false },
   count: { type: 'integer', required: true },
-  ratio: { type: 'number', default: 0.5 },
-  dryRun: { type: 'boolean', default: true },
-  tags: { type: 'array', default: ['a'] },
-  limits: { type: 'object' },
+  ratio: { type: 'number', default: 0.5, required: false },
+  dryRun: { type: 'boolean', default: true, required: false },
+  tags: { type: 'array', default: ['a'], required: false },
+  limits: { type: 'object', required: true },
 });
 
 describe('inputFields', () => {

@@ -1,4 +1,4 @@
-import type { InputDefinition, InputType } from '../api/types';
+import type { InputDefinition, InputType } from '@flowctl/api-contract';
 
 /** One field of the start-run form, from one declared input of `spec.inputs`. */
 export interface InputField {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunDetail, RunEvent, Task } from '../api/types';
+import type { RunDetail, RunEvent, Task } from '@flowctl/api-contract';
 import { EMPTY_LIVE_RUN, liveRunReducer } from '../hooks/use-run-live';
 import { attemptsByTask } from './attempts';
 import { applyEvents, capHistory, mergeEvents, placeholderTask } from './run-state';
@@ -13,7 +13,7 @@ const event = (
   at = `2026-01-01T00:00:0${nextId % 10}Z`,
 ): RunEvent => ({
   id: String(nextId++),
-  type,
+  type: type as RunEvent['type'],
   task,
   attempt,
   at,
@@ -122,6 +122,10 @@ describe('attemptsByTask', () => {
 
 describe('the live run reducer', () => {
   const run: RunDetail = {
+    deadlineAt: null,
+    scheduledFor: null,
+    parentRunId: null,
+    parentTaskRunId: null,
     id: 'r',
     workflow: 'w',
     namespace: 'default',

@@ -1,17 +1,8 @@
-import type { FanOutSummary, RunEvent, Task, TaskError, TaskStatus } from '../api/types';
+import type { FanOutSummary, RunEvent, Task, TaskError } from '@flowctl/api-contract';
+import { TASK_STATUS_AFTER } from '@flowctl/api-contract';
 
-/** What each task event says about the task's state; the stream's fresh rows, when sent, win over it. */
-const STATUS_AFTER: Partial<Record<string, TaskStatus>> = {
-  task_queued: 'queued',
-  task_started: 'running',
-  task_succeeded: 'succeeded',
-  task_failed: 'failed',
-  task_retrying: 'retrying',
-  task_dead: 'dead',
-  task_skipped: 'skipped',
-  task_cancelled: 'cancelled',
-  task_requeued: 'pending',
-};
+/** What each task event says about the task's state (the contract's table); the stream's fresh rows, when sent, win over it. */
+const STATUS_AFTER = TASK_STATUS_AFTER;
 
 /** A task the stream mentions before the dashboard has its row (a forEach instance created just now). */
 export const placeholderTask = (name: string): Task => ({
@@ -30,6 +21,10 @@ export const placeholderTask = (name: string): Task => ({
   startedAt: null,
   finishedAt: null,
   retryAt: null,
+  priority: 3,
+  parentTaskRunId: null,
+  itemIndex: null,
+  instancesTotal: null,
 });
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { TASK_STATUSES, RUN_STATUSES } from '../api/types';
+import { TASK_STATUSES, RUN_STATUSES } from '@flowctl/api-contract';
 import { StatusBadge } from '../components/status-badge';
 import { aggregateStatus, applyStatusPalette, isTerminalRun, isTerminalTask, STATUS_COLORS, STATUS_LABELS, statusColor } from './status';
 

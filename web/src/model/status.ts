@@ -1,4 +1,4 @@
-import type { RunStatus, TaskStatus } from '../api/types';
+import type { RunStatus, TaskStatus } from '@flowctl/api-contract';
 
 /** Every status the dashboard colours: task states, run states, and a task of a definition that has not run. */
 export type AnyStatus = TaskStatus | RunStatus | 'not_run';

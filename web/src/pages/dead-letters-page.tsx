@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
-import type { DeadLetter, RequeueResult } from '../api/types';
+import type { DeadLetter, RequeueResult } from '@flowctl/api-contract';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
-import type { Run } from '../api/types';
+import type { Run } from '@flowctl/api-contract';
 import { requeueAll } from './dead-letters-page';
 import { filterFromSearch, matchesFilter } from './runs-page';
 import { successRate } from './workflows-page';
@@ -18,6 +18,10 @@ const run = (fields: Partial<Run>): Run => ({
   createdAt: '2026-01-31T12:00:00.000Z',
   startedAt: null,
   finishedAt: null,
+  deadlineAt: null,
+  scheduledFor: null,
+  parentRunId: null,
+  parentTaskRunId: null,
   ...fields,
 });
 

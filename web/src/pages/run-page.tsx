@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import type { Task } from '../api/types';
+import type { Task } from '@flowctl/api-contract';
 import { LiveIndicator } from '../components/app-layout';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { DagView } from '../components/dag-view';

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, type RunListFilter } from '../api/client';
-import { RUN_STATUSES, type Page, type Run, type RunStatus } from '../api/types';
+import { RUN_STATUSES, type Page, type Run, type RunStatus } from '@flowctl/api-contract';
 import { LiveIndicator } from '../components/app-layout';
 import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';

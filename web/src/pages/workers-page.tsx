@@ -1,5 +1,5 @@
 import { api } from '../api/client';
-import type { Worker } from '../api/types';
+import type { Worker } from '@flowctl/api-contract';
 import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { TimeText } from '../components/time-text';

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, NavLink, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import type { Workflow, WorkflowVersion } from '../api/types';
+import type { Workflow, WorkflowVersion } from '@flowctl/api-contract';
 import { DagView } from '../components/dag-view';
 import { DiffView } from '../components/diff-view';
 import { EmptyState } from '../components/empty-state';

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import { api } from '../api/client';
-import type { Run, WorkflowSummary } from '../api/types';
+import type { Run, WorkflowSummary } from '@flowctl/api-contract';
 import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { StatusBadge } from '../components/status-badge';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ApiError } from '../api-client';
-import type { ApplyResult } from '../api-types';
+import type { ApplyResult } from '../api-shapes';
 import { readAll } from '../cli-io';
 import type { CommandContext } from '../command-context';
 import { InvalidInput, messageOf } from '../errors';

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { segment } from '../api-client';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 
@@ -21,7 +20,7 @@ export async function decideApproval(
   task: string,
   decision: 'approve' | 'reject',
 ): Promise<ExitCode> {
-  await context.api().post<unknown>(`/runs/${segment(runId)}/tasks/${segment(task)}/${decision}`);
+  await context.api().routes[decision === 'approve' ? 'approveTask' : 'rejectTask']({ id: runId, name: task });
   context.out(`task/${task} of run/${runId} ${decision === 'approve' ? 'approved' : 'rejected'}\n`);
   return ExitCode.Success;
 }

@@ -1,6 +1,5 @@
 import { Argument, Command } from 'commander';
-import { segment } from '../api-client';
-import type { Run } from '../api-types';
+import type { Run } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 
@@ -16,7 +15,7 @@ export function registerCancelCommand(program: Command, context: CommandContext)
 }
 
 export async function cancelRun(context: CommandContext, id: string): Promise<ExitCode> {
-  const run = await context.api().post<Run | undefined>(`/runs/${segment(id)}/cancel`);
+  const run: Run | undefined = await context.api().routes.cancelRun({ id });
   context.out(`run/${id} cancelled${run?.status ? ` (status ${run.status})` : ''}\n`);
   return ExitCode.Success;
 }

@@ -1,6 +1,6 @@
 import { Argument, Command } from 'commander';
 import { segment } from '../api-client';
-import { Run, RunEvent, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-types';
+import { Run, RunEvent, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 import { assertRunInNamespace, namespaceOption } from '../namespace-option';
@@ -33,7 +33,7 @@ export function registerDescribeCommand(program: Command, context: CommandContex
 }
 
 export async function describeRun(context: CommandContext, id: string, output: OutputFormat, namespace?: string): Promise<ExitCode> {
-  const run = await context.api().get<Run>(`/runs/${segment(id)}`);
+  const run: Run = await context.api().routes.getRun({ id });
   assertRunInNamespace(run, id, namespace);
   const events = await context.api().list<RunEvent>(`/runs/${segment(id)}/events`, {}, { all: true });
   if (output !== 'table') {
@@ -116,7 +116,7 @@ export async function describeWorkflow(
   output: OutputFormat,
   inNamespace?: string,
 ): Promise<ExitCode> {
-  const workflow = await context.api().get<WorkflowSummary>(`/workflows/${segment(name)}`, { namespace: inNamespace });
+  const workflow: WorkflowSummary = await context.api().routes.getWorkflow({ name, namespace: inNamespace });
   if (output !== 'table') {
     context.out(formatDocument(output, workflow));
     return ExitCode.Success;

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { segment } from '../api-client';
 import type { CommandContext } from '../command-context';
 import { namespaceOption } from '../namespace-option';
 import { parsePositiveInteger } from '../option-parsers';
@@ -31,7 +30,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
 }
 
 export async function requeueDeadLetter(context: CommandContext, id: string): Promise<ExitCode> {
-  await context.api().post<unknown>(`/dead-letters/${segment(id)}/requeue`);
+  await context.api().routes.requeueDeadLetter({ id });
   context.out(`dead-letter/${id} requeued\n`);
   return ExitCode.Success;
 }

@@ -1,6 +1,6 @@
 import { Argument, Command, Option } from 'commander';
 import { ApiError, segment, type Query } from '../api-client';
-import { AuditEntry, DeadLetter, Page, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-types';
+import { AuditEntry, DeadLetter, Page, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { assertRunInNamespace, namespaceOption } from '../namespace-option';
 import { parsePositiveInteger } from '../option-parsers';

@@ -1,6 +1,5 @@
 import { Argument, Command } from 'commander';
-import { segment } from '../api-client';
-import type { Run } from '../api-types';
+import type { Run } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 
@@ -16,7 +15,7 @@ export function registerRetryCommand(program: Command, context: CommandContext):
 }
 
 export async function retryRun(context: CommandContext, id: string): Promise<ExitCode> {
-  const run = await context.api().post<Run | undefined>(`/runs/${segment(id)}/retry`);
+  const run: Run | undefined = await context.api().routes.retryRun({ id });
   context.out(`run/${id} retried${run?.status ? ` (status ${run.status})` : ''}\n`);
   return ExitCode.Success;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Run, TaskRun } from '../api-types';
+import type { Run, TaskRun } from '../api-shapes';
 import { flowctl } from '../testing/capture-io';
 import { type FakeApi, type Reply, startFakeApi } from '../testing/fake-api-server';
 

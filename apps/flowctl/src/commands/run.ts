@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { segment } from '../api-client';
-import type { Run } from '../api-types';
 import type { CommandContext } from '../command-context';
 import { namespaceOption } from '../namespace-option';
 import { parseCliDuration } from '../option-parsers';
@@ -46,9 +44,10 @@ export function registerRunCommand(program: Command, context: CommandContext): v
 
 export async function startRun(context: CommandContext, name: string, options: RunOptions): Promise<ExitCode> {
   const inputs = collectInputs({ inputsFile: options.inputsFile, assignments: options.input ?? [] }, (path) => readFileSync(path, 'utf8'));
-  const { status, body: run } = await context.api().send<Run>('POST', `/workflows/${segment(name)}/runs`, {
-    query: { namespace: context.namespace(options.namespace) },
-    json: { inputs, idempotencyKey: options.idempotencyKey },
+  const { status, body: run } = await context.api().routes.call('startRun', {
+    name,
+    namespace: context.namespace(options.namespace),
+    body: { inputs, idempotencyKey: options.idempotencyKey },
   });
   // undefined for the human (table) view, else the document format for stdout.
   const document = options.output === 'table' ? undefined : options.output;

@@ -1,26 +1,12 @@
 import { Command } from 'commander';
-import { segment } from '../api-client';
+import type { Schedule } from '@flowctl/api-contract';
 import type { CommandContext } from '../command-context';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { namespaceOption } from '../namespace-option';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
 
-interface ScheduleView {
-  cron: string;
-  timezone: string;
-  overlap: string;
-  paused: boolean;
-  nextFireAt: string | null;
-  lastFiredAt: string | null;
-}
-
-interface BackfillItem {
-  tick: string;
-  runId: string;
-  status: string;
-  created: boolean;
-}
+type ScheduleView = Schedule;
 
 /** `flowctl schedule show|pause|resume NAME` and `flowctl backfill NAME --from --to`. */
 export function registerScheduleCommands(program: Command, context: CommandContext): void {
@@ -31,9 +17,7 @@ export function registerScheduleCommands(program: Command, context: CommandConte
     .addOption(outputOption())
     .addOption(namespaceOption())
     .action(async (name: string, options: { output: OutputFormat; namespace?: string }) => {
-      const view = await context.api().get<ScheduleView>(`/workflows/${segment(name)}/schedule`, {
-        namespace: context.namespace(options.namespace),
-      });
+      const view = await context.api().routes.getSchedule({ name, namespace: context.namespace(options.namespace) });
       context.out(options.output === 'table' ? describeSchedule(name, view) : formatDocument(options.output, view));
     });
   for (const action of ['pause', 'resume'] as const) {
@@ -43,8 +27,9 @@ export function registerScheduleCommands(program: Command, context: CommandConte
       .argument('<workflow>', 'the workflow')
       .addOption(namespaceOption())
       .action(async (name: string, options: { namespace?: string }) => {
-        const { body: view } = await context.api().send<ScheduleView>('POST', `/workflows/${segment(name)}/schedule/${action}`, {
-          query: { namespace: context.namespace(options.namespace) },
+        const view = await context.api().routes[action === 'pause' ? 'pauseSchedule' : 'resumeSchedule']({
+          name,
+          namespace: context.namespace(options.namespace),
         });
         context.out(`schedule/${name} ${action === 'pause' ? 'paused' : `resumed (next tick ${view.nextFireAt ?? '-'})`}\n`);
         context.exitCode = ExitCode.Success;
@@ -66,9 +51,10 @@ export function registerScheduleCommands(program: Command, context: CommandConte
       ] as const) {
         if (Number.isNaN(Date.parse(value))) throw new InvalidInput(`${flag} must be an ISO 8601 time such as 2026-01-31T00:00:00Z`);
       }
-      const { body: result } = await context.api().send<{ items: BackfillItem[] }>('POST', `/workflows/${segment(name)}/backfill`, {
-        query: { namespace: context.namespace(options.namespace) },
-        json: { from: options.from, to: options.to },
+      const result = await context.api().routes.backfillSchedule({
+        name,
+        namespace: context.namespace(options.namespace),
+        body: { from: options.from, to: options.to },
       });
       if (options.output !== 'table') {
         context.out(formatDocument(options.output, result.items));

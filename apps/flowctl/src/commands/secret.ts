@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
-import { segment } from '../api-client';
 import { readAll } from '../cli-io';
 import type { CommandContext } from '../command-context';
 import { InvalidInput } from '../errors';
@@ -11,14 +10,6 @@ import { namespaceOption } from '../namespace-option';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
 import { formatTable } from '../output/table';
 import { formatAge } from '../output/time';
-
-interface SecretView {
-  name: string;
-  namespace: string;
-  keyId: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 interface SetOptions {
   namespace?: string;
@@ -41,9 +32,7 @@ export function registerSecretCommands(program: Command, context: CommandContext
     .option('--from-file <path>', 'read the value from a file, byte for byte')
     .action(async (name: string, options: SetOptions) => {
       const value = await readValue(context, name, options);
-      const result = await context
-        .api()
-        .put<{ result: string }>(`/secrets/${segment(name)}`, { value }, { namespace: context.namespace(options.namespace) });
+      const result = await context.api().routes.setSecret({ name, namespace: context.namespace(options.namespace), body: { value } });
       context.out(`secret/${name} ${result.result}\n`);
       context.exitCode = ExitCode.Success;
     });
@@ -53,7 +42,7 @@ export function registerSecretCommands(program: Command, context: CommandContext
     .addOption(namespaceOption())
     .addOption(outputOption())
     .action(async (options: { namespace?: string; output: OutputFormat }) => {
-      const { items } = await context.api().get<{ items: SecretView[] }>('/secrets', { namespace: context.namespace(options.namespace) });
+      const { items } = await context.api().routes.listSecrets({ namespace: context.namespace(options.namespace) });
       if (options.output !== 'table') return context.out(formatDocument(options.output, items));
       if (items.length === 0) return context.err('no secrets\n');
       const now = context.now();
@@ -70,7 +59,7 @@ export function registerSecretCommands(program: Command, context: CommandContext
     .argument('<name>', 'the secret name')
     .addOption(namespaceOption())
     .action(async (name: string, options: { namespace?: string }) => {
-      await context.api().delete(`/secrets/${segment(name)}`, { namespace: context.namespace(options.namespace) });
+      await context.api().routes.deleteSecret({ name, namespace: context.namespace(options.namespace) });
       context.out(`secret/${name} deleted\n`);
     });
 }

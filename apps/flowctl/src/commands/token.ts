@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { segment } from '../api-client';
-import type { ApiToken } from '../api-types';
+import type { ApiToken } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -50,7 +49,7 @@ export function registerTokenCommands(program: Command, context: CommandContext)
     .description('revoke a token: refused from its next request on')
     .argument('<id>', 'the token id (from flowctl token list)')
     .action(async (id: string) => {
-      await context.api().send('DELETE', `/tokens/${segment(id)}`);
+      await context.api().routes.revokeToken({ id });
       context.out(`token/${id} revoked\n`);
       context.exitCode = ExitCode.Success;
     });
@@ -59,16 +58,14 @@ export function registerTokenCommands(program: Command, context: CommandContext)
 export async function createToken(context: CommandContext, options: CreateOptions): Promise<ExitCode> {
   if (options.expires !== undefined && !/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(options.expires))
     throw new InvalidInput(`--expires "${options.expires}" should be a duration such as 12h or 30d`);
-  const created = (
-    await context.api().send<ApiToken & { token: string }>('POST', '/tokens', {
-      json: {
-        role: options.role,
-        namespaces: options.namespace.length > 0 ? options.namespace : undefined,
-        name: options.name,
-        expiresIn: options.expires,
-      },
-    })
-  ).body;
+  const created = await context.api().routes.createToken({
+    body: {
+      role: options.role,
+      namespaces: options.namespace.length > 0 ? options.namespace : undefined,
+      name: options.name,
+      expiresIn: options.expires,
+    },
+  });
   if (options.output !== 'table') {
     context.out(formatDocument(options.output, created));
     return ExitCode.Success;

@@ -28,17 +28,17 @@ describe('resource tables', () => {
   it('lists workers with their types joined', () => {
     expect(
       workersTable(
-        [{ id: 'w1', types: ['http', 'shell'], concurrency: 4, status: 'online', lastHeartbeatAt: '2026-01-01T11:59:58.000Z' }],
+        [{ id: 'w1', types: ['http', 'shell'], concurrency: 4, status: 'active', lastHeartbeatAt: '2026-01-01T11:59:58.000Z' }],
         now,
       ),
-    ).toBe('ID   TYPES        CONCURRENCY   STATUS   LAST-HEARTBEAT\nw1   http,shell   4             online   2s\n');
+    ).toBe('ID   TYPES        CONCURRENCY   STATUS   LAST-HEARTBEAT\nw1   http,shell   4             active   2s\n');
   });
 
   it('lists dead letters with the error message on one line', () => {
     const table = deadLettersTable(
       [
         {
-          id: 7,
+          id: '7',
           runId: 'r1',
           workflow: 'etl',
           task: 'load',

@@ -1,4 +1,4 @@
-import { ApiToken, AuditEntry, DeadLetter, Run, Worker, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-types';
+import { ApiToken, AuditEntry, DeadLetter, Run, Worker, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-shapes';
 import { formatTable, truncate } from './table';
 import { formatAge, formatDurationBetween } from './time';
 
@@ -40,7 +40,7 @@ export function workersTable(workers: readonly Worker[], now: Date): string {
       text(worker.types?.join(',')),
       text(worker.concurrency),
       text(worker.status),
-      formatAge(worker.lastHeartbeatAt ?? worker.lastHeartbeat, now),
+      formatAge(worker.lastHeartbeatAt, now),
     ]),
   );
 }

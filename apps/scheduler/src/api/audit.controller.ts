@@ -1,15 +1,16 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller } from '@nestjs/common';
+import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { AuditLogRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { ClusterWide, RequireRole } from '../auth/auth-metadata';
-import { decodeCursor, isBigintIdField, page, parseLimit } from './cursor';
+import { ContractQuery, Route } from './contract-route';
+import { decodeCursor, isBigintIdField, page } from './cursor';
+import { auditView } from './views';
 
 const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' && value !== null && isBigintIdField((value as { id?: unknown }).id);
 
-@ApiTags('audit')
-@Controller('audit')
+@Controller()
 @RequireRole('admin')
 @ClusterWide()
 export class AuditController {
@@ -18,11 +19,11 @@ export class AuditController {
     private readonly auditLog: AuditLogRepository,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Every change made through the API, newest first: who, what, target, namespace, when, outcome' })
-  async list(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    const size = parseLimit(limit, 100);
-    const rows = await this.auditLog.list(this.dataSource, { beforeId: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
-    return page(rows, size, (last) => ({ id: last.id }));
+  @Route('listAudit')
+  async list(@ContractQuery() query: QueryOf<'listAudit'>): Promise<ResponseOf<'listAudit'>> {
+    const size = query.limit;
+    const rows = await this.auditLog.list(this.dataSource, { beforeId: decodeCursor(query.cursor, isIdCursor)?.id, limit: size + 1 });
+    const result = page(rows, size, (last) => ({ id: last.id }));
+    return { ...result, items: result.items.map(auditView) };
   }
 }

@@ -1,17 +1,17 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Inject } from '@nestjs/common';
+import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { ClusterRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { ClusterWide, RequireRole } from '../auth/auth-metadata';
 import { LEADER_LEASE } from '../duties/leader-lease';
-import { decodeCursor, page, parseLimit } from './cursor';
-import { workerView } from './views';
+import { ContractQuery, Route } from './contract-route';
+import { decodeCursor, page } from './cursor';
+import { iso, workerView } from './views';
 
 const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string';
 
-@ApiTags('cluster')
 @Controller()
 @RequireRole('viewer')
 @ClusterWide()
@@ -22,18 +22,16 @@ export class ClusterController {
     private readonly cluster: ClusterRepository,
   ) {}
 
-  @Get('workers')
-  @ApiOperation({ summary: 'Registered workers: types, concurrency, last heartbeat, status (active | draining | lost)' })
-  async workers(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    const size = parseLimit(limit, 100);
-    const rows = await this.cluster.listWorkers(this.dataSource, { afterId: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
+  @Route('listWorkers')
+  async workers(@ContractQuery() query: QueryOf<'listWorkers'>): Promise<ResponseOf<'listWorkers'>> {
+    const size = query.limit;
+    const rows = await this.cluster.listWorkers(this.dataSource, { afterId: decodeCursor(query.cursor, isIdCursor)?.id, limit: size + 1 });
     const result = page(rows, size, (last) => ({ id: last.id }));
     return { ...result, items: result.items.map((worker) => workerView(worker, Date.now(), this.config.workerLostAfterMs)) };
   }
 
-  @Get('cluster')
-  @ApiOperation({ summary: 'Scheduler instances and the current leader' })
-  async schedulers() {
+  @Route('getCluster')
+  async schedulers(): Promise<ResponseOf<'getCluster'>> {
     const lease = await this.cluster.currentLease(this.dataSource, LEADER_LEASE);
     const schedulers = await this.cluster.listSchedulers(this.dataSource, this.config.leaseTtlMs * 3);
     return {
@@ -42,8 +40,8 @@ export class ClusterController {
         id: s.id,
         host: s.host,
         leader: s.id === lease?.holder,
-        startedAt: s.startedAt,
-        lastSeenAt: s.lastSeenAt,
+        startedAt: iso(s.startedAt),
+        lastSeenAt: iso(s.lastSeenAt),
       })),
     };
   }

@@ -27,13 +27,6 @@ export const isUuidField = (value: unknown): value is string =>
 /** A bigint id as text; 18 digits always fit in a bigint. */
 export const isBigintIdField = (value: unknown): value is string => typeof value === 'string' && /^\d{1,18}$/.test(value);
 
-export function parseLimit(limit: unknown, fallback = 50, max = 500): number {
-  if (limit === undefined || limit === '') return fallback;
-  const value = Number(limit);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new InvalidInput(`limit must be an integer from 1 to ${max}`);
-  return value;
-}
-
 /** Fetch one row more than asked to learn whether a next page exists without counting. */
 export function page<T>(rows: T[], limit: number, cursorOf: (last: T) => unknown): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);

@@ -1,14 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param } from '@nestjs/common';
+import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { NotFound } from '@flowctl/core';
 import { DeadLetterRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { RequeueDeadLetterUseCase } from '../use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
-import { decodeCursor, isBigintIdField, isTimestampField, page, parseLimit } from './cursor';
+import { ContractQuery, Route } from './contract-route';
+import { decodeCursor, isBigintIdField, isTimestampField, page } from './cursor';
 import type { Access } from '../auth/access';
 import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
-import { optionalString } from './request-params';
-import { deadLetterView } from './views';
+import { deadLetterView, isoOrNull } from './views';
 
 const isCursor = (value: unknown): value is { deadAt: string; id: string } =>
   typeof value === 'object' &&
@@ -16,8 +16,7 @@ const isCursor = (value: unknown): value is { deadAt: string; id: string } =>
   isTimestampField((value as { deadAt?: unknown }).deadAt) &&
   isBigintIdField((value as { id?: unknown }).id);
 
-@ApiTags('dead-letters')
-@Controller('dead-letters')
+@Controller()
 export class DeadLettersController {
   constructor(
     private readonly dataSource: DataSource,
@@ -25,43 +24,32 @@ export class DeadLettersController {
     private readonly requeue: RequeueDeadLetterUseCase,
   ) {}
 
-  @Get()
+  @Route('listDeadLetters')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Tasks that exhausted their retries, newest first' })
-  async list(
-    @CallerAccess() access: Access,
-    @Query('workflow') workflow?: string,
-    @Query('type') type?: string,
-    @Query('namespace') namespace?: string,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-  ) {
-    const size = parseLimit(limit);
+  async list(@CallerAccess() access: Access, @ContractQuery() query: QueryOf<'listDeadLetters'>): Promise<ResponseOf<'listDeadLetters'>> {
+    const size = query.limit;
     const rows = await this.deadLetters.list(this.dataSource, {
-      namespaces: access.listFilter(namespace),
-      workflow: optionalString('workflow', workflow),
-      type: optionalString('type', type),
-      before: decodeCursor(cursor, isCursor),
+      namespaces: access.listFilter(query.namespace),
+      workflow: query.workflow,
+      type: query.type,
+      before: decodeCursor(query.cursor, isCursor),
       limit: size + 1,
     });
     const result = page(rows, size, (last) => ({ deadAt: new Date(last.deadAt).toISOString(), id: last.id }));
     return { ...result, items: result.items.map(deadLetterView) };
   }
 
-  @Get(':id')
+  @Route('getDeadLetter')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'One dead letter' })
-  async get(@Param('id') id: string, @CallerAccess() access: Access) {
+  async get(@Param('id') id: string, @CallerAccess() access: Access): Promise<ResponseOf<'getDeadLetter'>> {
     const letter = await this.visibleLetter(id, access);
-    return { ...deadLetterView(letter), requeuedAt: letter.requeuedAt };
+    return { ...deadLetterView(letter), requeuedAt: isoOrNull(letter.requeuedAt) };
   }
 
-  @Post(':id/requeue')
-  @HttpCode(200)
+  @Route('requeueDeadLetter')
   @RequireRole('operator')
   @Audited('dead-letter.requeue')
-  @ApiOperation({ summary: 'Give a dead task a fresh budget of attempts and let its run go on' })
-  async requeueOne(@Param('id') id: string, @CallerAccess() access: Access) {
+  async requeueOne(@Param('id') id: string, @CallerAccess() access: Access): Promise<ResponseOf<'requeueDeadLetter'>> {
     await this.visibleLetter(id, access);
     return this.requeue.execute(id);
   }

@@ -1,16 +1,16 @@
-import { Controller, Get, HttpException, HttpStatus, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpException, HttpStatus, Res } from '@nestjs/common';
+import type { ResponseOf } from '@flowctl/api-contract';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth-metadata';
 import { LeaderLease } from '../duties/leader-lease';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { ShutdownState } from '../startup/shutdown-state';
+import { Route } from './contract-route';
 
 /** A database that takes longer than this to answer SELECT 1 counts as not answering. */
 const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
-@ApiTags('health')
 @Controller()
 @Public()
 export class HealthController {
@@ -21,15 +21,13 @@ export class HealthController {
     private readonly metricsRegistry: MetricsRegistry,
   ) {}
 
-  @Get('healthz')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  healthz() {
+  @Route('healthz')
+  healthz(): ResponseOf<'healthz'> {
     return { status: 'ok' };
   }
 
-  @Get('readyz')
-  @ApiOperation({ summary: 'Readiness: not shutting down, and the database answers' })
-  async readyz() {
+  @Route('readyz')
+  async readyz(): Promise<ResponseOf<'readyz'>> {
     if (this.shutdown.isShuttingDown) {
       throw new HttpException({ message: 'shutting down' }, HttpStatus.SERVICE_UNAVAILABLE);
     }
@@ -50,8 +48,7 @@ export class HealthController {
     }
   }
 
-  @Get('metrics')
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @Route('metrics')
   async metrics(@Res({ passthrough: true }) response: Response): Promise<string> {
     response.setHeader('Content-Type', this.metricsRegistry.registry.contentType);
     return this.metricsRegistry.registry.metrics();

@@ -1,3 +1,4 @@
+import { TASK_STATUS_AFTER as STATUS_AFTER } from '@flowctl/api-contract';
 import { TASK_STATUSES, type TaskStatus } from '@flowctl/core';
 
 /** What a live view shows of a fan-out too large to send instance by instance. */
@@ -8,19 +9,6 @@ export interface FanOutSummary {
   /** Instances per status; a status no instance has is left out. */
   counts: Partial<Record<TaskStatus, number>>;
 }
-
-/** The status a task has after each of its events (the engine writes both in one transaction). */
-export const STATUS_AFTER: Partial<Record<string, TaskStatus>> = {
-  task_queued: 'queued',
-  task_started: 'running',
-  task_succeeded: 'succeeded',
-  task_failed: 'failed',
-  task_retrying: 'retrying',
-  task_dead: 'dead',
-  task_skipped: 'skipped',
-  task_cancelled: 'cancelled',
-  task_requeued: 'pending',
-};
 
 const INSTANCE = /^(.+)\[(\d+)\]$/;
 const PENDING = TASK_STATUSES.indexOf('pending');

@@ -1,30 +1,17 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Inject } from '@nestjs/common';
+import type { QueueDepth, ResponseOf } from '@flowctl/api-contract';
 import { ClusterRepository } from '@flowctl/persistence';
 import { QueueTransport, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { ClusterWide, RequireRole } from '../auth/auth-metadata';
+import { Route } from './contract-route';
 import { workerView } from './views';
 
 /** The registry of workers is small (one row per worker process); this bounds the read all the same. */
 const MAX_WORKERS = 1_000;
 
-export interface QueueDepth {
-  type: string;
-  /** Ready to run: waiting plus prioritized (BullMQ keeps prioritized jobs apart). */
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  /** Workers serving this type that are neither stopped nor lost. */
-  workers: number;
-  /** Set when the queue could not be read (transport down); the counts are then 0. */
-  error?: string;
-}
-
-@ApiTags('cluster')
-@Controller('queues')
+@Controller()
 @RequireRole('viewer')
 @ClusterWide()
 export class QueuesController {
@@ -35,9 +22,8 @@ export class QueuesController {
     private readonly transport: QueueTransport,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Depth of each task type queue (types served by registered workers): waiting, active, delayed, failed' })
-  async list(): Promise<{ items: QueueDepth[]; nextCursor: null }> {
+  @Route('listQueues')
+  async list(): Promise<ResponseOf<'listQueues'>> {
     const workers = (await this.cluster.listWorkers(this.dataSource, { limit: MAX_WORKERS })).map((worker) =>
       workerView(worker, Date.now(), this.config.workerLostAfterMs),
     );

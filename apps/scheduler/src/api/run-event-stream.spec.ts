@@ -22,7 +22,7 @@ jest.mock('@flowctl/persistence', () => ({
 class FakeRun {
   events: RunEventRow[] = [];
   tasks = new Map<string, TaskRunRow>();
-  run = { id: 'run-1', status: 'running', workflowName: 'etl' } as RunRow;
+  run = { id: 'run-1', status: 'running', workflowName: 'etl', createdAt: new Date(0) } as RunRow;
   taskReads = 0;
 
   addTask(name: string, fields: Partial<TaskRunRow> = {}) {

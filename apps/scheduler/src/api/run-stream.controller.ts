@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Headers, Param, Req, Res } from '@nestjs/common';
+import type { QueryOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
 import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
 import type { Request, Response } from 'express';
@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import { isBigintIdField } from './cursor';
 import type { Access } from '../auth/access';
 import { AcceptsQueryToken, CallerAccess, RequireRole } from '../auth/auth-metadata';
-import { optionalString, runIdParam } from './request-params';
+import { ContractQuery, Route } from './contract-route';
+import { runIdParam } from './request-params';
 import { RunChangeFeed } from './run-change-feed';
 import { RunEventStream } from './run-event-stream';
 import { ServerSentEvents } from './server-sent-events';
@@ -17,7 +18,6 @@ import { runView } from './views';
  * Live views for the dashboard, as Server-Sent Events: one run with its events,
  * and the run-level changes of every run for the runs list.
  */
-@ApiTags('streams')
 @Controller()
 @RequireRole('viewer')
 @AcceptsQueryToken()
@@ -30,23 +30,19 @@ export class RunStreamController {
     private readonly feed: RunChangeFeed,
   ) {}
 
-  @Get('runs/:id/stream')
-  @ApiOperation({
-    summary:
-      'SSE of one run: `history` frames (events after Last-Event-ID), a `snapshot` (the run with its tasks), then live `events` deltas',
-  })
+  @Route('streamRun')
   async runStream(
     @Param('id') id: string,
     @Req() request: Request,
     @Res() response: Response,
     @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'streamRun'>,
     @Headers('last-event-id') lastEventHeader?: string,
-    @Query('lastEventId') lastEventQuery?: string,
   ): Promise<void> {
     const run = await this.runs.find(this.dataSource, runIdParam(id));
     if (!run) throw new NotFound(`run ${id} not found`);
     access.assertVisible(run.namespace, `run ${id} not found`);
-    const resumeAfter = lastEventHeader || lastEventQuery || undefined;
+    const resumeAfter = lastEventHeader || query.lastEventId || undefined;
     if (resumeAfter !== undefined && !isBigintIdField(resumeAfter))
       throw new InvalidInput('Last-Event-ID must be an event id this server sent');
 
@@ -63,17 +59,15 @@ export class RunStreamController {
     await stream.start().catch(() => sse.close());
   }
 
-  @Get('stream')
-  @ApiOperation({ summary: 'SSE of run-level changes (id, workflow, status, counters, times) of every run, for live runs lists' })
+  @Route('streamRuns')
   async runsStream(
     @Req() request: Request,
     @Res() response: Response,
     @CallerAccess() access: Access,
-    @Query('workflow') workflow?: string,
-    @Query('namespace') namespace?: string,
+    @ContractQuery() query: QueryOf<'streamRuns'>,
   ): Promise<void> {
-    const workflowName = optionalString('workflow', workflow);
-    const namespaces = access.listFilter(namespace);
+    const workflowName = query.workflow;
+    const namespaces = access.listFilter(query.namespace);
     const sse = this.open(request, response);
     const unsubscribe = this.feed.subscribeSummaries((rows) => {
       if (rows === 'resync') return sse.send('resync', {});

@@ -1,12 +1,13 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param } from '@nestjs/common';
+import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { NotFound } from '@flowctl/core';
 import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { CallerAccess, RequireRole } from '../auth/auth-metadata';
-import { decodeCursor, page, parseLimit } from './cursor';
-import { runIdParam, taskStatusParam } from './request-params';
+import { ContractQuery, Route } from './contract-route';
+import { decodeCursor, page } from './cursor';
+import { runIdParam } from './request-params';
 import { taskView } from './views';
 
 /** Inputs and outputs stored larger than this come as null with a flag, as in GET /runs/:id. */
@@ -20,8 +21,7 @@ const isIndexCursor = (value: unknown): value is { index: number } =>
  * is open (heartbeat details change without an event), without fetching the
  * whole run.
  */
-@ApiTags('runs')
-@Controller('runs')
+@Controller()
 export class RunTasksController {
   constructor(
     private readonly dataSource: DataSource,
@@ -29,10 +29,9 @@ export class RunTasksController {
     private readonly taskRuns: TaskRunRepository,
   ) {}
 
-  @Get(':id/tasks/:name')
+  @Route('getTask')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'One task of a run: resolved input, output, error, worker, latest heartbeat details' })
-  async get(@Param('id') id: string, @Param('name') name: string, @CallerAccess() access: Access) {
+  async get(@Param('id') id: string, @Param('name') name: string, @CallerAccess() access: Access): Promise<ResponseOf<'getTask'>> {
     const run = await this.runs.find(this.dataSource, runIdParam(id));
     if (!run) throw new NotFound(`run ${id} not found`);
     access.assertVisible(run.namespace, `run ${id} not found`);
@@ -41,26 +40,20 @@ export class RunTasksController {
     return taskView(task);
   }
 
-  @Get(':id/tasks/:name/instances')
+  @Route('listTaskInstances')
   @RequireRole('viewer')
-  @ApiOperation({
-    summary:
-      'The instances of a forEach task in item order, paged (limit, cursor), optionally of one status; large values are flagged, not inline',
-  })
   async instances(
     @Param('id') id: string,
     @Param('name') name: string,
     @CallerAccess() access: Access,
-    @Query('status') status?: string,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-  ) {
+    @ContractQuery() query: QueryOf<'listTaskInstances'>,
+  ): Promise<ResponseOf<'listTaskInstances'>> {
     const run = await this.runs.find(this.dataSource, runIdParam(id));
     if (!run) throw new NotFound(`run ${id} not found`);
     access.assertVisible(run.namespace, `run ${id} not found`);
-    const size = parseLimit(limit, 100, 1_000);
-    const wanted = taskStatusParam(status);
-    const after = decodeCursor(cursor, isIndexCursor);
+    const size = query.limit;
+    const wanted = query.status;
+    const after = decodeCursor(query.cursor, isIndexCursor);
     const task = await this.taskRuns.find(this.dataSource, run.id, name);
     if (!task) throw new NotFound(`run ${id} has no task "${name}"`);
     const rows = await this.taskRuns.instancePage(this.dataSource, task.id, {

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param } from '@nestjs/common';
+import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
 import { RunEventRepository, RunRepository, TaskRunRepository, type RunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
@@ -8,8 +8,9 @@ import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
 import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from '../use-cases/decide-approval/decide-approval.use-case';
 import { RetryRunUseCase } from '../use-cases/retry-run/retry-run.use-case';
-import { decodeCursor, encodeCursor, isBigintIdField, isTimestampField, isUuidField, page, parseLimit } from './cursor';
-import { optionalString, runIdParam, runStatusParam } from './request-params';
+import { ContractBody, ContractQuery, Route } from './contract-route';
+import { decodeCursor, encodeCursor, isBigintIdField, isTimestampField, isUuidField, page } from './cursor';
+import { runIdParam } from './request-params';
 import { eventView, runView, taskView } from './views';
 
 const isRunCursor = (value: unknown): value is { createdAt: string; id: string } =>
@@ -20,25 +21,13 @@ const isRunCursor = (value: unknown): value is { createdAt: string; id: string }
 const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' && value !== null && isBigintIdField((value as { id?: unknown }).id);
 
-/** A created-time bound (`from`/`to` of GET /runs): any ISO 8601 time, normalised to UTC. */
-function timeParam(name: string, value: unknown): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const time = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(time)) throw new InvalidInput(`${name} must be an ISO 8601 time such as 2026-01-31T12:00:00Z`);
-  return new Date(time).toISOString();
-}
-
-/** A run answers with its tasks inline up to this many; larger runs page them with tasksCursor. */
-const TASKS_PAGE = 1_000;
-
 /**
  * Inputs and outputs stored larger than this (after PostgreSQL's compression) are not inline in a run's
  * page of tasks: `inputTruncated`/`outputTruncated` say so, and GET /runs/:id/tasks/:name has them whole.
  */
 const INLINE_VALUE_BYTES = 16 * 1024;
 
-@ApiTags('runs')
-@Controller('runs')
+@Controller()
 export class RunsController {
   constructor(
     private readonly dataSource: DataSource,
@@ -50,45 +39,33 @@ export class RunsController {
     private readonly decideApproval: DecideApprovalUseCase,
   ) {}
 
-  @Get()
+  @Route('listRuns')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Runs, newest first, filtered by workflow, status and created time (from inclusive, to exclusive)' })
-  async list(
-    @CallerAccess() access: Access,
-    @Query('workflow') workflow?: string,
-    @Query('status') status?: string,
-    @Query('namespace') namespace?: string,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-    @Query('from') from?: string,
-    @Query('to') to?: string,
-  ) {
-    const size = parseLimit(limit);
+  async list(@CallerAccess() access: Access, @ContractQuery() query: QueryOf<'listRuns'>): Promise<ResponseOf<'listRuns'>> {
+    const size = query.limit;
     const rows = await this.runs.list(this.dataSource, {
-      createdFrom: timeParam('from', from),
-      createdTo: timeParam('to', to),
-      namespaces: access.listFilter(namespace),
-      workflow: optionalString('workflow', workflow),
-      status: runStatusParam(status),
-      before: decodeCursor(cursor, isRunCursor),
+      createdFrom: query.from,
+      createdTo: query.to,
+      namespaces: access.listFilter(query.namespace),
+      workflow: query.workflow,
+      status: query.status,
+      before: decodeCursor(query.cursor, isRunCursor),
       limit: size + 1,
     });
     const result = page(rows, size, (last) => ({ createdAt: new Date(last.createdAt).toISOString(), id: last.id }));
     return { ...result, items: result.items.map(runView) };
   }
 
-  @Get(':id')
+  @Route('getRun')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'A run with its tasks (tasksLimit/tasksCursor page the tasks of very large runs)' })
   async get(
     @Param('id') id: string,
     @CallerAccess() access: Access,
-    @Query('tasksLimit') tasksLimit?: string,
-    @Query('tasksCursor') tasksCursor?: string,
-  ) {
+    @ContractQuery() query: QueryOf<'getRun'>,
+  ): Promise<ResponseOf<'getRun'>> {
     const run = await this.visibleRun(id, access);
-    const size = parseLimit(tasksLimit, TASKS_PAGE, 10_000);
-    const after = decodeCursor(tasksCursor, isIdCursor);
+    const size = query.tasksLimit;
+    const after = decodeCursor(query.tasksCursor, isIdCursor);
     const rows = await this.taskRuns.forRun(this.dataSource, run.id, {
       afterId: after?.id,
       limit: size + 1,
@@ -102,22 +79,17 @@ export class RunsController {
     };
   }
 
-  @Get(':id/events')
+  @Route('listRunEvents')
   @RequireRole('viewer')
-  @ApiOperation({
-    summary:
-      'The run event history, oldest first; with `before` (an event id), the latest `limit` events before it and `earlierBefore`, the id to page further back from (null at the start)',
-  })
   async history(
     @Param('id') id: string,
     @CallerAccess() access: Access,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-    @Query('before') before?: string,
-  ) {
+    @ContractQuery() query: QueryOf<'listRunEvents'>,
+  ): Promise<ResponseOf<'listRunEvents'>> {
     const run = await this.visibleRun(id, access);
-    const size = parseLimit(limit, 1_000, 10_000);
-    if (before !== undefined && before !== '') {
+    const size = query.limit;
+    const { before, cursor } = query;
+    if (before !== undefined) {
       if (!isBigintIdField(before)) throw new InvalidInput('before must be an event id');
       const newestFirst = await this.events.latest(this.dataSource, run.id, { beforeId: before, limit: size + 1 });
       const items = newestFirst.slice(0, size).reverse();
@@ -128,40 +100,42 @@ export class RunsController {
     return { ...result, items: result.items.map(eventView) };
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
+  @Route('cancelRun')
   @RequireRole('operator')
   @Audited('run.cancel')
-  @ApiOperation({ summary: 'Cancel a run; running tasks get their AbortSignal fired' })
-  async cancel(@Param('id') id: string, @CallerAccess() access: Access) {
+  async cancel(@Param('id') id: string, @CallerAccess() access: Access): Promise<ResponseOf<'cancelRun'>> {
     return runView(await this.cancelRun.execute((await this.visibleRun(id, access)).id));
   }
 
-  @Post(':id/retry')
-  @HttpCode(200)
+  @Route('retryRun')
   @RequireRole('operator')
   @Audited('run.retry')
-  @ApiOperation({ summary: 'Re-run a failed run from its failed tasks' })
-  async retry(@Param('id') id: string, @CallerAccess() access: Access) {
+  async retry(@Param('id') id: string, @CallerAccess() access: Access): Promise<ResponseOf<'retryRun'>> {
     return runView(await this.retryRun.execute((await this.visibleRun(id, access)).id));
   }
 
-  @Post(':id/tasks/:task/approve')
-  @HttpCode(200)
+  @Route('approveTask')
   @RequireRole('operator')
   @Audited('task.approve')
-  @ApiOperation({ summary: 'Approve a waiting approval step' })
-  async approve(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown, @CallerAccess() access: Access) {
-    return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, true, body));
+  async approve(
+    @Param('id') id: string,
+    @Param('name') task: string,
+    @ContractBody() body: BodyOf<'approveTask'>,
+    @CallerAccess() access: Access,
+  ): Promise<ResponseOf<'approveTask'>> {
+    return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, true, body ?? {}));
   }
 
-  @Post(':id/tasks/:task/reject')
-  @HttpCode(200)
+  @Route('rejectTask')
   @RequireRole('operator')
   @Audited('task.reject')
-  @ApiOperation({ summary: 'Reject a waiting approval step (the task fails, not retried)' })
-  async reject(@Param('id') id: string, @Param('task') task: string, @Body() body: unknown, @CallerAccess() access: Access) {
-    return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, false, body));
+  async reject(
+    @Param('id') id: string,
+    @Param('name') task: string,
+    @ContractBody() body: BodyOf<'rejectTask'>,
+    @CallerAccess() access: Access,
+  ): Promise<ResponseOf<'rejectTask'>> {
+    return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, false, body ?? {}));
   }
 
   /** A run of another namespace answers exactly as a run that does not exist. */

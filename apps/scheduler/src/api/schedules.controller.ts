@@ -1,25 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param } from '@nestjs/common';
+import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { NotFound, nextTick } from '@flowctl/core';
-import { ScheduleRepository, type ScheduleRow } from '@flowctl/persistence';
+import { ScheduleRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { BackfillScheduleUseCase } from '../use-cases/backfill-schedule/backfill-schedule.use-case';
 import type { Access } from '../auth/access';
 import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
+import { ContractBody, ContractQuery, Route } from './contract-route';
 import { workflowNameParam } from './request-params';
+import { iso, scheduleView } from './views';
 
-export const scheduleView = (schedule: ScheduleRow) => ({
-  cron: schedule.cron,
-  timezone: schedule.timezone,
-  overlap: schedule.overlap,
-  paused: schedule.paused,
-  nextFireAt: schedule.paused ? null : schedule.nextFireAt,
-  lastFiredAt: schedule.lastFiredAt,
-  bufferedFireAt: schedule.bufferedFireAt,
-});
-
-@ApiTags('schedules')
-@Controller('workflows/:name')
+@Controller()
 export class SchedulesController {
   constructor(
     private readonly dataSource: DataSource,
@@ -27,46 +18,52 @@ export class SchedulesController {
     private readonly backfill: BackfillScheduleUseCase,
   ) {}
 
-  @Get('schedule')
+  @Route('getSchedule')
   @RequireRole('viewer')
-  @ApiOperation({ summary: "A workflow's cron schedule: next and last tick, paused or not" })
-  async get(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    const ns = this.visibleNamespace(name, access, namespace);
+  async get(
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'getSchedule'>,
+  ): Promise<ResponseOf<'getSchedule'>> {
+    const ns = this.visibleNamespace(name, access, query.namespace);
     const schedule = await this.schedules.find(this.dataSource, ns, workflowNameParam(name));
     if (!schedule) throw new NotFound(`workflow "${name}" has no schedule in namespace "${ns}"`);
     return scheduleView(schedule);
   }
 
-  @Post('schedule/pause')
-  @HttpCode(200)
+  @Route('pauseSchedule')
   @RequireRole('operator')
   @Audited('schedule.pause')
-  @ApiOperation({ summary: 'Stop firing ticks until resumed' })
-  async pause(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    return this.setPaused(name, this.visibleNamespace(name, access, namespace), true);
+  async pause(
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'pauseSchedule'>,
+  ): Promise<ResponseOf<'pauseSchedule'>> {
+    return this.setPaused(name, this.visibleNamespace(name, access, query.namespace), true);
   }
 
-  @Post('schedule/resume')
-  @HttpCode(200)
+  @Route('resumeSchedule')
   @RequireRole('operator')
   @Audited('schedule.resume')
-  @ApiOperation({ summary: 'Fire ticks again, from the next one after now (missed ticks are not replayed: backfill them)' })
-  async resume(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    return this.setPaused(name, this.visibleNamespace(name, access, namespace), false);
+  async resume(
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'resumeSchedule'>,
+  ): Promise<ResponseOf<'resumeSchedule'>> {
+    return this.setPaused(name, this.visibleNamespace(name, access, query.namespace), false);
   }
 
-  @Post('backfill')
-  @HttpCode(200)
+  @Route('backfillSchedule')
   @RequireRole('operator')
   @Audited('schedule.backfill')
-  @ApiOperation({ summary: 'Start one run per tick in (from, to]; ticks that already have a run are not started again' })
   async backfillRange(
     @Param('name') name: string,
-    @Body() body: { from?: unknown; to?: unknown },
+    @ContractBody() body: BodyOf<'backfillSchedule'>,
     @CallerAccess() access: Access,
-    @Query('namespace') namespace?: string,
-  ) {
-    return this.backfill.execute(this.visibleNamespace(name, access, namespace), workflowNameParam(name), body ?? {});
+    @ContractQuery() query: QueryOf<'backfillSchedule'>,
+  ): Promise<ResponseOf<'backfillSchedule'>> {
+    const result = await this.backfill.execute(this.visibleNamespace(name, access, query.namespace), workflowNameParam(name), body);
+    return { ...result, items: result.items.map((item) => ({ ...item, tick: iso(item.tick) })) };
   }
 
   /** Another namespace's workflow answers as one without a schedule. */

@@ -1,23 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param } from '@nestjs/common';
+import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { NotFound } from '@flowctl/core';
-import { SecretRepository, type SecretSummary } from '@flowctl/persistence';
+import { SecretRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
 import { checkSecretName, SetSecretUseCase } from '../use-cases/set-secret/set-secret.use-case';
+import { ContractBody, ContractQuery, Route } from './contract-route';
+import { secretView } from './views';
 
-/** Names and dates only: no endpoint ever answers with a value or a ciphertext. */
-export const secretView = (secret: SecretSummary) => ({
-  name: secret.name,
-  namespace: secret.namespace,
-  keyId: secret.keyId,
-  createdAt: secret.createdAt,
-  updatedAt: secret.updatedAt,
-});
-
-@ApiTags('secrets')
-@Controller('secrets')
+@Controller()
 export class SecretsController {
   constructor(
     private readonly dataSource: DataSource,
@@ -26,31 +18,35 @@ export class SecretsController {
   ) {}
 
   /** A viewer may know which secrets exist (names and dates), never more. */
-  @Get()
+  @Route('listSecrets')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'The secrets of a namespace: names, key id and dates, never values' })
-  async list(@CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    const secrets = await this.secrets.list(this.dataSource, this.namespace(access, namespace));
+  async list(@CallerAccess() access: Access, @ContractQuery() query: QueryOf<'listSecrets'>): Promise<ResponseOf<'listSecrets'>> {
+    const secrets = await this.secrets.list(this.dataSource, this.namespace(access, query.namespace));
     return { items: secrets.map(secretView) };
   }
 
   // The audit log records who set which name; the value is in no message of this path.
-  @Put(':name')
-  @HttpCode(200)
+  @Route('setSecret')
   @RequireRole('admin')
   @Audited('secret.set')
-  @ApiOperation({ summary: 'Create or replace a secret: body {value}; stored encrypted, never returned' })
-  async put(@Param('name') name: string, @Body() body: unknown, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    return this.setSecret.execute(this.namespace(access, namespace), name, body);
+  async put(
+    @Param('name') name: string,
+    @ContractBody() body: BodyOf<'setSecret'>,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'setSecret'>,
+  ): Promise<ResponseOf<'setSecret'>> {
+    return this.setSecret.execute(this.namespace(access, query.namespace), name, body);
   }
 
-  @Delete(':name')
-  @HttpCode(200)
+  @Route('deleteSecret')
   @RequireRole('admin')
   @Audited('secret.delete')
-  @ApiOperation({ summary: 'Delete a secret; tasks that read it then fail as SecretNotFound' })
-  async delete(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    const ns = this.namespace(access, namespace);
+  async delete(
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'deleteSecret'>,
+  ): Promise<ResponseOf<'deleteSecret'>> {
+    const ns = this.namespace(access, query.namespace);
     if (!(await this.secrets.delete(this.dataSource, ns, checkSecretName(name))))
       throw new NotFound(`secret "${name}" not found in namespace "${ns}"`);
     return { namespace: ns, name, result: 'deleted' };

@@ -1,14 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param } from '@nestjs/common';
+import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound, parseDuration } from '@flowctl/core';
-import { ApiTokenRepository, uuidV7, type ApiTokenRow } from '@flowctl/persistence';
+import { ApiTokenRepository, uuidV7 } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { hashToken, newTokenSecret } from '../auth/api-token-secret';
 import { Audited, CallerAccess, ClusterWide, RequireRole } from '../auth/auth-metadata';
-import { isRole, ROLES } from '../auth/role';
-import { decodeCursor, isUuidField, page, parseLimit } from './cursor';
+import { ContractBody, ContractQuery, Route } from './contract-route';
+import { decodeCursor, isUuidField, page } from './cursor';
 import { namespaceParam } from './request-params';
+import { tokenView } from './views';
 
 const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' && value !== null && isUuidField((value as { id?: unknown }).id);
@@ -16,21 +17,7 @@ const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@:-]{0,62}$/;
 /** Ten years: past that, "expires" is a typo. */
 const MAX_EXPIRY_MS = 3650 * 86_400_000;
 
-/** The stored token, never its secret nor its hash. */
-const tokenView = (token: ApiTokenRow) => ({
-  id: token.id,
-  name: token.name,
-  role: token.role,
-  namespaces: token.namespaces ?? ['*'],
-  createdBy: token.createdBy,
-  createdAt: token.createdAt,
-  expiresAt: token.expiresAt,
-  revokedAt: token.revokedAt,
-  lastUsedAt: token.lastUsedAt,
-});
-
-@ApiTags('tokens')
-@Controller('tokens')
+@Controller()
 @RequireRole('admin')
 @ClusterWide()
 export class TokensController {
@@ -39,19 +26,12 @@ export class TokensController {
     private readonly tokens: ApiTokenRepository,
   ) {}
 
-  @Post()
+  @Route('createToken')
   @Audited('token.create')
-  @ApiOperation({ summary: 'Create an API token {role, namespaces?, name?, expiresIn?}; the token is in this answer only' })
-  async create(@Body() body: unknown, @CallerAccess() access: Access) {
-    const request = (body ?? {}) as Record<string, unknown>;
-    if (typeof request !== 'object' || Array.isArray(request)) throw new InvalidInput('body must be a JSON object');
-    const unknown = Object.keys(request).filter((key) => !['role', 'namespaces', 'name', 'expiresIn'].includes(key));
-    if (unknown.length > 0)
-      throw new InvalidInput(`unknown field(s) ${unknown.join(', ')}: expected {role, namespaces?, name?, expiresIn?}`);
-    if (!isRole(request.role)) throw new InvalidInput(`role must be one of ${ROLES.join(', ')}`);
+  async create(@ContractBody() request: BodyOf<'createToken'>, @CallerAccess() access: Access): Promise<ResponseOf<'createToken'>> {
     const namespaces = namespacesOf(request.namespaces);
     const name = request.name ?? `${request.role}-${namespaces?.join('+') ?? 'all'}`;
-    if (typeof name !== 'string' || !TOKEN_NAME.test(name)) throw new InvalidInput('name must be 1-63 letters, digits, spaces or ._@:-');
+    if (!TOKEN_NAME.test(name)) throw new InvalidInput('name must be 1-63 letters, digits, spaces or ._@:-');
     let expiresAt: Date | null = null;
     if (request.expiresIn !== undefined) {
       const ms = parseDuration(request.expiresIn);
@@ -72,20 +52,17 @@ export class TokensController {
     return { ...tokenView(row), token: secret };
   }
 
-  @Get()
-  @ApiOperation({ summary: 'API tokens, newest first (never the token itself)' })
-  async list(@Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    const size = parseLimit(limit, 100);
-    const rows = await this.tokens.list(this.dataSource, { before: decodeCursor(cursor, isIdCursor)?.id, limit: size + 1 });
+  @Route('listTokens')
+  async list(@ContractQuery() query: QueryOf<'listTokens'>): Promise<ResponseOf<'listTokens'>> {
+    const size = query.limit;
+    const rows = await this.tokens.list(this.dataSource, { before: decodeCursor(query.cursor, isIdCursor)?.id, limit: size + 1 });
     const result = page(rows, size, (last) => ({ id: last.id }));
     return { ...result, items: result.items.map(tokenView) };
   }
 
-  @Delete(':id')
-  @HttpCode(200)
+  @Route('revokeToken')
   @Audited('token.revoke')
-  @ApiOperation({ summary: 'Revoke a token: it is refused from the next request on' })
-  async revoke(@Param('id') id: string) {
+  async revoke(@Param('id') id: string): Promise<ResponseOf<'revokeToken'>> {
     const row = isUuidField(id) ? await this.tokens.revoke(this.dataSource, id.toLowerCase()) : undefined;
     if (!row) throw new NotFound(`token ${id} not found`);
     return tokenView(row);

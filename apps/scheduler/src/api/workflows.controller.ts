@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, Headers } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Headers, Param, Res } from '@nestjs/common';
 import { InvalidInput, NotFound } from '@flowctl/core';
+import type { BodyOf, QueryOf, ResponseOf, WorkflowDefinition } from '@flowctl/api-contract';
 import { ScheduleRepository, WorkflowRepository } from '@flowctl/persistence';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -8,24 +8,17 @@ import type { Access } from '../auth/access';
 import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
 import { ApplyWorkflowUseCase } from '../use-cases/apply-workflow/apply-workflow.use-case';
 import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case';
-import { decodeCursor, page, parseLimit } from './cursor';
+import { ContractBody, ContractQuery, Route } from './contract-route';
+import { decodeCursor, page } from './cursor';
 import { workflowNameParam } from './request-params';
-import { scheduleView } from './schedules.controller';
-import { runView } from './views';
+import { iso, runView, scheduleView, workflowSummaryView } from './views';
 
 const RUN_START = 'run.start';
-
-function parseDryRun(value: string | undefined): boolean {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true' || value === '') return true;
-  throw new InvalidInput(`dryRun must be true or false, not "${value}"`);
-}
 
 const isNameCursor = (value: unknown): value is [string, string] =>
   Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string');
 
-@ApiTags('workflows')
-@Controller('workflows')
+@Controller()
 export class WorkflowsController {
   constructor(
     private readonly dataSource: DataSource,
@@ -35,21 +28,17 @@ export class WorkflowsController {
     private readonly schedules: ScheduleRepository,
   ) {}
 
-  @Put()
-  @HttpCode(200)
+  @Route('applyWorkflow')
   @RequireRole('admin')
   @Audited('workflow.apply')
-  @ApiOperation({
-    summary: 'Apply a workflow definition (YAML or JSON body); idempotent by content; ?dryRun=true validates and answers without storing',
-  })
   async apply(
-    @Body() body: unknown,
+    @ContractBody() body: BodyOf<'applyWorkflow'> | undefined,
     @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'applyWorkflow'>,
     @Headers('content-type') contentType?: string,
-    @Query('dryRun') dryRunParam?: string,
-  ) {
+  ): Promise<ResponseOf<'applyWorkflow'>> {
     const authorize = (namespace: string) => access.assertAllowed(namespace);
-    const options = { dryRun: parseDryRun(dryRunParam) };
+    const options = { dryRun: query.dryRun };
     if (typeof body === 'string') {
       if (body.trim() === '') throw new InvalidInput('request body is empty: send the workflow as YAML or JSON');
       return this.applyWorkflow.execute(body, authorize, options);
@@ -61,71 +50,52 @@ export class WorkflowsController {
     );
   }
 
-  @Get()
+  @Route('listWorkflows')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'List workflows' })
-  async list(
-    @CallerAccess() access: Access,
-    @Query('namespace') namespace?: string,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-  ) {
-    const size = parseLimit(limit);
+  async list(@CallerAccess() access: Access, @ContractQuery() query: QueryOf<'listWorkflows'>): Promise<ResponseOf<'listWorkflows'>> {
     const rows = await this.workflows.list(this.dataSource, {
-      namespaces: access.listFilter(namespace),
-      after: decodeCursor(cursor, isNameCursor),
-      limit: size + 1,
+      namespaces: access.listFilter(query.namespace),
+      after: decodeCursor(query.cursor, isNameCursor),
+      limit: query.limit + 1,
     });
-    const result = page(rows, size, (last) => [last.namespace, last.name]);
-    return {
-      ...result,
-      items: result.items.map((w) => ({
-        name: w.name,
-        namespace: w.namespace,
-        version: w.currentVersion,
-        labels: w.labels,
-        createdAt: w.createdAt,
-        updatedAt: w.updatedAt,
-      })),
-    };
+    const result = page(rows, query.limit, (last) => [last.namespace, last.name]);
+    return { ...result, items: result.items.map(workflowSummaryView) };
   }
 
-  @Get(':name')
+  @Route('getWorkflow')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'One workflow with its versions and current definition' })
-  async get(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    const ns = access.namespaceOf(namespace);
+  async get(
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'getWorkflow'>,
+  ): Promise<ResponseOf<'getWorkflow'>> {
+    const ns = access.namespaceOf(query.namespace);
     access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     const workflow = await this.workflows.find(this.dataSource, ns, workflowNameParam(name));
     if (!workflow) throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
     const current = await this.workflows.version(this.dataSource, ns, name, workflow.currentVersion);
     const versions = await this.workflows.versions(this.dataSource, ns, name);
     const schedule = await this.schedules.find(this.dataSource, ns, name);
+    const definition = current?.definition as WorkflowDefinition | undefined;
     return {
+      ...workflowSummaryView(workflow),
       name,
       namespace: ns,
-      version: workflow.currentVersion,
-      labels: workflow.labels,
-      createdAt: workflow.createdAt,
-      updatedAt: workflow.updatedAt,
-      spec: current?.definition.spec,
-      definition: current?.definition,
-      source: current?.source,
-      versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, createdAt: v.createdAt })),
+      ...(definition ? { spec: definition.spec, definition, source: current?.source ?? null } : {}),
+      versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, createdAt: iso(v.createdAt) })),
       schedule: schedule ? scheduleView(schedule) : null,
     };
   }
 
-  @Get(':name/versions/:version')
+  @Route('getWorkflowVersion')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'One stored version of a workflow' })
   async version(
     @Param('name') name: string,
     @Param('version') version: string,
     @CallerAccess() access: Access,
-    @Query('namespace') namespace?: string,
-  ) {
-    const ns = access.namespaceOf(namespace);
+    @ContractQuery() query: QueryOf<'getWorkflowVersion'>,
+  ): Promise<ResponseOf<'getWorkflowVersion'>> {
+    const ns = access.namespaceOf(query.namespace);
     access.assertVisible(ns, `workflow "${name}" has no version ${version}`);
     const number = Number(version);
     const row = Number.isInteger(number) ? await this.workflows.version(this.dataSource, ns, workflowNameParam(name), number) : undefined;
@@ -135,18 +105,21 @@ export class WorkflowsController {
       namespace: ns,
       version: row.version,
       contentHash: row.contentHash,
-      createdAt: row.createdAt,
-      definition: row.definition,
+      createdAt: iso(row.createdAt),
+      definition: row.definition as WorkflowDefinition,
       source: row.source,
     };
   }
 
-  @Delete(':name')
+  @Route('deleteWorkflow')
   @RequireRole('admin')
   @Audited('workflow.delete')
-  @ApiOperation({ summary: 'Delete a workflow; its runs keep their history' })
-  async remove(@Param('name') name: string, @CallerAccess() access: Access, @Query('namespace') namespace?: string) {
-    const ns = access.namespaceOf(namespace);
+  async remove(
+    @Param('name') name: string,
+    @CallerAccess() access: Access,
+    @ContractQuery() query: QueryOf<'deleteWorkflow'>,
+  ): Promise<ResponseOf<'deleteWorkflow'>> {
+    const ns = access.namespaceOf(query.namespace);
     access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name))))
       throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
@@ -154,29 +127,24 @@ export class WorkflowsController {
     return { name, namespace: ns, result: 'deleted' };
   }
 
-  @Post(':name/runs')
+  @Route('startRun')
   @RequireRole('operator')
   @Audited(RUN_START, { successInTransaction: true })
-  @ApiOperation({ summary: 'Start a run: {inputs?, idempotencyKey?}; the same idempotencyKey returns the same run (200)' })
   async start(
     @Param('name') name: string,
-    @Body() body: unknown,
+    @ContractBody() body: BodyOf<'startRun'>,
     @Res({ passthrough: true }) response: Response,
     @CallerAccess() access: Access,
-    @Query('namespace') namespace?: string,
-  ) {
-    const request = (body ?? {}) as Record<string, unknown>;
-    if (typeof request !== 'object' || Array.isArray(request))
-      throw new InvalidInput('body must be a JSON object {inputs?, idempotencyKey?}');
-    const unknown = Object.keys(request).filter((key) => key !== 'inputs' && key !== 'idempotencyKey' && key !== 'namespace');
-    if (unknown.length > 0) throw new InvalidInput(`unknown field(s) ${unknown.join(', ')}: expected {inputs?, idempotencyKey?}`);
-    const ns = access.namespaceOf(namespace ?? request.namespace);
+    @ContractQuery() query: QueryOf<'startRun'>,
+  ): Promise<ResponseOf<'startRun'>> {
+    const request = body ?? {};
+    const ns = access.namespaceOf(query.namespace ?? request.namespace);
     access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     const { run, created } = await this.startRun.execute({
       namespace: ns,
       workflow: workflowNameParam(name),
       inputs: request.inputs,
-      idempotencyKey: request.idempotencyKey as string | undefined,
+      idempotencyKey: request.idempotencyKey,
       audit: {
         actor: access.principal.actor,
         tokenId: access.principal.tokenId,

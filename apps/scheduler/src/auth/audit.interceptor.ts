@@ -12,7 +12,9 @@ import { ACCESS_KEY, AUDITED_ACTION, AUDITED_BY_HANDLER } from './auth-metadata'
 export function auditTargetOf(request: Request, result: unknown): string | null {
   const params = request.params as Record<string, string | undefined>;
   const base = params.id ?? params.name;
-  if (base !== undefined) return params.task ? `${base}/${params.task}` : base;
+  // A task of a run is `/runs/:id/tasks/:name`: both parameters make its target.
+  const task = params.id !== undefined ? params.name : undefined;
+  if (base !== undefined) return task ? `${base}/${task}` : base;
   const created = (result ?? {}) as { name?: unknown; id?: unknown };
   if (typeof created.name === 'string') return created.name;
   if (typeof created.id === 'string') return created.id;

@@ -1,61 +1,30 @@
-import { InvalidInput, TASK_TYPE_PATTERN, WORKFLOW_LIMITS } from '@flowctl/core';
-import { z } from 'zod';
+import { InvalidInput } from '@flowctl/core';
+import {
+  MAX_LOG_BYTES_PER_CALL,
+  MAX_LOG_LINES_PER_CALL,
+  MAX_POLL_WAIT_MS,
+  WorkerCompleteBody,
+  WorkerFailBody,
+  WorkerHeartbeatBody,
+  WorkerLogsBody,
+  WorkerPollBody,
+} from '@flowctl/api-contract';
+import type { z } from 'zod';
 
-/** The longest a poll waits for a task, and the default: a worker with nothing to do asks twice a minute. */
-export const MAX_WAIT_MS = 30_000;
-export const MAX_LOG_LINES = 1_000;
-export const MAX_LOG_BYTES = 1_048_576;
+export const MAX_WAIT_MS = MAX_POLL_WAIT_MS;
+export const MAX_LOG_LINES = MAX_LOG_LINES_PER_CALL;
+export const MAX_LOG_BYTES = MAX_LOG_BYTES_PER_CALL;
 
-const pollSchema = z.strictObject({
-  workerId: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9._:@-]+$/, 'may hold only letters, digits and . _ : @ -'),
-  types: z
-    .array(z.string().max(WORKFLOW_LIMITS.maxNameLength).regex(TASK_TYPE_PATTERN, 'is not a task type name'))
-    .min(1)
-    .max(50)
-    .refine((types) => new Set(types).size === types.length, 'must not repeat a type'),
-  max: z.number().int().min(1).max(100).default(1),
-  waitMs: z.number().int().min(0).max(MAX_WAIT_MS).default(MAX_WAIT_MS),
-  concurrency: z.number().int().min(1).max(100_000).optional(),
-  host: z.string().max(255).optional(),
-  version: z.string().max(128).optional(),
-});
+// The schemas are the API contract's; this module only turns a refusal into the protocol's 400 message.
+const pollSchema = WorkerPollBody;
+const heartbeatSchema = WorkerHeartbeatBody;
+const completeSchema = WorkerCompleteBody;
+const failSchema = WorkerFailBody;
+const logsSchema = WorkerLogsBody;
 export type PollRequest = z.infer<typeof pollSchema>;
-
-const heartbeatSchema = z.strictObject({ details: z.unknown().optional() });
 export type HeartbeatRequest = z.infer<typeof heartbeatSchema>;
-
-const completeSchema = z.strictObject({ output: z.unknown().optional(), traceparent: z.string().max(128).optional() });
 export type CompleteRequest = z.infer<typeof completeSchema>;
-
-const failSchema = z.strictObject({
-  error: z.strictObject({
-    type: z.string().min(1).max(200),
-    message: z.string().max(65_536),
-    stack: z.string().max(65_536).optional(),
-    nonRetryable: z.boolean().optional(),
-    details: z.unknown().optional(),
-  }),
-  details: z.unknown().optional(),
-  traceparent: z.string().max(128).optional(),
-});
 export type FailRequest = z.infer<typeof failSchema>;
-
-const logsSchema = z.strictObject({
-  lines: z
-    .array(
-      z.strictObject({
-        ts: z.iso.datetime({ offset: true }).optional(),
-        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-        message: z.string(),
-        stream: z.enum(['log', 'stdout', 'stderr']).default('log'),
-      }),
-    )
-    .max(MAX_LOG_LINES),
-});
 export type LogsRequest = z.infer<typeof logsSchema>;
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

@@ -7,6 +7,7 @@ import {
   ClusterRepository,
   createDataSource,
   DeadLetterRepository,
+  InsightsRepository,
   MetricsRepository,
   migrate,
   RunEventRepository,
@@ -23,6 +24,7 @@ import { AuditController } from './api/audit.controller';
 import { ClusterController } from './api/cluster.controller';
 import { DeadLettersController } from './api/dead-letters.controller';
 import { HealthController } from './api/health.controller';
+import { InsightsController } from './api/insights.controller';
 import { QueuesController } from './api/queues.controller';
 import { RunChangeFeed } from './api/run-change-feed';
 import { RunStreamController } from './api/run-stream.controller';
@@ -70,6 +72,7 @@ import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
 import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
+import { ReadInsightsUseCase } from './use-cases/read-insights/read-insights.use-case';
 import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-finished-runs.use-case';
 import { ReleaseDueRetriesUseCase } from './use-cases/release-due-retries/release-due-retries.use-case';
 import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
@@ -111,6 +114,7 @@ export class SchedulerModule {
         TokensController,
         AuditController,
         SecretsController,
+        InsightsController,
       ],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
@@ -136,6 +140,7 @@ export class SchedulerModule {
         TaskRunRepository,
         RunEventRepository,
         DeadLetterRepository,
+        InsightsRepository,
         ClusterRepository,
         ScheduleRepository,
         ApiTokenRepository,
@@ -167,6 +172,7 @@ export class SchedulerModule {
         ReleaseDueRetriesUseCase,
         DecideApprovalUseCase,
         BackfillScheduleUseCase,
+        ReadInsightsUseCase,
         LeaderLease,
         RetryTimer,
         TaskTimeoutTimer,

@@ -1,5 +1,15 @@
 /** The row groups `npm run bench -- --only a,b` can pick, in the order a full run measures them. */
-export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded'] as const;
+export const GROUPS = [
+  'fanout',
+  'chain',
+  'fanout-1k',
+  'fanout-20k',
+  'fanout-100k',
+  'diamond',
+  'post-rate',
+  'embedded',
+  'insights',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Sizes {
@@ -12,6 +22,8 @@ export interface Sizes {
   postRate: number;
   postSeconds: number;
   embeddedFanOut: number;
+  /** Task runs of the history GET /insights reads (five per run, over seven days). */
+  insightsTaskRuns: number;
 }
 
 /** The sizes of issue 7's table. */
@@ -25,6 +37,7 @@ export const FULL_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 30,
   embeddedFanOut: 5_000,
+  insightsTaskRuns: 1_000_000,
 };
 
 /** --quick: every row in about a tenth of the work, to check the bench itself, not to publish. */
@@ -38,6 +51,7 @@ export const QUICK_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 5,
   embeddedFanOut: 500,
+  insightsTaskRuns: 100_000,
 };
 
 export interface BenchOptions {

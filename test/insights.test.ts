@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { InsightsRollupRepository } from '@flowctl/persistence';
 import { FlowctlStack } from './support/flowctl-stack';
 import type { TestApi } from './support/api-client';
 import { aWorkflow } from './support/workflow-factory';
@@ -248,6 +249,22 @@ async function insertHistory(databaseUrl: string): Promise<void> {
   }
 }
 
+/** Rolls up [from, to) as the leader's InsightsRollupTimer does, and checks it wrote something. */
+async function rollUpHistory(databaseUrl: string, from: Date, to: Date): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const queryable = { query: async (sql: string, parameters?: unknown[]) => (await db.query(sql, parameters)).rows as any };
+    await db.query('BEGIN');
+    await new InsightsRollupRepository().rollUp(queryable, from, to);
+    await db.query('COMMIT');
+    const { rows } = await db.query<{ count: string }>('SELECT count(*) AS count FROM insights_run_hours');
+    expect(Number(rows[0]!.count)).toBeGreaterThan(0);
+  } finally {
+    await db.end();
+  }
+}
+
 /** The bucket starting `minute` minutes into the window, from a series. */
 const bucket = <T extends { at: string }>(series: T[], minute: number): T | undefined =>
   series.find((point) => point.at === at(minute * MINUTE).toISOString());
@@ -349,12 +366,47 @@ describe('GET /insights', () => {
     expect(nonZero(body.deadLettersOverTime)).toEqual([[at(3 * MINUTE).toISOString(), 1]]);
   });
 
-  it('per-minute throughput of wider buckets is the count over the bucket minutes', async () => {
-    const { body } = await admin.get(
-      `/insights?namespace=default&since=${at(0).toISOString()}&until=${at(24 * 60 * MINUTE).toISOString()}`,
-    );
-    expect(body.window.bucketSeconds).toBe(900);
-    expect(bucket(body.taskThroughput, 0)).toEqual({ at: at(0).toISOString(), tasks: 8, perMinute: 8 / 15 });
+  it('answers a window longer than 6 hours from the hourly rollups exactly as from the tables', async () => {
+    const day = `since=${at(0).toISOString()}&until=${at(24 * 60 * MINUTE).toISOString()}`;
+    const before = (await admin.get(`/insights?namespace=default&${day}`)).body;
+    expect(before.window).toEqual({ since: at(0).toISOString(), until: at(24 * 60 * MINUTE).toISOString(), bucketSeconds: 3_600 });
+    // r11 (created an hour in, a minute long, its task 99 s) joins the hour's runs.
+    expect(before.runs).toEqual({
+      started: 8,
+      succeeded: 4,
+      failed: 1,
+      timedOut: 1,
+      cancelled: 1,
+      durationMs: { p50: 40_000, p95: 60_000, p99: 60_000 },
+    });
+    expect(before.slowestTasks[0]).toEqual({
+      namespace: 'default',
+      workflow: 'etl',
+      task: 'extract',
+      type: 'http',
+      count: 4,
+      p50Ms: 2_500,
+      p95Ms: 84_600,
+    });
+    expect(before.taskThroughput.slice(0, 2)).toEqual([
+      { at: at(0).toISOString(), tasks: 8, perMinute: 8 / 60 },
+      { at: at(60 * MINUTE).toISOString(), tasks: 1, perMinute: 1 / 60 },
+    ]);
+
+    // What the leader's rollup writes, done now over the whole history: the answer is the same.
+    await rollUpHistory(stack.database.url, at(-24 * 60 * MINUTE), new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000));
+    const after = (await admin.get(`/insights?namespace=default&${day}`)).body;
+    expect(after).toEqual(before);
+    const { body: etl } = await admin.get(`/insights?workflow=etl&${day}`);
+    expect(etl.runs).toMatchObject({ started: 8, succeeded: 3, failed: 2 });
+    expect(etl.mostRetriedTasks[0]).toEqual({
+      namespace: 'default',
+      workflow: 'etl',
+      task: 'extract',
+      type: 'http',
+      retries: 6,
+      retriedRuns: 3,
+    });
   });
 
   it('filters by workflow, in every namespace the caller sees unless one is named', async () => {

@@ -8,6 +8,7 @@ import {
   createDataSource,
   DeadLetterRepository,
   InsightsRepository,
+  InsightsRollupRepository,
   MetricsRepository,
   migrate,
   RunEventRepository,
@@ -44,6 +45,7 @@ import { LeaderLease } from './duties/leader-lease';
 import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
 import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
 import { CronTimer } from './duties/timers/cron.timer';
+import { InsightsRollupTimer } from './duties/timers/insights-rollup.timer';
 import { RetentionTimer } from './duties/timers/retention.timer';
 import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
@@ -141,6 +143,7 @@ export class SchedulerModule {
         RunEventRepository,
         DeadLetterRepository,
         InsightsRepository,
+        InsightsRollupRepository,
         ClusterRepository,
         ScheduleRepository,
         ApiTokenRepository,
@@ -181,9 +184,10 @@ export class SchedulerModule {
         WorkerLivenessDuty,
         PruneFinishedRunsUseCase,
         RetentionTimer,
+        InsightsRollupTimer,
         {
           provide: LEADER_TIMERS,
-          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty, RetentionTimer],
+          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty, RetentionTimer, InsightsRollupTimer],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },
         TimerDuty,

@@ -16,3 +16,4 @@ export * from './repositories/api-token.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/secret.repository';
 export * from './repositories/insights.repository';
+export * from './repositories/insights-rollup.repository';

@@ -8,6 +8,7 @@ import { RunTaskPages1700000000006 } from './1700000000006-run-task-pages';
 import { RunStreamReads1700000000007 } from './1700000000007-run-stream-reads';
 import { RetryTraceContext1700000000008 } from './1700000000008-retry-trace-context';
 import { InsightsIndexes1700000000009 } from './1700000000009-insights-indexes';
+import { InsightsRollup1700000000010 } from './1700000000010-insights-rollup';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   RunStreamReads1700000000007,
   RetryTraceContext1700000000008,
   InsightsIndexes1700000000009,
+  InsightsRollup1700000000010,
 ];

@@ -5,7 +5,16 @@ export interface InsightsWindow {
   since: Date;
   until: Date;
   bucketSeconds: number;
+  /**
+   * Past ROLLED_UP_AFTER_MS the answer comes from the hourly rollups (plus the hours not rolled up yet):
+   * the window then starts on the hour and its series have buckets of an hour or more.
+   */
+  rolledUp: boolean;
 }
+
+const HOUR_MS = 3_600_000;
+/** Up to this, a window reads runs and task_runs directly: exact percentiles, series by the minute. */
+export const ROLLED_UP_AFTER_MS = 6 * HOUR_MS;
 
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 /** Past this the queries would read months of task runs for one answer; a longer view is a reporting job. */
@@ -27,7 +36,9 @@ export function insightsWindow(since: unknown, until: unknown, now: Date): Insig
   const length = end.getTime() - start.getTime();
   if (length <= 0) throw new InvalidInput(`since (${start.toISOString()}) must be before until (${end.toISOString()})`);
   if (length > MAX_WINDOW_MS) throw new InvalidInput('the window from since to until must be at most 90 days');
-  return { since: start, until: end, bucketSeconds: bucketSecondsFor(length) };
+  if (length <= ROLLED_UP_AFTER_MS) return { since: start, until: end, bucketSeconds: bucketSecondsFor(length), rolledUp: false };
+  const onTheHour = new Date(Math.floor(start.getTime() / HOUR_MS) * HOUR_MS);
+  return { since: onTheHour, until: end, bucketSeconds: Math.max(3_600, bucketSecondsFor(length)), rolledUp: true };
 }
 
 /** The narrowest bucket that keeps a series of the window within MAX_BUCKETS points: 1h by the minute, 24h by 15 minutes, 7d by the hour. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InsightsRepository, type CountBucketRow, type InsightsScope } from '@flowctl/persistence';
+import { InsightsRepository, InsightsRollupRepository, type CountBucketRow, type InsightsScope } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { bucketStarts, type InsightsWindow } from './insights-window';
 
@@ -22,21 +22,15 @@ export class ReadInsightsUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly insights: InsightsRepository,
+    private readonly rollups: InsightsRollupRepository,
   ) {}
 
   async execute(command: ReadInsightsCommand) {
     const { window } = command;
     const scope: InsightsScope = { since: window.since, until: window.until, namespaces: command.namespaces, workflow: command.workflow };
-    const db = this.dataSource;
-    const [outcomes, outcomesOverTime, slowest, retried, finished, queueWait, deadLetters] = await Promise.all([
-      this.insights.runOutcomes(db, scope),
-      this.insights.runOutcomesOverTime(db, scope, window.bucketSeconds),
-      this.insights.slowestTasks(db, scope, TOP_TASKS),
-      this.insights.mostRetriedTasks(db, scope, TOP_TASKS),
-      this.insights.tasksFinishedOverTime(db, scope, window.bucketSeconds),
-      this.insights.queueWaitByType(db, scope),
-      this.insights.deadLettersOverTime(db, scope, window.bucketSeconds),
-    ]);
+    const [outcomes, outcomesOverTime, slowest, retried, finished, queueWait, deadLetters] = window.rolledUp
+      ? await this.fromRollups(scope, window)
+      : await this.fromTaskRuns(scope, window);
     const starts = bucketStarts(window);
     const total = outcomes.find((row) => row.namespace === null);
     const {
@@ -78,6 +72,36 @@ export class ReadInsightsUseCase {
       queueWait,
       deadLettersOverTime: onBuckets(starts, deadLetters),
     };
+  }
+
+  private fromTaskRuns(scope: InsightsScope, window: InsightsWindow) {
+    const db = this.dataSource;
+    return Promise.all([
+      this.insights.runOutcomes(db, scope),
+      this.insights.runOutcomesOverTime(db, scope, window.bucketSeconds),
+      this.insights.slowestTasks(db, scope, TOP_TASKS),
+      this.insights.mostRetriedTasks(db, scope, TOP_TASKS),
+      this.insights.tasksFinishedOverTime(db, scope, window.bucketSeconds),
+      this.insights.queueWaitByType(db, scope),
+      this.insights.deadLettersOverTime(db, scope, window.bucketSeconds),
+    ]);
+  }
+
+  /** The hours rolled up so far (and within the window) from the rollups; the rest, to `until`, from the tables themselves. */
+  private async fromRollups(scope: InsightsScope, window: InsightsWindow) {
+    const db = this.dataSource;
+    const rolledUntil = (await this.rollups.rolledUntil(db))?.getTime() ?? 0;
+    const lastWholeHour = Math.floor(window.until.getTime() / 3_600_000) * 3_600_000;
+    const rolledTo = new Date(Math.max(window.since.getTime(), Math.min(rolledUntil, lastWholeHour)));
+    return Promise.all([
+      this.rollups.runOutcomes(db, scope, rolledTo),
+      this.rollups.runOutcomesOverTime(db, scope, rolledTo, window.bucketSeconds),
+      this.rollups.slowestTasks(db, scope, rolledTo, TOP_TASKS),
+      this.rollups.mostRetriedTasks(db, scope, rolledTo, TOP_TASKS),
+      this.rollups.tasksFinishedOverTime(db, scope, rolledTo, window.bucketSeconds),
+      this.rollups.queueWaitByType(db, scope, rolledTo),
+      this.insights.deadLettersOverTime(db, scope, window.bucketSeconds),
+    ]);
   }
 }
 

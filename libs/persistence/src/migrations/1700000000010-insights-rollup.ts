@@ -48,6 +48,10 @@ export class InsightsRollup1700000000010 implements MigrationInterface {
         count int NOT NULL,
         PRIMARY KEY (hour, namespace, workflow_name, measure, task, type, value_ms)
       )`);
+    // A read asks for one measure over the window's hours: an index-only scan of exactly those rows (a third of the table).
+    await queryRunner.query(
+      `CREATE INDEX insights_histograms_by_measure ON insights_histograms (measure, hour, namespace, workflow_name, task, type, value_ms) INCLUDE (count)`,
+    );
     // 1234.5 -> 1200, 0.456 -> 0.46: the histogram's value for a duration (numeric, so 0.1 steps stay exact).
     await queryRunner.query(`
       CREATE FUNCTION flowctl_two_digits(ms float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -11,6 +11,12 @@ import type {
 
 const HOUR = `interval '1 hour'`;
 const EPOCH = `timestamptz 'epoch'`;
+/**
+ * A task run's namespace and workflow, looked up by the runs primary key. OFFSET 0 keeps the planner from
+ * turning the lookup into a hash join, which reads every run (200,000 in a busy week) to join a few
+ * thousand task runs.
+ */
+const RUN_OF_TASK = `(SELECT r.namespace, r.workflow_name FROM runs r WHERE r.id = t.run_id OFFSET 0) r`;
 const MS = (interval: string) => `(extract(epoch FROM ${interval}) * 1000)::float8`;
 const TASK_NAME = `CASE WHEN t.parent_task_run_id IS NULL THEN t.name ELSE regexp_replace(t.name, '\\[\\d+\\]$', '') END`;
 const FINISHED_TASK = `t.status IN ('succeeded', 'failed', 'dead') AND t.instances_total IS NULL`;
@@ -39,7 +45,7 @@ const RUN_COUNTS = (created: string, ended: string, scope: string) => `
 const TASKS = (ended: string, scope: string) => `
   SELECT date_bin(${HOUR}, t.finished_at, ${EPOCH}) AS hour, r.namespace, r.workflow_name, ${TASK_NAME} AS task, t.type,
          t.attempt, t.queued_at, t.started_at, t.finished_at
-    FROM task_runs t JOIN runs r ON r.id = t.run_id
+    FROM task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
    WHERE ${ended} AND ${FINISHED_TASK} AND ${scope}`;
 
 /** Histogram rows (hour, namespace, workflow_name, measure, task, type, value_ms) of what ended in [from, to). */

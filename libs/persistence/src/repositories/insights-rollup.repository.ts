@@ -111,8 +111,9 @@ export class InsightsRollupRepository {
     const ended = (column: string) => `${column} >= $1 AND ${column} < $2`;
     // Two leaders for a moment (a lease handed over) take turns rather than write the same hours at once.
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('flowctl_insights_rollup'))`);
+    // The hours rewritten, and those older than the longest window GET /insights answers (90 days).
     for (const table of ['insights_run_hours', 'insights_task_hours', 'insights_histograms'])
-      await tx.query(`DELETE FROM ${table} WHERE hour >= $1 AND hour < $2`, [from, to]);
+      await tx.query(`DELETE FROM ${table} WHERE (hour >= $1 AND hour < $2) OR hour < $2::timestamptz - interval '91 days'`, [from, to]);
     await tx.query(
       `INSERT INTO insights_run_hours (hour, namespace, workflow_name, started, succeeded, failed, timed_out, cancelled)
        SELECT hour, namespace, workflow_name, sum(started), sum(succeeded), sum(failed), sum(timed_out), sum(cancelled)

@@ -109,6 +109,13 @@ export class FlowctlUnderTest {
     await Promise.allSettled([...live].map((instance) => instance.stop()));
   }
 
+  /** Its database, for a shape that writes a history straight into it. */
+  get databaseUrl(): string {
+    const url = new URL(this.adminUrl);
+    url.pathname = `/${this.database}`;
+    return url.toString();
+  }
+
   get schedulerPid(): number {
     const pid = this.processes.find((managed) => managed.name === 'scheduler')?.child.pid;
     if (pid === undefined) throw new Error('the scheduler is not running');

@@ -8,6 +8,7 @@ import { measureHttpWorker } from './http-worker-rows';
 import { openLoopLoad } from './open-loop-load';
 import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Sizes } from './options';
 import { RawBullmq, type RawBackend } from './raw-bullmq';
+import { catchUpInsightsRollups, INSIGHTS_WORKFLOWS, writeInsightsHistory } from './insights-history';
 import { formatMarkdownTable, formatTable, median, percentile, type Row } from './report';
 import { sampleRss } from './rss-sampler';
 import { PythonWorker } from './python-worker';
@@ -434,8 +435,65 @@ class Bench {
       { FLOWCTL_RATE_LIMIT: '0' },
     );
   }
+
+  /**
+   * GET /insights over a week of history written straight into the database (1,000,000 task runs):
+   * overall and for one workflow, over 24 hours and 7 days; median and p95 of INSIGHTS_CALLS calls each.
+   */
+  async insights(): Promise<void> {
+    const taskRuns = this.sizes.insightsTaskRuns;
+    await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
+      for (let i = 0; i < INSIGHTS_WORKFLOWS; i++) await flowctl.apply(singleTaskWorkflow(`bench-insights-${i}`));
+      const started = performance.now();
+      const written = await writeInsightsHistory(flowctl.databaseUrl, taskRuns);
+      log(`wrote ${written.runs} runs and ${written.taskRuns} task runs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      const rollupMs = await catchUpInsightsRollups(flowctl.databaseUrl);
+      log(`rolled the week up in ${(rollupMs / 1000).toFixed(0)} s`);
+      this.rows.push({
+        group: 'insights',
+        shape: `hourly rollups of a week (${written.taskRuns.toLocaleString('en-US')} task runs)`,
+        metric: 'catch-up s',
+        flowctl: rollupMs / 1000,
+        raw: null,
+        ratio: null,
+        note: 'what the leader does in 6-hour passes, done at once; afterwards one pass every 5 minutes rewrites the last 2 hours',
+      });
+      const queries = [
+        { label: 'all workflows, 24h', query: 'since=24h' },
+        { label: 'all workflows, 7d', query: 'since=7d' },
+        { label: 'one workflow, 24h', query: 'since=24h&workflow=bench-insights-3' },
+        { label: 'one workflow, 7d', query: 'since=7d&workflow=bench-insights-3' },
+      ];
+      for (const { label, query } of queries) {
+        const timings: number[] = [];
+        let answer: { runs?: { started: number } } = {};
+        for (let i = 0; i < INSIGHTS_CALLS + 2; i++) {
+          const callStarted = performance.now();
+          answer = await flowctl.request('GET', `/insights?${query}`);
+          if (i >= 2) timings.push(performance.now() - callStarted);
+        }
+        if (!answer.runs?.started) throw new Error(`GET /insights?${query} counted no runs`);
+        const shape = `GET /insights, ${label} (${written.taskRuns.toLocaleString('en-US')} task runs stored)`;
+        this.rows.push(
+          { group: 'insights', shape, metric: 'median ms', flowctl: median(timings), raw: null, ratio: null, target: '< 300' },
+          {
+            group: 'insights',
+            shape,
+            metric: 'p95 ms',
+            flowctl: percentile(timings, 95),
+            raw: null,
+            ratio: null,
+            target: '< 300',
+            note: `${INSIGHTS_CALLS} calls after 2 not measured; ${answer.runs.started.toLocaleString('en-US')} runs started in the window`,
+          },
+        );
+      }
+    });
+  }
 }
 
+/** Calls of each GET /insights measured, after two that are not. */
+const INSIGHTS_CALLS = Number(process.env.BENCH_INSIGHTS_CALLS ?? 20);
 const GROUP_METHODS = {
   fanout: 'fanOut',
   chain: 'chain',
@@ -447,6 +505,7 @@ const GROUP_METHODS = {
   embedded: 'embedded',
   http: 'httpWorker',
   python: 'pythonFanOut',
+  insights: 'insights',
 } as const satisfies Record<Group, keyof Bench>;
 
 async function previousRows(path: string): Promise<Row[]> {

@@ -10,6 +10,7 @@ export const GROUPS = [
   'embedded',
   'http',
   'python',
+  'insights',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
@@ -26,6 +27,8 @@ export interface Sizes {
   /** Long polls held open, idle, for the HTTP worker protocol's cost row. */
   idlePollers: number;
   pythonFanOut: number;
+  /** Task runs of the history GET /insights reads (five per run, over seven days). */
+  insightsTaskRuns: number;
 }
 
 /** The sizes of issue 7's table. */
@@ -41,6 +44,7 @@ export const FULL_SIZES: Sizes = {
   embeddedFanOut: 5_000,
   idlePollers: 200,
   pythonFanOut: 5_000,
+  insightsTaskRuns: 1_000_000,
 };
 
 /** --quick: every row in about a tenth of the work, to check the bench itself, not to publish. */
@@ -56,6 +60,7 @@ export const QUICK_SIZES: Sizes = {
   embeddedFanOut: 500,
   idlePollers: 50,
   pythonFanOut: 1_000,
+  insightsTaskRuns: 100_000,
 };
 
 export interface BenchOptions {

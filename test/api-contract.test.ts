@@ -170,6 +170,29 @@ describe('the REST contract', () => {
     await check('revokeToken', { id: token.id });
     await check('listAudit');
 
+    // the HTTP worker protocol: a type no native worker serves, taken and reported over HTTP
+    await check('applyWorkflow', {
+      body: aWorkflow({
+        name: 'contract-http',
+        tasks: [
+          { name: 'outside', type: 'contract-http' },
+          { name: 'again', type: 'contract-http', dependsOn: ['outside'] },
+        ],
+      }),
+    });
+    const httpRun = await client.startRun({ name: 'contract-http' });
+    const polled = await check('workerPoll', { body: { workerId: 'contract-worker', types: ['contract-http'], max: 1, waitMs: 10_000 } });
+    const leased = polled.tasks[0]!;
+    expect(leased).toMatchObject({ runId: httpRun.id, task: 'outside', attempt: 1 });
+    await check('workerHeartbeat', { leaseId: leased.leaseId, body: { details: { done: 1 } } });
+    await check('workerLogs', { leaseId: leased.leaseId, body: { lines: [{ message: 'working' }] } });
+    await check('workerComplete', { leaseId: leased.leaseId, body: { output: { ok: true } } });
+    const next = (await check('workerPoll', { body: { workerId: 'contract-worker', types: ['contract-http'], waitMs: 10_000 } })).tasks[0]!;
+    await check('workerFail', { leaseId: next.leaseId, body: { error: { type: 'Broken', message: 'on purpose', nonRetryable: true } } });
+    await stack.waitForRun(httpRun.id);
+    expect((await check('getInsights', { since: '1h' })).runs.started).toBeGreaterThanOrEqual(2);
+    await check('getInsights', { since: '7d', workflow: 'contract-http' });
+
     // health
     await check('healthz');
     await check('readyz');

@@ -76,7 +76,7 @@ describe('flowctl apply --dry-run, diff and delete workflow', () => {
       body: workflow('1s'),
     });
     expect(maybe.status).toBe(400);
-    expect(((await maybe.json()) as { message: string }).message).toBe('dryRun must be true or false, not "maybe"');
+    expect(((await maybe.json()) as { message: string }).message).toContain('dryRun must be true or false');
   });
 
   it('deletes a workflow; its name is then free and unknown names are a 404 (exit 1)', async () => {

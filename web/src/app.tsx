@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Link, Navigate, Route, Routes } from 'react-router';
 import { AppLayout } from './components/app-layout';
 import { EmptyState } from './components/empty-state';
@@ -9,6 +10,9 @@ import { RunsPage } from './pages/runs-page';
 import { WorkersPage } from './pages/workers-page';
 import { WorkflowPage } from './pages/workflow-page';
 import { WorkflowsPage } from './pages/workflows-page';
+
+/** The charts library is the size of the rest of the dashboard: loaded when the Insights page is first opened. */
+const InsightsPage = lazy(() => import('./pages/insights-page').then((module) => ({ default: module.InsightsPage })));
 
 function NotFoundPage() {
   return (
@@ -46,6 +50,14 @@ export function App() {
             <Route path="/workers" element={<WorkersPage />} />
             <Route path="/dead-letters" element={<DeadLettersPage />} />
             <Route path="/dead-letters/:id" element={<DeadLettersPage />} />
+            <Route
+              path="/insights"
+              element={
+                <Suspense fallback={<div className="skeleton-table" aria-busy="true" />}>
+                  <InsightsPage />
+                </Suspense>
+              }
+            />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </SignInGate>

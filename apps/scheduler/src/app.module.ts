@@ -7,6 +7,8 @@ import {
   ClusterRepository,
   createDataSource,
   DeadLetterRepository,
+  InsightsRepository,
+  InsightsRollupRepository,
   MetricsRepository,
   migrate,
   RunEventRepository,
@@ -31,6 +33,7 @@ import { LeaderLease } from './duties/leader-lease';
 import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
 import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
 import { CronTimer } from './duties/timers/cron.timer';
+import { InsightsRollupTimer } from './duties/timers/insights-rollup.timer';
 import { RetentionTimer } from './duties/timers/retention.timer';
 import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
@@ -59,6 +62,7 @@ import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
 import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
+import { ReadInsightsUseCase } from './use-cases/read-insights/read-insights.use-case';
 import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-finished-runs.use-case';
 import { ReleaseDueRetriesUseCase } from './use-cases/release-due-retries/release-due-retries.use-case';
 import { RequeueDeadLetterUseCase } from './use-cases/requeue-dead-letter/requeue-dead-letter.use-case';
@@ -113,6 +117,8 @@ export class SchedulerModule {
         TaskRunRepository,
         RunEventRepository,
         DeadLetterRepository,
+        InsightsRepository,
+        InsightsRollupRepository,
         ClusterRepository,
         ScheduleRepository,
         ApiTokenRepository,
@@ -144,6 +150,7 @@ export class SchedulerModule {
         ReleaseDueRetriesUseCase,
         DecideApprovalUseCase,
         BackfillScheduleUseCase,
+        ReadInsightsUseCase,
         LeaderLease,
         RetryTimer,
         TaskTimeoutTimer,
@@ -152,9 +159,10 @@ export class SchedulerModule {
         WorkerLivenessDuty,
         PruneFinishedRunsUseCase,
         RetentionTimer,
+        InsightsRollupTimer,
         {
           provide: LEADER_TIMERS,
-          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty, RetentionTimer],
+          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty, RetentionTimer, InsightsRollupTimer],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },
         TimerDuty,

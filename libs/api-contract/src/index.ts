@@ -15,6 +15,7 @@ export * from './tokens';
 export * from './audit';
 export * from './health';
 export * from './worker-protocol';
+export * from './insights';
 export * from './route';
 export * from './routes';
 export * from './client';

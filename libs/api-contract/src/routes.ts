@@ -4,6 +4,7 @@ import { Cluster, ListWorkersQuery, QueuePage, WorkerPage } from './cluster';
 import { NoBody } from './common';
 import { DeadLetter, DeadLetterIdParams, DeadLetterPage, ListDeadLettersQuery, RequeueResult } from './dead-letters';
 import { Liveness, MetricsText, Readiness } from './health';
+import { Insights, InsightsQuery } from './insights';
 import { route } from './route';
 import {
   LeaseIdParams,
@@ -412,6 +413,17 @@ export const ROUTES = {
     summary: 'Every change made through the API, newest first: who, what, target, namespace, when, outcome',
     query: ListAuditQuery,
     response: AuditPage,
+  }),
+
+  // ---- insights ----
+  getInsights: route({
+    method: 'GET',
+    path: '/insights',
+    tag: 'insights',
+    summary:
+      'How workflows behaved over a window: run outcomes and duration percentiles per workflow and overall, the slowest and most-retried tasks, task throughput, queue wait per task type and dead letters over time',
+    query: InsightsQuery,
+    response: Insights,
   }),
 
   // ---- the HTTP worker protocol ----

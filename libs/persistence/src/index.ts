@@ -16,3 +16,5 @@ export * from './repositories/api-token.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/secret.repository';
 export * from './repositories/cluster-key.repository';
+export * from './repositories/insights.repository';
+export * from './repositories/insights-rollup.repository';

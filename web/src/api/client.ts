@@ -2,6 +2,7 @@ import {
   API_PREFIX,
   createFlowctlClient,
   type FlowctlClient,
+  type InsightsQuery,
   type Page,
   type RunEvent,
   type RunEventsPage,
@@ -132,6 +133,11 @@ export class ApiClient {
   }
   rejectTask(runId: string, task: string) {
     return this.routes.rejectTask({ id: runId, name: task, body: {} });
+  }
+
+  // insights
+  getInsights(query: InsightsQuery, signal?: AbortSignal) {
+    return this.routes.getInsights({ ...query }, { signal });
   }
 
   // workflows

@@ -8,6 +8,7 @@ const NAV = [
   { to: '/workflows', label: 'Workflows' },
   { to: '/workers', label: 'Workers' },
   { to: '/dead-letters', label: 'Dead letters' },
+  { to: '/insights', label: 'Insights' },
 ];
 
 const NEXT_THEME: Record<ThemePreference, ThemePreference> = { system: 'light', light: 'dark', dark: 'system' };

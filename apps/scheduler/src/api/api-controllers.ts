@@ -2,6 +2,7 @@ import { AuditController } from './audit.controller';
 import { ClusterController } from './cluster.controller';
 import { DeadLettersController } from './dead-letters.controller';
 import { HealthController } from './health.controller';
+import { InsightsController } from './insights.controller';
 import { QueuesController } from './queues.controller';
 import { RunStreamController } from './run-stream.controller';
 import { RunTasksController } from './run-tasks.controller';
@@ -27,4 +28,5 @@ export const API_CONTROLLERS = [
   AuditController,
   SecretsController,
   WorkerGatewayController,
+  InsightsController,
 ];

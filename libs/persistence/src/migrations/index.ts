@@ -7,7 +7,9 @@ import { RunEventNotifications1700000000005 } from './1700000000005-run-event-no
 import { RunTaskPages1700000000006 } from './1700000000006-run-task-pages';
 import { RunStreamReads1700000000007 } from './1700000000007-run-stream-reads';
 import { RetryTraceContext1700000000008 } from './1700000000008-retry-trace-context';
-import { WorkerProtocol1700000000010 } from './1700000000010-worker-protocol';
+import { WorkerProtocol1700000000009 } from './1700000000009-worker-protocol';
+import { InsightsIndexes1700000000010 } from './1700000000010-insights-indexes';
+import { InsightsRollup1700000000011 } from './1700000000011-insights-rollup';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -20,5 +22,7 @@ export const MIGRATIONS = [
   RunTaskPages1700000000006,
   RunStreamReads1700000000007,
   RetryTraceContext1700000000008,
-  WorkerProtocol1700000000010,
+  WorkerProtocol1700000000009,
+  InsightsIndexes1700000000010,
+  InsightsRollup1700000000011,
 ];

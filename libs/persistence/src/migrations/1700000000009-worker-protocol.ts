@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * by whichever scheduler needs it first (see the lease key store), never by this migration, so
  * no key sits in a migration's history.
  */
-export class WorkerProtocol1700000000010 implements MigrationInterface {
-  name = 'WorkerProtocol1700000000010';
+export class WorkerProtocol1700000000009 implements MigrationInterface {
+  name = 'WorkerProtocol1700000000009';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_role_check`);

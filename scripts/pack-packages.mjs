@@ -88,6 +88,13 @@ function stageFlowctl() {
     for (const file of filesBelow(join(root, dir), (name) => name.endsWith('.js'))) copyBuilt(file, join(target, relative(root, file)));
   }
   cpSync(join(root, 'web', 'dist'), join(target, 'web', 'dist'), { recursive: true });
+  // The Python SDK travels with the CLI, so a user with no checkout installs it from node_modules (no index needed).
+  cpSync(join(root, 'sdks', 'python'), join(target, 'sdks', 'python'), {
+    recursive: true,
+    filter: (path) => !/(^|\/)(tests|__pycache__|build|[^/]*\.egg-info)$/.test(path),
+  });
+  // The workflow JSON Schema, for editors' yaml-language-server modeline.
+  cpSync(join(root, 'schemas'), join(target, 'schemas'), { recursive: true });
   manifest.dependencies = { ...rootManifest.dependencies };
   writeManifest(target, manifest);
   return target;

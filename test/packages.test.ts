@@ -93,6 +93,15 @@ describe('the npm packages, installed outside the repository', () => {
     writeFileSync(join(project, 'package.json'), '{ "name": "my-flows", "private": true }\n');
     const installed = files.filter((file) => !file.endsWith('flowctl-client-0.2.0.tgz'));
     await inProject('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...installed], 150_000);
+    // The Python SDK from the installed flowctl package, as the starter's README says: no checkout, no index.
+    await inProject('python3', ['-m', 'venv', '.venv']);
+    await inProject(join(project, '.venv', 'bin', 'pip'), [
+      'install',
+      '--no-index',
+      '--no-build-isolation',
+      '--disable-pip-version-check',
+      join(project, 'node_modules', 'flowctl', 'sdks', 'python'),
+    ]);
   });
 
   afterAll(async () => {
@@ -131,7 +140,7 @@ describe('the npm packages, installed outside the repository', () => {
     expect(existsSync(join(project, 'dist', 'greet.js'))).toBe(true);
   });
 
-  it('runs flowctl dev with the TypeScript worker, and a workflow of its type to succeeded', async () => {
+  it('runs flowctl dev with a TypeScript and a Python worker, and workflows of their types to succeeded', async () => {
     // The starter's hello also needs the Python worker: this one needs only the TypeScript type.
     writeFileSync(
       join(project, 'workflows', 'greet.yaml'),
@@ -139,12 +148,17 @@ describe('the npm packages, installed outside the repository', () => {
     );
     // The installed command itself (npx would die of the Ctrl-C before reporting flowctl's exit code),
     // in its own process group as a terminal would start it: Ctrl-C goes to the group.
-    dev = spawn(join(project, 'node_modules', '.bin', 'flowctl'), ['dev', '--port', '0', '--worker', 'node dist/greet.js'], {
-      cwd: project,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const python = `${join(project, '.venv', 'bin', 'python')} workers/worker.py`;
+    dev = spawn(
+      join(project, 'node_modules', '.bin', 'flowctl'),
+      ['dev', '--port', '0', '--worker', 'node dist/greet.js', '--worker', python],
+      {
+        cwd: project,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     dev.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     dev.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     exited = new Promise((resolve) => dev!.once('exit', (code, signal) => resolve({ code, signal })));
@@ -166,6 +180,20 @@ describe('the npm packages, installed outside the repository', () => {
     const runId = runs.items[0]!.id;
     const task = (await (await fetch(`${server}/api/v1/runs/${runId}/tasks/greet`)).json()) as { output: unknown };
     expect(task.output).toEqual({ greeting: 'hello, packages' });
+
+    // The starter's own workflow: a TypeScript task, then a Python one (over the HTTP worker protocol).
+    const hello = await inProject(
+      'npx',
+      ['--no', '--', 'flowctl', '--server', server, 'run', 'hello', '--input', 'who=python', '--wait'],
+      90_000,
+    );
+    expect(hello.stdout).toMatch(/succeeded/);
+    const helloRuns = (await (await fetch(`${server}/api/v1/runs?workflow=hello`)).json()) as { items: Array<{ id: string }> };
+    const square = (await (await fetch(`${server}/api/v1/runs/${helloRuns.items[0]!.id}/tasks/square`)).json()) as {
+      output: unknown;
+      workerId: string;
+    };
+    expect(square.output).toEqual({ value: 49 });
   });
 
   it('serves the dashboard it ships with', async () => {

@@ -89,7 +89,7 @@ import sys
 try:
     from flowctl_worker import NonRetryableError, Worker
 except ImportError:
-    sys.exit("flowctl_worker is not installed: pip install ./sdks/python (from a flowctl checkout), see README.md")
+    sys.exit("flowctl_worker is not installed: pip install ./node_modules/flowctl/sdks/python (see README.md)")
 
 worker = Worker(concurrency=4)  # FLOWCTL_SERVER and FLOWCTL_TOKEN from the environment
 
@@ -145,7 +145,7 @@ const readme = (dir: string) => `# My flowctl workflows
 
 \`\`\`sh
 ${dir === '.' ? '' : `cd ${dir}\n`}npm install                           # flowctl, @flowctl/worker, TypeScript
-pip install ./sdks/python             # the Python SDK (flowctl_worker), from a flowctl checkout
+pip install ./node_modules/flowctl/sdks/python   # the Python SDK (flowctl_worker); standard library only, no index needed
 npx flowctl dev                       # PostgreSQL, scheduler, dashboard, and the workers in flowctl.yaml
 \`\`\`
 

@@ -23,8 +23,9 @@ class TailBuffer {
       this.truncated = true;
     }
   }
+  /** Without NUL characters: the output is stored as jsonb, which cannot hold \u0000 (the run would never finish). */
   toString(): string {
-    const text = Buffer.concat(this.chunks).toString('utf8');
+    const text = Buffer.concat(this.chunks).toString('utf8').replaceAll('\u0000', '');
     return text.length > MAX_CAPTURE ? text.slice(-MAX_CAPTURE) : text;
   }
 }

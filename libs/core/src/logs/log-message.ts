@@ -21,7 +21,7 @@ const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE_SOURCE, 'g');
  */
 export function sanitizeLogMessage(text: unknown, maxBytes = MAX_LOG_LINE_BYTES): SanitizedLogMessage {
   let message = typeof text === 'string' ? text : String(text);
-  if (message.includes('\u0000')) message = message.replace(/\u0000/g, '');
+  if (message.includes('\u0000')) message = message.replaceAll('\u0000', '');
   if (LONE_SURROGATE.test(message)) message = message.replace(LONE_SURROGATE_ALL, '\uFFFD');
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings skip the byte count's cost.
   if (message.length * 3 <= maxBytes) return { message, bytes: Buffer.byteLength(message, 'utf8'), truncated: false };

@@ -1,5 +1,5 @@
 /** The row groups `npm run bench -- --only a,b` can pick, in the order a full run measures them. */
-export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded'] as const;
+export const GROUPS = ['fanout', 'chain', 'fanout-1k', 'fanout-20k', 'fanout-100k', 'diamond', 'post-rate', 'embedded', 'logs'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Sizes {
@@ -12,6 +12,11 @@ export interface Sizes {
   postRate: number;
   postSeconds: number;
   embeddedFanOut: number;
+  /** Children of the fan-out that logs 10 lines each (beside the same fan-out silent). */
+  logsFanOut: number;
+  /** Children of the fan-out whose tasks log `logsLinesPerTask` lines each. */
+  logsHeavyFanOut: number;
+  logsLinesPerTask: number;
 }
 
 /** The sizes of issue 7's table. */
@@ -25,6 +30,9 @@ export const FULL_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 30,
   embeddedFanOut: 5_000,
+  logsFanOut: 5_000,
+  logsHeavyFanOut: 200,
+  logsLinesPerTask: 10_000,
 };
 
 /** --quick: every row in about a tenth of the work, to check the bench itself, not to publish. */
@@ -38,6 +46,9 @@ export const QUICK_SIZES: Sizes = {
   postRate: 200,
   postSeconds: 5,
   embeddedFanOut: 500,
+  logsFanOut: 1_000,
+  logsHeavyFanOut: 20,
+  logsLinesPerTask: 10_000,
 };
 
 export interface BenchOptions {

@@ -103,9 +103,7 @@ export class TaskRunner {
     this.reporter = new ResultReporter(this.transport);
     this.logShipper = new TaskLogShipper(
       this.workerId,
-      async (messages) => {
-        await Promise.all(messages.map((message) => this.reporter.send(message, LOG_SEND_DEADLINE_MS)));
-      },
+      (messages) => this.reporter.sendMany(messages, LOG_SEND_DEADLINE_MS),
       options.logShipping,
     );
     this.logger = options.logger ?? defaultLogger();

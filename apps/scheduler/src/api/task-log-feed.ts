@@ -59,11 +59,13 @@ export class TaskLogFeed implements OnApplicationBootstrap, BeforeApplicationShu
     };
   }
 
-  notify(taskRunId: string | undefined): void {
-    if (taskRunId === undefined) {
+  /** A notification's payload: the ids of the task runs that got lines, comma-separated; undefined after a reconnect. */
+  notify(payload: string | undefined): void {
+    if (payload === undefined) {
       for (const listeners of this.byTaskRun.values()) for (const listener of listeners) listener(undefined);
       return;
     }
-    for (const listener of this.byTaskRun.get(taskRunId) ?? []) listener(taskRunId);
+    if (this.byTaskRun.size === 0) return;
+    for (const taskRunId of payload.split(',')) for (const listener of this.byTaskRun.get(taskRunId) ?? []) listener(taskRunId);
   }
 }

@@ -1,6 +1,6 @@
 import { queryRows, type Queryable } from '../queryable';
 
-/** Every stored batch of log lines notifies this channel with the ids of the task runs it wrote to. */
+/** Every stored batch of log lines notifies this channel with the ids of the task runs it wrote to, comma-separated. */
 export const TASK_LOGS_CHANNEL = 'flowctl_task_logs';
 
 export type StoredLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -106,7 +106,9 @@ export class TaskLogRepository {
     );
     for (const attempt of overCap) await this.trim(tx, attempt.taskRunId, attempt.attempt, limitBytes);
     const touched = [...new Set(ids)];
-    await tx.query(`SELECT pg_notify('${TASK_LOGS_CHANNEL}', id) FROM unnest($1::text[]) AS id`, [touched]);
+    // Comma-separated ids, a few hundred to a notification (a payload holds 8000 bytes): a batch of a
+    // fan-out's logs is a handful of notifications, not one per task.
+    await tx.query(`SELECT pg_notify('${TASK_LOGS_CHANNEL}', ids) FROM unnest($1::text[]) AS ids`, [notificationPayloads(touched)]);
     return touched;
   }
 
@@ -191,6 +193,23 @@ export class TaskLogRepository {
       [runIds],
     );
   }
+}
+
+const MAX_PAYLOAD_CHARS = 7_000;
+
+/** Task run ids joined by commas into payloads that fit a notification. */
+export function notificationPayloads(ids: readonly string[]): string[] {
+  const payloads: string[] = [];
+  let current = '';
+  for (const id of ids) {
+    if (current.length > 0 && current.length + id.length + 1 > MAX_PAYLOAD_CHARS) {
+      payloads.push(current);
+      current = '';
+    }
+    current = current.length > 0 ? `${current},${id}` : id;
+  }
+  if (current.length > 0) payloads.push(current);
+  return payloads;
 }
 
 function mergeByAttempt(batches: readonly TaskLogBatch[]): TaskLogBatch[] {

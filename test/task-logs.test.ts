@@ -60,6 +60,13 @@ describe('task logs', () => {
         ],
       }),
     );
+    await apply(
+      aWorkflow({
+        name: 'each',
+        spec: { inputs: { counts: { type: 'array' } } },
+        tasks: [{ name: 'log', type: 'log-lines', forEach: '{{ inputs.counts }}', with: { count: '{{ item }}' } }],
+      }),
+    );
     await apply(aWorkflow({ name: 'sdk', tasks: [{ name: 'log', type: 'log-lines', with: { count: 3, warn: true, console: true } }] }));
     await apply(
       aWorkflow({
@@ -418,5 +425,18 @@ describe('task logs', () => {
     ]);
     const misrouted = await db.query(`SELECT 1 FROM task_logs WHERE message = 'misrouted'`);
     expect(misrouted.rowCount).toBe(0);
+  });
+
+  it('reads the log of a forEach instance by its name, task[i]', async () => {
+    const started = await stack.api.post('/workflows/each/runs', { inputs: { counts: [1, 2, 3] } });
+    expect(started.status).toBe(201);
+    const runId = started.body.id;
+    expect((await stack.waitForRun(runId)).status).toBe('succeeded');
+    const third = await waitFor(async () => {
+      const { body } = await logsOf(runId, 'log[2]');
+      return body.items?.length === 3 ? body.items : undefined;
+    });
+    expect(third.map((line: any) => line.message)).toEqual(['attempt 1 line 1', 'attempt 1 line 2', 'attempt 1 line 3']);
+    expect((await logsOf(runId, 'log[7]')).status).toBe(404);
   });
 });

@@ -2,9 +2,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Task logs (see docs/adr/0014-task-logs.md): the lines of each attempt, and one bookkeeping row per
- * attempt that numbers them and counts their bytes for the per-attempt cap. The lines carry no foreign
- * key: a key would cost a check per line on the busiest insert we have, and lines are deleted with
- * their run by the pruning (through the bookkeeping rows, which do reference their task run).
+ * attempt that numbers them and counts their bytes for the per-attempt cap. Neither table has a
+ * foreign key to task_runs: the key's check takes a KEY SHARE lock on the task run, which waits for
+ * the engine's FOR UPDATE of the same row, and logs must never queue behind task state (nor it behind
+ * them). Pruning deletes both with their run, by run_id.
  */
 export class TaskLogs1700000000009 implements MigrationInterface {
   name = 'TaskLogs1700000000009';
@@ -12,7 +13,7 @@ export class TaskLogs1700000000009 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE TABLE task_log_attempts (
-        task_run_id bigint NOT NULL REFERENCES task_runs (id) ON DELETE CASCADE,
+        task_run_id bigint NOT NULL,
         attempt int NOT NULL,
         run_id uuid NOT NULL,
         next_seq bigint NOT NULL DEFAULT 0,

@@ -184,12 +184,12 @@ export class TaskLogRepository {
     return row ? { lines: Number(row.nextSeq), bytes: Number(row.bytes), dropped: Number(row.dropped) } : undefined;
   }
 
-  /** The lines of these runs (their bookkeeping rows go with the task runs, by cascade). */
+  /** The lines of these runs and their bookkeeping rows (no foreign key removes them: see the migration). */
   async deleteOfRuns(tx: Queryable, runIds: readonly string[]): Promise<void> {
     if (runIds.length === 0) return;
     await tx.query(
-      `DELETE FROM task_logs l USING task_log_attempts a
-        WHERE a.run_id = ANY($1::uuid[]) AND l.task_run_id = a.task_run_id AND l.attempt = a.attempt`,
+      `WITH gone AS (DELETE FROM task_log_attempts WHERE run_id = ANY($1::uuid[]) RETURNING task_run_id, attempt)
+       DELETE FROM task_logs l USING gone g WHERE l.task_run_id = g.task_run_id AND l.attempt = g.attempt`,
       [runIds],
     );
   }

@@ -29,7 +29,7 @@ export class PruneFinishedRunsUseCase {
     return this.transactions.run(async (tx) => {
       if (!(await this.cluster.holdsLease(tx, LEADER_LEASE, holder, token))) return 0;
       const ids = await this.runs.lockPrunable(tx, finishedBefore, batch.maxRuns, batch.maxTasks);
-      // Log lines hang off no foreign key (see their migration): they go first, found through their bookkeeping rows.
+      // Task logs hang off no foreign key (see their migration): they go by run id, in the same transaction.
       await this.taskLogs.deleteOfRuns(tx, ids);
       return this.runs.deleteMany(tx, ids);
     });

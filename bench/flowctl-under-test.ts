@@ -48,13 +48,17 @@ export class FlowctlUnderTest {
     this.http = new HttpClient(this.url, { token: adminToken });
   }
 
-  /** `redisUrl` empty: queues on BullMQ's PostgreSQL backend in the run database, as `npm run dev` runs. */
+  /**
+   * `redisUrl` empty: queues on BullMQ's PostgreSQL backend in the run database, as `npm run dev` runs.
+   * `workerScript`: a built script to run instead of the stock worker (the task-log rows' own handlers).
+   */
   static async start(options: {
     adminDatabaseUrl: string;
     redisUrl: string;
     concurrency: number;
     /** More of the scheduler's environment (FLOWCTL_RATE_LIMIT for the HTTP worker rows, say). */
     schedulerEnv?: Record<string, string>;
+    workerScript?: string;
   }): Promise<FlowctlUnderTest> {
     const database = `flowctl_bench_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: options.adminDatabaseUrl });
@@ -91,7 +95,7 @@ export class FlowctlUnderTest {
       );
       instance.processes.push(scheduler);
       await waitForHttp(`${instance.url}/readyz`, 60_000, () => scheduler.child.exitCode === null);
-      instance.processes.push(startNodeProcess('worker', join(DIST, 'apps', 'worker', 'src', 'main.js'), env, log));
+      instance.processes.push(startNodeProcess('worker', options.workerScript ?? join(DIST, 'apps', 'worker', 'src', 'main.js'), env, log));
     } catch (error) {
       await instance.stop();
       throw error;
@@ -180,6 +184,19 @@ export class FlowctlUnderTest {
     const failed = runs.find((run) => run.status !== 'succeeded');
     if (failed) throw new Error(`run ${failed.id} of ${workflow} ended ${failed.status}`);
     return runs;
+  }
+
+  /** Rows of the run database, straight from PostgreSQL (what the API does not count, such as stored log lines). */
+  async queryCount(sql: string): Promise<number> {
+    const url = new URL(this.adminUrl);
+    url.pathname = `/${this.database}`;
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      return Number((await client.query<{ count: string }>(sql)).rows[0]!.count);
+    } finally {
+      await client.end();
+    }
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,7 @@ import { catchUpInsightsRollups, INSIGHTS_WORKFLOWS, writeInsightsHistory } from
 import { formatMarkdownTable, formatTable, median, percentile, type Row } from './report';
 import { sampleRss } from './rss-sampler';
 import { PythonWorker } from './python-worker';
-import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, singleTaskWorkflow } from './shapes';
+import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, singleTaskWorkflow, typedFanOutWorkflow } from './shapes';
 import { throughputChartSvg, throughputPoints } from './throughput-chart';
 
 /**
@@ -72,7 +72,12 @@ class Stacks {
     return this.shared;
   }
 
-  async ownStack<T>(redisUrl: string, work: (flowctl: FlowctlUnderTest) => Promise<T>, schedulerEnv?: Record<string, string>): Promise<T> {
+  async ownStack<T>(
+    redisUrl: string,
+    work: (flowctl: FlowctlUnderTest) => Promise<T>,
+    schedulerEnv?: Record<string, string>,
+    workerScript?: string,
+  ): Promise<T> {
     // An idle stack still runs its duties, heartbeats and autovacuum of what it ran: not beside a measured one.
     await this.stop();
     const flowctl = await FlowctlUnderTest.start({
@@ -80,6 +85,7 @@ class Stacks {
       redisUrl,
       concurrency: CONCURRENCY,
       schedulerEnv,
+      workerScript,
     });
     try {
       await flowctl.timeRun(chainWorkflow('warm-up', 5), 'warm-up');
@@ -368,6 +374,73 @@ class Bench {
   }
 
   /** `npm run dev`'s transport: BullMQ's PostgreSQL backend, for flowctl and for the raw FlowProducer alike. */
+  /**
+   * Task logs: the 5,000 fan-out with each task logging 10 lines, beside the same fan-out silent
+   * (alternated, best of two each, on one stack and one worker), and a 200-task fan-out whose tasks
+   * log 10,000 lines each, timed until every line is stored.
+   */
+  async logs(): Promise<void> {
+    const width = this.sizes.logsFanOut;
+    await this.stacks.ownStack(
+      REDIS_URL,
+      async (flowctl) => {
+        const quiet: number[] = [];
+        const logging: number[] = [];
+        for (let round = 0; round < 2; round++) {
+          quiet.push((await flowctl.timeRun(typedFanOutWorkflow('bench-logs-quiet', width, 'bench-quiet'), 'bench-logs-quiet')).ms);
+          await settle();
+          logging.push(
+            (await flowctl.timeRun(typedFanOutWorkflow('bench-logs-10', width, 'bench-log', { lines: 10 }), 'bench-logs-10')).ms,
+          );
+          await settle();
+        }
+        const tasks = width + 2;
+        const [quietMs, loggingMs] = [Math.min(...quiet), Math.min(...logging)];
+        // No `size`: these rows stay off the throughput chart, which plots the silent fan-outs.
+        this.rows.push({
+          group: 'logs',
+          shape: `fan-out ${width.toLocaleString('en-US')}, 10 log lines a task`,
+          metric: 'tasks/s',
+          flowctl: tasksPerSecond(tasks, loggingMs),
+          raw: null,
+          ratio: quietMs / loggingMs,
+          target: '>= 0.9x the same fan-out silent',
+          note: `ratio: vs the silent fan-out, ${Math.round(tasksPerSecond(tasks, quietMs))} tasks/s`,
+        });
+
+        const heavy = this.sizes.logsHeavyFanOut;
+        const perTask = this.sizes.logsLinesPerTask;
+        const expected = 2 * width * 10 + heavy * perTask;
+        const started = Date.now();
+        const { ms: runMs } = await flowctl.timeRun(
+          typedFanOutWorkflow('bench-logs-heavy', heavy, 'bench-log', { lines: perTask }),
+          'bench-logs-heavy',
+        );
+        let stored = 0;
+        // Lines can be stored a moment after their task ended; a notification would need a client of
+        // its own here, and the bench only polls its own database, not the server under test.
+        for (const deadline = Date.now() + 5 * 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
+          stored = await flowctl.queryCount(STORED_LINES_SQL);
+          if (stored >= expected) break;
+        }
+        const allStoredMs = Date.now() - started;
+        log(`logs: ${stored} of ${expected} lines stored; run ${runMs} ms, every line stored after ${allStoredMs} ms`);
+        this.rows.push({
+          group: 'logs',
+          shape: `fan-out ${heavy.toLocaleString('en-US')}, ${perTask.toLocaleString('en-US')} log lines a task`,
+          metric: 'lines stored/s',
+          flowctl: (heavy * perTask) / (allStoredMs / 1000),
+          raw: null,
+          ratio: null,
+          target: 'every line stored',
+          note: `${stored - 2 * width * 10} of ${heavy * perTask} lines stored; run ${(runMs / 1000).toFixed(1)} s`,
+        });
+      },
+      undefined,
+      LOGGING_WORKER,
+    );
+  }
+
   async embedded(): Promise<void> {
     const width = this.sizes.embeddedFanOut;
     const tasks = width + 2;
@@ -494,6 +567,10 @@ class Bench {
 
 /** Calls of each GET /insights measured, after two that are not. */
 const INSIGHTS_CALLS = Number(process.env.BENCH_INSIGHTS_CALLS ?? 20);
+/** Every line of a run's tasks stored, counted from PostgreSQL. */
+const STORED_LINES_SQL = `SELECT count(*) FROM task_logs`;
+const LOGGING_WORKER = join(__dirname, 'logging-worker.js');
+
 const GROUP_METHODS = {
   fanout: 'fanOut',
   chain: 'chain',
@@ -506,6 +583,7 @@ const GROUP_METHODS = {
   http: 'httpWorker',
   python: 'pythonFanOut',
   insights: 'insights',
+  logs: 'logs',
 } as const satisfies Record<Group, keyof Bench>;
 
 async function previousRows(path: string): Promise<Row[]> {

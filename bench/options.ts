@@ -11,6 +11,7 @@ export const GROUPS = [
   'http',
   'python',
   'insights',
+  'logs',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
@@ -29,6 +30,11 @@ export interface Sizes {
   pythonFanOut: number;
   /** Task runs of the history GET /insights reads (five per run, over seven days). */
   insightsTaskRuns: number;
+  /** Children of the fan-out that logs 10 lines each (beside the same fan-out silent). */
+  logsFanOut: number;
+  /** Children of the fan-out whose tasks log `logsLinesPerTask` lines each. */
+  logsHeavyFanOut: number;
+  logsLinesPerTask: number;
 }
 
 /** The sizes of issue 7's table. */
@@ -45,6 +51,9 @@ export const FULL_SIZES: Sizes = {
   idlePollers: 200,
   pythonFanOut: 5_000,
   insightsTaskRuns: 1_000_000,
+  logsFanOut: 5_000,
+  logsHeavyFanOut: 200,
+  logsLinesPerTask: 10_000,
 };
 
 /** --quick: every row in about a tenth of the work, to check the bench itself, not to publish. */
@@ -61,6 +70,9 @@ export const QUICK_SIZES: Sizes = {
   idlePollers: 50,
   pythonFanOut: 1_000,
   insightsTaskRuns: 100_000,
+  logsFanOut: 1_000,
+  logsHeavyFanOut: 20,
+  logsLinesPerTask: 10_000,
 };
 
 export interface BenchOptions {

@@ -49,3 +49,14 @@ export function diamondWorkflow(name: string): string {
 export function singleTaskWorkflow(name: string): string {
   return document(name, [{ name: 'only', type: 'noop' }]);
 }
+
+/** One root, `width` children of `type` (with `input`), one join: the fan-out of the task-log rows. */
+export function typedFanOutWorkflow(name: string, width: number, type: string, input: object = {}): string {
+  const children = Array.from({ length: width }, (_, i) => `c${i}`);
+  return document(name, [
+    { name: 'root', type: 'noop' },
+    // A copy each: one shared object would be written as a YAML alias, and the server refuses many of them.
+    ...children.map((child) => ({ name: child, type, with: { ...input }, dependsOn: ['root'] })),
+    { name: 'join', type: 'noop', dependsOn: children },
+  ]);
+}

@@ -75,6 +75,16 @@ describe('chaos: a worker killed mid-task', () => {
     const events = (await stack.api.get(`/runs/${started.id}/events`)).body.items as { type: string; details: any }[];
     expect(events.filter((e) => e.type === 'task_failed').map((e) => e.details.error.type)).toEqual(['WorkerLost']);
     expect(await historyProblems(stack.api, started.id, MAX_ATTEMPTS)).toEqual([]);
+    // The lost attempt's log says it may be short: its worker died with lines it had not shipped.
+    const taskName = encodeURIComponent(run.tasks[0].name);
+    const lostLog = (await stack.api.get(`/runs/${started.id}/tasks/${taskName}/logs?attempt=1`)).body.items as {
+      stream: string;
+      message: string;
+    }[];
+    expect(lostLog.at(-1)).toMatchObject({
+      stream: 'system',
+      message: expect.stringContaining('lines it logged after its last shipped batch may be missing'),
+    });
 
     const workers = (await stack.api.get('/workers')).body.items as { id: string; status: string }[];
     expect(workers.find((w) => w.id === lostWorker)?.status).toBe('lost');

@@ -12,6 +12,7 @@ import { registerDlqCommand } from './commands/dlq';
 import { registerGetCommand } from './commands/get';
 import { registerInitCommand } from './commands/init';
 import { registerLintCommand } from './commands/lint';
+import { registerLogsCommand } from './commands/logs';
 import { registerRejectCommand } from './commands/reject';
 import { registerRetryCommand } from './commands/retry';
 import { registerRunCommand } from './commands/run';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerRunCommand(program, context);
   registerGetCommand(program, context);
   registerDescribeCommand(program, context);
+  registerLogsCommand(program, context);
   registerCancelCommand(program, context);
   registerRetryCommand(program, context);
   registerApproveCommand(program, context);

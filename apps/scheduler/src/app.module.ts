@@ -15,6 +15,7 @@ import {
   RunRepository,
   ScheduleRepository,
   SecretRepository,
+  TaskLogRepository,
   TaskRunRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
@@ -61,6 +62,8 @@ import { BackfillScheduleUseCase } from './use-cases/backfill-schedule/backfill-
 import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.use-case';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
+import { TaskLogFeed } from './api/task-log-feed';
+import { StoreTaskLogsUseCase } from './use-cases/store-task-logs/store-task-logs.use-case';
 import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
 import { ReadInsightsUseCase } from './use-cases/read-insights/read-insights.use-case';
 import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-finished-runs.use-case';
@@ -144,6 +147,9 @@ export class SchedulerModule {
         StartRunUseCase,
         SetSecretUseCase,
         RecordResultsUseCase,
+        StoreTaskLogsUseCase,
+        TaskLogFeed,
+        TaskLogRepository,
         CancelRunUseCase,
         RetryRunUseCase,
         RequeueDeadLetterUseCase,

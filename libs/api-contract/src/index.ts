@@ -16,6 +16,7 @@ export * from './audit';
 export * from './health';
 export * from './worker-protocol';
 export * from './insights';
+export * from './task-logs';
 export * from './route';
 export * from './routes';
 export * from './client';

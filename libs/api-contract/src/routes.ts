@@ -6,6 +6,7 @@ import { DeadLetter, DeadLetterIdParams, DeadLetterPage, ListDeadLettersQuery, R
 import { Liveness, MetricsText, Readiness } from './health';
 import { Insights, InsightsQuery } from './insights';
 import { route } from './route';
+import { TASK_LOG_STREAM_FRAMES, TaskLogPage, TaskLogsQuery, TaskLogStreamQuery } from './task-logs';
 import {
   LeaseIdParams,
   WorkerCompleteBody,
@@ -253,6 +254,29 @@ export const ROUTES = {
     summary: 'One task of a run: resolved input, output, error, worker, latest heartbeat details',
     params: RunTaskParams,
     response: Task,
+    errors: [404],
+  }),
+  getTaskLogs: route({
+    method: 'GET',
+    path: '/runs/:id/tasks/:name/logs',
+    tag: 'runs',
+    summary: 'Log lines of one attempt of a task (default: the latest), oldest first; `after` takes a seq or a nextCursor',
+    params: RunTaskParams,
+    query: TaskLogsQuery,
+    response: TaskLogPage,
+    errors: [404],
+  }),
+  streamTaskLogs: route({
+    method: 'GET',
+    path: '/runs/:id/tasks/:name/logs/stream',
+    tag: 'streams',
+    summary:
+      "SSE of one attempt's log (default: the latest): a `message` per line (id = seq), then `end` once the attempt is over and every line was sent; resumes after Last-Event-ID",
+    params: RunTaskParams,
+    query: TaskLogStreamQuery,
+    response: z.string(),
+    produces: 'event-stream',
+    frames: TASK_LOG_STREAM_FRAMES,
     errors: [404],
   }),
   listTaskInstances: route({

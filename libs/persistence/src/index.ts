@@ -18,3 +18,4 @@ export * from './repositories/secret.repository';
 export * from './repositories/cluster-key.repository';
 export * from './repositories/insights.repository';
 export * from './repositories/insights-rollup.repository';
+export * from './repositories/task-log.repository';

@@ -52,6 +52,11 @@ export class PostgresResultsChannel implements ResultsChannel {
     this.table = `${this.quotedSchema}.flowctl_results`;
   }
 
+  /** The micro-batcher already gathers what is submitted together into one INSERT. */
+  async publishMany(messages: readonly ResultMessage[]): Promise<void> {
+    await Promise.all(messages.map((message) => this.publisher.submit(message)));
+  }
+
   publish(message: ResultMessage): Promise<void> {
     return this.publisher.submit(message);
   }

@@ -13,6 +13,8 @@ export interface ResultsSubscription {
 /** How worker reports reach the schedulers: at least once, applied idempotently by the engine. */
 export interface ResultsChannel {
   publish(message: ResultMessage): Promise<void>;
+  /** Many reports in one write where the channel can (a pipeline of XADDs): what a worker's log batches use. */
+  publishMany(messages: readonly ResultMessage[]): Promise<void>;
   consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription;
   /** Reports not yet applied and the age of the oldest: how far result application lags (for metrics; O(1) reads). */
   backlog(): Promise<ResultsBacklog>;
@@ -66,6 +68,15 @@ export class StreamResultsChannel implements ResultsChannel {
 
   async publish(message: ResultMessage): Promise<void> {
     await this.client.xadd(this.key, '*', 'm', JSON.stringify(message));
+  }
+
+  async publishMany(messages: readonly ResultMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const pipeline = this.client.pipeline();
+    for (const message of messages) pipeline.xadd(this.key, '*', 'm', JSON.stringify(message));
+    const answers = (await pipeline.exec()) ?? [];
+    const failed = answers.find(([error]) => error);
+    if (failed) throw failed[0]!;
   }
 
   /** Acknowledged reports are deleted, so the stream holds exactly the backlog; an entry id starts with its time. */

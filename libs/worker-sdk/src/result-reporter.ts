@@ -14,10 +14,16 @@ export class ResultReporter {
 
   /** `deadlineMs` 0 means one try: for best-effort notes such as a worker's goodbye. */
   async send(message: ResultMessage, deadlineMs = SEND_DEADLINE_MS): Promise<void> {
+    await this.sendMany([message], deadlineMs);
+  }
+
+  /** Several reports in one write, retried together. */
+  async sendMany(messages: readonly ResultMessage[], deadlineMs = SEND_DEADLINE_MS): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
       try {
-        await this.transport.results().publish(message);
+        if (messages.length === 1) await this.transport.results().publish(messages[0]!);
+        else await this.transport.results().publishMany(messages);
         return;
       } catch (error) {
         if (Date.now() + delay > deadline) throw error;

@@ -9,6 +9,7 @@ import { RunTasksController } from './run-tasks.controller';
 import { RunsController } from './runs.controller';
 import { SchedulesController } from './schedules.controller';
 import { SecretsController } from './secrets.controller';
+import { TaskLogsController } from './task-logs.controller';
 import { TokensController } from './tokens.controller';
 import { WorkflowsController } from './workflows.controller';
 import { WorkerGatewayController } from '../worker-gateway/worker-gateway.controller';
@@ -29,4 +30,5 @@ export const API_CONTROLLERS = [
   SecretsController,
   WorkerGatewayController,
   InsightsController,
+  TaskLogsController,
 ];

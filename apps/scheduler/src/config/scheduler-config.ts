@@ -39,6 +39,8 @@ export interface SchedulerConfig {
   retentionMs: number | null;
   /** FLOWCTL_SECRET_KEY (and FLOWCTL_SECRET_PREVIOUS_KEYS): seals secrets. Absent: secrets cannot be set. */
   secretKeyring?: SecretKeyring;
+  /** FLOWCTL_TASK_LOG_LIMIT: bytes of log kept per attempt; past it the oldest lines are dropped. */
+  taskLogLimitBytes: number;
 }
 
 export interface JwtConfig {
@@ -69,6 +71,32 @@ const longSecret = (text: string) =>
 const fail = (expectation: string): never => {
   throw new EnvValueInvalid(expectation);
 };
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+/** The smallest cap that still holds a few full lines (a line is at most 64 KiB). */
+const MIN_TASK_LOG_LIMIT = 1024;
+
+/** `10MiB`, `512KiB`, `4096` (bytes); units are powers of 1024. */
+export function parseByteSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_TASK_LOG_LIMIT)
+    fail(`must be a size of at least ${MIN_TASK_LOG_LIMIT} bytes such as 10MiB or 512KiB`);
+  return bytes;
+}
 
 /**
  * Every variable the scheduler reads, with its default and meaning: read once
@@ -205,6 +233,15 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
   jwtAudience: env.text('FLOWCTL_JWT_AUDIENCE', { description: 'Required `aud` of JWTs.' }),
   jwtRoleClaim: env.text('FLOWCTL_JWT_ROLE_CLAIM', { default: 'role', description: 'JWT claim holding the role.' }),
   jwtNamespacesClaim: env.text('FLOWCTL_JWT_NAMESPACES_CLAIM', { default: 'namespaces', description: 'JWT claim holding the namespaces.' }),
+  taskLogLimitBytes: env.custom(
+    'FLOWCTL_TASK_LOG_LIMIT',
+    {
+      default: '10MiB',
+      description: 'Log kept per task attempt (10MiB, 512KiB, or bytes; at least 1KiB): past it the oldest lines are dropped and counted.',
+    },
+    (text) => parseByteSize(text),
+    10 * 1024 ** 2,
+  ),
   secretKey: env.text('FLOWCTL_SECRET_KEY', {
     secret: true,
     description:
@@ -262,6 +299,7 @@ export function loadSchedulerConfig(source: NodeJS.ProcessEnv = process.env): Sc
     observability,
     auth: { adminToken: values.adminToken, jwt },
     retentionMs: values.retentionMs,
+    taskLogLimitBytes: values.taskLogLimitBytes,
   };
 }
 

@@ -10,6 +10,7 @@ import { RetryTraceContext1700000000008 } from './1700000000008-retry-trace-cont
 import { WorkerProtocol1700000000009 } from './1700000000009-worker-protocol';
 import { InsightsIndexes1700000000010 } from './1700000000010-insights-indexes';
 import { InsightsRollup1700000000011 } from './1700000000011-insights-rollup';
+import { TaskLogs1700000000012 } from './1700000000012-task-logs';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   WorkerProtocol1700000000009,
   InsightsIndexes1700000000010,
   InsightsRollup1700000000011,
+  TaskLogs1700000000012,
 ];

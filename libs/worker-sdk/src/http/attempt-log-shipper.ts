@@ -2,6 +2,7 @@ import type { SecretMasker } from '../secret-masker';
 import { leasePath, type WorkerApiClient } from './worker-api-client';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
+type Stream = 'log' | 'stdout' | 'stderr';
 
 const FLUSH_MS = 1_000;
 const LINES_PER_CALL = 500;
@@ -13,7 +14,7 @@ const MAX_BUFFERED = 10_000;
 
 /** A handler's log lines, masked, sent to the server in batches: every second, and once more when the attempt ends. */
 export class AttemptLogShipper {
-  private lines: { ts: string; level: Level; message: string; stream: 'log' }[] = [];
+  private lines: { ts: string; level: Level; message: string; stream: Stream }[] = [];
   private dropped = 0;
   private timer?: NodeJS.Timeout;
   private sending: Promise<void> = Promise.resolve();
@@ -24,13 +25,13 @@ export class AttemptLogShipper {
     private readonly masker: SecretMasker,
   ) {}
 
-  write(level: Level, message: string, fields?: Record<string, unknown>): void {
+  write(level: Level, message: string, fields?: Record<string, unknown>, stream: Stream = 'log'): void {
     if (this.lines.length >= MAX_BUFFERED) {
       this.dropped++;
       return;
     }
     const text = fields && Object.keys(fields).length > 0 ? `${message} ${safeJson(fields)}` : message;
-    this.lines.push({ ts: new Date().toISOString(), level, message: this.masker.maskText(text).slice(0, MAX_LINE_CHARS), stream: 'log' });
+    this.lines.push({ ts: new Date().toISOString(), level, message: this.masker.maskText(text).slice(0, MAX_LINE_CHARS), stream });
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 

@@ -236,6 +236,7 @@ export class HttpTaskRunner {
         warn: (message, fields) => shipper.write('warn', message, fields),
         error: (message, fields) => shipper.write('error', message, fields),
       },
+      processOutput: (stream, line) => shipper.write(stream === 'stderr' ? 'warn' : 'info', line, undefined, stream),
     };
 
     try {

@@ -24,7 +24,9 @@ export function ErrorDetails({ error }: { error: TaskError }) {
       {error.stack && (
         <details open>
           <summary>Stack</summary>
-          <pre className="code-block stack">{error.stack}</pre>
+          <pre className="code-block stack" tabIndex={0}>
+            {error.stack}
+          </pre>
         </details>
       )}
       {error.details !== undefined && error.details !== null && (
@@ -130,7 +132,7 @@ export function TaskPanel({ run, task: streamed, attempts, version, held = true,
         </button>
       </header>
 
-      <div className="side-panel-body">
+      <div className="side-panel-body" tabIndex={0}>
         {waitingForApproval && (
           <section className="panel-section approval">
             <div>{(shown.input as { message?: string } | null)?.message ?? 'This step waits for a decision.'}</div>

@@ -29,12 +29,12 @@ const LIVE_LABEL: Record<TaskLogLive, string> = {
   ended: 'attempt over',
 };
 
-const LogRow = memo(function LogRow({ line, number, query, top }: { line: LogLine; number: number; query: string; top: number }) {
+const LogRow = memo(function LogRow({ line, query, top }: { line: LogLine; query: string; top: number }) {
   const segments = useMemo(() => highlightSegments(ansiSegments(line.message), query), [line.message, query]);
   return (
     <div className={`log-row level-${line.level} stream-${line.stream}`} style={{ transform: `translateY(${top}px)` }} data-seq={line.seq}>
       <span className="log-number" aria-hidden="true">
-        {number}
+        {line.seq}
       </span>
       <span className="log-time" title={line.ts}>
         {lineTime(line.ts)}
@@ -283,7 +283,7 @@ export function LogView({ runId, task, latestAttempt, active, attempts }: LogVie
           <div className="log-rows" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {
               const index = shown[item.index]!;
-              return <LogRow key={item.key} line={log.lines[index]!} number={index + 1} query={query} top={item.start} />;
+              return <LogRow key={item.key} line={log.lines[index]!} query={query} top={item.start} />;
             })}
           </div>
         )}

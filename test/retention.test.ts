@@ -27,6 +27,7 @@ describe('retention (FLOWCTL_RETENTION)', () => {
       aWorkflow({ name: 'doomed', tasks: [{ name: 'broken', type: 'fail', retry: { maxAttempts: 1 }, with: { message: 'no' } }] }),
     );
     await stack.api.applyYaml(aWorkflow({ name: 'slow', tasks: [{ name: 'nap', type: 'sleep', with: { duration: '60s' } }] }));
+    await stack.api.applyYaml(aWorkflow({ name: 'doze', tasks: [{ name: 'nap', type: 'sleep', with: { duration: '2s' } }] }));
   });
 
   afterAll(async () => {
@@ -56,5 +57,35 @@ describe('retention (FLOWCTL_RETENTION)', () => {
     expect(stillRunning.status).toBe(200);
     expect(stillRunning.body.status).toBe('running');
     expect((await rowsOf(db, running)).task_runs).toBe(1);
+  });
+
+  it('prunes the log lines of a run with it', async () => {
+    const runId = (await stack.api.post('/workflows/doze/runs')).body.id as string;
+    const task = await waitFor(async () => {
+      const { body } = await stack.api.get(`/runs/${runId}/tasks/nap`);
+      return body.status === 'running' ? body : undefined;
+    });
+    const { rows } = await db.query<{ id: string }>(`SELECT id::text FROM task_runs WHERE run_id = $1`, [runId]);
+    const taskRunId = rows[0]!.id;
+    // As a worker ships them: lines of the running attempt on the results channel.
+    await stack
+      .queues()
+      .results()
+      .publish({
+        kind: 'logs',
+        runId,
+        taskRunId,
+        attempt: task.attempt,
+        workerId: 'w1',
+        at: new Date().toISOString(),
+        lines: [{ ts: new Date().toISOString(), level: 'info', stream: 'log', message: 'kept until the run goes' }],
+      });
+    const count = async () =>
+      Number((await db.query<{ count: string }>(`SELECT count(*) FROM task_logs WHERE task_run_id = $1`, [taskRunId])).rows[0]!.count);
+    await waitFor(async () => (await count()) === 1, { what: 'the line to be stored' });
+    await waitFor(async () => (await stack.api.get(`/runs/${runId}`)).status === 404, { timeoutMs: 30_000, what: 'the run to be pruned' });
+    expect(await count()).toBe(0);
+    const attempts = await db.query(`SELECT 1 FROM task_log_attempts WHERE task_run_id = $1`, [taskRunId]);
+    expect(attempts.rowCount).toBe(0);
   });
 });

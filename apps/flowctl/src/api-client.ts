@@ -1,5 +1,6 @@
 import type { Page } from './api-types';
 import { ApiError, InvalidInput, ServerUnreachable, messageOf } from './errors';
+import { eventFrames, openEventStream, type EventFrame } from './event-stream';
 
 export { ApiError } from './errors';
 
@@ -122,6 +123,20 @@ export class ApiClient {
     } catch {
       throw new ApiError(response.status, `the server answered ${method} ${path} with something that is not JSON`);
     }
+  }
+
+  /**
+   * The frames of a Server-Sent Events endpoint, as they come, until the server ends the stream.
+   * No request timeout: a live stream is silent as long as nothing happens.
+   */
+  async *events(path: string, query: Query = {}, lastEventId?: string): AsyncGenerator<EventFrame> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    const response = await openEventStream(this.fetchImpl, this.urlFor(path, query), headers);
+    if (!response.ok) throw apiErrorFrom(response, await response.text().catch(() => ''));
+    if (!response.body) return;
+    yield* eventFrames(response.body as unknown as AsyncIterable<Uint8Array>);
   }
 
   private urlFor(path: string, query: Query = {}): string {

@@ -8,6 +8,7 @@ import { registerDescribeCommand } from './commands/describe';
 import { registerDevCommand } from './commands/dev';
 import { registerDlqCommand } from './commands/dlq';
 import { registerGetCommand } from './commands/get';
+import { registerLogsCommand } from './commands/logs';
 import { registerRejectCommand } from './commands/reject';
 import { registerRetryCommand } from './commands/retry';
 import { registerRunCommand } from './commands/run';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerRunCommand(program, context);
   registerGetCommand(program, context);
   registerDescribeCommand(program, context);
+  registerLogsCommand(program, context);
   registerCancelCommand(program, context);
   registerRetryCommand(program, context);
   registerApproveCommand(program, context);

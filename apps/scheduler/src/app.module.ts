@@ -13,6 +13,7 @@ import {
   RunRepository,
   ScheduleRepository,
   SecretRepository,
+  TaskLogRepository,
   TaskRunRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
@@ -69,6 +70,9 @@ import { BackfillScheduleUseCase } from './use-cases/backfill-schedule/backfill-
 import { ApplyWorkflowUseCase } from './use-cases/apply-workflow/apply-workflow.use-case';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
+import { TaskLogFeed } from './api/task-log-feed';
+import { TaskLogsController } from './api/task-logs.controller';
+import { StoreTaskLogsUseCase } from './use-cases/store-task-logs/store-task-logs.use-case';
 import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
 import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-finished-runs.use-case';
 import { ReleaseDueRetriesUseCase } from './use-cases/release-due-retries/release-due-retries.use-case';
@@ -107,6 +111,7 @@ export class SchedulerModule {
         SchedulesController,
         RunStreamController,
         RunTasksController,
+        TaskLogsController,
         QueuesController,
         TokensController,
         AuditController,
@@ -161,6 +166,9 @@ export class SchedulerModule {
         StartRunUseCase,
         SetSecretUseCase,
         RecordResultsUseCase,
+        StoreTaskLogsUseCase,
+        TaskLogFeed,
+        TaskLogRepository,
         CancelRunUseCase,
         RetryRunUseCase,
         RequeueDeadLetterUseCase,

@@ -8,3 +8,4 @@ export * from './run/trigger-decision';
 export * from './retry';
 export * from './run/run-inputs';
 export * from './process/exit-with-parent';
+export * from './logs';

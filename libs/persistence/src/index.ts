@@ -15,3 +15,4 @@ export * from './repositories/metrics.repository';
 export * from './repositories/api-token.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/secret.repository';
+export * from './repositories/task-log.repository';

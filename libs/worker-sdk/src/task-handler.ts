@@ -19,7 +19,10 @@ export interface TaskContext {
   lastHeartbeatDetails: unknown;
   /** Fired on cancellation and on the start-to-close timeout. */
   signal: AbortSignal;
+  /** Lines kept in the attempt's log (readable while it runs, secrets masked), and in the worker's own log. */
   logger: TaskLogger;
+  /** One line a child process printed, kept in the attempt's log tagged with its stream (what the `shell` task uses). */
+  processOutput(stream: 'stdout' | 'stderr', line: string): void;
 }
 
 export type TaskHandler<Input = any, Output = unknown> = (input: Input, ctx: TaskContext) => Promise<Output> | Output;

@@ -14,8 +14,10 @@ import {
   type TransportOptions,
   type WorkerInfo,
 } from '@flowctl/queue';
+import { ConsoleCapture } from './console-capture';
 import { ResultReporter } from './result-reporter';
 import { NO_SECRETS, SecretMasker } from './secret-masker';
+import { TaskLogShipper, type TaskLogShipperOptions } from './task-log-shipper';
 import { TaskRunnerMetrics } from './task-runner-metrics';
 import { toTaskFailure } from './task-failure.mapper';
 import type { TaskContext, TaskHandler, TaskLogger } from './task-handler';
@@ -34,6 +36,10 @@ export interface TaskRunnerOptions {
   secretKeyring?: SecretKeyring;
   /** Where to record task duration, queue wait and outcomes (served by the worker's /metrics). */
   metrics?: Registry;
+  /** How the attempts' log lines are batched to the scheduler (defaults suit most workers). */
+  logShipping?: TaskLogShipperOptions;
+  /** Also keep what handlers write with `console.log`/`console.error` in the attempt's log (see captureConsole). */
+  captureConsole?: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 10;
@@ -42,6 +48,8 @@ const MIN_HEARTBEAT_INTERVAL_MS = 200;
 const STARTED_REPORT_DELAY_MS = 100;
 /** Outputs travel through the queue and PostgreSQL; past this they belong in object storage. */
 const MAX_OUTPUT_BYTES = 1_048_576;
+/** Log lines are worth less than outcomes: past this a batch is given up rather than held through an outage. */
+const LOG_SEND_DEADLINE_MS = 30_000;
 
 class TimeoutError extends Error {
   override name = 'Timeout';
@@ -79,6 +87,7 @@ export class TaskRunner {
   readonly workerId: string;
   private readonly transport: QueueTransport;
   private readonly reporter: ResultReporter;
+  private readonly logShipper: TaskLogShipper;
   private readonly logger: TaskLogger;
   private readonly metrics?: TaskRunnerMetrics;
   /** The runner's own per-attempt lines (debug level); a handler's lines go through `logger`. */
@@ -92,6 +101,13 @@ export class TaskRunner {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.transport = new QueueTransport(options.transport);
     this.reporter = new ResultReporter(this.transport);
+    this.logShipper = new TaskLogShipper(
+      this.workerId,
+      async (messages) => {
+        await Promise.all(messages.map((message) => this.reporter.send(message, LOG_SEND_DEADLINE_MS)));
+      },
+      options.logShipping,
+    );
     this.logger = options.logger ?? defaultLogger();
     this.metrics = options.metrics ? new TaskRunnerMetrics(options.metrics) : undefined;
   }
@@ -101,6 +117,7 @@ export class TaskRunner {
   }
 
   async start(): Promise<void> {
+    if (this.options.captureConsole) ConsoleCapture.install();
     for (const [type, handler] of Object.entries(this.options.handlers)) {
       const worker = this.transport.worker(
         taskQueueName(type),
@@ -141,6 +158,7 @@ export class TaskRunner {
     for (const controller of this.running.values())
       controller.abort(new WorkerShutdownError(`worker ${this.workerId} stopped after its grace period`));
     this.status = 'stopped';
+    await this.logShipper.close().catch(() => undefined);
     await this.register(0).catch(() => undefined);
     await this.transport.close();
   }
@@ -246,9 +264,13 @@ export class TaskRunner {
       const opened = this.openSecrets(job);
       masker = new SecretMasker(opened.values());
       const input = opened.size > 0 ? fillSecretSlots(job.input, job.secretSlots!, opened) : job.input;
-      const output = masker.mask(
-        await this.raceAbort(handler(input, this.contextFor(job, controller.signal, fields, checkpoint, masker)), controller.signal),
-      );
+      const context = this.contextFor(job, controller.signal, fields, checkpoint, masker);
+      const run = () => handler(input, context);
+      const attemptLog = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt };
+      const work = this.options.captureConsole
+        ? ConsoleCapture.run((level, text) => this.logShipper.write(attemptLog, level, 'log', masker.maskText(text)), run)
+        : run();
+      const output = masker.mask(await this.raceAbort(work, controller.signal));
       const size = Buffer.byteLength(JSON.stringify(output ?? null));
       if (size > MAX_OUTPUT_BYTES)
         throw Object.assign(new Error(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`), {
@@ -340,6 +362,14 @@ export class TaskRunner {
         .catch(() => undefined);
     };
     const logger = this.logger;
+    const shipper = this.logShipper;
+    const attempt = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt };
+    const log = (level: 'info' | 'warn' | 'error', message: string, extra: Record<string, unknown> | undefined) => {
+      const text = masker.maskText(String(message));
+      const masked = extra === undefined ? undefined : masker.mask(extra);
+      shipper.write(attempt, level, 'log', masked && Object.keys(masked).length > 0 ? `${text} ${safeJson(masked)}` : text);
+      logger[level](text, { ...fields, ...masked });
+    };
     return {
       attempt: job.attempt,
       idempotencyKey: job.idempotencyKey,
@@ -361,10 +391,20 @@ export class TaskRunner {
         flushTimer = setTimeout(flush, Math.max(0, lastSent + interval - Date.now()));
       },
       logger: {
-        info: (message, extra) => logger.info(masker.maskText(message), { ...fields, ...masker.mask(extra) }),
-        warn: (message, extra) => logger.warn(masker.maskText(message), { ...fields, ...masker.mask(extra) }),
-        error: (message, extra) => logger.error(masker.maskText(message), { ...fields, ...masker.mask(extra) }),
+        info: (message, extra) => log('info', message, extra),
+        warn: (message, extra) => log('warn', message, extra),
+        error: (message, extra) => log('error', message, extra),
       },
+      processOutput: (stream, line) => shipper.write(attempt, 'info', stream, masker.maskText(line)),
     };
+  }
+}
+
+/** Fields of a log line as JSON; a value JSON cannot hold (a cycle, a BigInt) costs the fields, never the line. */
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '[unserializable fields]';
   }
 }

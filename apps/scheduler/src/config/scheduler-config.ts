@@ -38,6 +38,8 @@ export interface SchedulerConfig {
   retentionMs: number | null;
   /** FLOWCTL_SECRET_KEY (and FLOWCTL_SECRET_PREVIOUS_KEYS): seals secrets. Absent: secrets cannot be set. */
   secretKeyring?: SecretKeyring;
+  /** FLOWCTL_TASK_LOG_LIMIT: bytes of log kept per attempt; past it the oldest lines are dropped. */
+  taskLogLimitBytes: number;
 }
 
 export interface JwtConfig {
@@ -111,6 +113,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
     observability,
     auth: loadAuthConfig(env),
     retentionMs: retentionMs === 0 ? null : retentionMs,
+    taskLogLimitBytes: parseByteSize('FLOWCTL_TASK_LOG_LIMIT', env.FLOWCTL_TASK_LOG_LIMIT ?? '10MiB'),
   };
 }
 
@@ -194,4 +197,30 @@ function parseCorsOrigins(value: string): string[] {
       }
       return url.origin;
     });
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+/** The smallest cap that still holds a few full lines (a line is at most 64 KiB). */
+const MIN_TASK_LOG_LIMIT = 1024;
+
+/** `10MiB`, `512KiB`, `4096` (bytes); units are powers of 1024. */
+export function parseByteSize(name: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_TASK_LOG_LIMIT)
+    throw new InvalidInput(`${name} must be a size of at least ${MIN_TASK_LOG_LIMIT} bytes such as 10MiB or 512KiB, got ${text}`);
+  return bytes;
 }

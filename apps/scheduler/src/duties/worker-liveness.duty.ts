@@ -122,8 +122,26 @@ export class WorkerLivenessDuty implements LeaderTimer {
    */
   private async failAttempts(attempts: readonly LostAttempt[], lostAfterMs: number): Promise<void> {
     const at = new Date().toISOString();
-    await this.recordResults.execute(
-      attempts.map((attempt): ResultMessage => ({
+    // The lost attempt's log ends with why it may be short: a worker ships its lines in batches.
+    const notes = attempts.map((attempt): ResultMessage => ({
+      kind: 'logs',
+      runId: attempt.runId,
+      taskRunId: attempt.taskRunId,
+      attempt: attempt.attempt,
+      workerId: attempt.workerId,
+      at,
+      lines: [
+        {
+          ts: at,
+          level: 'warn',
+          stream: 'system',
+          message: `worker ${attempt.workerId} was lost (WorkerLost): lines it logged after its last shipped batch may be missing`,
+        },
+      ],
+    }));
+    await this.recordResults.execute([
+      ...notes,
+      ...attempts.map((attempt): ResultMessage => ({
         kind: 'failed',
         runId: attempt.runId,
         taskRunId: attempt.taskRunId,
@@ -133,7 +151,7 @@ export class WorkerLivenessDuty implements LeaderTimer {
         at,
         error: { type: 'WorkerLost', message: attempt.message, details: { workerId: attempt.workerId, lostAfterMs } },
       })),
-    );
+    ]);
     const jobs = new Map(attempts.map((attempt) => [taskJobId(attempt.taskRunId, attempt.attempt), attempt.type]));
     await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
   }

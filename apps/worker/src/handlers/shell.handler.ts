@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { defineHandler, NonRetryableError } from '@flowctl/worker-sdk';
+import { OutputLines } from './output-lines';
 
 const MAX_CAPTURE = 64 * 1024;
 
@@ -53,8 +54,17 @@ export const shellHandler = (inheritedEnvironment: Readonly<Record<string, strin
       });
       const stdout = new TailBuffer();
       const stderr = new TailBuffer();
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      // Each line goes to the attempt's log as it comes, tagged with its stream; the tails are the output.
+      const stdoutLines = new OutputLines((line) => ctx.processOutput('stdout', line));
+      const stderrLines = new OutputLines((line) => ctx.processOutput('stderr', line));
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout.push(chunk);
+        stdoutLines.push(chunk);
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk);
+        stderrLines.push(chunk);
+      });
       const kill = () => {
         try {
           process.kill(-child.pid!, 'SIGKILL');
@@ -66,6 +76,8 @@ export const shellHandler = (inheritedEnvironment: Readonly<Record<string, strin
       child.on('error', (error) => reject(error));
       child.on('close', (code, signal) => {
         ctx.signal.removeEventListener('abort', kill);
+        stdoutLines.end();
+        stderrLines.end();
         const output = { exitCode: code ?? (signal ? 128 : 1), stdout: stdout.toString(), stderr: stderr.toString() };
         if (output.exitCode === 0) return resolve(output);
         const error = Object.assign(

@@ -7,6 +7,7 @@ import { RunEventNotifications1700000000005 } from './1700000000005-run-event-no
 import { RunTaskPages1700000000006 } from './1700000000006-run-task-pages';
 import { RunStreamReads1700000000007 } from './1700000000007-run-stream-reads';
 import { RetryTraceContext1700000000008 } from './1700000000008-retry-trace-context';
+import { TaskLogs1700000000009 } from './1700000000009-task-logs';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RunTaskPages1700000000006,
   RunStreamReads1700000000007,
   RetryTraceContext1700000000008,
+  TaskLogs1700000000009,
 ];

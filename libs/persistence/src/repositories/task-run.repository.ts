@@ -235,6 +235,12 @@ export class TaskRunRepository {
     );
   }
 
+  /** Only where a task run's current attempt stands: what a live log stream re-reads to know when to end. */
+  async findAttemptState(db: Queryable, id: string): Promise<{ status: TaskStatus; attempt: number } | undefined> {
+    const [row] = await queryRows<{ status: TaskStatus; attempt: number }>(db, `SELECT status, attempt FROM task_runs WHERE id = $1`, [id]);
+    return row;
+  }
+
   async find(db: Queryable, runId: string, name: string): Promise<TaskRunRow | undefined> {
     const [row] = await queryRows<TaskRunRow>(db, `SELECT ${TASK_COLUMNS} FROM task_runs WHERE run_id = $1 AND name = $2`, [runId, name]);
     return row;

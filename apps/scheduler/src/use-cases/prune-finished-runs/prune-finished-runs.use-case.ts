@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterRepository, RunRepository } from '@flowctl/persistence';
+import { ClusterRepository, RunRepository, TaskLogRepository } from '@flowctl/persistence';
 import { LEADER_LEASE } from '../../duties/leader-lease';
 import { TransactionRunner } from '../../engine/transaction-runner';
 
@@ -12,7 +12,7 @@ export interface PruneBatch {
 
 /**
  * Leader duty: deletes one batch of runs that finished before the cutoff,
- * with their task runs, events and dead letters. Fenced by the lease token,
+ * with their task runs, events, dead letters and task logs. Fenced by the lease token,
  * so a deposed leader that wakes up late deletes nothing.
  */
 @Injectable()
@@ -21,6 +21,7 @@ export class PruneFinishedRunsUseCase {
     private readonly transactions: TransactionRunner,
     private readonly runs: RunRepository,
     private readonly cluster: ClusterRepository,
+    private readonly taskLogs: TaskLogRepository,
   ) {}
 
   /** Returns how many runs it deleted. */
@@ -28,6 +29,8 @@ export class PruneFinishedRunsUseCase {
     return this.transactions.run(async (tx) => {
       if (!(await this.cluster.holdsLease(tx, LEADER_LEASE, holder, token))) return 0;
       const ids = await this.runs.lockPrunable(tx, finishedBefore, batch.maxRuns, batch.maxTasks);
+      // Log lines hang off no foreign key (see their migration): they go first, found through their bookkeeping rows.
+      await this.taskLogs.deleteOfRuns(tx, ids);
       return this.runs.deleteMany(tx, ids);
     });
   }

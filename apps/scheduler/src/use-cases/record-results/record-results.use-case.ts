@@ -12,6 +12,7 @@ import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
 import { UnitOfWork, type SettledTask } from '../../engine/unit-of-work';
 import { EngineMetrics } from '../../metrics/engine-metrics';
+import { StoreTaskLogsUseCase, type LogsMessage } from '../store-task-logs/store-task-logs.use-case';
 
 const SCHEDULER_RUN_TYPES = new Set([APPROVAL_TYPE, WORKFLOW_TYPE]);
 
@@ -34,11 +35,19 @@ export class RecordResultsUseCase {
     private readonly advancer: RunAdvancer,
     private readonly dispatcher: TaskDispatcher,
     private readonly metrics: EngineMetrics,
+    private readonly storeTaskLogs: StoreTaskLogsUseCase,
   ) {}
 
   private readonly logger = getLogger(RecordResultsUseCase.name);
 
+  /** Log lines go to their own transaction, side by side with the engine's: they never hold up a task's state. */
   async execute(messages: readonly ResultMessage[]): Promise<void> {
+    const logs = messages.filter((m): m is LogsMessage => m.kind === 'logs');
+    if (logs.length === 0) return this.record(messages);
+    await Promise.all([this.storeTaskLogs.execute(logs), this.record(messages)]);
+  }
+
+  private async record(messages: readonly ResultMessage[]): Promise<void> {
     const workers = messages.filter((m): m is Extract<ResultMessage, { kind: 'worker' }> => m.kind === 'worker');
     const heartbeats = messages.filter((m): m is Extract<ResultMessage, { kind: 'heartbeat' }> => m.kind === 'heartbeat');
     const taskMessages = messages.filter((m): m is TaskMessage => m.kind === 'started' || m.kind === 'succeeded' || m.kind === 'failed');

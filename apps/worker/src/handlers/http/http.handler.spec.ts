@@ -13,6 +13,7 @@ const context = (): TaskContext => ({
   lastHeartbeatDetails: undefined,
   signal: new AbortController().signal,
   logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  processOutput: () => undefined,
 });
 
 describe('the http handler', () => {

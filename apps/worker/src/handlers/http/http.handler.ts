@@ -138,7 +138,14 @@ export const httpHandler = (limits: HttpLimits) =>
           if (redirects === 0 || !(error instanceof NonRetryableError)) throw error;
           throw new NonRetryableError(`http: redirect to ${url.href} refused: ${error.message.replace(/^http: /, '')}`);
         });
+        // The request line and the status go to the attempt's log (masked of secrets like every line).
+        ctx.logger.info(`${method} ${url.href}`);
+        const sentAt = Date.now();
         const response = await send(url, destination, method, headers, body, signal);
+        const status = response.statusCode ?? 0;
+        ctx.logger[status >= 400 ? 'warn' : 'info'](
+          `${status} ${response.statusMessage ?? ''} (${Date.now() - sentAt} ms)`.replace('  ', ' '),
+        );
         const location = response.headers.location;
         if (!REDIRECTS.has(response.statusCode ?? 0) || !location) {
           const text = await readBounded(response, limits.maxResponseBytes);

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sanitizeLogMessage } from '@flowctl/core';
+import { TaskLogRepository, type NewTaskLogLine, type TaskLogBatch } from '@flowctl/persistence';
+import type { ResultMessage } from '@flowctl/queue';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../../config/scheduler-config';
+import { TransactionRunner } from '../../engine/transaction-runner';
+
+export type LogsMessage = Extract<ResultMessage, { kind: 'logs' }>;
+
+/** What a stored line says when its sender could not ship some lines before it. */
+export function droppedBySenderNote(dropped: number): string {
+  return `${dropped} lines dropped by the worker before this one: its log buffer was full`;
+}
+
+/**
+ * Stores the log lines workers send, in a transaction of their own beside the engine's (never in
+ * it): a burst of logs costs the task-state path nothing but a share of the pool. Lines are made
+ * storable here whatever the sender did (see sanitizeLogMessage), so a hostile worker cannot make
+ * a batch fail.
+ */
+@Injectable()
+export class StoreTaskLogsUseCase {
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    private readonly transactions: TransactionRunner,
+    private readonly taskLogs: TaskLogRepository,
+  ) {}
+
+  async execute(messages: readonly LogsMessage[]): Promise<void> {
+    const batches = messages.map(toBatch).filter((batch) => batch.lines.length > 0);
+    if (batches.length === 0) return;
+    await this.transactions.run((tx) => this.taskLogs.append(tx, batches, this.config.taskLogLimitBytes));
+  }
+}
+
+function toBatch(message: LogsMessage): TaskLogBatch {
+  const lines: NewTaskLogLine[] = [];
+  const at = parseTime(message.at, new Date());
+  const dropped = Number.isSafeInteger(message.dropped) ? message.dropped! : 0;
+  if (dropped > 0) lines.push(storable(at, 'warn', 'system', droppedBySenderNote(dropped)));
+  for (const line of message.lines) lines.push(storable(parseTime(line.ts, at), line.level, line.stream, line.message));
+  return { runId: message.runId, taskRunId: message.taskRunId, attempt: message.attempt, lines };
+}
+
+function storable(ts: Date, level: NewTaskLogLine['level'], stream: NewTaskLogLine['stream'], text: string): NewTaskLogLine {
+  const { message, bytes } = sanitizeLogMessage(text);
+  return { ts, level, stream, message, bytes };
+}
+
+function parseTime(text: string, fallback: Date): Date {
+  const ms = Date.parse(text);
+  // Years past 9999 or before 1 do not fit a timestamptz: the sender's clock is not trusted that far.
+  return Number.isFinite(ms) && ms > -62135596800000 && ms < 253402300800000 ? new Date(ms) : fallback;
+}

@@ -1,0 +1,99 @@
+import type { ResultMessage } from '@flowctl/queue';
+import { TaskLogShipper, toMessages } from './task-log-shipper';
+
+type LogsMessage = Extract<ResultMessage, { kind: 'logs' }>;
+
+const attemptA = { runId: 'r1', taskRunId: '1', attempt: 1 };
+const attemptB = { runId: 'r1', taskRunId: '2', attempt: 3 };
+
+function recordingShipper(options: ConstructorParameters<typeof TaskLogShipper>[2] = {}) {
+  const sent: LogsMessage[] = [];
+  const shipper = new TaskLogShipper('w1', async (messages) => void sent.push(...messages), { flushIntervalMs: 10_000, ...options });
+  return { shipper, sent };
+}
+
+describe('TaskLogShipper', () => {
+  it('never sends on write: lines wait for the flush', async () => {
+    const { shipper, sent } = recordingShipper();
+    shipper.write(attemptA, 'info', 'log', 'one');
+    expect(sent).toEqual([]);
+    await shipper.flush();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      kind: 'logs',
+      workerId: 'w1',
+      taskRunId: '1',
+      attempt: 1,
+      lines: [{ level: 'info', stream: 'log', message: 'one' }],
+    });
+  });
+
+  it('sends on its timer', async () => {
+    const { shipper, sent } = recordingShipper({ flushIntervalMs: 5 });
+    shipper.write(attemptA, 'info', 'log', 'one');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent.map((m) => m.lines.length)).toEqual([1]);
+  });
+
+  it('keeps its memory bounded: drops the oldest unsent lines and sends their count', async () => {
+    const { shipper, sent } = recordingShipper({ maxBufferedLines: 3, batchLines: 100 });
+    for (let i = 1; i <= 5; i++) shipper.write(attemptA, 'info', 'stdout', `line ${i}`);
+    expect(shipper.pendingLines).toBe(3);
+    await shipper.flush();
+    expect(sent[0]!.lines.map((line) => line.message)).toEqual(['line 3', 'line 4', 'line 5']);
+    expect(sent[0]!.dropped).toBe(2);
+  });
+
+  it('bounds the characters it holds too', async () => {
+    const { shipper, sent } = recordingShipper({ maxBufferedChars: 10 });
+    shipper.write(attemptA, 'info', 'log', 'x'.repeat(8));
+    shipper.write(attemptA, 'info', 'log', 'y'.repeat(8));
+    await shipper.flush();
+    expect(sent[0]!.lines.map((line) => line.message)).toEqual(['y'.repeat(8)]);
+    expect(sent[0]!.dropped).toBe(1);
+  });
+
+  it('sends a big batch at once, without waiting for the interval', async () => {
+    const { shipper, sent } = recordingShipper({ batchLines: 4 });
+    for (let i = 0; i < 4; i++) shipper.write(attemptA, 'info', 'log', String(i));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent.flatMap((m) => m.lines)).toHaveLength(4);
+  });
+
+  it('takes no lines once closed', async () => {
+    const { shipper, sent } = recordingShipper();
+    shipper.write(attemptA, 'info', 'log', 'before');
+    await shipper.close();
+    shipper.write(attemptA, 'info', 'log', 'after');
+    await shipper.flush();
+    expect(sent.flatMap((m) => m.lines.map((line) => line.message))).toEqual(['before']);
+  });
+});
+
+describe('toMessages', () => {
+  const line = (message: string) => ({ ts: '2026-01-01T00:00:00.000Z', level: 'info' as const, stream: 'log' as const, message });
+
+  it('groups lines by attempt in write order and splits a long run of lines', () => {
+    const messages = toMessages(
+      'w1',
+      [
+        { attempt: attemptA, line: line('a1') },
+        { attempt: attemptB, line: line('b1') },
+        { attempt: attemptA, line: line('a2') },
+        { attempt: attemptA, line: line('a3') },
+      ],
+      new Map(),
+      2,
+    );
+    expect(messages.map((m) => [m.taskRunId, m.lines.map((l) => l.message)])).toEqual([
+      ['1', ['a1', 'a2']],
+      ['1', ['a3']],
+      ['2', ['b1']],
+    ]);
+  });
+
+  it('still reports lines dropped for an attempt with nothing left to send', () => {
+    const messages = toMessages('w1', [], new Map([['2:3', { attempt: attemptB, count: 7 }]]), 500);
+    expect(messages).toEqual([expect.objectContaining({ taskRunId: '2', attempt: 3, lines: [], dropped: 7 })]);
+  });
+});

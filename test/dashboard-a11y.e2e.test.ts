@@ -106,6 +106,17 @@ describe('the dashboard meets WCAG 2 A/AA (axe-core), in Chromium, light and dar
         await page.getByTestId('task-panel').waitFor();
       },
     },
+    {
+      name: "a running task's Logs tab",
+      path: () => `/runs/${runningRun}/tasks/talk?tab=logs`,
+      ready: async (page) => {
+        // Both streams and an ANSI colour: the stderr line and the red word are checked for contrast too.
+        await page.locator('.log-row.stream-stderr', { hasText: '<b>not bold</b>' }).waitFor();
+        await page.locator('.log-row .ansi-fg-red', { hasText: 'red' }).waitFor();
+        await page.getByTestId('log-search').fill('plain');
+        await page.locator('.log-row mark', { hasText: 'plain' }).waitFor();
+      },
+    },
     { name: 'workers', path: () => '/workers', ready: (page) => page.getByTestId('queues-table').waitFor() },
     {
       name: 'dead letters with one open',

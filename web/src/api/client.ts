@@ -135,6 +135,17 @@ export class ApiClient {
     return this.routes.rejectTask({ id: runId, name: task, body: {} });
   }
 
+  // task logs
+  getTaskLogs(
+    runId: string,
+    task: string,
+    options: { attempt?: number; after?: string | number; limit?: number } = {},
+    signal?: AbortSignal,
+  ) {
+    const { attempt, after, limit } = options;
+    return this.routes.getTaskLogs({ id: runId, name: task, attempt: attempt?.toString(), after: after?.toString(), limit }, { signal });
+  }
+
   // insights
   getInsights(query: InsightsQuery, signal?: AbortSignal) {
     return this.routes.getInsights({ ...query }, { signal });

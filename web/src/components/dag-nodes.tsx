@@ -69,7 +69,7 @@ export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNo
       style={statusStyle(data.status)}
       data-group={data.fanOutOf ?? data.label}
       data-status={data.status}
-      title={`${data.label}: ${STATUS_LABELS[data.status]}`}
+      title={`${data.label} (${data.type}): ${STATUS_LABELS[data.status]}`}
     >
       {handles}
       <div className="dag-node-title">
@@ -83,8 +83,8 @@ export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNo
           ) : null,
         )}
       </div>
-      <div className="dag-node-meta">
-        <span>{data.type}</span>
+      {/* The counts need the whole width (the type is in the panel and the tooltip): clipped, they would lose "failed". */}
+      <div className="dag-node-meta group-counts">
         <span>
           {done}/{data.total} done{failed > 0 ? ` · ${failed} failed` : ''}
         </span>

@@ -27,7 +27,7 @@ export function DiffView({
       {diff.added === 0 && diff.removed === 0 ? (
         <div className="muted diff-same">The two versions have the same text.</div>
       ) : (
-        <pre className="code-block diff-body">
+        <pre className="code-block diff-body" tabIndex={0}>
           {rows.map((row, i) =>
             row.kind === 'gap' ? (
               <span key={i} className="diff-line gap">

@@ -46,7 +46,7 @@ export function GroupPanel({
           ×
         </button>
       </header>
-      <div className="side-panel-body">
+      <div className="side-panel-body" tabIndex={0}>
         {group.fanOutOf && (
           <button type="button" className="button small" onClick={() => onOpen(group.fanOutOf!)}>
             Open {group.fanOutOf} itself

@@ -3,7 +3,7 @@ export function JsonView({ value, empty = 'none', maxHeight }: { value: unknown;
   if (value === undefined || value === null) return <div className="muted small">{empty}</div>;
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return (
-    <pre className="code-block" style={maxHeight ? { maxHeight } : undefined}>
+    <pre className="code-block" tabIndex={0} style={maxHeight ? { maxHeight } : undefined}>
       {text}
     </pre>
   );

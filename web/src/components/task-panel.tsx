@@ -3,10 +3,11 @@ import { Link } from 'react-router';
 import { api } from '../api/client';
 import type { Run, Task, TaskError } from '@flowctl/api-contract';
 import type { Attempt } from '../model/attempts';
-import { isActive, isTerminalRun } from '../model/status';
+import { isActive, isTerminalRun, isTerminalTask } from '../model/status';
 import { durationBetween, formatDuration, formatTimestamp } from '../model/time-format';
 import { ConfirmDialog } from './confirm-dialog';
 import { JsonView } from './json-view';
+import { LogView } from './log-view';
 import { StatusBadge } from './status-badge';
 import { TimeText } from './time-text';
 
@@ -24,7 +25,9 @@ export function ErrorDetails({ error }: { error: TaskError }) {
       {error.stack && (
         <details open>
           <summary>Stack</summary>
-          <pre className="code-block stack">{error.stack}</pre>
+          <pre className="code-block stack" tabIndex={0}>
+            {error.stack}
+          </pre>
         </details>
       )}
       {error.details !== undefined && error.details !== null && (
@@ -85,10 +88,16 @@ export interface TaskPanelProps {
   held?: boolean;
   now: number;
   onClose: () => void;
+  /** Which view of the task is open: its details or its log (`?tab=logs`). */
+  tab?: TaskPanelTab;
+  /** The address of each view, so the tabs are links that can be shared. */
+  tabHref?: (tab: TaskPanelTab) => string;
 }
 
+export type TaskPanelTab = 'details' | 'logs';
+
 /** Everything about one task beside the graph: error first, then input, output, heartbeat and attempts. */
-export function TaskPanel({ run, task: streamed, attempts, version, held = true, now, onClose }: TaskPanelProps) {
+export function TaskPanel({ run, task: streamed, attempts, version, held = true, now, onClose, tab = 'details', tabHref }: TaskPanelProps) {
   const [row, setRow] = useState<Task>();
   const [decision, setDecision] = useState<'approve' | 'reject'>();
   const task = held || !row || row.name !== streamed.name ? streamed : row;
@@ -130,77 +139,106 @@ export function TaskPanel({ run, task: streamed, attempts, version, held = true,
         </button>
       </header>
 
-      <div className="side-panel-body">
-        {waitingForApproval && (
-          <section className="panel-section approval">
-            <div>{(shown.input as { message?: string } | null)?.message ?? 'This step waits for a decision.'}</div>
-            <div className="row-actions">
-              <button type="button" className="button primary" onClick={() => setDecision('approve')}>
-                Approve
-              </button>
-              <button type="button" className="button danger" onClick={() => setDecision('reject')}>
-                Reject
-              </button>
-            </div>
-          </section>
-        )}
-        {task.status === 'dead' && (
-          <section className="panel-section notice">
-            Retries are exhausted: this task waits in the dead-letter queue.{' '}
-            <Link to={`/dead-letters?workflow=${encodeURIComponent(run.workflow)}&run=${run.id}`}>Requeue it from dead letters</Link>
-          </section>
-        )}
-        {shown.error && (
+      {tabHref && (
+        <nav className="tabs panel-tabs" aria-label="Task views">
+          {(['details', 'logs'] as const).map((name) => (
+            <Link
+              key={name}
+              to={tabHref(name)}
+              replace
+              className={`tab${tab === name ? ' active' : ''}`}
+              aria-current={tab === name ? 'page' : undefined}
+              data-testid={`task-tab-${name}`}
+            >
+              {name === 'details' ? 'Details' : 'Logs'}
+            </Link>
+          ))}
+        </nav>
+      )}
+
+      {tab === 'logs' ? (
+        <div className="side-panel-body logs">
+          <LogView
+            runId={run.id}
+            task={task.name}
+            latestAttempt={shown.attempt}
+            active={!isTerminalTask(task.status)}
+            attempts={attempts}
+          />
+        </div>
+      ) : (
+        <div className="side-panel-body" tabIndex={0}>
+          {waitingForApproval && (
+            <section className="panel-section approval">
+              <div>{(shown.input as { message?: string } | null)?.message ?? 'This step waits for a decision.'}</div>
+              <div className="row-actions">
+                <button type="button" className="button primary" onClick={() => setDecision('approve')}>
+                  Approve
+                </button>
+                <button type="button" className="button danger" onClick={() => setDecision('reject')}>
+                  Reject
+                </button>
+              </div>
+            </section>
+          )}
+          {task.status === 'dead' && (
+            <section className="panel-section notice">
+              Retries are exhausted: this task waits in the dead-letter queue.{' '}
+              <Link to={`/dead-letters?workflow=${encodeURIComponent(run.workflow)}&run=${run.id}`}>Requeue it from dead letters</Link>
+            </section>
+          )}
+          {shown.error && (
+            <section className="panel-section">
+              <h3>Error</h3>
+              <ErrorDetails error={shown.error} />
+            </section>
+          )}
           <section className="panel-section">
-            <h3>Error</h3>
-            <ErrorDetails error={shown.error} />
+            <h3>Times</h3>
+            <dl className="facts">
+              <dt>Queued</dt>
+              <dd>{formatTimestamp(shown.queuedAt)}</dd>
+              <dt>Started</dt>
+              <dd>{formatTimestamp(shown.startedAt)}</dd>
+              <dt>Finished</dt>
+              <dd>{formatTimestamp(shown.finishedAt)}</dd>
+              <dt>Ran</dt>
+              <dd>{shown.startedAt ? formatDuration(durationBetween(shown.startedAt, shown.finishedAt, now) ?? 0) : '–'}</dd>
+              {shown.retryAt && (
+                <>
+                  <dt>Next attempt</dt>
+                  <dd>
+                    <TimeText iso={shown.retryAt} now={now} />
+                  </dd>
+                </>
+              )}
+              <dt>Worker</dt>
+              <dd className="mono">{shown.workerId ?? '–'}</dd>
+            </dl>
           </section>
-        )}
-        <section className="panel-section">
-          <h3>Times</h3>
-          <dl className="facts">
-            <dt>Queued</dt>
-            <dd>{formatTimestamp(shown.queuedAt)}</dd>
-            <dt>Started</dt>
-            <dd>{formatTimestamp(shown.startedAt)}</dd>
-            <dt>Finished</dt>
-            <dd>{formatTimestamp(shown.finishedAt)}</dd>
-            <dt>Ran</dt>
-            <dd>{shown.startedAt ? formatDuration(durationBetween(shown.startedAt, shown.finishedAt, now) ?? 0) : '–'}</dd>
-            {shown.retryAt && (
-              <>
-                <dt>Next attempt</dt>
-                <dd>
-                  <TimeText iso={shown.retryAt} now={now} />
-                </dd>
-              </>
-            )}
-            <dt>Worker</dt>
-            <dd className="mono">{shown.workerId ?? '–'}</dd>
-          </dl>
-        </section>
-        <section className="panel-section">
-          <h3>Input</h3>
-          <JsonView value={shown.input} empty={task.status === 'pending' ? 'resolved when the task is queued' : 'none'} maxHeight={260} />
-        </section>
-        <section className="panel-section">
-          <h3>Output</h3>
-          <JsonView value={shown.output} empty={task.status === 'succeeded' ? 'none' : 'not yet'} maxHeight={260} />
-        </section>
-        {(shown.heartbeatAt || shown.heartbeatDetails !== null) && (
           <section className="panel-section">
-            <h3>
-              Latest heartbeat{' '}
-              <span className="muted small">{shown.heartbeatAt ? <TimeText iso={shown.heartbeatAt} now={now} /> : null}</span>
-            </h3>
-            <JsonView value={shown.heartbeatDetails} empty="no details" maxHeight={200} />
+            <h3>Input</h3>
+            <JsonView value={shown.input} empty={task.status === 'pending' ? 'resolved when the task is queued' : 'none'} maxHeight={260} />
           </section>
-        )}
-        <section className="panel-section">
-          <h3>Attempts</h3>
-          <AttemptsTable attempts={attempts} now={now} />
-        </section>
-      </div>
+          <section className="panel-section">
+            <h3>Output</h3>
+            <JsonView value={shown.output} empty={task.status === 'succeeded' ? 'none' : 'not yet'} maxHeight={260} />
+          </section>
+          {(shown.heartbeatAt || shown.heartbeatDetails !== null) && (
+            <section className="panel-section">
+              <h3>
+                Latest heartbeat{' '}
+                <span className="muted small">{shown.heartbeatAt ? <TimeText iso={shown.heartbeatAt} now={now} /> : null}</span>
+              </h3>
+              <JsonView value={shown.heartbeatDetails} empty="no details" maxHeight={200} />
+            </section>
+          )}
+          <section className="panel-section">
+            <h3>Attempts</h3>
+            <AttemptsTable attempts={attempts} now={now} />
+          </section>
+        </div>
+      )}
 
       {decision && (
         <ConfirmDialog

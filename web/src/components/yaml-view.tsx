@@ -8,7 +8,7 @@ hljs.registerLanguage('yaml', yaml);
 export function YamlView({ source }: { source: string }) {
   const lines = useMemo(() => hljs.highlight(source, { language: 'yaml', ignoreIllegals: true }).value.split('\n'), [source]);
   return (
-    <pre className="code-block numbered yaml" data-testid="yaml">
+    <pre className="code-block numbered yaml" data-testid="yaml" tabIndex={0}>
       {lines.map((html, i) => (
         <span className="code-line" key={i}>
           <span className="line-number" aria-hidden="true">

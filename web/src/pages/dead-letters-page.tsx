@@ -50,7 +50,7 @@ function LetterPanel({ letter, onRequeue, onClose }: { letter: DeadLetter; onReq
           ×
         </button>
       </header>
-      <div className="side-panel-body">
+      <div className="side-panel-body" tabIndex={0}>
         <div className="row-actions">
           <button type="button" className="button primary" onClick={onRequeue} data-testid="requeue-one">
             Requeue

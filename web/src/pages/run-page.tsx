@@ -10,7 +10,7 @@ import { ErrorNotice } from '../components/error-notice';
 import { GroupPanel } from '../components/group-panel';
 import { JsonView } from '../components/json-view';
 import { StatusBadge } from '../components/status-badge';
-import { TaskPanel } from '../components/task-panel';
+import { TaskPanel, type TaskPanelTab } from '../components/task-panel';
 import { TimeText } from '../components/time-text';
 import { Timeline } from '../components/timeline';
 import { buildDag, taskNodeId, type DagGroupNode } from '../graph/dag-model';
@@ -61,7 +61,11 @@ export function RunPage() {
     ? (model.nodeIdOf.get(name) ?? (countedParent && fanOuts.has(countedParent) ? taskNodeId(countedParent) : taskNodeId(name)))
     : groupId;
 
-  const openTask = (task: string) => navigate(`/runs/${id}/tasks/${encodeURIComponent(task)}`);
+  // The panel's view (`?tab=logs`) stays as another node is clicked, as in Argo.
+  const tab: TaskPanelTab = search.get('tab') === 'logs' ? 'logs' : 'details';
+  const taskHref = (task: string, view: TaskPanelTab = tab) =>
+    `/runs/${id}/tasks/${encodeURIComponent(task)}${view === 'logs' ? '?tab=logs' : ''}`;
+  const openTask = (task: string) => navigate(taskHref(task));
   const closePanel = () => navigate(`/runs/${id}`);
 
   if (live.error && !run) {
@@ -138,7 +142,7 @@ export function RunPage() {
         </div>
       </header>
 
-      <div className={`run-layout${panelOpen ? ' with-panel' : ''}`}>
+      <div className={`run-layout${panelOpen ? ' with-panel' : ''}${selectedTask && tab === 'logs' ? ' with-logs' : ''}`}>
         <section className="card graph-card" aria-label="Graph">
           {run && (version.data || version.error) ? (
             <DagView
@@ -177,6 +181,8 @@ export function RunPage() {
             held={heldTask !== undefined}
             now={now}
             onClose={closePanel}
+            tab={tab}
+            tabHref={(view) => taskHref(selectedTask.name, view)}
           />
         )}
         {run && !selectedTask && group && (

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { LeasedTask } from '@flowctl/api-contract';
 import { QueueTransport, type TaskJob } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { AttemptReporter } from './attempt-reporter';
@@ -15,22 +16,8 @@ import type { PollRequest } from './worker-requests';
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 /** One task as a poll answers it. */
-export interface LeasedTask {
-  leaseId: string;
-  runId: string;
-  workflow: string;
-  namespace: string;
-  task: string;
-  type: string;
-  attempt: number;
-  idempotencyKey: string;
-  input: unknown;
-  lastHeartbeatDetails: unknown;
-  heartbeatTimeoutMs: number;
-  deadline: string | null;
-  traceparent?: string;
-  secrets?: Record<string, string>;
-}
+/** What a poll hands out: the contract's shape, the one the SDKs read. */
+export type { LeasedTask };
 
 /**
  * Answers polls: takes jobs off the polled types' queues (at once when some

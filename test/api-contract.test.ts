@@ -6,6 +6,7 @@ import {
   ROUTES,
   RUN_STREAM_FRAMES,
   RUNS_STREAM_FRAMES,
+  TASK_LOG_STREAM_FRAMES,
   type FlowctlClient,
   type RouteName,
 } from '@flowctl/api-contract';
@@ -41,8 +42,12 @@ describe('the REST contract', () => {
   }
 
   /** The frames of an SSE route, read until `until` says enough, each held to its event's schema. */
-  async function streamFrames(name: 'streamRun' | 'streamRuns', args: Record<string, string>, until: (events: string[]) => boolean) {
-    const frames = name === 'streamRun' ? RUN_STREAM_FRAMES : RUNS_STREAM_FRAMES;
+  async function streamFrames(
+    name: 'streamRun' | 'streamRuns' | 'streamTaskLogs',
+    args: Record<string, string>,
+    until: (events: string[]) => boolean,
+  ) {
+    const frames = name === 'streamRun' ? RUN_STREAM_FRAMES : name === 'streamRuns' ? RUNS_STREAM_FRAMES : TASK_LOG_STREAM_FRAMES;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 10_000);
     const response = await fetch(client.url(name, args as never), {
@@ -133,6 +138,8 @@ describe('the REST contract', () => {
     await check('listRunEvents', { id: run.id, before: events.items[events.items.length - 1]!.id, limit: 2 });
     await check('getTask', { id: run.id, name: 'each' });
     await check('listTaskInstances', { id: run.id, name: 'each' });
+    await check('getTaskLogs', { id: run.id, name: 'list' });
+    await check('getTaskLogs', { id: run.id, name: 'list', attempt: '1', limit: 10 });
     await streamFrames('streamRun', { id: run.id }, (seen) => seen.includes('snapshot'));
     const runsStream = streamFrames('streamRuns', { workflow: 'contract' }, (seen) => seen.includes('runs'));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -190,6 +197,11 @@ describe('the REST contract', () => {
     const next = (await check('workerPoll', { body: { workerId: 'contract-worker', types: ['contract-http'], waitMs: 10_000 } })).tasks[0]!;
     await check('workerFail', { leaseId: next.leaseId, body: { error: { type: 'Broken', message: 'on purpose', nonRetryable: true } } });
     await stack.waitForRun(httpRun.id);
+    // The HTTP worker's line, as the live stream of a finished attempt sends it: the line, then `end`.
+    expect(await streamFrames('streamTaskLogs', { id: httpRun.id, name: 'outside' }, (seen) => seen.includes('end'))).toEqual([
+      'message',
+      'end',
+    ]);
     expect((await check('getInsights', { since: '1h' })).runs.started).toBeGreaterThanOrEqual(2);
     await check('getInsights', { since: '7d', workflow: 'contract-http' });
 

@@ -199,6 +199,30 @@ describe('namespaces: a token of one namespace can neither see nor touch another
     expect((await teamA.get(`/runs/${a.gatedRun}/tasks/gate/instances`)).status).toBe(200);
   });
 
+  route('GET', '/api/v1/runs/{id}/tasks/{name}/logs', async () => {
+    expectHidden(await teamA.get(`/runs/${b.gatedRun}/tasks/gate/logs`));
+    expect((await teamA.get(`/runs/${a.gatedRun}/tasks/gate/logs`)).status).toBe(200);
+  });
+
+  route('GET', '/api/v1/runs/{id}/tasks/{name}/logs/stream', async () => {
+    const headers = { authorization: `Bearer ${teamAToken}` };
+    const hidden = await fetch(`${stack.url}/api/v1/runs/${b.gatedRun}/tasks/gate/logs/stream`, { headers });
+    expect(hidden.status).toBe(404);
+    const controller = new AbortController();
+    const own = await fetch(`${stack.url}/api/v1/runs/${a.gatedRun}/tasks/gate/logs/stream`, { headers, signal: controller.signal });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    controller.abort();
+  });
+
+  route('GET', '/api/v1/insights', async () => {
+    const own = await teamA.get('/insights?since=1h');
+    expect(own.status).toBe(200);
+    expect(own.body.runs.started).toBeGreaterThanOrEqual(1);
+    expect((own.body.workflows as { namespace: string }[]).every((row) => row.namespace === 'team-a')).toBe(true);
+    expect((await teamA.get('/insights?since=1h&namespace=team-b')).status).toBe(403);
+  });
+
   route('POST', '/api/v1/runs/{id}/cancel', async () => {
     expectHidden(await teamA.post(`/runs/${b.gatedRun}/cancel`));
     expect((await admin.get(`/runs/${b.gatedRun}`)).body.status).toBe('running');

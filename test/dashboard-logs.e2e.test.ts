@@ -122,7 +122,13 @@ describe("the dashboard's Logs tab, in Chromium against a real scheduler and a w
     const run = await stack.waitForRun((await stack.api.post('/workflows/chatty/runs')).body.id, 60_000);
     expect(run.status).toBe('succeeded');
     await page.goto(`${stack.url}/runs/${run.id}/tasks/print?tab=logs`);
-    await page.getByTestId('log-count').getByText('100,000 lines').waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId('log-count')
+      .getByText('100,000 lines')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\nstatus: ${await page.getByTestId('log-status').textContent()}\npage: ${(await page.locator('main').textContent())?.slice(0, 1500)}`);
+      });
 
     // Follow mode opened it at the end.
     await logRow('row 100000').waitFor();

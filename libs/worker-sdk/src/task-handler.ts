@@ -21,8 +21,14 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Lines kept in the attempt's log (readable while it runs, secrets masked), and in the worker's own log. */
   logger: TaskLogger;
-  /** One line a child process printed, kept in the attempt's log tagged with its stream (what the `shell` task uses). */
-  processOutput(stream: 'stdout' | 'stderr', line: string): void;
+  /**
+   * One line a child process printed, kept in the attempt's log tagged with its stream (what the `shell`
+   * task uses). Answers false once the worker holds more unsent lines than it likes: pause the process's
+   * output until `logDrained()` resolves, and a fast printer is slowed instead of having lines dropped.
+   */
+  processOutput(stream: 'stdout' | 'stderr', line: string): boolean;
+  /** Resolves when the worker's unsent log lines are back under its high-water mark (at once when they are). */
+  logDrained(): Promise<void>;
 }
 
 export type TaskHandler<Input = any, Output = unknown> = (input: Input, ctx: TaskContext) => Promise<Output> | Output;

@@ -44,6 +44,33 @@ describe('TaskLogShipper', () => {
     expect(sent[0]!.dropped).toBe(2);
   });
 
+  it('tells a writer that can wait to stop at half its cap, and lets it go on once the batch is published', async () => {
+    let publish!: () => void;
+    const published = new Promise<void>((resolve) => (publish = resolve));
+    const sent: LogsMessage[] = [];
+    const shipper = new TaskLogShipper(
+      'w1',
+      async (messages) => {
+        await published;
+        sent.push(...messages);
+      },
+      { flushIntervalMs: 10_000, maxBufferedLines: 10, batchLines: 100 },
+    );
+    const room = [1, 2, 3, 4, 5, 6].map((i) => shipper.write(attemptA, 'info', 'stdout', `line ${i}`));
+    expect(room).toEqual([true, true, true, true, false, false]);
+    let drained = false;
+    const waiting = shipper.drained().then(() => (drained = true));
+    const flushed = shipper.flush();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(drained).toBe(false);
+    publish();
+    await Promise.all([flushed, waiting]);
+    expect(drained).toBe(true);
+    expect(sent[0]!.lines).toHaveLength(6);
+    expect(sent[0]!.dropped).toBeUndefined();
+    await expect(shipper.drained()).resolves.toBeUndefined();
+  });
+
   it('bounds the characters it holds too', async () => {
     const { shipper, sent } = recordingShipper({ maxBufferedChars: 10 });
     shipper.write(attemptA, 'info', 'log', 'x'.repeat(8));

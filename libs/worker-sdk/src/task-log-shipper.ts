@@ -52,6 +52,8 @@ export class TaskLogShipper {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private closed = false;
+  /** Writers of process output waiting for the buffer to drain under its high-water mark. */
+  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly workerId: string,
@@ -65,14 +67,34 @@ export class TaskLogShipper {
     return this.buffer.length - this.head;
   }
 
-  write(attempt: LogAttempt, level: TaskLogLevel, stream: TaskLogStream, message: string): void {
-    if (this.closed) return;
+  /** Over half the caps: a writer that can wait (a process's output, paused) should, rather than see lines dropped. */
+  get isAboveHighWater(): boolean {
+    return this.pendingLines >= this.options.maxBufferedLines / 2 || this.chars >= this.options.maxBufferedChars / 2;
+  }
+
+  /** Resolves once the buffer is under its high-water mark, checked after each batch is published. */
+  drained(): Promise<void> {
+    if (!this.isAboveHighWater || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Returns false when the buffer is above its high-water mark (see drained). */
+  write(attempt: LogAttempt, level: TaskLogLevel, stream: TaskLogStream, message: string): boolean {
+    if (this.closed) return true;
     this.buffer.push({ attempt, line: { ts: new Date().toISOString(), level, stream, message } });
     this.chars += message.length;
     while (this.pendingLines > this.options.maxBufferedLines || (this.chars > this.options.maxBufferedChars && this.pendingLines > 1))
       this.dropOldest();
     if (this.pendingLines >= this.options.batchLines) this.flushSoon(0);
     else this.flushSoon(this.options.flushIntervalMs);
+    return !this.isAboveHighWater;
+  }
+
+  private releaseWaiters(): void {
+    if (this.waiters.length === 0 || (this.isAboveHighWater && !this.closed)) return;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiting) resolve();
   }
 
   /** Sends everything buffered now, and waits for it (a worker's stop). */
@@ -81,7 +103,10 @@ export class TaskLogShipper {
     this.timer = undefined;
     while (this.flushing) await this.flushing;
     if (this.pendingLines === 0 && this.dropped.size === 0) return;
-    this.flushing = this.send().finally(() => (this.flushing = undefined));
+    this.flushing = this.send().finally(() => {
+      this.flushing = undefined;
+      this.releaseWaiters();
+    });
     await this.flushing;
   }
 
@@ -89,6 +114,7 @@ export class TaskLogShipper {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    this.releaseWaiters();
   }
 
   private flushSoon(delayMs: number): void {
@@ -103,7 +129,10 @@ export class TaskLogShipper {
       }
       this.flushing = this.send()
         .catch(() => undefined)
-        .finally(() => (this.flushing = undefined));
+        .finally(() => {
+          this.flushing = undefined;
+          this.releaseWaiters();
+        });
     }, delayMs);
     this.timer.unref?.();
   }

@@ -399,6 +399,7 @@ export class TaskRunner {
         error: (message, extra) => log('error', message, extra),
       },
       processOutput: (stream, line) => shipper.write(attempt, 'info', stream, masker.maskText(line)),
+      logDrained: () => shipper.drained(),
     };
   }
 }

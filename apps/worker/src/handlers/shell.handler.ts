@@ -56,15 +56,31 @@ export const shellHandler = (inheritedEnvironment: Readonly<Record<string, strin
       const stdout = new TailBuffer();
       const stderr = new TailBuffer();
       // Each line goes to the attempt's log as it comes, tagged with its stream; the tails are the output.
-      const stdoutLines = new OutputLines((line) => ctx.processOutput('stdout', line));
-      const stderrLines = new OutputLines((line) => ctx.processOutput('stderr', line));
+      // When the worker holds too many unsent lines, the pipes are paused until they go out: a command
+      // printing faster than logs ship blocks on its own writes (its memory and the worker's stay
+      // bounded) instead of having lines dropped, and the worker's other tasks keep their pace.
+      let full = false;
+      const stdoutLines = new OutputLines((line) => (full = !ctx.processOutput('stdout', line) || full));
+      const stderrLines = new OutputLines((line) => (full = !ctx.processOutput('stderr', line) || full));
+      const relieve = () => {
+        if (!full) return;
+        full = false;
+        child.stdout.pause();
+        child.stderr.pause();
+        void ctx.logDrained().then(() => {
+          child.stdout.resume();
+          child.stderr.resume();
+        });
+      };
       child.stdout.on('data', (chunk: Buffer) => {
         stdout.push(chunk);
         stdoutLines.push(chunk);
+        relieve();
       });
       child.stderr.on('data', (chunk: Buffer) => {
         stderr.push(chunk);
         stderrLines.push(chunk);
+        relieve();
       });
       const kill = () => {
         try {

@@ -25,14 +25,21 @@ export class AttemptLogShipper {
     private readonly masker: SecretMasker,
   ) {}
 
-  write(level: Level, message: string, fields?: Record<string, unknown>, stream: Stream = 'log'): void {
+  /** Returns false past half the buffer: a writer that can wait (a process's output) awaits drained(). */
+  write(level: Level, message: string, fields?: Record<string, unknown>, stream: Stream = 'log'): boolean {
     if (this.lines.length >= MAX_BUFFERED) {
       this.dropped++;
-      return;
+      return false;
     }
     const text = fields && Object.keys(fields).length > 0 ? `${message} ${safeJson(fields)}` : message;
     this.lines.push({ ts: new Date().toISOString(), level, message: this.masker.maskText(text).slice(0, MAX_LINE_CHARS), stream });
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+    return this.lines.length < MAX_BUFFERED / 2;
+  }
+
+  /** Resolves at once under half the buffer, else once what is buffered has been sent. */
+  drained(): Promise<void> {
+    return this.lines.length < MAX_BUFFERED / 2 ? Promise.resolve() : this.flush();
   }
 
   /** Sends what is buffered; failures lose those lines (logs never hold up or fail an attempt). */

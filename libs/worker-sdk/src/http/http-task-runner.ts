@@ -237,6 +237,7 @@ export class HttpTaskRunner {
         error: (message, fields) => shipper.write('error', message, fields),
       },
       processOutput: (stream, line) => shipper.write(stream === 'stderr' ? 'warn' : 'info', line, undefined, stream),
+      logDrained: () => shipper.drained(),
     };
 
     try {

@@ -13,7 +13,8 @@ const context = (): TaskContext => ({
   lastHeartbeatDetails: undefined,
   signal: new AbortController().signal,
   logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-  processOutput: () => undefined,
+  processOutput: () => true,
+  logDrained: () => Promise.resolve(),
 });
 
 describe('the http handler', () => {

@@ -127,7 +127,9 @@ describe("the dashboard's Logs tab, in Chromium against a real scheduler and a w
       .getByText('100,000 lines')
       .waitFor({ timeout: 60_000 })
       .catch(async (error: Error) => {
-        throw new Error(`${error.message}\nstatus: ${await page.getByTestId('log-status').textContent()}\npage: ${(await page.locator('main').textContent())?.slice(0, 1500)}`);
+        throw new Error(
+          `${error.message}\nstatus: ${await page.getByTestId('log-status').textContent()}\npage: ${(await page.locator('main').textContent())?.slice(0, 1500)}`,
+        );
       });
 
     // Follow mode opened it at the end.

@@ -282,6 +282,8 @@ export class TaskRunner {
         });
       endedAtMs = Date.now();
       outcome = 'succeeded';
+      // The attempt's last lines go out before its outcome, so a reader that sees it end has them all.
+      await this.logShipper.flush().catch(() => undefined);
       await this.reporter.send({ kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() });
     } catch (error) {
       endedAtMs ??= Date.now();
@@ -289,6 +291,7 @@ export class TaskRunner {
       span?.setStatus({ code: SpanStatusCode.ERROR, message: `${failure.type}: ${failure.message}` });
       span?.setAttribute('flowctl.task.error_type', failure.type);
       this.logger.warn(`task failed: ${failure.type}: ${failure.message}`, fields);
+      await this.logShipper.flush().catch(() => undefined);
       await this.reporter.send({
         kind: 'failed',
         ...base,

@@ -40,11 +40,14 @@ export class RecordResultsUseCase {
 
   private readonly logger = getLogger(RecordResultsUseCase.name);
 
-  /** Log lines go to their own transaction, side by side with the engine's: they never hold up a task's state. */
+  /** Log lines go to their own transaction, committed before the engine applies the batch's reports. */
   async execute(messages: readonly ResultMessage[]): Promise<void> {
     const logs = messages.filter((m): m is LogsMessage => m.kind === 'logs');
     if (logs.length === 0) return this.record(messages);
-    await Promise.all([this.storeTaskLogs.execute(logs), this.record(messages)]);
+    // Lines first: a worker ships an attempt's last lines ahead of its outcome, and a reader (the dashboard,
+    // `flowctl logs -f`) that sees the attempt end must find every line already stored.
+    await this.storeTaskLogs.execute(logs);
+    await this.record(messages);
   }
 
   private async record(messages: readonly ResultMessage[]): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type WorkerInfo,
 } from '@flowctl/queue';
 import { ConsoleCapture } from './console-capture';
+import { CancelledError, MAX_OUTPUT_BYTES, TimeoutError, WorkerShutdownError } from './attempt-errors';
 import { ResultReporter } from './result-reporter';
 import { NO_SECRETS, SecretMasker } from './secret-masker';
 import { TaskLogShipper, type TaskLogShipperOptions } from './task-log-shipper';
@@ -46,26 +47,13 @@ const DEFAULT_CONCURRENCY = 10;
 const MIN_HEARTBEAT_INTERVAL_MS = 200;
 /** Tasks still running after this long are reported as started on their own. */
 const STARTED_REPORT_DELAY_MS = 100;
-/** Outputs travel through the queue and PostgreSQL; past this they belong in object storage. */
-const MAX_OUTPUT_BYTES = 1_048_576;
 /** Log lines are worth less than outcomes: past this a batch is given up rather than held through an outage. */
 const LOG_SEND_DEADLINE_MS = 30_000;
 
-class TimeoutError extends Error {
-  override name = 'Timeout';
-}
-class CancelledError extends Error {
-  override name = 'Cancelled';
-}
 /** A secret the task reads is not set in its namespace: setting it (then retrying the run) is the fix, not another attempt. */
 class SecretNotFound extends Error {
   override name = 'SecretNotFound';
   readonly nonRetryable = true;
-}
-
-/** An attempt given back by a worker that is stopping: retryable, so another worker takes the next attempt at once. */
-class WorkerShutdownError extends Error {
-  override name = 'WorkerShutdown';
 }
 
 /** JSON lines through the process's pino logger; run, task and attempt come from the log context of the attempt. */

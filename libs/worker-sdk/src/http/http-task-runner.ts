@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { CancelledError, MAX_OUTPUT_BYTES, TimeoutError, WorkerShutdownError } from '../attempt-errors';
 import { randomBytes } from 'node:crypto';
 import type { TaskFailure } from '@flowctl/core';
 import { NO_SECRETS, SecretMasker } from '../secret-masker';
@@ -30,20 +31,9 @@ const MIN_HEARTBEAT_INTERVAL_MS = 200;
 /** How long a report (complete, fail) is retried through a server outage before it is given up. */
 const REPORT_DEADLINE_MS = 120_000;
 const MAX_POLL_BACKOFF_MS = 10_000;
-const OUTPUT_LIMIT_BYTES = 1_048_576;
 /** How long a busy runner waits for more free slots before it polls for the ones it has. */
 const GATHER_MS = 10;
 
-class TimeoutError extends Error {
-  override name = 'Timeout';
-}
-class CancelledError extends Error {
-  override name = 'Cancelled';
-}
-/** An attempt given back by a worker that is stopping: retryable, so another worker takes the next attempt at once. */
-class WorkerShutdownError extends Error {
-  override name = 'WorkerShutdown';
-}
 /** The server said the attempt is over (409): nothing more is reported for it. */
 class LeaseEnded extends Error {
   override name = 'LeaseEnded';
@@ -248,8 +238,8 @@ export class HttpTaskRunner {
       );
       const masked = masker.mask(output ?? null);
       const size = Buffer.byteLength(JSON.stringify(masked));
-      if (size > OUTPUT_LIMIT_BYTES)
-        throw Object.assign(new Error(`output is ${size} bytes; the limit is ${OUTPUT_LIMIT_BYTES}`), {
+      if (size > MAX_OUTPUT_BYTES)
+        throw Object.assign(new Error(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`), {
           name: 'OutputTooLarge',
           nonRetryable: true,
         });

@@ -33,4 +33,10 @@ describe('OutputLines', () => {
     const lines = linesOf([Buffer.alloc(MAX_OUTPUT_LINE_CHARS * 2 + 10, 'x')]);
     expect(lines.map((line) => line.length)).toEqual([MAX_OUTPUT_LINE_CHARS, MAX_OUTPUT_LINE_CHARS, 10]);
   });
+
+  it('ends a line cut exactly at a piece boundary without an empty line, however the reads fall', () => {
+    const piece = Buffer.alloc(MAX_OUTPUT_LINE_CHARS, 'x');
+    expect(linesOf([piece, piece, Buffer.from('\nnext\n')])).toEqual([piece.toString(), piece.toString(), 'next']);
+    expect(linesOf([piece, Buffer.from('\r\n\n')])).toEqual([piece.toString(), '']);
+  });
 });

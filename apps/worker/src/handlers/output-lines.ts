@@ -11,6 +11,8 @@ export const MAX_OUTPUT_LINE_CHARS = 64 * 1024;
 export class OutputLines {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
+  /** The current line was cut at a piece boundary, so its newline ends a line already passed on. */
+  private cut = false;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
@@ -35,12 +37,16 @@ export class OutputLines {
     while (rest.length >= MAX_OUTPUT_LINE_CHARS) {
       this.onLine(rest.slice(0, MAX_OUTPUT_LINE_CHARS));
       rest = rest.slice(MAX_OUTPUT_LINE_CHARS);
+      this.cut = true;
     }
     this.pending = rest;
   }
 
   private emit(line: string): void {
     let text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const closesCutLine = this.cut && text.length === 0;
+    this.cut = false;
+    if (closesCutLine) return;
     while (text.length > MAX_OUTPUT_LINE_CHARS) {
       this.onLine(text.slice(0, MAX_OUTPUT_LINE_CHARS));
       text = text.slice(MAX_OUTPUT_LINE_CHARS);

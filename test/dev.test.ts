@@ -1,36 +1,14 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestApi } from './support/api-client';
 import { CLI_MAIN } from './support/flowctl-stack';
+import { descendantsOf, isAlive } from './support/process-tree';
 import { settledWithin, waitFor } from './support/wait-for';
 
 // The integration project's testTimeout in jest.config.js is a project option jest ignores: set it here.
 jest.setTimeout(90_000);
-
-/** Every process below `pid` (children, their children, ...), from pgrep. */
-function descendantsOf(pid: number): number[] {
-  let children: number[];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there are none
-  }
-  return children.flatMap((child) => [child, ...descendantsOf(child)]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `flowctl dev` as a user runs it: one command, nothing installed, Ctrl-C to stop. */
 describe('flowctl dev', () => {

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { descendantsOf, isAlive } from './support/process-tree';
 import { settledWithin, waitFor } from './support/wait-for';
 
 const run = promisify(execFile);
@@ -32,29 +33,6 @@ function processesMentioning(text: string): number[] {
       .filter((pid) => pid !== process.pid);
   } catch {
     return []; // pgrep exits 1 when there are none
-  }
-}
-
-/** Every process below `pid` (children, their children, ...), from pgrep. */
-function descendantsOf(pid: number): number[] {
-  let children: number[];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-  return children.flatMap((child) => [child, ...descendantsOf(child)]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

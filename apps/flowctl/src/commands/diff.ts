@@ -5,8 +5,7 @@ import type { WorkflowDefinition } from '@flowctl/core';
 import { ApiError, segment } from '../api-client';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
-import { workflowDocuments } from './apply';
-import { checkWorkflow } from './lint';
+import { eachValidWorkflow } from './lint';
 
 /** Exit codes as `diff` and `kubectl diff` use them: a difference is not a failure, but scripts must see it. */
 export const DiffExit = { Same: 0, Different: 1, Invalid: 2 } as const;
@@ -29,29 +28,18 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
 }
 
 export async function diffWorkflows(context: CommandContext, paths: readonly string[]): Promise<number> {
-  let invalid = false;
   let different = false;
-  for (const path of paths) {
-    const read = await workflowDocuments(path, context);
-    invalid ||= read.invalid;
-    for (const document of read.documents) {
-      const checked = checkWorkflow(document);
-      if ('problems' in checked) {
-        invalid = true;
-        for (const problem of checked.problems) context.err(`${document.label}: ${problem}\n`);
-        continue;
-      }
-      const { name, namespace } = checked.definition.metadata;
-      const stored = await storedDefinition(context, name, namespace);
-      const label = `workflow/${name}${namespace === 'default' ? '' : ` (namespace ${namespace})`}`;
-      const before = stored ? definitionText(stored.definition) : '';
-      const after = definitionText(checked.definition);
-      if (before === after) continue;
-      different = true;
-      const from = stored ? `${label} version ${stored.version} (server)` : `${label} (not on the server)`;
-      context.out(createTwoFilesPatch(from, `${label} (${document.label})`, before, after, undefined, undefined, { context: 3 }));
-    }
-  }
+  const { invalid } = await eachValidWorkflow(context, paths, async (definition, document) => {
+    const { name, namespace } = definition.metadata;
+    const stored = await storedDefinition(context, name, namespace);
+    const label = `workflow/${name}${namespace === 'default' ? '' : ` (namespace ${namespace})`}`;
+    const before = stored ? definitionText(stored.definition) : '';
+    const after = definitionText(definition);
+    if (before === after) return;
+    different = true;
+    const from = stored ? `${label} version ${stored.version} (server)` : `${label} (not on the server)`;
+    context.out(createTwoFilesPatch(from, `${label} (${document.label})`, before, after, undefined, undefined, { context: 3 }));
+  });
   if (invalid) return DiffExit.Invalid;
   return different ? DiffExit.Different : DiffExit.Same;
 }

@@ -20,6 +20,22 @@ export function registerLintCommand(program: Command, context: CommandContext): 
 }
 
 export async function lintWorkflows(context: CommandContext, paths: readonly string[]): Promise<ExitCode> {
+  const { invalid } = await eachValidWorkflow(context, paths, (definition, document) => {
+    context.out(`${document.label}: workflow/${definition.metadata.name} is valid\n`);
+  });
+  return invalid ? ExitCode.Usage : ExitCode.Success;
+}
+
+/**
+ * Reads every workflow document under `paths`, reports each invalid one's problems on stderr as
+ * apply would, and hands each valid definition to `visit` in order. `invalid` says whether any
+ * file or document was unreadable or invalid.
+ */
+export async function eachValidWorkflow(
+  context: CommandContext,
+  paths: readonly string[],
+  visit: (definition: WorkflowDefinition, document: WorkflowDocument) => void | Promise<void>,
+): Promise<{ invalid: boolean }> {
   let invalid = false;
   for (const path of paths) {
     const read = await workflowDocuments(path, context);
@@ -30,11 +46,11 @@ export async function lintWorkflows(context: CommandContext, paths: readonly str
         invalid = true;
         for (const problem of checked.problems) context.err(`${document.label}: ${problem}\n`);
       } else {
-        context.out(`${document.label}: workflow/${checked.definition.metadata.name} is valid\n`);
+        await visit(checked.definition, document);
       }
     }
   }
-  return invalid ? ExitCode.Usage : ExitCode.Success;
+  return { invalid };
 }
 
 /** The definition as apply would store it, or each problem as apply would report it (`path: message (line N)`). */

@@ -1,83 +1,14 @@
 import { TASK_STATUS_AFTER as STATUS_AFTER } from '@flowctl/api-contract';
 import { FlowctlStack } from './support/flowctl-stack';
 import type { TestApi } from './support/api-client';
-import { waitFor } from './support/wait-for';
+import { SseFrames, type SseFrame } from './support/sse-frames';
 import { aWorkflow } from './support/workflow-factory';
 
-interface Frame {
-  id?: string;
-  event: string;
-  data: any;
-  /** The frame as it came over the wire, in bytes. */
-  bytes: number;
-}
-
-/** A minimal EventSource over fetch: keeps every frame it has read, so a test can wait for one. */
-class SseReader {
-  readonly frames: Frame[] = [];
-  comments = 0;
-  private done = false;
-
-  private constructor(
-    readonly status: number,
-    private readonly abort: AbortController,
-  ) {}
-
-  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
-    const controller = new AbortController();
-    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
-    const reader = new SseReader(response.status, controller);
-    if (response.ok && response.body) void reader.pump(response.body);
-    return reader;
-  }
-
-  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          this.parse(buffer.slice(0, end), Buffer.byteLength(buffer.slice(0, end + 2)));
-          buffer = buffer.slice(end + 2);
-        }
-      }
-    } catch {
-      // aborted by close()
-    }
-    this.done = true;
-  }
-
-  private parse(block: string, bytes: number): void {
-    const frame: Partial<Frame> & { dataLines: string[] } = { dataLines: [] };
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) this.comments += 1;
-      else if (line.startsWith('id: ')) frame.id = line.slice(4);
-      else if (line.startsWith('event: ')) frame.event = line.slice(7);
-      else if (line.startsWith('data: ')) frame.dataLines.push(line.slice(6));
-    }
-    if (frame.event) this.frames.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.dataLines.join('\n')), bytes });
-  }
-
-  get ended(): boolean {
-    return this.done;
-  }
-
-  /** Every run event this stream delivered, from `history` and `events` frames, in order. */
-  events(kind?: 'history' | 'events'): any[] {
-    return this.frames
-      .filter((f) => (kind ? f.event === kind : f.event === 'history' || f.event === 'events'))
-      .flatMap((f) => f.data.events);
-  }
-
-  waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
-    return waitFor(probe, { timeoutMs, what, intervalMs: 20 });
-  }
-
-  close(): void {
-    this.abort.abort();
-  }
+/** Every run event a stream delivered, from `history` and `events` frames, in order. */
+function runEvents(stream: SseFrames, kind?: 'history' | 'events'): any[] {
+  return stream.frames
+    .filter((f) => (kind ? f.event === kind : f.event === 'history' || f.event === 'events'))
+    .flatMap((f) => f.data.events);
 }
 
 /** Every event of a run up to `lastId`, oldest first, through the paged events API. */
@@ -107,7 +38,7 @@ function countsFromHistory(events: readonly any[], name: string, total: number):
 }
 
 /** What the stream sent on connect: its history and snapshot frames. */
-const connectFrames = (stream: SseReader) => stream.frames.slice(0, stream.frames.findIndex((f) => f.event === 'snapshot') + 1);
+const connectFrames = (stream: SseFrames) => stream.frames.slice(0, stream.frames.findIndex((f) => f.event === 'snapshot') + 1);
 
 /**
  * What the stream sent on connect before it was bounded: every event in `history` frames of 1,000
@@ -134,9 +65,9 @@ async function unboundedConnectBytes(api: TestApi, runId: string): Promise<numbe
 
 describe('the dashboard API: live streams and queue depth', () => {
   let stack: FlowctlStack;
-  const readers: SseReader[] = [];
+  const readers: SseFrames[] = [];
   const open = async (path: string, headers?: Record<string, string>) => {
-    const reader = await SseReader.open(`${stack.url}/api/v1${path}`, headers);
+    const reader = await SseFrames.open(`${stack.url}/api/v1${path}`, headers);
     readers.push(reader);
     return reader;
   };
@@ -177,7 +108,7 @@ describe('the dashboard API: live streams and queue depth', () => {
     expect(snapshot.data.run.tasks.find((t: any) => t.name === 'last').status).toBe('pending');
     expect(snapshot.id).toBe(snapshot.data.lastEventId);
 
-    await stream.waitFor(() => stream.events('events').some((e) => e.type === 'run_succeeded'), 'run_succeeded to arrive live');
+    await stream.waitFor(() => runEvents(stream, 'events').some((e) => e.type === 'run_succeeded'), 'run_succeeded to arrive live');
     const snapshotAt = stream.frames.indexOf(snapshot);
     expect(stream.frames.slice(0, snapshotAt).every((f) => f.event === 'history')).toBe(true);
     const live = stream.frames.slice(snapshotAt + 1).filter((f) => f.event === 'events');
@@ -187,7 +118,7 @@ describe('the dashboard API: live streams and queue depth', () => {
     );
 
     // Event ids only grow, and each frame's id is its last event's: Last-Event-ID resumes exactly.
-    const ids = stream.events().map((e) => Number(e.id));
+    const ids = runEvents(stream).map((e) => Number(e.id));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
     for (const frame of live) expect(frame.id).toBe(frame.data.events[frame.data.events.length - 1].id);
@@ -207,7 +138,7 @@ describe('the dashboard API: live streams and queue depth', () => {
 
     const stream = await open(`/runs/${run.id}/stream`, { 'last-event-id': middle.id });
     const snapshot = await stream.waitFor(() => stream.frames.find((f) => f.event === 'snapshot'), 'the snapshot');
-    expect(stream.events('history').map((e) => e.id)).toEqual(
+    expect(runEvents(stream, 'history').map((e) => e.id)).toEqual(
       history.filter((e: any) => Number(e.id) > Number(middle.id)).map((e: any) => e.id),
     );
     expect(snapshot.data.run.status).toBe('succeeded');
@@ -230,11 +161,11 @@ describe('the dashboard API: live streams and queue depth', () => {
     const started = await stack.api.post('/workflows/wide/runs', { inputs: { items: Array.from({ length: total }, (_, i) => i) } });
     expect(started.status).toBe(201);
     const runId = started.body.id as string;
-    const counts = (frames: Frame[]) =>
+    const counts = (frames: SseFrame[]) =>
       frames
         .flatMap((f) => (f.event === 'snapshot' || f.event === 'events' ? (f.data.fanOuts ?? []) : []))
         .filter((o: any) => o.task === 'each');
-    const latestCounts = (reader: SseReader) => counts(reader.frames).at(-1)?.counts;
+    const latestCounts = (reader: SseFrames) => counts(reader.frames).at(-1)?.counts;
 
     // One stream from the start (the fan-out may expand after its snapshot), one opened mid-run.
     const early = await open(`/runs/${runId}/stream`);
@@ -250,13 +181,13 @@ describe('the dashboard API: live streams and queue depth', () => {
     // The counts are the history's, as of exactly the snapshot's last event.
     const history = await eventsUpTo(stack.api, runId, snapshot.data.lastEventId);
     expect(summary.counts).toEqual(countsFromHistory(history, 'each', total));
-    expect(middle.events('history').length).toBeLessThanOrEqual(1_000);
+    expect(runEvents(middle, 'history').length).toBeLessThanOrEqual(1_000);
     const tail = middle.frames.find((f) => f.event === 'history')!.data;
     expect(tail).toMatchObject({ reset: true, earlierBefore: tail.events[0].id });
 
     // Both streams converge on the run's end: every instance succeeded, counted once.
     for (const reader of [early, middle]) {
-      await reader.waitFor(() => reader.events().some((e) => e.type === 'run_succeeded'), 'the run to succeed live', 120_000);
+      await reader.waitFor(() => runEvents(reader).some((e) => e.type === 'run_succeeded'), 'the run to succeed live', 120_000);
       expect(latestCounts(reader)).toEqual({ succeeded: total });
       expect(reader.frames.flatMap((f) => (f.event === 'events' ? f.data.tasks : [])).every((t: any) => !/^each\[/.test(t.name))).toBe(
         true,

@@ -1,8 +1,12 @@
+import { waitFor } from './wait-for';
+
 /** One Server-Sent Events frame as a test reads it. */
 export interface SseFrame {
   id?: string;
   event: string;
   data: any;
+  /** The frame as it came over the wire, in bytes. */
+  bytes: number;
 }
 
 /** Reads an SSE response into frames as they arrive, so a test can wait for one; close() ends the request. */
@@ -31,7 +35,7 @@ export class SseFrames {
       for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          this.parse(buffer.slice(0, end));
+          this.parse(buffer.slice(0, end), Buffer.byteLength(buffer.slice(0, end + 2)));
           buffer = buffer.slice(end + 2);
         }
       }
@@ -41,18 +45,22 @@ export class SseFrames {
     this.ended = true;
   }
 
-  private parse(block: string): void {
+  private parse(block: string, bytes: number): void {
     const frame: Partial<SseFrame> & { data: string[] } = { data: [] };
     for (const line of block.split('\n')) {
       if (line.startsWith('id: ')) frame.id = line.slice(4);
       else if (line.startsWith('event: ')) frame.event = line.slice(7);
       else if (line.startsWith('data: ')) frame.data.push(line.slice(6));
     }
-    if (frame.event) this.frames.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.data.join('\n')) });
+    if (frame.event) this.frames.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.data.join('\n')), bytes });
   }
 
   of(event: string): SseFrame[] {
     return this.frames.filter((frame) => frame.event === event);
+  }
+
+  waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
+    return waitFor(probe, { timeoutMs, what, intervalMs: 20 });
   }
 
   close(): void {

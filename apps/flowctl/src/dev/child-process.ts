@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 export interface ManagedProcess {
   name: string;
@@ -24,31 +25,41 @@ export function startNodeProcess(
   const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   prefixOutput(child, name, output);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return managed(name, child, exited, (signal) => child.kill(signal));
+}
+
+/** Stops the polite way (SIGTERM), then the hard way (SIGKILL) after `graceMs`. */
+function managed(
+  name: string,
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  signal: (signal: NodeJS.Signals) => void,
+): ManagedProcess {
   return {
     name,
     child,
     exited,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
   };
 }
 
-/** Each line the child prints, on `output` as `[name] line`. */
+/**
+ * Each line the child prints, on `output` as `[name] line`. Lines are cut where the child ends
+ * them, not where a pipe read happens to end, so a long line is never prefixed twice.
+ */
 function prefixOutput(child: ChildProcess, name: string, output: { write(text: string): unknown } | undefined): void {
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => `[${name}] ${line}\n`)
-      .join('');
-  child.stdout?.on('data', (chunk: Buffer) => output?.write(prefix(chunk)));
-  child.stderr?.on('data', (chunk: Buffer) => output?.write(prefix(chunk)));
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      if (line.length > 0) output?.write(`[${name}] ${line}\n`);
+    });
+  }
 }
 
 /**
@@ -92,18 +103,7 @@ export function startShellCommand(
       resolve(null);
     });
   });
-  return {
-    name,
-    child,
-    exited,
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      signalGroup('SIGTERM');
-      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return managed(name, child, exited, signalGroup);
 }
 
 /** Polls a URL until it answers 2xx; for start-up only, where no notification exists. */

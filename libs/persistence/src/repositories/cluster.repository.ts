@@ -19,6 +19,9 @@ export interface SchedulerRow {
   lastSeenAt: Date;
 }
 
+/** The name of the lease row the schedulers elect their leader on; every leader-only write checks it. */
+export const LEADER_LEASE = 'leader';
+
 export interface Lease {
   holder: string;
   token: string;

@@ -1,5 +1,4 @@
 export * from './data-source';
-export * from './entities';
 export * from './queryable';
 export * from './uuid-v7';
 export * from './repositories/workflow.repository';

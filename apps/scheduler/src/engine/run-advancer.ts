@@ -9,6 +9,7 @@ import {
   type ExpressionScope,
   type TaskFailure,
   type TaskStatus,
+  TIMERS_CHANNEL,
 } from '@flowctl/core';
 import {
   RunEventRepository,
@@ -103,7 +104,7 @@ export class RunAdvancer {
     }
     await this.deferHistory(uow);
     // Whatever is still waiting goes with the COMMIT; NOTIFY is delivered at commit.
-    await uow.pending.flushWithCommit(uow.timersChanged ? { sql: `SELECT pg_notify('flowctl_timers', '')`, parameters: [] } : undefined);
+    await uow.pending.flushWithCommit(uow.timersChanged ? { sql: `SELECT pg_notify('${TIMERS_CHANNEL}', '')`, parameters: [] } : undefined);
   }
 
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */

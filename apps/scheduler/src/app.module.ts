@@ -17,6 +17,9 @@ import {
   SecretRepository,
   TaskLogRepository,
   TaskRunRepository,
+  TaskRunViewRepository,
+  TaskRunTimerRepository,
+  FanOutInstanceRepository,
   WorkflowRepository,
 } from '@flowctl/persistence';
 import { stopTracing } from '@flowctl/observability';
@@ -118,6 +121,9 @@ export class SchedulerModule {
         WorkflowRepository,
         RunRepository,
         TaskRunRepository,
+        TaskRunViewRepository,
+        TaskRunTimerRepository,
+        FanOutInstanceRepository,
         RunEventRepository,
         DeadLetterRepository,
         InsightsRepository,

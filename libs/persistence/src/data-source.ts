@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface DatabaseOptions {
@@ -14,7 +13,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: ENTITIES,
+    // No entities: repositories send their own SQL and the migrations are the schema (docs/adr/0016).
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'flowctl_migrations',
     migrationsTransactionMode: 'each',

@@ -10,6 +10,11 @@ export interface Queryable {
   sendWithCommit?(statement: Statement): void;
 }
 
+/** Sends a built statement, if there is one (builders answer undefined when there is nothing to write). */
+export async function execute(db: Queryable, statement: Statement | undefined): Promise<void> {
+  if (statement) await db.query(statement.sql, statement.parameters);
+}
+
 /** The one timestamp a `SELECT min(...) AS at` answers: when a leader timer is next due, or null. */
 export async function queryEarliest(db: Queryable, sql: string, parameters: unknown[] = []): Promise<Date | null> {
   const [row] = await queryRows<{ at: Date | null }>(db, sql, parameters);

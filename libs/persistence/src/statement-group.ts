@@ -2,7 +2,10 @@ import { Query, type ClientBase, type QueryResult, type Submittable } from 'pg';
 // pg's own value mapping (dates, arrays, buffers, toPostgres), the one every pg query uses.
 import { prepareValue } from 'pg/lib/utils';
 
-/** What of pg's Query a group builds on; @types/pg declares only its public face. */
+/**
+ * What of pg's Query a group builds on; @types/pg declares only its public face. pg is pinned exactly
+ * (package.json) and test/dependency-tripwires.test.ts names each internal used here if an upgrade moves it.
+ */
 interface QueryInternals {
   callback?: (error: Error | null, results: QueryResult | QueryResult[]) => void;
   handleCommandComplete(message: unknown, connection: unknown): void;

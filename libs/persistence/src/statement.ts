@@ -1,5 +1,3 @@
-import type { Queryable } from './queryable';
-
 /** One SQL statement with its own `$1..$n` parameters, built now and sent later (possibly inside another). */
 export interface Statement {
   sql: string;
@@ -23,9 +21,4 @@ function shifted(statement: Statement, parameters: unknown[]): string {
   const offset = parameters.length;
   parameters.push(...statement.parameters);
   return offset === 0 ? statement.sql : statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-}
-
-/** Sends a built statement, if there is one (builders answer undefined when there is nothing to write). */
-export async function execute(db: Queryable, statement: Statement | undefined): Promise<void> {
-  if (statement) await db.query(statement.sql, statement.parameters);
 }

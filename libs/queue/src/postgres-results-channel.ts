@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { RESULTS_CHANNEL } from '@flowctl/core';
 import { MicroBatcher } from './micro-batcher';
 import { NotificationListener } from './notification-listener';
 import { parseResultMessage } from './result-message.guard';
@@ -12,8 +13,6 @@ import {
 } from './results-channel';
 import type { ResultMessage } from './task-job';
 
-/** One channel for every installation on the server; the payload names the schema whose table has news. */
-const CHANNEL = 'flowctl_results';
 /** A missed notification, or reports a dead scheduler's connection gave back, wait at most this long. */
 const IDLE_POLL_MS = 1_000;
 /** Reports a worker sends while its previous insert is in flight go out together in one. */
@@ -66,7 +65,7 @@ export class PostgresResultsChannel implements ResultsChannel {
     // NOTIFY is delivered at commit, so a woken scheduler finds the rows.
     await this.pool.query(
       `WITH sent AS (INSERT INTO ${this.table} (message) SELECT value FROM jsonb_array_elements($1::jsonb) RETURNING 1)
-       SELECT pg_notify('${CHANNEL}', $2)`,
+       SELECT pg_notify('${RESULTS_CHANNEL}', $2)`,
       [JSON.stringify(messages), this.schema],
     );
   }
@@ -104,7 +103,7 @@ export class PostgresResultsChannel implements ResultsChannel {
     let running = true;
     let notified = false;
     let wake: (() => void) | undefined;
-    const listener = new NotificationListener(this.url, CHANNEL, (payload) => {
+    const listener = new NotificationListener(this.url, RESULTS_CHANNEL, (payload) => {
       // '' comes after a reconnect: anything may have been missed.
       if (payload !== '' && payload !== this.schema) return;
       notified = true;

@@ -6,6 +6,7 @@ import {
   Worker,
   withBackend,
   type Processor,
+  type RedisClient,
   type WorkerOptions,
 } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
@@ -42,6 +43,15 @@ interface Classes {
   Worker: new (name: string, processor: Processor | null, opts: any) => AnyWorker;
   QueueEvents: new (name: string, opts: any) => AnyEvents;
   QueueEventsProducer: new (name: string, opts: any) => AnyProducer;
+}
+
+/**
+ * BullMQ's raw Redis client under a queue: its Redis backend's `client`, an escape hatch outside the
+ * backend interface, like the "<job key>:lock" and job-hash fields this file reads. BullMQ is pinned
+ * exactly (package.json) and test/dependency-tripwires.test.ts names whichever of these an upgrade moves.
+ */
+function rawRedisClient(queue: AnyQueue): Promise<RedisClient> {
+  return (queue.getBackend() as unknown as { client: Promise<RedisClient> }).client;
 }
 
 /**
@@ -168,7 +178,7 @@ export class QueueTransport {
   async removeJob(name: string, jobId: string, options: { evenIfLocked?: boolean } = {}): Promise<boolean> {
     const queue = this.queue(name);
     if (options.evenIfLocked && this.kind === 'redis') {
-      const client = await (queue.getBackend() as unknown as { client: Promise<{ del(key: string): Promise<number> }> }).client;
+      const client = await rawRedisClient(queue);
       await client.del(`${queue.toKey(jobId)}:lock`);
     }
     return (await queue.remove(jobId)) === 1 || !(await queue.getJob(jobId));
@@ -191,7 +201,7 @@ export class QueueTransport {
       );
     }
     if (jobIds.length === 0) return [];
-    const client = await (queue.getBackend() as unknown as { client: Promise<import('bullmq').RedisClient> }).client;
+    const client = await rawRedisClient(queue);
     const pipeline = client.pipeline();
     for (const jobId of jobIds) {
       const key = queue.toKey(jobId);
@@ -249,7 +259,7 @@ export class QueueTransport {
   }
 
   private async redisClient() {
-    return (this.queue('_control').getBackend() as unknown as { client: Promise<import('bullmq').RedisClient> }).client;
+    return rawRedisClient(this.queue('_control'));
   }
 
   /** Workers first (they finish their current jobs), then everything else. */

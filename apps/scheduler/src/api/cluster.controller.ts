@@ -1,10 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
-import { ClusterRepository } from '@flowctl/persistence';
+import { ClusterRepository, LEADER_LEASE } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { ClusterWide, RequireRole } from '../auth/auth-metadata';
-import { LEADER_LEASE } from '../duties/leader-lease';
 import { ContractQuery, Route } from './contract-route';
 import { decodeCursor, page } from './cursor';
 import { iso, workerView } from './views';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { RUN_EVENTS_CHANNEL, RunRepository, type RunRow } from '@flowctl/persistence';
+import { RUN_EVENTS_CHANNEL } from '@flowctl/core';
+import { RunRepository, type RunRow } from '@flowctl/persistence';
 import { NotificationListener } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';

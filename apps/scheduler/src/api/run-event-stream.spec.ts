@@ -1,4 +1,4 @@
-import type { RunEventRepository, RunEventRow, RunRepository, RunRow, TaskRunRepository, TaskRunRow } from '@flowctl/persistence';
+import type { RunEventRepository, RunEventRow, RunRepository, RunRow, TaskRunViewRepository, TaskRunRow } from '@flowctl/persistence';
 import { TASK_STATUSES } from '@flowctl/core';
 import type { DataSource } from 'typeorm';
 import { HISTORY_EVENTS, INLINE_INSTANCES, RunEventStream } from './run-event-stream';
@@ -85,7 +85,7 @@ class FakeRun {
           this.instancesOf(parentId)
             .map((t) => String.fromCharCode(65 + TASK_STATUSES.indexOf(t.status)))
             .join(''),
-      } as unknown as TaskRunRepository,
+      } as unknown as TaskRunViewRepository,
     };
   }
 }

@@ -3,7 +3,7 @@ import {
   poolOf,
   RunEventRepository,
   RunRepository,
-  TaskRunRepository,
+  TaskRunViewRepository,
   type Queryable,
   type RunEventRow,
   type RunRow,
@@ -75,7 +75,7 @@ function withinValueBound(task: TaskRunRow): TaskRunRow {
 export interface RunStreamRepositories {
   dataSource: DataSource;
   runs: RunRepository;
-  taskRuns: TaskRunRepository;
+  taskRuns: TaskRunViewRepository;
   events: RunEventRepository;
 }
 

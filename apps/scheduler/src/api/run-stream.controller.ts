@@ -1,7 +1,7 @@
 import { Controller, Headers, Param, Req, Res } from '@nestjs/common';
 import type { QueryOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
-import { RunEventRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { RunEventRepository, RunRepository, TaskRunViewRepository } from '@flowctl/persistence';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { isBigintIdField } from './cursor';
@@ -25,7 +25,7 @@ export class RunStreamController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunRepository,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunViewRepository,
     private readonly events: RunEventRepository,
     private readonly feed: RunChangeFeed,
   ) {}

@@ -1,7 +1,7 @@
 import { Controller, Param } from '@nestjs/common';
 import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { NotFound } from '@flowctl/core';
-import { RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { RunRepository, TaskRunViewRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { CallerAccess, RequireRole } from '../auth/auth-metadata';
@@ -26,7 +26,7 @@ export class RunTasksController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunRepository,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunViewRepository,
   ) {}
 
   @Route('getTask')

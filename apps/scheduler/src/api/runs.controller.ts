@@ -1,7 +1,7 @@
 import { Controller, Param } from '@nestjs/common';
 import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
-import { RunEventRepository, RunRepository, TaskRunRepository, type RunRow } from '@flowctl/persistence';
+import { RunEventRepository, RunRepository, TaskRunViewRepository, type RunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
@@ -32,7 +32,7 @@ export class RunsController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunRepository,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunViewRepository,
     private readonly events: RunEventRepository,
     private readonly cancelRun: CancelRunUseCase,
     private readonly retryRun: RetryRunUseCase,

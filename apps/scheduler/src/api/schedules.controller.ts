@@ -1,6 +1,6 @@
 import { Controller, Param } from '@nestjs/common';
 import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
-import { NotFound, nextTick } from '@flowctl/core';
+import { NotFound, nextTick, TIMERS_CHANNEL } from '@flowctl/core';
 import { ScheduleRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { BackfillScheduleUseCase } from '../use-cases/backfill-schedule/backfill-schedule.use-case';
@@ -77,7 +77,7 @@ export class SchedulesController {
     const current = await this.schedules.find(this.dataSource, ns, workflowNameParam(name));
     if (!current) throw new NotFound(`workflow "${name}" has no schedule in namespace "${ns}"`);
     const updated = await this.schedules.setPaused(this.dataSource, ns, name, paused, paused ? undefined : nextTick(current, new Date()));
-    if (!paused) await this.dataSource.query(`SELECT pg_notify('flowctl_timers', '')`);
+    if (!paused) await this.dataSource.query(`SELECT pg_notify('${TIMERS_CHANNEL}', '')`);
     return scheduleView(updated!);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { TASK_LOGS_CHANNEL } from '@flowctl/persistence';
+import { TASK_LOGS_CHANNEL } from '@flowctl/core';
 import { NotificationListener } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 

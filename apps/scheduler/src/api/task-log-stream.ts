@@ -1,6 +1,6 @@
 import type { TaskLogLine } from '@flowctl/api-contract';
 import { isTaskTerminal, type TaskStatus } from '@flowctl/core';
-import type { Queryable, TaskLogRepository, TaskLogRow, TaskRunRepository } from '@flowctl/persistence';
+import type { Queryable, TaskLogRepository, TaskLogRow, TaskRunViewRepository } from '@flowctl/persistence';
 import type { ServerSentEvents } from './server-sent-events';
 
 const PAGE = 1_000;
@@ -14,7 +14,7 @@ export const END_GRACE_MS = 1_000;
 export interface TaskLogStreamDeps {
   db: Queryable;
   taskLogs: TaskLogRepository;
-  taskRuns: TaskRunRepository;
+  taskRuns: TaskRunViewRepository;
 }
 
 /** One line as the API shows it, in pages and in the stream alike. */

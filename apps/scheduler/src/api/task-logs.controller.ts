@@ -1,7 +1,7 @@
 import { Controller, Headers, Param, Req, Res } from '@nestjs/common';
 import type { QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
-import { RunRepository, TaskLogRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { RunRepository, TaskLogRepository, TaskRunViewRepository, type TaskRunRow } from '@flowctl/persistence';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
@@ -32,7 +32,7 @@ export class TaskLogsController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunRepository,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunViewRepository,
     private readonly taskLogs: TaskLogRepository,
     private readonly taskLogFeed: TaskLogFeed,
     private readonly runFeed: RunChangeFeed,

@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { hostname } from 'node:os';
-import { ClusterRepository } from '@flowctl/persistence';
+import { ClusterRepository, LEADER_LEASE } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
-
-export const LEADER_LEASE = 'leader';
 
 export interface Leadership {
   holder: string;

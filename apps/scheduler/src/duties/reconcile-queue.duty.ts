@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { RunRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { RunRepository, TaskRunRepository, type TaskRunRow, TaskRunTimerRepository } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
@@ -34,6 +34,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
     private readonly dataSource: DataSource,
     private readonly taskRuns: TaskRunRepository,
+    private readonly timers: TaskRunTimerRepository,
     private readonly runs: RunRepository,
     private readonly transport: QueueTransport,
     private readonly dispatcher: TaskDispatcher,
@@ -96,7 +97,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
     try {
       const suspects: TaskRunRow[] = [];
       for (;;) {
-        const page = await this.taskRuns.inFlight(this.dataSource, {
+        const page = await this.timers.inFlight(this.dataSource, {
           queuedBefore: new Date(Date.now() - this.graceMs),
           afterId,
           limit: PAGE,

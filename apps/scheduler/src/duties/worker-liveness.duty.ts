@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClusterRepository, TaskRunRepository } from '@flowctl/persistence';
+import { ClusterRepository, TaskRunTimerRepository, LEADER_LEASE } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName, type ResultMessage, type TaskJob } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { TaskDispatcher } from '../engine/task-dispatcher';
 import { TransactionRunner } from '../engine/transaction-runner';
 import { RecordResultsUseCase } from '../use-cases/record-results/record-results.use-case';
-import { LEADER_LEASE, type Leadership } from './leader-lease';
+import type { Leadership } from './leader-lease';
 import type { LeaderTimer } from './timers/leader-timer';
 
 const WORKER_BATCH = 100;
@@ -64,7 +64,7 @@ export class WorkerLivenessDuty implements LeaderTimer {
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly cluster: ClusterRepository,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunTimerRepository,
     private readonly recordResults: RecordResultsUseCase,
     private readonly dispatcher: TaskDispatcher,
     private readonly transport: QueueTransport,

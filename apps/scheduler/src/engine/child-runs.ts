@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { FlowctlError, type TaskFailure } from '@flowctl/core';
-import { TaskRunRepository, type RunRow } from '@flowctl/persistence';
-import type { ReadyTask } from './run-advancer';
+import { TaskRunRepository, type RunRow, execute } from '@flowctl/persistence';
 import { RunCreator } from './run-creator';
 import { RunLocker } from './run-locker';
-import type { SettledTask, UnitOfWork } from './unit-of-work';
+import type { ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
 
 export const WORKFLOW_TYPE = 'workflow';
 /** Recorded as the worker of a `workflow` task: the scheduler runs it by running the child. */
@@ -46,11 +45,12 @@ export class ChildRuns {
       if (error instanceof FlowctlError) throw new ChildRunError(`cannot start workflow "${name}": ${error.message}`);
       throw error;
     }
-    await this.taskRuns.markQueued(uow.tx, [{ id: task.taskRunId, attempt: task.attempt, input }]);
+    await execute(uow.tx, this.taskRuns.markQueuedStatement([{ id: task.taskRunId, attempt: task.attempt, input }]));
     uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
-    await this.taskRuns.markRunning(uow.tx, [
-      { id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date(), deadlineGraceMs: 0 },
-    ]);
+    await execute(
+      uow.tx,
+      this.taskRuns.markRunningStatement([{ id: task.taskRunId, workerId: CHILD_RUN_WORKER, startedAt: new Date(), deadlineGraceMs: 0 }]),
+    );
     if (uow.run(task.runId).workflow.task(task.name).timeout !== undefined) uow.timersChanged = true;
     uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: task.attempt, details: { childRunId: child.run.id } });
     return child.roots;
@@ -81,7 +81,7 @@ export class ChildRuns {
       const event = { runId: parent.runId, task: parent.name, attempt: parent.attempt };
       if (child.status === 'succeeded') {
         const output = { runId: child.id, status: child.status, outputs: await this.leafOutputs(uow, child) };
-        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'succeeded', output }]);
+        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'succeeded', output }]));
         uow.event({ ...event, type: 'task_succeeded', details: { childRunId: child.id } });
         uow.countClosed(parent.runId, 1, 0);
         settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
@@ -92,7 +92,7 @@ export class ChildRuns {
           nonRetryable: true,
           details: { childRunId: child.id, status: child.status },
         };
-        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'failed', error }]);
+        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'failed', error }]));
         uow.event({ ...event, type: 'task_failed', details: { error } });
         uow.countClosed(parent.runId, 1, 1);
         settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'failed' });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RunRepository, TaskRunRepository, WorkflowRepository, type Queryable } from '@flowctl/persistence';
-import type { ReadyTask } from './run-advancer';
-import type { UnitOfWork } from './unit-of-work';
+import type { ReadyTask, UnitOfWork } from './unit-of-work';
 import { WorkflowCatalog } from './workflow-catalog';
 
 /**

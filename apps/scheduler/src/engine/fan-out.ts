@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { evaluateExpression, renderTaskInput, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
-import { RunEventRepository, TaskRunRepository, type FanOutInstances, type FanOutProgress } from '@flowctl/persistence';
+import {
+  RunEventRepository,
+  TaskRunRepository,
+  type FanOutInstances,
+  type FanOutProgress,
+  execute,
+  FanOutInstanceRepository,
+} from '@flowctl/persistence';
 import { TASK_COUNTERS_CARRY } from './pending-writes';
-import type { ReadyTask } from './run-advancer';
-import type { SettledTask, UnitOfWork } from './unit-of-work';
+import type { ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
 
 /** Instances one `forEach` may expand into; past this the task fails instead of flooding the queues. */
 export const MAX_FOREACH_ITEMS = 100_000;
@@ -27,6 +33,7 @@ export class ForEachError extends Error {
 export class FanOut {
   constructor(
     private readonly taskRuns: TaskRunRepository,
+    private readonly instances: FanOutInstanceRepository,
     private readonly events: RunEventRepository,
   ) {}
 
@@ -37,10 +44,10 @@ export class FanOut {
     if (items.length > MAX_FOREACH_ITEMS)
       throw new ForEachError(`forEach of ${task.name} gave ${items.length} items; the limit is ${MAX_FOREACH_ITEMS}`);
     const { row: run } = uow.run(task.runId);
-    await this.taskRuns.markFannedOut(uow.tx, [{ id: task.taskRunId, total: items.length, input: { items: items.length } }]);
+    await this.instances.markFannedOut(uow.tx, [{ id: task.taskRunId, total: items.length, input: { items: items.length } }]);
     uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: 1, details: { forEach: items.length } });
     if (items.length === 0) {
-      await this.taskRuns.markFinished(uow.tx, [{ id: task.taskRunId, status: 'succeeded', output: [] }]);
+      await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: task.taskRunId, status: 'succeeded', output: [] }]));
       uow.event({ runId: task.runId, type: 'task_succeeded', task: task.name, attempt: 1, details: { instances: 0 } });
       uow.countClosed(task.runId, 1, 0);
       return { runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'succeeded' };
@@ -70,7 +77,7 @@ export class FanOut {
           const { input, secretSlots } = renderTaskInput(definition.type, definition.with, { ...scope, item, index });
           return { itemIndex: index, input, secretSlots };
         });
-        await this.taskRuns.insertQueuedInstances(uow.tx, fanOut, slice);
+        await this.instances.insertQueuedInstances(uow.tx, fanOut, slice);
       }
     } catch (error) {
       if (sliced) await uow.tx.query('ROLLBACK TO SAVEPOINT fan_out');
@@ -96,15 +103,15 @@ export class FanOut {
     }
     // Carries the instances' own outcomes, still waiting to be written: one statement for both.
     const progress = await uow.pending.query<FanOutProgress>(
-      this.taskRuns.countInstancesStatement([...counts.values()])!,
+      this.instances.countInstancesStatement([...counts.values()])!,
       TASK_COUNTERS_CARRY,
     );
     const ended: SettledTask[] = [];
     for (const parent of progress) {
       if (parent.instancesSucceeded + parent.instancesFailed < parent.instancesTotal) continue;
       if (parent.instancesFailed === 0) {
-        const output = await this.taskRuns.instanceOutputs(uow.tx, parent.id);
-        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'succeeded', output }]);
+        const output = await this.instances.instanceOutputs(uow.tx, parent.id);
+        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'succeeded', output }]));
         uow.event({
           runId: parent.runId,
           type: 'task_succeeded',
@@ -120,7 +127,7 @@ export class FanOut {
           message: `${parent.instancesFailed} of ${parent.instancesTotal} instances did not succeed`,
           details: { failed: parent.instancesFailed, total: parent.instancesTotal },
         };
-        await this.taskRuns.markFinished(uow.tx, [{ id: parent.id, status: 'failed', error }]);
+        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'failed', error }]));
         uow.event({ runId: parent.runId, type: 'task_failed', task: parent.name, attempt: 1, details: { error } });
         uow.countClosed(parent.runId, 1, 1);
         ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'failed' });

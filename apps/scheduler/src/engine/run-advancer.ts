@@ -9,6 +9,7 @@ import {
   type ExpressionScope,
   type TaskFailure,
   type TaskStatus,
+  TIMERS_CHANNEL,
 } from '@flowctl/core';
 import {
   RunEventRepository,
@@ -19,7 +20,7 @@ import {
   type ReleasedTask,
   type RunRow,
 } from '@flowctl/persistence';
-import type { OpenTasksDelta, SettledTask, UnitOfWork } from './unit-of-work';
+import type { OpenTasksDelta, ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { afterCommit } from './transaction-runner';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
@@ -27,18 +28,6 @@ import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
 import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
-
-/** A task whose trigger rule is met: it is queued unless its `when` says no. */
-export interface ReadyTask {
-  runId: string;
-  taskRunId: string;
-  name: string;
-  /** The attempt it will run as (1 for a fresh task). */
-  attempt: number;
-  /** Set when a requeue starts a fresh retry budget. */
-  budgetStart?: number;
-  lastHeartbeatDetails?: unknown;
-}
 
 /**
  * Moves runs forward inside one transaction: releases the dependents of tasks
@@ -115,7 +104,7 @@ export class RunAdvancer {
     }
     await this.deferHistory(uow);
     // Whatever is still waiting goes with the COMMIT; NOTIFY is delivered at commit.
-    await uow.pending.flushWithCommit(uow.timersChanged ? { sql: `SELECT pg_notify('flowctl_timers', '')`, parameters: [] } : undefined);
+    await uow.pending.flushWithCommit(uow.timersChanged ? { sql: `SELECT pg_notify('${TIMERS_CHANNEL}', '')`, parameters: [] } : undefined);
   }
 
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */

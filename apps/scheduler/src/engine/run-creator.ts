@@ -3,8 +3,7 @@ import { FlowctlError, InvalidInput, NotFound, resolveRunInputs } from '@flowctl
 import { RunRepository, uuidV7, WorkflowRepository, type NewRun, type NewTaskRun, type RunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
 import { ConcurrencyGate } from './concurrency-gate';
-import type { ReadyTask } from './run-advancer';
-import type { UnitOfWork } from './unit-of-work';
+import type { ReadyTask, UnitOfWork } from './unit-of-work';
 import { WorkflowCatalog } from './workflow-catalog';
 
 export interface NewRunCommand {

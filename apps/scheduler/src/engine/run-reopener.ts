@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { isTaskFailure, isTaskTerminal, triggerDecision } from '@flowctl/core';
-import { DeadLetterRepository, RunRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
-import { RunAdvancer, type ReadyTask } from './run-advancer';
-import { dispatchOfRow, type SettledTask, type UnitOfWork } from './unit-of-work';
+import {
+  DeadLetterRepository,
+  RunRepository,
+  TaskRunRepository,
+  type TaskRunRow,
+  execute,
+  FanOutInstanceRepository,
+} from '@flowctl/persistence';
+import { RunAdvancer } from './run-advancer';
+import { dispatchOfRow, type ReadyTask, type SettledTask, type UnitOfWork } from './unit-of-work';
 
 /**
  * Gives failed tasks another go and reopens everything downstream of them that
@@ -17,6 +24,7 @@ import { dispatchOfRow, type SettledTask, type UnitOfWork } from './unit-of-work
 export class RunReopener {
   constructor(
     private readonly taskRuns: TaskRunRepository,
+    private readonly instances: FanOutInstanceRepository,
     private readonly runs: RunRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly advancer: RunAdvancer,
@@ -127,21 +135,23 @@ export class RunReopener {
       if (isTaskFailure(instance.status))
         failedByParent.set(instance.parentTaskRunId!, (failedByParent.get(instance.parentTaskRunId!) ?? 0) + 1);
     }
-    await this.taskRuns.reviveFanOut(
+    await this.instances.reviveFanOut(
       uow.tx,
       fanOuts.map((parent) => ({ id: parent.id, failedRetried: failedByParent.get(parent.id) ?? 0 })),
     );
     const terminalFanOuts = fanOuts.filter((parent) => isTaskTerminal(parent.status));
     uow.countClosed(runId, -terminalFanOuts.length, -terminalFanOuts.filter((parent) => isTaskFailure(parent.status)).length);
 
-    await this.taskRuns.markQueued(
+    await execute(
       uow.tx,
-      instances.map((instance) => ({
-        id: instance.id,
-        attempt: instance.attempt + 1,
-        input: instance.input,
-        budgetStart: instance.attempt + 1,
-      })),
+      this.taskRuns.markQueuedStatement(
+        instances.map((instance) => ({
+          id: instance.id,
+          attempt: instance.attempt + 1,
+          input: instance.input,
+          budgetStart: instance.attempt + 1,
+        })),
+      ),
     );
     await this.deadLetters.closeForTasks(
       uow.tx,

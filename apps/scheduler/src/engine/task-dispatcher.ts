@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { secretNamesOf } from '@flowctl/core';
-import { SecretRepository, TaskRunRepository, type SecretRow } from '@flowctl/persistence';
+import { SecretRepository, FanOutInstanceRepository, type SecretRow } from '@flowctl/persistence';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { CONTROL_QUEUE, QueueTransport, taskJobId, taskQueueName, type SealedSecret, type TaskJob } from '@flowctl/queue';
@@ -35,7 +35,7 @@ export class TaskDispatcher {
     private readonly transport: QueueTransport,
     private readonly dataSource: DataSource,
     private readonly secrets: SecretRepository,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly instances: FanOutInstanceRepository,
   ) {}
 
   /** What a committed unit of work put on its way: its tasks now, its fan-outs' instances in the background. */
@@ -54,7 +54,7 @@ export class TaskDispatcher {
     this.sendingInstances = this.sendingInstances.then(async () => {
       try {
         for (let from = 0; from < fanOut.instances; from += DISPATCH_SLICE) {
-          const rows = await this.taskRuns.queuedInstances(this.dataSource, fanOut.parentTaskRunId, from, from + DISPATCH_SLICE);
+          const rows = await this.instances.queuedInstances(this.dataSource, fanOut.parentTaskRunId, from, from + DISPATCH_SLICE);
           await this.dispatch(rows.map((row) => ({ ...dispatchOfRow(fanOut.run, row, row.attempt), traceparent: fanOut.traceparent })));
         }
       } catch (error) {

@@ -2,7 +2,6 @@ import type { SecretSlot, TaskStatus } from '@flowctl/core';
 import type { NewDeadLetter, NewRunEvent, Queryable, RunRow, TaskRunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
 import { PendingWrites } from './pending-writes';
-import type { ReadyTask } from './run-advancer';
 
 /** A task that the transaction put on its way to a queue; sent only after commit. */
 export interface DispatchItem {
@@ -68,6 +67,18 @@ export interface SettledTask {
   status: TaskStatus;
   /** Set for an instance of a `forEach` task: it reports to its fan-out task, not to dependents. */
   parentTaskRunId?: string | null;
+}
+
+/** A task whose trigger rule is met: it is queued unless its `when` says no. */
+export interface ReadyTask {
+  runId: string;
+  taskRunId: string;
+  name: string;
+  /** The attempt it will run as (1 for a fresh task). */
+  attempt: number;
+  /** Set when a requeue starts a fresh retry budget. */
+  budgetStart?: number;
+  lastHeartbeatDetails?: unknown;
 }
 
 /**

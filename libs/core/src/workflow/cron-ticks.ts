@@ -1,6 +1,9 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { ScheduleDefinition } from './workflow-definition';
 
+/** The idempotency key of a tick's run: the one thing that makes a tick fire exactly once, by the timer or a backfill. */
+export const tickKey = (tick: Date): string => `schedule:${tick.toISOString()}`;
+
 /** The first tick of a schedule strictly after `after`. */
 export function nextTick(schedule: Pick<ScheduleDefinition, 'cron' | 'timezone'>, after: Date): Date {
   return CronExpressionParser.parse(schedule.cron, { currentDate: after, tz: schedule.timezone }).next().toDate();

@@ -1,4 +1,5 @@
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
+import { TIMERS_CHANNEL } from '@flowctl/core';
 
 export interface WorkerRow {
   id: string;
@@ -18,6 +19,9 @@ export interface SchedulerRow {
   startedAt: Date;
   lastSeenAt: Date;
 }
+
+/** The name of the lease row the schedulers elect their leader on; every leader-only write checks it. */
+export const LEADER_LEASE = 'leader';
 
 export interface Lease {
   holder: string;
@@ -42,7 +46,7 @@ export class ClusterRepository {
            version = EXCLUDED.version, status = EXCLUDED.status, running = EXCLUDED.running,
            last_heartbeat_at = GREATEST(workers.last_heartbeat_at, EXCLUDED.last_heartbeat_at)
          RETURNING id, status)
-       SELECT pg_notify('flowctl_timers', '') FROM upserted u LEFT JOIN before b ON b.id = u.id
+       SELECT pg_notify('${TIMERS_CHANNEL}', '') FROM upserted u LEFT JOIN before b ON b.id = u.id
         WHERE b.id IS NULL OR b.status IS DISTINCT FROM u.status LIMIT 1`,
       [
         workers.map((w) => w.id),

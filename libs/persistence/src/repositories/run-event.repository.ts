@@ -20,9 +20,6 @@ export type RunEventType =
   | 'task_cancelled'
   | 'task_requeued';
 
-/** Every insert into run_events notifies this channel once per run it touched (a trigger; see its migration). */
-export const RUN_EVENTS_CHANNEL = 'flowctl_run_events';
-
 export interface NewRunEvent {
   runId: string;
   type: RunEventType;

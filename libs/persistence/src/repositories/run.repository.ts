@@ -1,29 +1,8 @@
 import type { Statement } from '../statement';
 import type { RunStatus } from '@flowctl/core';
-import type { NewTaskRun } from './task-run.repository';
+import type { NewTaskRun } from './task-run-row';
+import { RUN_COLUMNS, runRowFromJson, type RunRow } from './run-row';
 import { queryEarliest, queryRows, type Queryable } from '../queryable';
-
-export interface RunRow {
-  id: string;
-  namespace: string;
-  workflowName: string;
-  workflowVersionId: string;
-  version: number;
-  status: RunStatus;
-  inputs: Record<string, unknown>;
-  idempotencyKey: string | null;
-  tasksTotal: number;
-  tasksOpen: number;
-  tasksFailed: number;
-  error: unknown;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  deadlineAt: Date | null;
-  parentRunId: string | null;
-  parentTaskRunId: string | null;
-  scheduledFor: Date | null;
-}
 
 export interface NewRun {
   id: string;
@@ -42,28 +21,6 @@ export interface NewRun {
   scheduledFor?: Date;
 }
 
-export const RUN_COLUMNS = `id, namespace, workflow_name AS "workflowName", workflow_version_id AS "workflowVersionId", version, status, inputs,
-  idempotency_key AS "idempotencyKey", tasks_total AS "tasksTotal", tasks_open AS "tasksOpen", tasks_failed AS "tasksFailed", error,
-  created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", deadline_at AS "deadlineAt",
-  parent_run_id AS "parentRunId", parent_task_run_id AS "parentTaskRunId", scheduled_for AS "scheduledFor"`;
-
-/** A run row that travelled as JSON (to_jsonb): timestamps come back as text. */
-export function runRowFromJson(json: Record<string, unknown>): RunRow {
-  const row = json as unknown as RunRow;
-  return {
-    ...row,
-    createdAt: new Date(json.createdAt as string),
-    startedAt: dateOrNull(json.startedAt),
-    finishedAt: dateOrNull(json.finishedAt),
-    deadlineAt: dateOrNull(json.deadlineAt),
-    scheduledFor: dateOrNull(json.scheduledFor),
-  };
-}
-
-export function dateOrNull(value: unknown): Date | null {
-  return value === null || value === undefined ? null : new Date(value as string);
-}
-
 /** The finished states, as the SQL list the retention index (runs_finished) is defined on. */
 const FINISHED = `('succeeded', 'failed', 'cancelled', 'timed_out')`;
 
@@ -78,16 +35,6 @@ export interface RunListOptions {
   createdFrom?: string;
   createdTo?: string;
   limit: number;
-}
-
-/** A run row as to_jsonb gives it: bigint ids come back as numbers, kept as text like every other read. */
-function storedRunFromJson(json: Record<string, unknown>): RunRow {
-  const row = runRowFromJson(json);
-  return {
-    ...row,
-    workflowVersionId: String(row.workflowVersionId),
-    parentTaskRunId: row.parentTaskRunId === null ? null : String(row.parentTaskRunId),
-  };
 }
 
 const idempotencyKeyOf = (namespace: string, workflow: string, key: string | null) => `${namespace}\u0000${workflow}\u0000${key}`;
@@ -162,7 +109,7 @@ export class RunRepository {
     const taskIds = new Map<string, Map<string, string>>();
     for (const { kind, row } of rows) {
       if (kind === 'run') {
-        const run = storedRunFromJson(row);
+        const run = runRowFromJson(row);
         created.set(run.id, run);
         continue;
       }

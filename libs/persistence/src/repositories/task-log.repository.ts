@@ -1,7 +1,5 @@
 import { queryRows, type Queryable } from '../queryable';
-
-/** Every stored batch of log lines notifies this channel with the ids of the task runs it wrote to, comma-separated. */
-export const TASK_LOGS_CHANNEL = 'flowctl_task_logs';
+import { TASK_LOGS_CHANNEL } from '@flowctl/core';
 
 export type StoredLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type StoredLogStream = 'log' | 'stdout' | 'stderr' | 'system';

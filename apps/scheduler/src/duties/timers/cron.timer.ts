@@ -1,18 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FlowctlError, nextTick } from '@flowctl/core';
-import { ClusterRepository, RunRepository, ScheduleRepository, type ScheduleRow } from '@flowctl/persistence';
+import { FlowctlError, nextTick, tickKey } from '@flowctl/core';
+import { ClusterRepository, RunRepository, ScheduleRepository, type ScheduleRow, LEADER_LEASE } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { CancelRunUseCase } from '../../use-cases/cancel-run/cancel-run.use-case';
 import { StartRunUseCase } from '../../use-cases/start-run/start-run.use-case';
-import { LEADER_LEASE, type Leadership } from '../leader-lease';
+import type { Leadership } from '../leader-lease';
 import type { LeaderTimer } from './leader-timer';
 
 const BATCH = 50;
 /** A buffered tick waits for its workflow's runs to end; this is how often the leader looks again meanwhile. */
 const BUFFERED_RECHECK_MS = 1_000;
-
-/** The idempotency key of a tick's run: the one thing that makes a tick fire exactly once. */
-export const tickKey = (tick: Date): string => `schedule:${tick.toISOString()}`;
 
 /**
  * Fires cron ticks. Each tick's run is started with the idempotency key of the

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TaskRunRepository } from '@flowctl/persistence';
+import { TaskRunTimerRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { ReleaseDueRetriesUseCase } from '../../use-cases/release-due-retries/release-due-retries.use-case';
 import type { Leadership } from '../leader-lease';
@@ -14,7 +14,7 @@ export class RetryTimer implements LeaderTimer {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunTimerRepository,
     private readonly releaseDueRetries: ReleaseDueRetriesUseCase,
   ) {}
 

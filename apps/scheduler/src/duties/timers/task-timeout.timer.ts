@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { TaskRunTimerRepository, type TaskRunRow } from '@flowctl/persistence';
 import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
@@ -33,7 +33,7 @@ export class TaskTimeoutTimer implements LeaderTimer {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunTimerRepository,
     private readonly recordResults: RecordResultsUseCase,
     private readonly dispatcher: TaskDispatcher,
   ) {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { TIMERS_CHANNEL } from '@flowctl/core';
 import { NotificationListener } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../../config/scheduler-config';
 import { LeaderLease, type Leadership } from '../leader-lease';
@@ -28,7 +29,7 @@ export class TimerDuty implements OnModuleDestroy {
     @Inject(LEADER_TIMERS) private readonly timers: LeaderTimer[],
     lease: LeaderLease,
   ) {
-    this.listener = new NotificationListener(config.databaseUrl, 'flowctl_timers', () => this.wake());
+    this.listener = new NotificationListener(config.databaseUrl, TIMERS_CHANNEL, () => this.wake());
     lease.onLeadershipChange({
       elected: (leadership) => {
         this.leadership = leadership;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { nextTick, parseWorkflowSource, validateWorkflow } from '@flowctl/core';
+import { nextTick, parseWorkflowSource, validateWorkflow, TIMERS_CHANNEL } from '@flowctl/core';
 import { ScheduleRepository, WorkflowRepository, type ApplyResult } from '@flowctl/persistence';
 import { TransactionRunner } from '../../engine/transaction-runner';
 
@@ -40,7 +40,7 @@ export class ApplyWorkflowUseCase {
       const applied = await this.workflows.apply(tx, definition, source);
       if (schedule) {
         await this.schedules.upsert(tx, { namespace, name, ...schedule, nextFireAt: nextTick(schedule, new Date()) });
-        await tx.query(`SELECT pg_notify('flowctl_timers', '')`);
+        await tx.query(`SELECT pg_notify('${TIMERS_CHANNEL}', '')`);
       } else {
         await this.schedules.delete(tx, namespace, name);
       }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Conflict, InvalidInput, NotFound, ticksBetween } from '@flowctl/core';
+import { Conflict, InvalidInput, NotFound, ticksBetween, tickKey } from '@flowctl/core';
 import { ScheduleRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
-import { tickKey } from '../../duties/timers/cron.timer';
 import { StartRunUseCase } from '../start-run/start-run.use-case';
 
 export const MAX_BACKFILL_TICKS = 1_000;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Conflict, isTaskTerminal, NotFound } from '@flowctl/core';
-import { RunRepository, TaskRunRepository, type RunRow } from '@flowctl/persistence';
+import { RunRepository, TaskRunRepository, type RunRow, execute } from '@flowctl/persistence';
 import { taskJobId } from '@flowctl/queue';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunLocker } from '../../engine/run-locker';
@@ -41,10 +41,12 @@ export class CancelRunUseCase {
       if (run.row.status === 'running') uow.runLeft(runId);
       run.row.status = status;
       uow.finishedRuns.push({ ...run.row, status });
-      await this.taskRuns.markSkipped(
+      await execute(
         tx,
-        open.map((task) => task.id),
-        'cancelled',
+        this.taskRuns.markSkippedStatement(
+          open.map((task) => task.id),
+          'cancelled',
+        ),
       );
       const abort = new Map<string, string>();
       for (const task of open) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Conflict, InvalidInput, NotFound } from '@flowctl/core';
-import { TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { TaskRunViewRepository, type TaskRunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { APPROVAL_TYPE, APPROVAL_WORKER } from '../../engine/approval';
 import { RecordResultsUseCase } from '../record-results/record-results.use-case';
@@ -14,7 +14,7 @@ import { RecordResultsUseCase } from '../record-results/record-results.use-case'
 export class DecideApprovalUseCase {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly taskRuns: TaskRunRepository,
+    private readonly taskRuns: TaskRunViewRepository,
     private readonly recordResults: RecordResultsUseCase,
   ) {}
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterRepository, RunRepository, TaskLogRepository } from '@flowctl/persistence';
-import { LEADER_LEASE } from '../../duties/leader-lease';
+import { ClusterRepository, RunRepository, TaskLogRepository, LEADER_LEASE } from '@flowctl/persistence';
 import { TransactionRunner } from '../../engine/transaction-runner';
 
 export interface PruneBatch {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterRepository, RunRepository, TaskRunRepository } from '@flowctl/persistence';
+import { ClusterRepository, RunRepository, TaskRunRepository, execute, TaskRunTimerRepository, LEADER_LEASE } from '@flowctl/persistence';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
 import { TransactionRunner } from '../../engine/transaction-runner';
 import { dispatchOfRow, UnitOfWork } from '../../engine/unit-of-work';
 import { WorkflowCatalog } from '../../engine/workflow-catalog';
-import { LEADER_LEASE } from '../../duties/leader-lease';
 
 /**
  * Leader duty: queues the next attempt of every task whose backoff has
@@ -17,6 +16,7 @@ export class ReleaseDueRetriesUseCase {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly taskRuns: TaskRunRepository,
+    private readonly timers: TaskRunTimerRepository,
     private readonly runs: RunRepository,
     private readonly cluster: ClusterRepository,
     private readonly catalog: WorkflowCatalog,
@@ -29,15 +29,15 @@ export class ReleaseDueRetriesUseCase {
     const uow = await this.transactions.run(async (tx) => {
       const uow = new UnitOfWork(tx);
       if (!(await this.cluster.holdsLease(tx, LEADER_LEASE, holder, token))) return uow;
-      const due = await this.taskRuns.claimDueRetries(tx, limit);
+      const due = await this.timers.claimDueRetries(tx, limit);
       if (due.length === 0) return uow;
       // Read, not locked: locking runs after their tasks would invert the engine's lock order.
       for (const run of await this.runs.findMany(tx, [...new Set(due.map((task) => task.runId))])) {
         uow.runs.set(run.id, { row: run, workflow: await this.catalog.byVersionId(tx, run.workflowVersionId) });
       }
-      await this.taskRuns.markQueued(
+      await execute(
         tx,
-        due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input })),
+        this.taskRuns.markQueuedStatement(due.map((task) => ({ id: task.id, attempt: task.attempt + 1, input: task.input }))),
       );
       uow.timersChanged = due.some((task) => task.scheduleToStartMs !== null);
       for (const task of due) {

@@ -5,6 +5,7 @@ export * from './errors/flowctl-error';
 export * from './run/states';
 export * from './run/task-failure';
 export * from './run/trigger-decision';
+export * from './run/task-kinds';
 export * from './retry';
 export * from './run/run-inputs';
 export * from './config';

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SCHEDULER_WORKER } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName, type ResultMessage, type TaskJob } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
@@ -89,7 +90,7 @@ export class WorkerLivenessDuty implements LeaderTimer {
           taskRunId: task.id,
           attempt: task.attempt,
           type: task.type,
-          workerId: task.workerId ?? 'scheduler',
+          workerId: task.workerId ?? SCHEDULER_WORKER,
           startedAt: task.startedAt ?? task.queuedAt ?? new Date(),
           message: `worker ${task.workerId} stopped heartbeating for ${lostAfterMs}ms while running attempt ${task.attempt}`,
         })),

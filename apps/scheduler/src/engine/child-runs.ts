@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { FlowctlError, type TaskFailure } from '@flowctl/core';
+import { CHILD_RUN_WORKER, FlowctlError, type TaskFailure } from '@flowctl/core';
 import { TaskRunRepository, type RunRow } from '@flowctl/persistence';
 import type { ReadyTask } from './run-advancer';
 import { RunCreator } from './run-creator';
 import { RunLocker } from './run-locker';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
-
-export const WORKFLOW_TYPE = 'workflow';
-/** Recorded as the worker of a `workflow` task: the scheduler runs it by running the child. */
-export const CHILD_RUN_WORKER = 'workflow';
 
 export class ChildRunError extends Error {
   override name = 'ChildRunFailed';

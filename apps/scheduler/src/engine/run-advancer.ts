@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
+  APPROVAL_WORKER,
   evaluateCondition,
+  kindOfTask,
   isTaskFailure,
   renderTaskInput,
   renderValue,
@@ -22,8 +24,7 @@ import {
 import type { OpenTasksDelta, SettledTask, UnitOfWork } from './unit-of-work';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { afterCommit } from './transaction-runner';
-import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
-import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
+import { ChildRuns } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
 import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
@@ -188,12 +189,13 @@ export class RunAdvancer {
           skippedByWhen.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'skipped' });
           continue;
         }
-        if (definition.forEach) {
+        const kind = kindOfTask(definition);
+        if (kind === 'for-each') {
           const ended = await this.fanOut.expand(uow, task, definition, scope);
           if (ended) settled.push(ended);
           continue;
         }
-        if (definition.type === WORKFLOW_TYPE) {
+        if (kind === 'child-run') {
           // The child run is the work: its first tasks join the next wave of this transaction.
           // (Validation keeps secrets out of a child's inputs, which are stored and shown.)
           uow.admitQueue.push(...(await this.childRuns.start(uow, task, renderValue(definition.with, scope))));
@@ -204,7 +206,7 @@ export class RunAdvancer {
         queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart, secretSlots });
         if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
         uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
-        if (definition.type === APPROVAL_TYPE) {
+        if (kind === 'approval') {
           // No worker serves approvals: the step waits, running, for a decision through the API.
           waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date(), deadlineGraceMs: 0 });
           if (definition.timeout !== undefined) uow.timersChanged = true;

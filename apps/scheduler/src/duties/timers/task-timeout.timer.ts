@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SCHEDULER_WORKER } from '@flowctl/core';
 import { TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
 import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
@@ -7,8 +8,6 @@ import { RecordResultsUseCase } from '../../use-cases/record-results/record-resu
 import type { LeaderTimer } from './leader-timer';
 
 const BATCH = 500;
-/** The scheduler reports timeouts it decides as this worker. */
-export const TIMEOUT_REPORTER = 'scheduler';
 
 type Which = 'scheduleToStart' | 'startToClose' | 'heartbeat';
 
@@ -51,7 +50,7 @@ export class TaskTimeoutTimer implements LeaderTimer {
         runId: task.runId,
         taskRunId: task.id,
         attempt: task.attempt,
-        workerId: task.workerId ?? TIMEOUT_REPORTER,
+        workerId: task.workerId ?? SCHEDULER_WORKER,
         startedAt: new Date(task.startedAt ?? task.queuedAt ?? now).toISOString(),
         at,
         error: {

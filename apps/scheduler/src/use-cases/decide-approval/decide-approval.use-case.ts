@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Conflict, InvalidInput, NotFound } from '@flowctl/core';
+import { APPROVAL_TYPE, APPROVAL_WORKER, Conflict, InvalidInput, NotFound } from '@flowctl/core';
 import { TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
-import { APPROVAL_TYPE, APPROVAL_WORKER } from '../../engine/approval';
 import { RecordResultsUseCase } from '../record-results/record-results.use-case';
 
 /**

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
-import { retryDecision, type TaskFailure } from '@flowctl/core';
+import { retryDecision, runsWithoutWorker, type TaskFailure } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository, type FinishedTask, type TaskRunRow } from '@flowctl/persistence';
 import { taskJobId, type ResultMessage } from '@flowctl/queue';
-import { APPROVAL_TYPE } from '../../engine/approval';
-import { WORKFLOW_TYPE } from '../../engine/child-runs';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunLocker } from '../../engine/run-locker';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
@@ -13,8 +11,6 @@ import { TransactionRunner } from '../../engine/transaction-runner';
 import { UnitOfWork, type SettledTask } from '../../engine/unit-of-work';
 import { EngineMetrics } from '../../metrics/engine-metrics';
 import { StoreTaskLogsUseCase, type LogsMessage } from '../store-task-logs/store-task-logs.use-case';
-
-const SCHEDULER_RUN_TYPES = new Set([APPROVAL_TYPE, WORKFLOW_TYPE]);
 
 type TaskMessage = Extract<ResultMessage, { kind: 'started' | 'succeeded' | 'failed' }>;
 type Outcome = Extract<TaskMessage, { kind: 'succeeded' | 'failed' }>;
@@ -251,7 +247,7 @@ export class RecordResultsUseCase {
     const policy = workflow.task(row.name).retry;
     // Steps the scheduler runs itself (an approval, a child run) are not retried: their timeout or
     // rejection is the answer, and no worker would take a retried attempt off a queue.
-    const error: TaskFailure = SCHEDULER_RUN_TYPES.has(row.type) ? { ...message.error, nonRetryable: true } : message.error;
+    const error: TaskFailure = runsWithoutWorker(row.type) ? { ...message.error, nonRetryable: true } : message.error;
     const decision = retryDecision(policy, row.attempt - row.budgetStart + 1, error);
     uow.event({ ...event, type: 'task_failed', details: { workerId: message.workerId, error } });
     if (decision.retry) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { SCHEDULER_WORKER } from '@flowctl/core';
-import { TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
+import { SCHEDULER_WORKER, timeoutFailure } from '@flowctl/core';
+import { TaskRunRepository } from '@flowctl/persistence';
 import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
@@ -8,15 +8,6 @@ import { RecordResultsUseCase } from '../../use-cases/record-results/record-resu
 import type { LeaderTimer } from './leader-timer';
 
 const BATCH = 500;
-
-type Which = 'scheduleToStart' | 'startToClose' | 'heartbeat';
-
-function whichTimeout(task: TaskRunRow, now: number): Which {
-  if (task.status === 'queued') return 'scheduleToStart';
-  const heartbeatDeadline =
-    task.heartbeatTimeoutMs !== null && task.heartbeatAt ? new Date(task.heartbeatAt).getTime() + task.heartbeatTimeoutMs : Infinity;
-  return heartbeatDeadline <= now ? 'heartbeat' : 'startToClose';
-}
 
 /**
  * Ends attempts that passed a deadline of their state: never started within
@@ -43,8 +34,6 @@ export class TaskTimeoutTimer implements LeaderTimer {
     const now = Date.now();
     const at = new Date(now).toISOString();
     const messages: ResultMessage[] = overdue.map((task) => {
-      const which = whichTimeout(task, now);
-      const limit = which === 'scheduleToStart' ? task.scheduleToStartMs : which === 'heartbeat' ? task.heartbeatTimeoutMs : task.timeoutMs;
       return {
         kind: 'failed',
         runId: task.runId,
@@ -53,11 +42,7 @@ export class TaskTimeoutTimer implements LeaderTimer {
         workerId: task.workerId ?? SCHEDULER_WORKER,
         startedAt: new Date(task.startedAt ?? task.queuedAt ?? now).toISOString(),
         at,
-        error: {
-          type: 'Timeout',
-          message: `attempt ${task.attempt} exceeded its ${which} timeout of ${limit}ms`,
-          details: { timeout: which, limitMs: limit },
-        },
+        error: timeoutFailure(task, now),
       };
     });
     await this.recordResults.execute(messages);

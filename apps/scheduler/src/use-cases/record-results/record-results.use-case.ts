@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
-import { retryDecision, runsWithoutWorker, type TaskFailure } from '@flowctl/core';
+import { acceptsEnd, acceptsStart, decideFailedAttempt } from '@flowctl/core';
 import { ClusterRepository, TaskRunRepository, type FinishedTask, type TaskRunRow } from '@flowctl/persistence';
 import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { RunAdvancer } from '../../engine/run-advancer';
@@ -92,16 +92,9 @@ export class RecordResultsUseCase {
 
       for (const message of taskMessages) {
         const row = rows.get(message.taskRunId);
-        if (
-          !row ||
-          row.runId !== message.runId ||
-          !uow.runs.has(row.runId) ||
-          row.attempt !== message.attempt ||
-          (row.status !== 'queued' && row.status !== 'running')
-        )
-          continue;
+        if (!row || row.runId !== message.runId || !uow.runs.has(row.runId)) continue;
         if (message.kind === 'started') {
-          if (row.status !== 'queued') continue;
+          if (!acceptsStart(row, message.attempt)) continue;
           row.status = 'running';
           if (row.timeoutMs !== null || row.heartbeatTimeoutMs !== null) uow.timersChanged = true;
           started.push({ id: row.id, workerId: message.workerId, startedAt: new Date(message.at) });
@@ -115,6 +108,7 @@ export class RecordResultsUseCase {
           });
           continue;
         }
+        if (!acceptsEnd(row, message.attempt)) continue;
         if (row.status === 'queued') {
           // The worker reports quick tasks once: record the start its outcome carries.
           uow.event({
@@ -244,21 +238,18 @@ export class RecordResultsUseCase {
       return { ...base, status: 'succeeded' as const, output: message.output };
     }
     const { row: run, workflow } = uow.run(row.runId);
-    const policy = workflow.task(row.name).retry;
-    // Steps the scheduler runs itself (an approval, a child run) are not retried: their timeout or
-    // rejection is the answer, and no worker would take a retried attempt off a queue.
-    const error: TaskFailure = runsWithoutWorker(row.type) ? { ...message.error, nonRetryable: true } : message.error;
-    const decision = retryDecision(policy, row.attempt - row.budgetStart + 1, error);
+    const decision = decideFailedAttempt({ ...row, retry: workflow.task(row.name).retry }, message.error, Date.now());
+    const { error } = decision;
     uow.event({ ...event, type: 'task_failed', details: { workerId: message.workerId, error } });
-    if (decision.retry) {
-      const retryAt = new Date(Date.now() + decision.delayMs);
+    if (decision.status === 'retrying') {
+      const { delayMs, nextAttempt, retryAt } = decision;
       uow.timersChanged = true;
-      uow.event({ ...event, type: 'task_retrying', details: { delayMs: decision.delayMs, nextAttempt: row.attempt + 1, retryAt } });
+      uow.event({ ...event, type: 'task_retrying', details: { delayMs, nextAttempt, retryAt } });
       return { ...base, status: 'retrying' as const, error, retryAt };
     }
     uow.countClosed(row.runId, 1, 1);
-    if (decision.reason === 'non_retryable') return { ...base, status: 'failed' as const, error };
-    uow.event({ ...event, type: 'task_dead', details: { attempts: row.attempt - row.budgetStart + 1 } });
+    if (decision.status === 'failed') return { ...base, status: 'failed' as const, error };
+    uow.event({ ...event, type: 'task_dead', details: { attempts: decision.attempts } });
     uow.deadLetters.push({
       taskRunId: row.id,
       runId: row.runId,

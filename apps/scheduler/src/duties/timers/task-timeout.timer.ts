@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { SCHEDULER_WORKER, timeoutFailure } from '@flowctl/core';
 import { TaskRunRepository } from '@flowctl/persistence';
-import { taskJobId, type ResultMessage } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
-import { TaskDispatcher } from '../../engine/task-dispatcher';
-import { RecordResultsUseCase } from '../../use-cases/record-results/record-results.use-case';
+import { ApplyAttemptsUseCase } from '../../use-cases/apply-attempts/apply-attempts.use-case';
 import type { LeaderTimer } from './leader-timer';
 
 const BATCH = 500;
@@ -13,9 +11,10 @@ const BATCH = 500;
  * Ends attempts that passed a deadline of their state: never started within
  * scheduleToStartTimeout, silent past heartbeatTimeout, or running past
  * start-to-close when their worker is gone. Each becomes a failed attempt of
- * type `Timeout`, applied through the same path as a worker's report, so the
- * retry policy, dead letters and dependents follow as for any failure; and a
- * report that already landed makes the timeout a no-op.
+ * type `Timeout` (see timeoutFailure), through the same fail-attempt command a
+ * worker's failure becomes, so the retry policy, dead letters and dependents
+ * follow as for any failure; and a report that already landed makes the
+ * timeout a no-op.
  */
 @Injectable()
 export class TaskTimeoutTimer implements LeaderTimer {
@@ -24,8 +23,7 @@ export class TaskTimeoutTimer implements LeaderTimer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly taskRuns: TaskRunRepository,
-    private readonly recordResults: RecordResultsUseCase,
-    private readonly dispatcher: TaskDispatcher,
+    private readonly attempts: ApplyAttemptsUseCase,
   ) {}
 
   async fire(): Promise<boolean> {
@@ -33,9 +31,9 @@ export class TaskTimeoutTimer implements LeaderTimer {
     if (overdue.length === 0) return false;
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const messages: ResultMessage[] = overdue.map((task) => {
-      return {
-        kind: 'failed',
+    await this.attempts.failAttempts(
+      overdue.map((task) => ({
+        kind: 'fail',
         runId: task.runId,
         taskRunId: task.id,
         attempt: task.attempt,
@@ -43,11 +41,9 @@ export class TaskTimeoutTimer implements LeaderTimer {
         startedAt: new Date(task.startedAt ?? task.queuedAt ?? now).toISOString(),
         at,
         error: timeoutFailure(task, now),
-      };
-    });
-    await this.recordResults.execute(messages);
-    const jobs = new Map(overdue.map((task) => [taskJobId(task.id, task.attempt), task.type]));
-    await this.dispatcher.abort([...jobs.keys()], jobs);
+      })),
+      new Map(overdue.map((task) => [task.id, task.type])),
+    );
     return overdue.length >= BATCH;
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isTaskFailure, isTaskTerminal, triggerDecision } from '@flowctl/core';
+import { isTaskFailure, isTaskTerminal, triggerDecision, upstreamResultOf } from '@flowctl/core';
 import { DeadLetterRepository, RunRepository, TaskRunRepository, type TaskRunRow } from '@flowctl/persistence';
 import { RunAdvancer, type ReadyTask } from './run-advancer';
 import { dispatchOfRow, type SettledTask, type UnitOfWork } from './unit-of-work';
@@ -70,10 +70,7 @@ export class RunReopener {
       const counts = { succeeded: 0, failed: 0, skipped: 0 };
       for (const upstream of workflow.task(name).dependsOn) {
         if (notDone.has(upstream)) continue;
-        const status = byName.get(upstream)!.status;
-        if (status === 'succeeded') counts.succeeded += 1;
-        else if (isTaskFailure(status)) counts.failed += 1;
-        else counts.skipped += 1;
+        counts[upstreamResultOf(byName.get(upstream)!.status)] += 1;
       }
       return { task, counts };
     });

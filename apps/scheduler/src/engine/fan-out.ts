@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decideFanOutEnd, renderTaskInput, type ExpressionScope, type TaskDefinition } from '@flowctl/core';
 import { RunEventRepository, TaskRunRepository, type FanOutInstances, type FanOutProgress } from '@flowctl/persistence';
-import { TASK_COUNTERS_CARRY } from './pending-writes';
 import type { ReadyTask } from './run-advancer';
 import type { SettledTask, UnitOfWork } from './unit-of-work';
 
@@ -93,10 +92,7 @@ export class FanOut {
       counts.set(parentId, count);
     }
     // Carries the instances' own outcomes, still waiting to be written: one statement for both.
-    const progress = await uow.pending.query<FanOutProgress>(
-      this.taskRuns.countInstancesStatement([...counts.values()])!,
-      TASK_COUNTERS_CARRY,
-    );
+    const progress = await uow.pending.updateTaskCounters<FanOutProgress>(this.taskRuns.countInstancesStatement([...counts.values()])!);
     const ended: SettledTask[] = [];
     for (const parent of progress) {
       const end = decideFanOutEnd({ total: parent.instancesTotal, succeeded: parent.instancesSucceeded, failed: parent.instancesFailed });

@@ -26,7 +26,6 @@ import { afterCommit } from './transaction-runner';
 import { ChildRuns } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
-import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
 
 /** A task whose trigger rule is met: it is queued unless its `when` says no. */
 export interface ReadyTask {
@@ -77,12 +76,11 @@ export class RunAdvancer {
       await this.deferHistory(uow);
       const { stayOpen, mayEnd } = splitByEnding(uow, uow.drainClosedTasks());
       const counters = this.runs.adjustOpenTasksStatement(mayEnd);
-      const updated = counters ? await uow.pending.query<RunRow>(counters, RUN_COUNTERS_CARRY) : [];
+      const updated = counters ? await uow.pending.updateRunCounters<RunRow>(counters) : [];
       // Runs that certainly stay open are counted with the transaction's last writes: no round trip of their own.
       // (Deferred after the query above, which could not carry them: counting updates runs too.)
-      await uow.pending.defer(
+      await uow.pending.runs(
         this.runs.adjustOpenTasksStatement(stayOpen),
-        'runs',
         stayOpen.map((delta) => delta.runId),
       );
       await this.endRuns(uow, updated);
@@ -120,17 +118,16 @@ export class RunAdvancer {
       uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
     }
     // Usually the last write of the transaction: it rides with the events in the final statement.
-    await uow.pending.defer(
+    await uow.pending.runs(
       this.runs.finishManyStatement(ended),
-      'runs',
       ended.map((run) => run.id),
     );
   }
 
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */
   private async deferHistory(uow: UnitOfWork): Promise<void> {
-    await uow.pending.defer(this.deadLetters.addStatement(uow.deadLetters.splice(0)), 'history');
-    await uow.pending.defer(this.events.appendStatement(uow.events.splice(0)), 'history');
+    await uow.pending.history(this.deadLetters.addStatement(uow.deadLetters.splice(0)));
+    await uow.pending.history(this.events.appendStatement(uow.events.splice(0)));
   }
 
   private async release(uow: UnitOfWork, wave: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
@@ -154,7 +151,7 @@ export class RunAdvancer {
       }
     }
     const release = this.taskRuns.releaseDependentsStatement([...releases.values()]);
-    const rows = release ? await uow.pending.query<ReleasedTask>(release, TASK_COUNTERS_CARRY) : [];
+    const rows = release ? await uow.pending.updateTaskCounters<ReleasedTask>(release) : [];
     const ready: ReadyTask[] = [];
     const skipped: SettledTask[] = [];
     for (const row of rows) {
@@ -258,9 +255,9 @@ export class RunAdvancer {
         }
       }
     }
-    await uow.pending.defer(this.taskRuns.markQueuedStatement(queued), 'deciding-tasks', ids(queued));
-    await uow.pending.defer(this.taskRuns.markRunningStatement(waiting), 'deciding-tasks', ids(waiting));
-    await uow.pending.defer(this.taskRuns.markFinishedStatement(failed), 'deciding-tasks', ids(failed));
+    await uow.pending.taskDecisions(this.taskRuns.markQueuedStatement(queued), ids(queued));
+    await uow.pending.taskDecisions(this.taskRuns.markRunningStatement(waiting), ids(waiting));
+    await uow.pending.taskDecisions(this.taskRuns.markFinishedStatement(failed), ids(failed));
     await this.skip(uow, skippedByWhen, 'when');
     return [...settled, ...skippedByWhen];
   }
@@ -268,7 +265,7 @@ export class RunAdvancer {
   async skip(uow: UnitOfWork, tasks: SettledTask[], reason: 'upstream' | 'when'): Promise<void> {
     if (tasks.length === 0) return;
     const taskRunIds = tasks.map((t) => t.taskRunId);
-    await uow.pending.defer(this.taskRuns.markSkippedStatement(taskRunIds), 'deciding-tasks', taskRunIds);
+    await uow.pending.taskDecisions(this.taskRuns.markSkippedStatement(taskRunIds), taskRunIds);
     for (const task of tasks) {
       uow.event({ runId: task.runId, type: 'task_skipped', task: task.name, details: { reason } });
       uow.countClosed(task.runId, 1, 0);

@@ -118,14 +118,12 @@ export class ApplyAttemptsUseCase {
         }
       }
       // Written with the release of dependents, one statement for both.
-      await uow.pending.defer(
+      await uow.pending.taskOutcomes(
         this.taskRuns.markRunningStatement(started),
-        'in-flight-tasks',
         started.map((task) => task.id),
       );
-      await uow.pending.defer(
+      await uow.pending.taskOutcomes(
         this.taskRuns.markFinishedStatement(finished),
-        'in-flight-tasks',
         finished.map((task) => task.id),
       );
       await this.advancer.advance(uow, settled);

@@ -67,6 +67,7 @@ import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case';
 import { DecideApprovalUseCase } from './use-cases/decide-approval/decide-approval.use-case';
 import { TaskLogFeed } from './api/task-log-feed';
 import { StoreTaskLogsUseCase } from './use-cases/store-task-logs/store-task-logs.use-case';
+import { ApplyAttemptsUseCase } from './use-cases/apply-attempts/apply-attempts.use-case';
 import { RecordResultsUseCase } from './use-cases/record-results/record-results.use-case';
 import { ReadInsightsUseCase } from './use-cases/read-insights/read-insights.use-case';
 import { PruneFinishedRunsUseCase } from './use-cases/prune-finished-runs/prune-finished-runs.use-case';
@@ -152,6 +153,7 @@ export class SchedulerModule {
         ApplyWorkflowUseCase,
         StartRunUseCase,
         SetSecretUseCase,
+        ApplyAttemptsUseCase,
         RecordResultsUseCase,
         StoreTaskLogsUseCase,
         TaskLogFeed,

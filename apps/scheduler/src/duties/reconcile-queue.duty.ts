@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { RunRepository, TaskRunRepository, type TaskRunRow, TaskRunTimerRepository } from '@flowctl/persistence';
+import { hasQueueJob } from '@flowctl/core';
+import { RunRepository, TaskRunRepository, TaskRunTimerRepository, type TaskRunRow } from '@flowctl/persistence';
 import { QueueTransport, taskJobId, taskQueueName } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
-import { APPROVAL_TYPE } from '../engine/approval';
-import { WORKFLOW_TYPE } from '../engine/child-runs';
 import { TaskDispatcher } from '../engine/task-dispatcher';
 import { dispatchOfRow, type DispatchItem } from '../engine/unit-of-work';
 import { LeaderLease } from './leader-lease';
@@ -106,7 +105,7 @@ export class ReconcileQueueDuty implements OnModuleDestroy {
         afterId = page[page.length - 1]!.id;
         const byType = new Map<string, TaskRunRow[]>();
         for (const task of page) {
-          if (task.type === APPROVAL_TYPE || task.type === WORKFLOW_TYPE || task.instancesTotal !== null) continue;
+          if (!hasQueueJob(task)) continue;
           const ofType = byType.get(task.type);
           if (ofType) ofType.push(task);
           else byType.set(task.type, [task]);

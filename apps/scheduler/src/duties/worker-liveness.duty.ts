@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClusterRepository, TaskRunTimerRepository, LEADER_LEASE } from '@flowctl/persistence';
-import { QueueTransport, taskJobId, taskQueueName, type ResultMessage, type TaskJob } from '@flowctl/queue';
+import { SCHEDULER_WORKER } from '@flowctl/core';
+import { ClusterRepository, LEADER_LEASE, TaskRunTimerRepository } from '@flowctl/persistence';
+import { QueueTransport, taskQueueName, type TaskJob } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
-import { TaskDispatcher } from '../engine/task-dispatcher';
 import { TransactionRunner } from '../engine/transaction-runner';
-import { RecordResultsUseCase } from '../use-cases/record-results/record-results.use-case';
+import { ApplyAttemptsUseCase } from '../use-cases/apply-attempts/apply-attempts.use-case';
+import { StoreTaskLogsUseCase, type LogsMessage } from '../use-cases/store-task-logs/store-task-logs.use-case';
 import type { Leadership } from './leader-lease';
 import type { LeaderTimer } from './timers/leader-timer';
 
@@ -34,9 +35,9 @@ const isTaskJob = (data: unknown): data is TaskJob =>
  * Leader timer: a worker whose heartbeats stopped for `workerLostAfterMs` is
  * lost, and its running attempts fail at once as `WorkerLost` (retryable, so
  * the retry policy applies) instead of each waiting out its own heartbeat or
- * start-to-close timeout. The failures go through the same path as a worker's
- * report, so a report that already landed, or a second pass over the same
- * worker, changes nothing.
+ * start-to-close timeout. The failures go through the same fail-attempt command
+ * as a worker's report, so a report that already landed, or a second pass over
+ * the same worker, changes nothing.
  *
  * Order matters for a crash half-way: attempts are failed first and the worker
  * marked lost last, so a new leader finds the same silent worker again and
@@ -65,8 +66,8 @@ export class WorkerLivenessDuty implements LeaderTimer {
     private readonly transactions: TransactionRunner,
     private readonly cluster: ClusterRepository,
     private readonly taskRuns: TaskRunTimerRepository,
-    private readonly recordResults: RecordResultsUseCase,
-    private readonly dispatcher: TaskDispatcher,
+    private readonly attempts: ApplyAttemptsUseCase,
+    private readonly storeTaskLogs: StoreTaskLogsUseCase,
     private readonly transport: QueueTransport,
   ) {}
 
@@ -89,7 +90,7 @@ export class WorkerLivenessDuty implements LeaderTimer {
           taskRunId: task.id,
           attempt: task.attempt,
           type: task.type,
-          workerId: task.workerId ?? 'scheduler',
+          workerId: task.workerId ?? SCHEDULER_WORKER,
           startedAt: task.startedAt ?? task.queuedAt ?? new Date(),
           message: `worker ${task.workerId} stopped heartbeating for ${lostAfterMs}ms while running attempt ${task.attempt}`,
         })),
@@ -114,8 +115,8 @@ export class WorkerLivenessDuty implements LeaderTimer {
   }
 
   /**
-   * Fails attempts of lost workers as `WorkerLost`, through the same path as a
-   * worker's report (so one already ended is left alone), then removes their
+   * Fails attempts of lost workers as `WorkerLost`, through the fail-attempt
+   * command (so one already ended is left alone), which then removes their
    * jobs lock and all: left to BullMQ's stalled check they would run the ended
    * attempts again. A worker only partitioned, not dead, stops the attempt too;
    * its late report is dropped.
@@ -123,7 +124,7 @@ export class WorkerLivenessDuty implements LeaderTimer {
   private async failAttempts(attempts: readonly LostAttempt[], lostAfterMs: number): Promise<void> {
     const at = new Date().toISOString();
     // The lost attempt's log ends with why it may be short: a worker ships its lines in batches.
-    const notes = attempts.map((attempt): ResultMessage => ({
+    const notes = attempts.map((attempt): LogsMessage => ({
       kind: 'logs',
       runId: attempt.runId,
       taskRunId: attempt.taskRunId,
@@ -139,10 +140,11 @@ export class WorkerLivenessDuty implements LeaderTimer {
         },
       ],
     }));
-    await this.recordResults.execute([
-      ...notes,
-      ...attempts.map((attempt): ResultMessage => ({
-        kind: 'failed',
+    // Stored first, like a worker's own last lines: a reader that sees the attempt end finds the note.
+    await this.storeTaskLogs.execute(notes);
+    await this.attempts.failAttempts(
+      attempts.map((attempt) => ({
+        kind: 'fail',
         runId: attempt.runId,
         taskRunId: attempt.taskRunId,
         attempt: attempt.attempt,
@@ -151,9 +153,9 @@ export class WorkerLivenessDuty implements LeaderTimer {
         at,
         error: { type: 'WorkerLost', message: attempt.message, details: { workerId: attempt.workerId, lostAfterMs } },
       })),
-    ]);
-    const jobs = new Map(attempts.map((attempt) => [taskJobId(attempt.taskRunId, attempt.attempt), attempt.type]));
-    await this.dispatcher.abort([...jobs.keys()], jobs, { holderLost: true });
+      new Map(attempts.map((attempt) => [attempt.taskRunId, attempt.type])),
+      { holderLost: true },
+    );
   }
 
   /**

@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { FlowctlError, type TaskFailure } from '@flowctl/core';
-import { TaskRunRepository, type RunRow, execute } from '@flowctl/persistence';
+import { AdmissionFailed, CHILD_RUN_WORKER, decideChildRunEnd, FlowctlError, type Admission } from '@flowctl/core';
+import { execute, TaskRunRepository, type RunRow } from '@flowctl/persistence';
 import { RunCreator } from './run-creator';
 import { RunLocker } from './run-locker';
 import type { ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
-
-export const WORKFLOW_TYPE = 'workflow';
-/** Recorded as the worker of a `workflow` task: the scheduler runs it by running the child. */
-export const CHILD_RUN_WORKER = 'workflow';
-
-export class ChildRunError extends Error {
-  override name = 'ChildRunFailed';
-}
 
 /**
  * `type: workflow` tasks: the task starts a child run (in the same
@@ -28,9 +20,8 @@ export class ChildRuns {
   ) {}
 
   /** Starts the child of a ready `workflow` task; returns the child's first tasks to admit. */
-  async start(uow: UnitOfWork, task: ReadyTask, input: unknown): Promise<ReadyTask[]> {
-    const { name, inputs } = (input ?? {}) as { name?: unknown; inputs?: unknown };
-    if (typeof name !== 'string') throw new ChildRunError(`a workflow task needs with.name, the workflow to run`);
+  async start(uow: UnitOfWork, task: ReadyTask, admission: Extract<Admission, { kind: 'start-child' }>): Promise<ReadyTask[]> {
+    const { workflow: name, inputs, input } = admission;
     const { row: parentRun } = uow.run(task.runId);
     let child;
     try {
@@ -42,7 +33,7 @@ export class ChildRuns {
         parent: { runId: task.runId, taskRunId: task.taskRunId },
       });
     } catch (error) {
-      if (error instanceof FlowctlError) throw new ChildRunError(`cannot start workflow "${name}": ${error.message}`);
+      if (error instanceof FlowctlError) throw new AdmissionFailed('ChildRunFailed', `cannot start workflow "${name}": ${error.message}`);
       throw error;
     }
     await execute(uow.tx, this.taskRuns.markQueuedStatement([{ id: task.taskRunId, attempt: task.attempt, input }]));
@@ -79,24 +70,17 @@ export class ChildRuns {
       const parent = parents.get(child.parentTaskRunId!);
       if (!parent || parent.status !== 'running' || parent.workerId !== CHILD_RUN_WORKER) continue;
       const event = { runId: parent.runId, task: parent.name, attempt: parent.attempt };
-      if (child.status === 'succeeded') {
+      const end = decideChildRunEnd(child);
+      if (end.status === 'succeeded') {
         const output = { runId: child.id, status: child.status, outputs: await this.leafOutputs(uow, child) };
         await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'succeeded', output }]));
         uow.event({ ...event, type: 'task_succeeded', details: { childRunId: child.id } });
-        uow.countClosed(parent.runId, 1, 0);
-        settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
       } else {
-        const error: TaskFailure = {
-          type: 'ChildRunFailed',
-          message: `child run ${child.id} ${child.status}`,
-          nonRetryable: true,
-          details: { childRunId: child.id, status: child.status },
-        };
-        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'failed', error }]));
-        uow.event({ ...event, type: 'task_failed', details: { error } });
-        uow.countClosed(parent.runId, 1, 1);
-        settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'failed' });
+        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'failed', error: end.error }]));
+        uow.event({ ...event, type: 'task_failed', details: { error: end.error } });
       }
+      uow.countClosed(parent.runId, 1, end.status === 'failed' ? 1 : 0);
+      settled.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: end.status });
     }
     return settled;
   }

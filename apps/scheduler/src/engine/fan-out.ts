@@ -1,25 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { evaluateExpression, renderTaskInput, type ExpressionScope, type TaskDefinition, type TaskFailure } from '@flowctl/core';
+import { decideFanOutEnd, renderTaskInput, type ExpressionScope, type TaskDefinition } from '@flowctl/core';
 import {
+  execute,
+  FanOutInstanceRepository,
   RunEventRepository,
   TaskRunRepository,
   type FanOutInstances,
   type FanOutProgress,
-  execute,
-  FanOutInstanceRepository,
 } from '@flowctl/persistence';
-import { TASK_COUNTERS_CARRY } from './pending-writes';
 import type { ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
-
-/** Instances one `forEach` may expand into; past this the task fails instead of flooding the queues. */
-export const MAX_FOREACH_ITEMS = 100_000;
 
 /** Instances rendered and inserted per statement. */
 const EXPANSION_SLICE = 5_000;
-
-export class ForEachError extends Error {
-  override name = 'TemplateError';
-}
 
 /**
  * `forEach`: a ready task expands into one task run per item (`name[i]`, with
@@ -37,12 +29,17 @@ export class FanOut {
     private readonly events: RunEventRepository,
   ) {}
 
-  /** Returns the fan-out task itself as settled when its list is empty (nothing to wait for). */
-  async expand(uow: UnitOfWork, task: ReadyTask, definition: TaskDefinition, scope: ExpressionScope): Promise<SettledTask | undefined> {
-    const items = evaluateExpression(definition.forEach!, scope);
-    if (!Array.isArray(items)) throw new ForEachError(`forEach of ${task.name} gave ${items === null ? 'null' : typeof items}, not a list`);
-    if (items.length > MAX_FOREACH_ITEMS)
-      throw new ForEachError(`forEach of ${task.name} gave ${items.length} items; the limit is ${MAX_FOREACH_ITEMS}`);
+  /**
+   * Expands a ready `forEach` task into the items its admission evaluated (see decideAdmission).
+   * Returns the fan-out task itself as settled when its list is empty (nothing to wait for).
+   */
+  async expand(
+    uow: UnitOfWork,
+    task: ReadyTask,
+    definition: TaskDefinition,
+    items: readonly unknown[],
+    scope: ExpressionScope,
+  ): Promise<SettledTask | undefined> {
     const { row: run } = uow.run(task.runId);
     await this.instances.markFannedOut(uow.tx, [{ id: task.taskRunId, total: items.length, input: { items: items.length } }]);
     uow.event({ runId: task.runId, type: 'task_started', task: task.name, attempt: 1, details: { forEach: items.length } });
@@ -102,36 +99,22 @@ export class FanOut {
       counts.set(parentId, count);
     }
     // Carries the instances' own outcomes, still waiting to be written: one statement for both.
-    const progress = await uow.pending.query<FanOutProgress>(
-      this.instances.countInstancesStatement([...counts.values()])!,
-      TASK_COUNTERS_CARRY,
-    );
+    const progress = await uow.pending.updateTaskCounters<FanOutProgress>(this.instances.countInstancesStatement([...counts.values()])!);
     const ended: SettledTask[] = [];
     for (const parent of progress) {
-      if (parent.instancesSucceeded + parent.instancesFailed < parent.instancesTotal) continue;
-      if (parent.instancesFailed === 0) {
+      const end = decideFanOutEnd({ total: parent.instancesTotal, succeeded: parent.instancesSucceeded, failed: parent.instancesFailed });
+      if (!end) continue;
+      const event = { runId: parent.runId, task: parent.name, attempt: 1 };
+      if (end.status === 'succeeded') {
         const output = await this.instances.instanceOutputs(uow.tx, parent.id);
         await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'succeeded', output }]));
-        uow.event({
-          runId: parent.runId,
-          type: 'task_succeeded',
-          task: parent.name,
-          attempt: 1,
-          details: { instances: parent.instancesTotal },
-        });
-        uow.countClosed(parent.runId, 1, 0);
-        ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'succeeded' });
+        uow.event({ ...event, type: 'task_succeeded', details: { instances: parent.instancesTotal } });
       } else {
-        const error: TaskFailure = {
-          type: 'InstancesFailed',
-          message: `${parent.instancesFailed} of ${parent.instancesTotal} instances did not succeed`,
-          details: { failed: parent.instancesFailed, total: parent.instancesTotal },
-        };
-        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'failed', error }]));
-        uow.event({ runId: parent.runId, type: 'task_failed', task: parent.name, attempt: 1, details: { error } });
-        uow.countClosed(parent.runId, 1, 1);
-        ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: 'failed' });
+        await execute(uow.tx, this.taskRuns.markFinishedStatement([{ id: parent.id, status: 'failed', error: end.error }]));
+        uow.event({ ...event, type: 'task_failed', details: { error: end.error } });
       }
+      uow.countClosed(parent.runId, 1, end.status === 'failed' ? 1 : 0);
+      ended.push({ runId: parent.runId, taskRunId: parent.id, name: parent.name, status: end.status });
     }
     return ended;
   }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import {
-  evaluateCondition,
-  isTaskFailure,
-  renderTaskInput,
-  renderValue,
+  admissionFailure,
+  APPROVAL_WORKER,
+  decideAdmission,
+  decideRunEnd,
   triggerDecision,
+  upstreamResultOf,
   type SecretSlot,
   type ExpressionScope,
   type TaskFailure,
@@ -23,11 +24,9 @@ import {
 import type { OpenTasksDelta, ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { afterCommit } from './transaction-runner';
-import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
-import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
+import { ChildRuns } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
-import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
 
 /**
  * Moves runs forward inside one transaction: releases the dependents of tasks
@@ -66,31 +65,14 @@ export class RunAdvancer {
       await this.deferHistory(uow);
       const { stayOpen, mayEnd } = splitByEnding(uow, uow.drainClosedTasks());
       const counters = this.runs.adjustOpenTasksStatement(mayEnd);
-      const updated = counters ? await uow.pending.query<RunRow>(counters, RUN_COUNTERS_CARRY) : [];
+      const updated = counters ? await uow.pending.updateRunCounters<RunRow>(counters) : [];
       // Runs that certainly stay open are counted with the transaction's last writes: no round trip of their own.
       // (Deferred after the query above, which could not carry them: counting updates runs too.)
-      await uow.pending.defer(
+      await uow.pending.runs(
         this.runs.adjustOpenTasksStatement(stayOpen),
-        'runs',
         stayOpen.map((delta) => delta.runId),
       );
-      const ended: { id: string; status: 'failed' | 'succeeded' }[] = [];
-      for (const run of updated) {
-        if (uow.lockedOpenTasks.has(run.id)) uow.lockedOpenTasks.set(run.id, run.tasksOpen);
-        if (run.tasksOpen > 0 || run.status !== 'running') continue;
-        const status = run.tasksFailed > 0 ? 'failed' : 'succeeded';
-        ended.push({ id: run.id, status });
-        uow.run(run.id).row.status = status;
-        uow.runLeft(run.id);
-        uow.finishedRuns.push({ ...run, status });
-        uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
-      }
-      // Usually the last write of the transaction: it rides with the events in the final statement.
-      await uow.pending.defer(
-        this.runs.finishManyStatement(ended),
-        'runs',
-        ended.map((run) => run.id),
-      );
+      await this.endRuns(uow, updated);
       const finished = uow.finishedRuns.splice(0);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);
@@ -107,10 +89,34 @@ export class RunAdvancer {
     await uow.pending.flushWithCommit(uow.timersChanged ? { sql: `SELECT pg_notify('${TIMERS_CHANNEL}', '')`, parameters: [] } : undefined);
   }
 
+  /**
+   * The one place a run ends on its own (cancels and deadlines end runs from their use cases): the
+   * core decides from the counters the transaction left (see decideRunEnd); the run's status, its
+   * `run_*` event and its place in `finishedRuns` (parents, concurrency slots, metrics) follow here.
+   */
+  private async endRuns(uow: UnitOfWork, counted: readonly RunRow[]): Promise<void> {
+    const ended: { id: string; status: 'failed' | 'succeeded' }[] = [];
+    for (const run of counted) {
+      if (uow.lockedOpenTasks.has(run.id)) uow.lockedOpenTasks.set(run.id, run.tasksOpen);
+      const status = decideRunEnd(run);
+      if (!status) continue;
+      ended.push({ id: run.id, status });
+      uow.run(run.id).row.status = status;
+      uow.runLeft(run.id);
+      uow.finishedRuns.push({ ...run, status });
+      uow.event({ runId: run.id, type: status === 'failed' ? 'run_failed' : 'run_succeeded', details: { failedTasks: run.tasksFailed } });
+    }
+    // Usually the last write of the transaction: it rides with the events in the final statement.
+    await uow.pending.runs(
+      this.runs.finishManyStatement(ended),
+      ended.map((run) => run.id),
+    );
+  }
+
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */
   private async deferHistory(uow: UnitOfWork): Promise<void> {
-    await uow.pending.defer(this.deadLetters.addStatement(uow.deadLetters.splice(0)), 'history');
-    await uow.pending.defer(this.events.appendStatement(uow.events.splice(0)), 'history');
+    await uow.pending.history(this.deadLetters.addStatement(uow.deadLetters.splice(0)));
+    await uow.pending.history(this.events.appendStatement(uow.events.splice(0)));
   }
 
   private async release(uow: UnitOfWork, wave: SettledTask[]): Promise<{ ready: ReadyTask[]; skipped: SettledTask[] }> {
@@ -129,14 +135,12 @@ export class RunAdvancer {
       for (const dependent of workflow.dependentsOf(task.name)) {
         const key = `${task.runId}/${dependent}`;
         const release = releases.get(key) ?? { runId: task.runId, name: dependent, succeeded: 0, failed: 0, skipped: 0 };
-        if (task.status === 'succeeded') release.succeeded += 1;
-        else if (isTaskFailure(task.status)) release.failed += 1;
-        else release.skipped += 1;
+        release[upstreamResultOf(task.status)] += 1;
         releases.set(key, release);
       }
     }
     const release = this.taskRuns.releaseDependentsStatement([...releases.values()]);
-    const rows = release ? await uow.pending.query<ReleasedTask>(release, TASK_COUNTERS_CARRY) : [];
+    const rows = release ? await uow.pending.updateTaskCounters<ReleasedTask>(release) : [];
     const ready: ReadyTask[] = [];
     const skipped: SettledTask[] = [];
     for (const row of rows) {
@@ -155,9 +159,8 @@ export class RunAdvancer {
   }
 
   /**
-   * Renders inputs and `when` for ready tasks and queues them. A `when` that is
-   * false skips the task; a template that fails at run time fails it (not
-   * retryable: the same data would fail the same way).
+   * Applies the core's admission of each ready task (see decideAdmission): skips, failures,
+   * expansions, child runs, approvals and queued tasks become this transaction's writes.
    */
   private async admit(uow: UnitOfWork, ready: ReadyTask[]): Promise<SettledTask[]> {
     if (ready.length === 0) return [];
@@ -172,73 +175,78 @@ export class RunAdvancer {
       const { row: run, workflow } = uow.run(task.runId);
       const definition = workflow.task(task.name);
       const scope = scopes.get(task.runId)!;
+      let admission = decideAdmission(definition, scope);
       try {
-        if (definition.when && !evaluateCondition(definition.when, scope)) {
-          skippedByWhen.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'skipped' });
-          continue;
-        }
-        if (definition.forEach) {
-          const ended = await this.fanOut.expand(uow, task, definition, scope);
+        if (admission.kind === 'expand') {
+          const ended = await this.fanOut.expand(uow, task, definition, admission.items, scope);
           if (ended) settled.push(ended);
           continue;
         }
-        if (definition.type === WORKFLOW_TYPE) {
+        if (admission.kind === 'start-child') {
           // The child run is the work: its first tasks join the next wave of this transaction.
-          // (Validation keeps secrets out of a child's inputs, which are stored and shown.)
-          uow.admitQueue.push(...(await this.childRuns.start(uow, task, renderValue(definition.with, scope))));
+          uow.admitQueue.push(...(await this.childRuns.start(uow, task, admission)));
           continue;
         }
-        // Secrets stay placeholders here: only the worker that runs the task ever sees their values.
-        const { input, secretSlots } = renderTaskInput(definition.type, definition.with, scope);
-        queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart, secretSlots });
-        if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
-        uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
-        if (definition.type === APPROVAL_TYPE) {
-          // No worker serves approvals: the step waits, running, for a decision through the API.
-          waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date(), deadlineGraceMs: 0 });
-          if (definition.timeout !== undefined) uow.timersChanged = true;
+      } catch (error) {
+        const failure = admissionFailure(error);
+        if (!failure) throw error;
+        admission = { kind: 'fail', failure };
+      }
+      switch (admission.kind) {
+        case 'skip':
+          skippedByWhen.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'skipped' });
+          break;
+        case 'fail':
+          failed.push({ id: task.taskRunId, status: 'failed', error: admission.failure });
           uow.event({
             runId: task.runId,
-            type: 'task_started',
+            type: 'task_failed',
             task: task.name,
             attempt: task.attempt,
-            details: { waitingForApproval: true },
+            details: { error: admission.failure },
           });
-          continue;
+          uow.countClosed(task.runId, 1, 1);
+          settled.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'failed' });
+          break;
+        case 'await-approval':
+        case 'queue': {
+          const { input, secretSlots } = admission;
+          queued.push({ id: task.taskRunId, attempt: task.attempt, input, budgetStart: task.budgetStart, secretSlots });
+          if (definition.scheduleToStartTimeout !== undefined) uow.timersChanged = true;
+          uow.event({ runId: task.runId, type: 'task_queued', task: task.name, attempt: task.attempt });
+          if (admission.kind === 'await-approval') {
+            // No worker serves approvals: the step waits, running, for a decision through the API.
+            waiting.push({ id: task.taskRunId, workerId: APPROVAL_WORKER, startedAt: new Date(), deadlineGraceMs: 0 });
+            if (definition.timeout !== undefined) uow.timersChanged = true;
+            uow.event({
+              runId: task.runId,
+              type: 'task_started',
+              task: task.name,
+              attempt: task.attempt,
+              details: { waitingForApproval: true },
+            });
+            break;
+          }
+          // Secrets stay placeholders here: only the worker that runs the task ever sees their values.
+          uow.dispatch.push({
+            taskRunId: task.taskRunId,
+            run,
+            task: task.name,
+            type: definition.type,
+            attempt: task.attempt,
+            input,
+            priority: definition.priority,
+            timeoutMs: definition.timeout,
+            heartbeatTimeoutMs: definition.heartbeatTimeout,
+            lastHeartbeatDetails: task.lastHeartbeatDetails,
+            secretSlots,
+          });
         }
-        uow.dispatch.push({
-          taskRunId: task.taskRunId,
-          run,
-          task: task.name,
-          type: definition.type,
-          attempt: task.attempt,
-          input,
-          priority: definition.priority,
-          timeoutMs: definition.timeout,
-          heartbeatTimeoutMs: definition.heartbeatTimeout,
-          lastHeartbeatDetails: task.lastHeartbeatDetails,
-          secretSlots,
-        });
-      } catch (error) {
-        if (
-          !(error instanceof Error) ||
-          (!['ExpressionError', 'TemplateError', 'ChildRunFailed'].includes(error.name) && !(error as { code?: unknown }).code)
-        )
-          throw error;
-        const failure: TaskFailure = {
-          type: error.name === 'ChildRunFailed' ? 'ChildRunFailed' : 'TemplateError',
-          message: error.message,
-          nonRetryable: true,
-        };
-        failed.push({ id: task.taskRunId, status: 'failed', error: failure });
-        uow.event({ runId: task.runId, type: 'task_failed', task: task.name, attempt: task.attempt, details: { error: failure } });
-        uow.countClosed(task.runId, 1, 1);
-        settled.push({ runId: task.runId, taskRunId: task.taskRunId, name: task.name, status: 'failed' });
       }
     }
-    await uow.pending.defer(this.taskRuns.markQueuedStatement(queued), 'deciding-tasks', ids(queued));
-    await uow.pending.defer(this.taskRuns.markRunningStatement(waiting), 'deciding-tasks', ids(waiting));
-    await uow.pending.defer(this.taskRuns.markFinishedStatement(failed), 'deciding-tasks', ids(failed));
+    await uow.pending.taskDecisions(this.taskRuns.markQueuedStatement(queued), ids(queued));
+    await uow.pending.taskDecisions(this.taskRuns.markRunningStatement(waiting), ids(waiting));
+    await uow.pending.taskDecisions(this.taskRuns.markFinishedStatement(failed), ids(failed));
     await this.skip(uow, skippedByWhen, 'when');
     return [...settled, ...skippedByWhen];
   }
@@ -246,7 +254,7 @@ export class RunAdvancer {
   async skip(uow: UnitOfWork, tasks: SettledTask[], reason: 'upstream' | 'when'): Promise<void> {
     if (tasks.length === 0) return;
     const taskRunIds = tasks.map((t) => t.taskRunId);
-    await uow.pending.defer(this.taskRuns.markSkippedStatement(taskRunIds), 'deciding-tasks', taskRunIds);
+    await uow.pending.taskDecisions(this.taskRuns.markSkippedStatement(taskRunIds), taskRunIds);
     for (const task of tasks) {
       uow.event({ runId: task.runId, type: 'task_skipped', task: task.name, details: { reason } });
       uow.countClosed(task.runId, 1, 0);

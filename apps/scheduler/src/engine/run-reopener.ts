@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { isTaskFailure, isTaskTerminal, triggerDecision } from '@flowctl/core';
+import { isTaskFailure, isTaskTerminal, triggerDecision, upstreamResultOf } from '@flowctl/core';
 import {
   DeadLetterRepository,
+  execute,
+  FanOutInstanceRepository,
   RunRepository,
   TaskRunRepository,
   type TaskRunRow,
-  execute,
-  FanOutInstanceRepository,
 } from '@flowctl/persistence';
 import { RunAdvancer } from './run-advancer';
 import { dispatchOfRow, type ReadyTask, type SettledTask, type UnitOfWork } from './unit-of-work';
@@ -78,10 +78,7 @@ export class RunReopener {
       const counts = { succeeded: 0, failed: 0, skipped: 0 };
       for (const upstream of workflow.task(name).dependsOn) {
         if (notDone.has(upstream)) continue;
-        const status = byName.get(upstream)!.status;
-        if (status === 'succeeded') counts.succeeded += 1;
-        else if (isTaskFailure(status)) counts.failed += 1;
-        else counts.skipped += 1;
+        counts[upstreamResultOf(byName.get(upstream)!.status)] += 1;
       }
       return { task, counts };
     });

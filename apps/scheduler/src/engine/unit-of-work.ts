@@ -1,7 +1,6 @@
 import type { SecretSlot, TaskStatus } from '@flowctl/core';
-import type { NewDeadLetter, NewRunEvent, Queryable, RunRow, TaskRunRow } from '@flowctl/persistence';
+import { PendingWrites, type NewDeadLetter, type NewRunEvent, type Queryable, type RunRow, type TaskRunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
-import { PendingWrites } from './pending-writes';
 
 /** A task that the transaction put on its way to a queue; sent only after commit. */
 export interface DispatchItem {

@@ -1,9 +1,9 @@
-import { defineEnvironment, env, EnvValueInvalid, InvalidInput } from '@flowctl/core';
+import { BUILT_IN_WORKER_TYPES, defineEnvironment, env, EnvValueInvalid, InvalidInput } from '@flowctl/core';
 import { SecretKeyring } from '@flowctl/queue';
 import { loadObservabilityConfig, ObservabilityConfigError, type ObservabilityConfig } from '@flowctl/observability';
 import { parseRedisUrl } from '@flowctl/queue';
 
-export const BUILT_IN_TYPES = ['noop', 'sleep', 'fail', 'shell', 'http'] as const;
+export const BUILT_IN_TYPES = BUILT_IN_WORKER_TYPES;
 
 /** Enough for a command to find programs and write files; nothing the worker authenticates with. */
 const SHELL_INHERITED_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];

@@ -41,8 +41,6 @@ const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   dead: ['queued'],
 };
 
-export const isRunTerminal = (status: RunStatus): boolean => RUN_TRANSITIONS[status].length === 0 || status === 'failed';
-
 export const isTaskTerminal = (status: TaskStatus): boolean =>
   status === 'succeeded' || status === 'failed' || status === 'skipped' || status === 'cancelled' || status === 'dead';
 

@@ -32,6 +32,20 @@ describe('triggerDecision', () => {
     expect(triggerDecision('one_failed', counts({ succeeded: 3 }))).toBe('skip');
   });
 
+  it('one_failed skips when everything ended without a failure, skipped upstream included', () => {
+    expect(triggerDecision('one_failed', counts({ succeeded: 1, skipped: 2 }))).toBe('skip');
+    expect(triggerDecision('one_failed', counts({ succeeded: 1, skipped: 1 }))).toBe('wait');
+  });
+
+  it('none_failed waits for every upstream, and runs when all were skipped', () => {
+    expect(triggerDecision('none_failed', counts({ succeeded: 2 }))).toBe('wait');
+    expect(triggerDecision('none_failed', counts({ skipped: 3 }))).toBe('ready');
+  });
+
+  it('all_done runs after upstream that were all skipped', () => {
+    expect(triggerDecision('all_done', counts({ skipped: 3 }))).toBe('ready');
+  });
+
   it('none_failed tolerates skipped upstream but not failed', () => {
     expect(triggerDecision('none_failed', counts({ succeeded: 2, skipped: 1 }))).toBe('ready');
     expect(triggerDecision('none_failed', counts({ succeeded: 1, failed: 1 }))).toBe('skip');

@@ -4,6 +4,7 @@ import { ExpressionError } from '../expressions/expression-error';
 import { expressionReferences } from '../expressions/condition';
 import type { References } from '../expressions/references';
 import { compileTemplate } from '../expressions/template';
+import { runsWithoutWorker } from '../run/task-kinds';
 import { indexPath, keyPath } from './issue-path';
 import type { IssueList } from './issue-list';
 import type { ReadTask } from './validate-tasks';
@@ -12,12 +13,6 @@ type Place = 'with' | 'when' | 'forEach';
 
 /** Secret names are read as `secrets.NAME` and set as `flowctl secret set NAME`, so they are identifiers. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-
-/**
- * Types the scheduler carries out itself: their `with` is stored and shown
- * (a child run's inputs), and no worker ever fills a secret into it.
- */
-const STEPS_WITHOUT_WORKER = new Set(['workflow', 'approval']);
 
 /**
  * Every string in `with`, `when` and `forEach` must compile, and may read only
@@ -81,7 +76,7 @@ function checkReferences(references: References, task: ReadTask, path: string, p
   }
   if (references.secrets.size > 0) {
     if (place !== 'with') issues.add(path, `${place} cannot read secrets: only a task's with can (the scheduler never sees their values)`);
-    else if (STEPS_WITHOUT_WORKER.has(task.definition.type))
+    else if (runsWithoutWorker(task.definition.type))
       issues.add(path, `a ${task.definition.type} task cannot read secrets: only tasks that run on a worker can`);
   }
 }

@@ -1,31 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { TaskRunTimerRepository, type TaskRunRow } from '@flowctl/persistence';
-import { taskJobId, type ResultMessage } from '@flowctl/queue';
+import { SCHEDULER_WORKER, timeoutFailure } from '@flowctl/core';
+import { TaskRunTimerRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
-import { TaskDispatcher } from '../../engine/task-dispatcher';
-import { RecordResultsUseCase } from '../../use-cases/record-results/record-results.use-case';
+import { ApplyAttemptsUseCase } from '../../use-cases/apply-attempts/apply-attempts.use-case';
 import type { LeaderTimer } from './leader-timer';
 
 const BATCH = 500;
-/** The scheduler reports timeouts it decides as this worker. */
-export const TIMEOUT_REPORTER = 'scheduler';
-
-type Which = 'scheduleToStart' | 'startToClose' | 'heartbeat';
-
-function whichTimeout(task: TaskRunRow, now: number): Which {
-  if (task.status === 'queued') return 'scheduleToStart';
-  const heartbeatDeadline =
-    task.heartbeatTimeoutMs !== null && task.heartbeatAt ? new Date(task.heartbeatAt).getTime() + task.heartbeatTimeoutMs : Infinity;
-  return heartbeatDeadline <= now ? 'heartbeat' : 'startToClose';
-}
 
 /**
  * Ends attempts that passed a deadline of their state: never started within
  * scheduleToStartTimeout, silent past heartbeatTimeout, or running past
  * start-to-close when their worker is gone. Each becomes a failed attempt of
- * type `Timeout`, applied through the same path as a worker's report, so the
- * retry policy, dead letters and dependents follow as for any failure; and a
- * report that already landed makes the timeout a no-op.
+ * type `Timeout` (see timeoutFailure), through the same fail-attempt command a
+ * worker's failure becomes, so the retry policy, dead letters and dependents
+ * follow as for any failure; and a report that already landed makes the
+ * timeout a no-op.
  */
 @Injectable()
 export class TaskTimeoutTimer implements LeaderTimer {
@@ -34,8 +23,7 @@ export class TaskTimeoutTimer implements LeaderTimer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly taskRuns: TaskRunTimerRepository,
-    private readonly recordResults: RecordResultsUseCase,
-    private readonly dispatcher: TaskDispatcher,
+    private readonly attempts: ApplyAttemptsUseCase,
   ) {}
 
   async fire(): Promise<boolean> {
@@ -43,27 +31,19 @@ export class TaskTimeoutTimer implements LeaderTimer {
     if (overdue.length === 0) return false;
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const messages: ResultMessage[] = overdue.map((task) => {
-      const which = whichTimeout(task, now);
-      const limit = which === 'scheduleToStart' ? task.scheduleToStartMs : which === 'heartbeat' ? task.heartbeatTimeoutMs : task.timeoutMs;
-      return {
-        kind: 'failed',
+    await this.attempts.failAttempts(
+      overdue.map((task) => ({
+        kind: 'fail',
         runId: task.runId,
         taskRunId: task.id,
         attempt: task.attempt,
-        workerId: task.workerId ?? TIMEOUT_REPORTER,
+        workerId: task.workerId ?? SCHEDULER_WORKER,
         startedAt: new Date(task.startedAt ?? task.queuedAt ?? now).toISOString(),
         at,
-        error: {
-          type: 'Timeout',
-          message: `attempt ${task.attempt} exceeded its ${which} timeout of ${limit}ms`,
-          details: { timeout: which, limitMs: limit },
-        },
-      };
-    });
-    await this.recordResults.execute(messages);
-    const jobs = new Map(overdue.map((task) => [taskJobId(task.id, task.attempt), task.type]));
-    await this.dispatcher.abort([...jobs.keys()], jobs);
+        error: timeoutFailure(task, now),
+      })),
+      new Map(overdue.map((task) => [task.id, task.type])),
+    );
     return overdue.length >= BATCH;
   }
 

@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { Conflict, InvalidInput, NotFound } from '@flowctl/core';
+import { APPROVAL_TYPE, APPROVAL_WORKER, Conflict, InvalidInput, NotFound } from '@flowctl/core';
 import { TaskRunViewRepository, type TaskRunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
-import { APPROVAL_TYPE, APPROVAL_WORKER } from '../../engine/approval';
-import { RecordResultsUseCase } from '../record-results/record-results.use-case';
+import { ApplyAttemptsUseCase } from '../apply-attempts/apply-attempts.use-case';
 
 /**
  * An approval step has no worker: the decision arrives through the API and is
- * applied exactly like a worker's report, so retries, dependents and the run's
- * end follow the one path every task takes.
+ * applied as the same complete- or fail-attempt command a worker's report
+ * becomes, so dependents and the run's end follow the one path every task takes.
  */
 @Injectable()
 export class DecideApprovalUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly taskRuns: TaskRunViewRepository,
-    private readonly recordResults: RecordResultsUseCase,
+    private readonly attempts: ApplyAttemptsUseCase,
   ) {}
 
   async execute(runId: string, taskName: string, approved: boolean, body: unknown): Promise<TaskRunRow> {
@@ -38,11 +37,11 @@ export class DecideApprovalUseCase {
       startedAt: (task.startedAt ?? new Date()).toISOString(),
       at,
     };
-    await this.recordResults.execute([
+    await this.attempts.execute([
       approved
-        ? { kind: 'succeeded', ...base, output: { approved: true, decidedAt: at, ...details } }
+        ? { kind: 'complete', ...base, output: { approved: true, decidedAt: at, ...details } }
         : {
-            kind: 'failed',
+            kind: 'fail',
             ...base,
             error: {
               type: 'Rejected',

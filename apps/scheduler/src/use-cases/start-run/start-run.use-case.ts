@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
-import { AuditLogRepository, isFailureBeforeCommit, RunRepository, type AuditEntry, type RunRow } from '@flowctl/persistence';
-import { GroupCommit, GroupMayHaveCommitted, type CommandOutcome } from '../../engine/group-commit';
+import {
+  AuditLogRepository,
+  GroupCommit,
+  GroupMayHaveCommitted,
+  isFailureBeforeCommit,
+  RunRepository,
+  type AuditEntry,
+  type CommandOutcome,
+  type RunRow,
+} from '@flowctl/persistence';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunCreator, type NewRunCommand, type NewRunOutcome } from '../../engine/run-creator';
 import { TaskDispatcher } from '../../engine/task-dispatcher';
@@ -81,7 +89,7 @@ export class StartRunUseCase {
           [],
           outcomes.flatMap((outcome) => ('refused' in outcome ? [] : outcome.roots)),
         );
-        await uow.pending.defer(this.auditLog.addStatement(auditRows(starts, outcomes)), 'history');
+        await uow.pending.history(this.auditLog.addStatement(auditRows(starts, outcomes)));
         await this.advancer.flush(uow);
         committing = true;
         return { outcomes, uow };

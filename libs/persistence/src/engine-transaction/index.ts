@@ -1,0 +1,2 @@
+export { PendingWrites } from './pending-writes';
+export { GroupCommit, GroupMayHaveCommitted, type CommandOutcome, type GroupCommitOptions } from './group-commit';

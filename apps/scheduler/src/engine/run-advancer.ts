@@ -26,6 +26,7 @@ import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
 import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
+import { RunNotifications } from './run-notifications';
 import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
 
 /** A task whose trigger rule is met: it is queued unless its `when` says no. */
@@ -56,6 +57,7 @@ export class RunAdvancer {
     private readonly concurrency: ConcurrencyGate,
     private readonly childRuns: ChildRuns,
     private readonly metrics: EngineMetrics,
+    private readonly notifications: RunNotifications,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -103,6 +105,7 @@ export class RunAdvancer {
         ended.map((run) => run.id),
       );
       const finished = uow.finishedRuns.splice(0);
+      await this.notifications.enqueue(uow, finished, []);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);
@@ -120,7 +123,9 @@ export class RunAdvancer {
 
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */
   private async deferHistory(uow: UnitOfWork): Promise<void> {
-    await uow.pending.defer(this.deadLetters.addStatement(uow.deadLetters.splice(0)), 'history');
+    const deadLetters = uow.deadLetters.splice(0);
+    await uow.pending.defer(this.deadLetters.addStatement(deadLetters), 'history');
+    await this.notifications.enqueue(uow, [], deadLetters);
     await uow.pending.defer(this.events.appendStatement(uow.events.splice(0)), 'history');
   }
 

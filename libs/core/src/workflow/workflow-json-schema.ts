@@ -109,7 +109,11 @@ const NOTIFY = objectOf(
       WEBHOOK_FIELDS,
       {
         url: { type: 'string', pattern: '^https?://', maxLength: MAX_WEBHOOK_URL_LENGTH, description: 'where the POST goes' },
-        secret: { type: 'string', pattern: patternOf(SECRET_NAME_PATTERN), description: 'a flowctl secret: the body is signed with HMAC-SHA256' },
+        secret: {
+          type: 'string',
+          pattern: patternOf(SECRET_NAME_PATTERN),
+          description: 'a flowctl secret: the body is signed with HMAC-SHA256',
+        },
         format: { enum: [...NOTIFY_FORMATS], default: 'json', description: "json (flowctl's body) or slack ({text, blocks})" },
       },
       { required: ['url'] },

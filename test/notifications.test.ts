@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { freePort } from '../apps/flowctl/src/dev/embedded-database';
+import { TestApi } from './support/api-client';
 import { FlowctlStack } from './support/flowctl-stack';
 import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
@@ -73,6 +74,7 @@ describe('run notifications (spec.notify)', () => {
   let receiver: Receiver;
   /** A loopback port that is not in the allowlist: the destination policy must refuse it. */
   let forbiddenPort: number;
+  let standbyPort: number;
 
   const notifications = async (runId: string) => (await stack.api.get(`/runs/${runId}/notifications`)).body.items as any[];
   const settled = (runId: string, count: number) =>
@@ -98,7 +100,8 @@ describe('run notifications (spec.notify)', () => {
     };
     stack = await FlowctlStack.start({ label: 'notifications', schedulerEnv });
     // A standby scheduler: only the leader may send, so no delivery is sent twice.
-    await stack.startScheduler({ ...schedulerEnv, PORT: String(await freePort()) });
+    standbyPort = await freePort();
+    await stack.startScheduler({ ...schedulerEnv, PORT: String(standbyPort) });
     expect((await stack.api.request('PUT', '/secrets/HOOK_KEY', { value: HOOK_SECRET })).status).toBe(200);
   });
 
@@ -215,11 +218,53 @@ describe('run notifications (spec.notify)', () => {
     expect(JSON.stringify(response.body)).toContain('spec.notify[0].webhook.url: must be an http or https URL, not ftp');
   });
 
-  it('sends no delivery twice across two schedulers', () => {
+  it('sends no delivery twice across two schedulers, and counts every attempt in the metrics', async () => {
     const delivered = receiver.received
       .filter((request) => request.answered === 200)
       .map((request) => request.headers['x-flowctl-delivery']);
     expect(delivered.length).toBeGreaterThanOrEqual(3);
     expect(new Set(delivered).size).toBe(delivered.length);
+
+    // Only the leader sends, so the two schedulers' counters add up to what the receiver saw.
+    const counted = { delivered: 0, retried: 0, failed: 0 };
+    for (const url of [stack.url, `http://127.0.0.1:${standbyPort}`]) {
+      const text = await (await fetch(`${url}/api/v1/metrics`)).text();
+      for (const outcome of Object.keys(counted) as Array<keyof typeof counted>) {
+        const match = new RegExp(`^flowctl_notification_attempts_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text);
+        counted[outcome] += Number(match?.[1] ?? 0);
+      }
+    }
+    expect(counted.delivered).toBe(delivered.length);
+    expect(counted.retried).toBeGreaterThanOrEqual(3);
+    expect(counted.failed).toBe(1);
+  });
+
+  it('goes on from the standby when the leader dies with a delivery waiting, and delivers it once', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({
+        name: 'handover',
+        tasks: [{ name: 'a' }],
+        spec: { notify: [{ on: ['succeeded'], webhook: { url: receiver.url('/handover') } }] },
+      }),
+    );
+    await receiver.close();
+    const run = await stack.waitForRun((await stack.api.post('/workflows/handover/runs')).body.id);
+    await waitFor(async () => (await notifications(run.id))[0]?.attempts.length >= 1, { timeoutMs: 20_000, what: 'a refused attempt' });
+
+    const leaderId = (await stack.api.get('/cluster')).body.leader as string;
+    const [first, second] = stack.processesNamed('scheduler');
+    const leader = leaderId.includes(`-${first!.child.pid}-`) ? first! : second!;
+    const standby = new TestApi(leader === first ? `http://127.0.0.1:${standbyPort}` : stack.url);
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    receiver.answer = 200;
+    await receiver.open();
+
+    const delivery = await waitFor(
+      async () => ((await standby.get(`/runs/${run.id}/notifications`)).body.items as any[]).find((d) => d.status === 'delivered'),
+      { timeoutMs: 30_000, what: 'the standby to take over and deliver' },
+    );
+    expect(delivery.attempts.at(-1)).toMatchObject({ statusCode: 200 });
+    expect(receiver.at('/handover').filter((request) => request.answered === 200)).toHaveLength(1);
   });
 });

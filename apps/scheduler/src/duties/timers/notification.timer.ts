@@ -3,6 +3,7 @@ import { NotificationDeliveryRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SendNotificationsUseCase } from '../../use-cases/send-notifications/send-notifications.use-case';
 import type { Leadership } from '../leader-lease';
+import { InFlightBatches } from './in-flight-batches';
 import type { LeaderTimer } from './leader-timer';
 
 /** Deliveries in flight at most: a slow receiver holds a slot for up to FLOWCTL_NOTIFY_TIMEOUT. */
@@ -17,7 +18,7 @@ const MAX_IN_FLIGHT = 50;
 export class NotificationTimer implements LeaderTimer {
   readonly name = 'notifications';
   private readonly logger = new Logger(NotificationTimer.name);
-  private inFlight = 0;
+  private readonly inFlight = new InFlightBatches(MAX_IN_FLIGHT);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,21 +27,22 @@ export class NotificationTimer implements LeaderTimer {
   ) {}
 
   async fire(leadership: Leadership): Promise<boolean> {
-    const room = MAX_IN_FLIGHT - this.inFlight;
-    if (room <= 0) return false;
-    const claimed = await this.sendNotifications.claim(leadership.holder, leadership.token, room);
+    if (this.inFlight.isFull) return false;
+    const claimed = await this.sendNotifications.claim(leadership.holder, leadership.token, this.inFlight.room);
     if (claimed.length === 0) return false;
-    this.inFlight += claimed.length;
-    void this.sendNotifications
-      .send(claimed)
-      .catch((error: Error) => this.logger.error(`notifications could not be recorded: ${error.message}`))
-      .finally(() => (this.inFlight -= claimed.length));
+    // Not awaited; a batch that cannot record its attempts is sent again once its claims run out.
+    this.inFlight.track(
+      claimed.length,
+      this.sendNotifications
+        .send(claimed)
+        .catch((error: Error) => this.logger.error(`notifications could not be recorded: ${error.message}`)),
+    );
     return false;
   }
 
   /** While every slot is taken, only a finished batch (its NOTIFY) can make room: nothing is due before. */
   async nextDueAt(): Promise<Date | null> {
-    if (this.inFlight >= MAX_IN_FLIGHT) return null;
+    if (this.inFlight.isFull) return null;
     return this.deliveries.nextDueAt(this.dataSource);
   }
 }

@@ -19,6 +19,11 @@ export class NotificationTimer implements LeaderTimer {
   readonly name = 'notifications';
   private readonly logger = new Logger(NotificationTimer.name);
   private readonly inFlight = new InFlightBatches(MAX_IN_FLIGHT);
+  /**
+   * The earliest due delivery at the last look (null: none; undefined: not known yet). Every wake-up of
+   * the duty (any timer's NOTIFY) passes here; only a due time costs a claiming transaction.
+   */
+  private dueAt?: number | null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,7 +32,7 @@ export class NotificationTimer implements LeaderTimer {
   ) {}
 
   async fire(leadership: Leadership): Promise<boolean> {
-    if (this.inFlight.isFull) return false;
+    if (this.inFlight.isFull || this.dueAt === null || (this.dueAt !== undefined && this.dueAt > Date.now())) return false;
     const claimed = await this.sendNotifications.claim(leadership.holder, leadership.token, this.inFlight.room);
     if (claimed.length === 0) return false;
     // Not awaited; a batch that cannot record its attempts is sent again once its claims run out.
@@ -42,7 +47,8 @@ export class NotificationTimer implements LeaderTimer {
 
   /** While every slot is taken, only a finished batch (its NOTIFY) can make room: nothing is due before. */
   async nextDueAt(): Promise<Date | null> {
-    if (this.inFlight.isFull) return null;
-    return this.deliveries.nextDueAt(this.dataSource);
+    const next = await this.deliveries.nextDueAt(this.dataSource);
+    this.dueAt = next?.getTime() ?? null;
+    return this.inFlight.isFull ? null : next;
   }
 }

@@ -209,6 +209,37 @@ describe('run notifications (spec.notify)', () => {
     );
   });
 
+  it('tells of a cancelled run and of one that timed out, with the state each ended in', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({
+        name: 'stopped',
+        tasks: [{ name: 'nap', type: 'sleep', with: { duration: '60s' } }],
+        spec: { notify: [{ on: ['cancelled', 'timed_out'], webhook: { url: receiver.url('/stopped') } }] },
+      }),
+    );
+    await stack.api.applyYaml(
+      aWorkflow({
+        name: 'late',
+        tasks: [{ name: 'nap', type: 'sleep', with: { duration: '60s' } }],
+        spec: { timeout: '1s', notify: [{ on: ['cancelled', 'timed_out'], webhook: { url: receiver.url('/stopped') } }] },
+      }),
+    );
+    const cancelled = (await stack.api.post('/workflows/stopped/runs')).body.id as string;
+    expect((await stack.api.post(`/runs/${cancelled}/cancel`)).status).toBe(200);
+    const late = (await stack.api.post('/workflows/late/runs')).body.id as string;
+    expect((await stack.waitForRun(late)).status).toBe('timed_out');
+
+    for (const [runId, event] of [
+      [cancelled, 'cancelled'],
+      [late, 'timed_out'],
+    ] as const) {
+      const [delivery] = await settled(runId, 1);
+      expect(delivery).toMatchObject({ event, status: 'delivered' });
+      const body = JSON.parse(receiver.at('/stopped').find((request) => JSON.parse(request.body).run.id === runId)!.body);
+      expect(body).toMatchObject({ type: `run.${event}`, run: { id: runId, status: event } });
+    }
+  });
+
   it('refuses a workflow whose notify is malformed, naming the place', async () => {
     const response = await stack.api.applyYaml(
       aWorkflow({ name: 'bad-notify', tasks: [{ name: 'a' }], spec: { notify: [{ on: ['finished'], webhook: { url: 'ftp://x' } }] } }),

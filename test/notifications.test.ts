@@ -31,12 +31,11 @@ class Receiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        this.received.push({
-          path: request.url ?? '',
-          headers: request.headers,
-          body: Buffer.concat(chunks).toString(),
-          answered: this.answer,
-        });
+        const path = request.url ?? '';
+        // /hang never answers its first request: the sender's time limit must end the attempt.
+        const hang = path === '/hang' && this.at('/hang').length === 0;
+        this.received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString(), answered: hang ? 0 : this.answer });
+        if (hang) return;
         response.writeHead(this.answer, { 'content-type': 'text/plain' }).end(this.answer === 200 ? 'ok' : 'receiver is broken');
       });
     });
@@ -97,6 +96,7 @@ describe('run notifications (spec.notify)', () => {
       FLOWCTL_NOTIFY_RETRY_INITIAL: '200ms',
       FLOWCTL_NOTIFY_RETRY_MAX: '1s',
       FLOWCTL_DASHBOARD_URL: 'https://flowctl.example.com/',
+      FLOWCTL_NOTIFY_TIMEOUT: '1s',
     };
     stack = await FlowctlStack.start({ label: 'notifications', schedulerEnv });
     // A standby scheduler: only the leader may send, so no delivery is sent twice.
@@ -238,6 +238,24 @@ describe('run notifications (spec.notify)', () => {
       const body = JSON.parse(receiver.at('/stopped').find((request) => JSON.parse(request.body).run.id === runId)!.body);
       expect(body).toMatchObject({ type: `run.${event}`, run: { id: runId, status: event } });
     }
+  });
+
+  it('ends an attempt that gets no answer at the time limit, and tries again', async () => {
+    await stack.api.applyYaml(
+      aWorkflow({
+        name: 'silent',
+        tasks: [{ name: 'a' }],
+        spec: { notify: [{ on: ['succeeded'], webhook: { url: receiver.url('/hang') } }] },
+      }),
+    );
+    const run = await stack.waitForRun((await stack.api.post('/workflows/silent/runs')).body.id);
+    const [delivery] = await settled(run.id, 1);
+    expect(delivery.status).toBe('delivered');
+    expect(delivery.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, statusCode: null, error: 'no answer within 1000 ms', durationMs: expect.any(Number) }),
+      expect.objectContaining({ attempt: 2, statusCode: 200 }),
+    ]);
+    expect(delivery.attempts[0].durationMs).toBeGreaterThanOrEqual(900);
   });
 
   it('refuses a workflow whose notify is malformed, naming the place', async () => {

@@ -5,5 +5,12 @@
  */
 export { restrictedRange } from './address-ranges';
 export { DestinationRefused, DestinationUnresolved } from './destination-errors';
-export { allowlistMatch, checkDestination, hostOf, type CheckedDestination, type DestinationPolicy, type Resolve } from './destination-policy';
+export {
+  allowlistMatch,
+  checkDestination,
+  hostOf,
+  type CheckedDestination,
+  type DestinationPolicy,
+  type Resolve,
+} from './destination-policy';
 export { sendPinned, type PinnedRequest } from './pinned-request';

@@ -101,7 +101,9 @@ export const httpHandler = (limits: HttpLimits) =>
         const destination = await checkDestination(url, ALLOWLIST_POLICY(limits.allowlist), limits.resolve).catch((error: Error) => {
           if (error instanceof DestinationUnresolved) throw Object.assign(new Error(`http: ${error.message}`), { name: 'HttpDnsError' });
           if (!(error instanceof DestinationRefused)) throw error;
-          throw new NonRetryableError(redirects === 0 ? `http: ${error.message}` : `http: redirect to ${url.href} refused: ${error.message}`);
+          throw new NonRetryableError(
+            redirects === 0 ? `http: ${error.message}` : `http: redirect to ${url.href} refused: ${error.message}`,
+          );
         });
         // The request line and the status go to the attempt's log (masked of secrets like every line).
         ctx.logger.info(`${method} ${url.href}`);

@@ -4,7 +4,7 @@
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const LIBRARIES = ['core', 'persistence', 'queue', 'worker-sdk', 'observability', 'api-contract'];
+const LIBRARIES = ['core', 'persistence', 'queue', 'worker-sdk', 'observability', 'api-contract', 'egress'];
 
 /** The npm package `@flowctl/worker` is libs/worker-sdk: code in this repository (examples/) imports it as a user would. */
 const PACKAGE_ALIASES = { '@flowctl/worker': 'libs/worker-sdk/src' };

@@ -105,7 +105,12 @@ describe('the REST contract', () => {
     // workflows and schedules
     const source = aWorkflow({
       name: 'contract',
-      spec: { inputs: { items: { type: 'array', default: [1, 2, 3] } }, schedule: { cron: '0 2 * * *' } },
+      spec: {
+        inputs: { items: { type: 'array', default: [1, 2, 3] } },
+        schedule: { cron: '0 2 * * *' },
+        // Loopback is not in the default allowlist: the delivery fails at its first attempt, which is kept.
+        notify: [{ on: ['dead_letter'], webhook: { url: 'http://127.0.0.1:9/hook' } }],
+      },
       tasks: [
         { name: 'list' },
         { name: 'each', dependsOn: ['list'], forEach: '{{ inputs.items }}', with: { x: '{{ item }}' } },
@@ -134,6 +139,10 @@ describe('the REST contract', () => {
     });
     await check('getRun', { id: run.id });
     await check('listRuns', { workflow: 'contract' });
+    await waitFor(async () => (await check('listRunNotifications', { id: run.id })).items[0]?.attempts.length === 1, {
+      timeoutMs: 20_000,
+      what: 'the dead letter notification to be attempted',
+    });
     const events = await check('listRunEvents', { id: run.id });
     await check('listRunEvents', { id: run.id, before: events.items[events.items.length - 1]!.id, limit: 2 });
     await check('getTask', { id: run.id, name: 'each' });

@@ -38,7 +38,14 @@ describe('the dashboard meets WCAG 2 A/AA (axe-core), in Chromium, light and dar
     const workflows = [
       aWorkflow({
         name: 'breaks',
-        spec: { inputs: { who: { type: 'string', default: 'world' } } },
+        spec: {
+          inputs: { who: { type: 'string', default: 'world' } },
+          // One delivery refused by the destination policy (failed) and one retried (its host does not resolve).
+          notify: [
+            { on: ['failed'], webhook: { url: 'http://127.0.0.1:9/hook' } },
+            { on: ['dead_letter'], webhook: { url: 'https://hooks.example.invalid/x', format: 'slack' } },
+          ],
+        },
         tasks: [
           { name: 'prepare', with: { message: 'hello {{ inputs.who }}' } },
           { name: 'flaky', type: 'fail', dependsOn: ['prepare'], retry: { maxAttempts: 1 }, with: { message: 'disk full on /data' } },
@@ -96,6 +103,12 @@ describe('the dashboard meets WCAG 2 A/AA (axe-core), in Chromium, light and dar
         await page.locator('[data-task="flaky"][data-status="dead"]').waitFor();
         await page.getByTestId('task-error').waitFor();
         await page.getByTestId('timeline').waitFor();
+        const notifications = page.getByTestId('notifications');
+        await notifications.locator('tr[data-status="failed"]').waitFor();
+        await notifications.locator('tr[data-status="pending"]').waitFor();
+        // The attempts of each delivery are checked too, not only the summary line.
+        for (const summary of await notifications.locator('summary').all()) await summary.click();
+        await notifications.getByText('loopback address').first().waitFor();
       },
     },
     {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureDashboardBuilt, launchChromium, WEB_DIST } from './support/dashboard-browser';
 import { FlowctlStack } from './support/flowctl-stack';
@@ -12,6 +14,9 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** A webhook receiver that answers 503 to its first request and 200 after. */
+  let receiver: Server;
+  let received = 0;
 
   const node = (task: string, status?: string) => page.locator(`[data-task="${task}"]${status ? `[data-status="${status}"]` : ''}`);
   const runStatus = (status: string) => page.locator(`.run-title .status-badge[data-status="${status}"]`);
@@ -19,7 +24,21 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
 
   beforeAll(async () => {
     ensureDashboardBuilt();
-    stack = await FlowctlStack.start({ label: 'dashboard_e2e', schedulerEnv: { FLOWCTL_WEB_ROOT: WEB_DIST } });
+    receiver = createServer((request, response) => {
+      request.resume();
+      response.writeHead(++received === 1 ? 503 : 200).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverPort = (receiver.address() as AddressInfo).port;
+    stack = await FlowctlStack.start({
+      label: 'dashboard_e2e',
+      schedulerEnv: {
+        FLOWCTL_WEB_ROOT: WEB_DIST,
+        FLOWCTL_NOTIFY_ALLOWLIST: `127.0.0.1:${receiverPort}`,
+        // Long enough for the page to show the delivery waiting for its second attempt.
+        FLOWCTL_NOTIFY_RETRY_INITIAL: '3s',
+      },
+    });
     const workflows = [
       aWorkflow({
         name: 'greeter',
@@ -40,6 +59,11 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
       }),
       aWorkflow({ name: 'slow', tasks: [{ name: 'long-sleep', type: 'sleep', with: { duration: '60s' } }] }),
       aWorkflow({
+        name: 'told',
+        tasks: [{ name: 'only' }],
+        spec: { notify: [{ on: ['succeeded'], webhook: { url: `http://127.0.0.1:${receiverPort}/hook` } }] },
+      }),
+      aWorkflow({
         name: 'wide',
         spec: { inputs: { items: { type: 'array' } } },
         tasks: [
@@ -59,6 +83,24 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it("shows a run's notification going from a refused attempt to delivered, with each answer", async () => {
+    const runId = await startRun('told');
+    await page.goto(`${stack.url}/runs/${runId}`);
+    await runStatus('succeeded').waitFor();
+    const delivery = page.getByTestId('notifications').locator('tr[data-delivery]');
+    await delivery.and(page.locator('[data-status="pending"]')).waitFor();
+    await delivery.getByText('HTTP 503').first().waitFor();
+    await delivery.getByText('next').waitFor();
+    // The card looks again while a delivery is pending: no reload.
+    await delivery.and(page.locator('[data-status="delivered"]')).waitFor();
+    await delivery.locator('summary', { hasText: 'HTTP 200' }).click();
+    expect(await delivery.locator('.notification-attempts li').allTextContents()).toEqual([
+      expect.stringMatching(/HTTP 503 \(\d+ ms\)/),
+      expect.stringMatching(/HTTP 200 \(\d+ ms\)/),
+    ]);
   });
 
   it('starts a run from the inputs form, then shows its nodes turning green live', async () => {

@@ -6,7 +6,7 @@ import { aWorkflow } from './support/workflow-factory';
 /** Rows of each table that hang off a run, straight from the database. */
 async function rowsOf(client: Client, runId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['runs', 'task_runs', 'run_events', 'dead_letters']) {
+  for (const table of ['runs', 'task_runs', 'run_events', 'dead_letters', 'notification_deliveries']) {
     const column = table === 'runs' ? 'id' : 'run_id';
     const { rows } = await client.query<{ count: string }>(`SELECT count(*) FROM ${table} WHERE ${column} = $1`, [runId]);
     counts[table] = Number(rows[0]!.count);
@@ -24,7 +24,12 @@ describe('retention (FLOWCTL_RETENTION)', () => {
     await db.connect();
     await stack.api.applyYaml(aWorkflow({ name: 'quick', tasks: [{ name: 'a' }, { name: 'b', dependsOn: ['a'] }] }));
     await stack.api.applyYaml(
-      aWorkflow({ name: 'doomed', tasks: [{ name: 'broken', type: 'fail', retry: { maxAttempts: 1 }, with: { message: 'no' } }] }),
+      aWorkflow({
+        name: 'doomed',
+        tasks: [{ name: 'broken', type: 'fail', retry: { maxAttempts: 1 }, with: { message: 'no' } }],
+        // Its delivery (refused: loopback is not allowlisted) must go with the run, attempts and all.
+        spec: { notify: [{ on: ['failed'], webhook: { url: 'http://127.0.0.1:9/hook' } }] },
+      }),
     );
     await stack.api.applyYaml(aWorkflow({ name: 'slow', tasks: [{ name: 'nap', type: 'sleep', with: { duration: '60s' } }] }));
     await stack.api.applyYaml(aWorkflow({ name: 'doze', tasks: [{ name: 'nap', type: 'sleep', with: { duration: '2s' } }] }));
@@ -35,18 +40,24 @@ describe('retention (FLOWCTL_RETENTION)', () => {
     await stack?.stop();
   });
 
-  it('prunes finished runs with their tasks, events and dead letters, keeping running and recent runs', async () => {
+  it('prunes finished runs with their tasks, events, dead letters and notification deliveries, keeping running and recent runs', async () => {
     const running = (await stack.api.post('/workflows/slow/runs')).body.id as string;
     const succeeded = (await stack.waitForRun((await stack.api.post('/workflows/quick/runs')).body.id)).id as string;
     const failed = await stack.waitForRun((await stack.api.post('/workflows/doomed/runs')).body.id);
     expect(failed.status).toBe('failed');
     // The rows exist before the retention period passes: pruning must have something to remove.
-    expect(await rowsOf(db, failed.id)).toEqual({ runs: 1, task_runs: 1, run_events: expect.any(Number), dead_letters: 1 });
+    expect(await rowsOf(db, failed.id)).toEqual({
+      runs: 1,
+      task_runs: 1,
+      run_events: expect.any(Number),
+      dead_letters: 1,
+      notification_deliveries: 1,
+    });
     expect((await rowsOf(db, succeeded)).run_events).toBeGreaterThan(0);
 
     for (const id of [succeeded, failed.id]) {
       await waitFor(async () => (await stack.api.get(`/runs/${id}`)).status === 404, { timeoutMs: 30_000, what: `run ${id} to be pruned` });
-      expect(await rowsOf(db, id)).toEqual({ runs: 0, task_runs: 0, run_events: 0, dead_letters: 0 });
+      expect(await rowsOf(db, id)).toEqual({ runs: 0, task_runs: 0, run_events: 0, dead_letters: 0, notification_deliveries: 0 });
     }
 
     // Finished just now: within its retention period, so it stays.

@@ -17,6 +17,7 @@ type WorkflowField = string | { name?: string; namespace?: string };
 export type TaskRun = Omit<Tolerant<contract.Task, 'name' | 'status'>, 'error'> & { error?: TaskError | null };
 export type Run = Omit<Tolerant<contract.Run, 'id' | 'status'>, 'workflow'> & { workflow?: WorkflowField; tasks?: TaskRun[] };
 export type RunEvent = Tolerant<contract.RunEvent, 'type'>;
+export type NotificationDelivery = contract.NotificationDelivery;
 export type WorkflowSummary = Tolerant<contract.Workflow, 'name'>;
 export type Worker = Tolerant<contract.Worker, 'id'>;
 export type ApiToken = Tolerant<contract.ApiToken, 'id' | 'name' | 'role' | 'namespaces'>;

@@ -7,6 +7,7 @@ import {
   ClusterRepository,
   createDataSource,
   DeadLetterRepository,
+  NotificationDeliveryRepository,
   InsightsRepository,
   InsightsRollupRepository,
   MetricsRepository,
@@ -38,6 +39,7 @@ import { ReconcileQueueDuty } from './duties/reconcile-queue.duty';
 import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
 import { CronTimer } from './duties/timers/cron.timer';
 import { InsightsRollupTimer } from './duties/timers/insights-rollup.timer';
+import { NotificationTimer } from './duties/timers/notification.timer';
 import { RetentionTimer } from './duties/timers/retention.timer';
 import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
@@ -50,6 +52,7 @@ import { ConcurrencyGate } from './engine/concurrency-gate';
 import { RunCreator } from './engine/run-creator';
 import { FanOut } from './engine/fan-out';
 import { RunAdvancer } from './engine/run-advancer';
+import { RunNotifications } from './engine/run-notifications';
 import { RunLocker } from './engine/run-locker';
 import { RunReopener } from './engine/run-reopener';
 import { TaskDispatcher } from './engine/task-dispatcher';
@@ -57,6 +60,9 @@ import { TransactionRunner } from './engine/transaction-runner';
 import { WorkflowCatalog } from './engine/workflow-catalog';
 import { EngineMetrics } from './metrics/engine-metrics';
 import { MetricsRegistry } from './metrics/metrics-registry';
+import { NotificationMetrics } from './metrics/notification-metrics';
+import { WebhookClient } from './notifications/webhook-client';
+import { SendNotificationsUseCase } from './use-cases/send-notifications/send-notifications.use-case';
 import { StateGauges } from './metrics/state-gauges';
 import { ResultsConsumer } from './results/results-consumer';
 import { RedisSettingsCheck } from './startup/redis-settings-check';
@@ -127,6 +133,7 @@ export class SchedulerModule {
         FanOutInstanceRepository,
         RunEventRepository,
         DeadLetterRepository,
+        NotificationDeliveryRepository,
         InsightsRepository,
         InsightsRollupRepository,
         ClusterRepository,
@@ -148,6 +155,7 @@ export class SchedulerModule {
         RunCreator,
         ChildRuns,
         RunAdvancer,
+        RunNotifications,
         RunReopener,
         TaskDispatcher,
         ApplyWorkflowUseCase,
@@ -174,9 +182,22 @@ export class SchedulerModule {
         PruneFinishedRunsUseCase,
         RetentionTimer,
         InsightsRollupTimer,
+        WebhookClient,
+        NotificationMetrics,
+        SendNotificationsUseCase,
+        NotificationTimer,
         {
           provide: LEADER_TIMERS,
-          inject: [RetryTimer, TaskTimeoutTimer, RunDeadlineTimer, CronTimer, WorkerLivenessDuty, RetentionTimer, InsightsRollupTimer],
+          inject: [
+            RetryTimer,
+            TaskTimeoutTimer,
+            RunDeadlineTimer,
+            CronTimer,
+            WorkerLivenessDuty,
+            RetentionTimer,
+            InsightsRollupTimer,
+            NotificationTimer,
+          ],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },
         TimerDuty,

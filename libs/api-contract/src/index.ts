@@ -7,6 +7,7 @@ export * from './common';
 export * from './workflows';
 export * from './schedules';
 export * from './runs';
+export * from './notifications';
 export * from './streams';
 export * from './dead-letters';
 export * from './cluster';

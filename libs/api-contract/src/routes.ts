@@ -5,6 +5,7 @@ import { NoBody } from './common';
 import { DeadLetter, DeadLetterIdParams, DeadLetterPage, ListDeadLettersQuery, RequeueResult } from './dead-letters';
 import { Liveness, MetricsText, Readiness } from './health';
 import { Insights, InsightsQuery } from './insights';
+import { NotificationPage, RunNotificationsQuery } from './notifications';
 import { route } from './route';
 import { TASK_LOG_STREAM_FRAMES, TaskLogPage, TaskLogsQuery, TaskLogStreamQuery } from './task-logs';
 import {
@@ -201,6 +202,16 @@ export const ROUTES = {
     params: RunIdParams,
     query: RunEventsQuery,
     response: RunEventsPage,
+    errors: [404],
+  }),
+  listRunNotifications: route({
+    method: 'GET',
+    path: '/runs/:id/notifications',
+    tag: 'runs',
+    summary: "The run's notification deliveries (spec.notify), oldest first, each with every attempt and its answer",
+    params: RunIdParams,
+    query: RunNotificationsQuery,
+    response: NotificationPage,
     errors: [404],
   }),
   cancelRun: route({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flagParam, namespaceParam, pageOf, pageQuery, Timestamp } from './common';
+import { NOTIFY_EVENTS, NOTIFY_FORMATS } from './notifications';
 import { Schedule } from './schedules';
 
 export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array'] as const;
@@ -46,6 +47,14 @@ export const WorkflowSpec = z.strictObject({
   concurrency: z.number().int().optional(),
   schedule: z.strictObject({ cron: z.string(), timezone: z.string(), overlap: z.enum(OVERLAP_POLICIES) }).optional(),
   tasks: z.array(TaskDefinition),
+  notify: z
+    .array(
+      z.strictObject({
+        on: z.array(z.enum(NOTIFY_EVENTS)),
+        webhook: z.strictObject({ url: z.string(), secret: z.string().optional(), format: z.enum(NOTIFY_FORMATS) }),
+      }),
+    )
+    .optional(),
 });
 export type WorkflowSpec = z.infer<typeof WorkflowSpec>;
 

@@ -15,3 +15,4 @@ export * from './run/run-inputs';
 export * from './config';
 export * from './logs';
 export * from './notification-channels';
+export * from './notify';

@@ -24,3 +24,4 @@ export * from './repositories/cluster-key.repository';
 export * from './repositories/insights.repository';
 export * from './repositories/insights-rollup.repository';
 export * from './repositories/task-log.repository';
+export * from './repositories/notification-delivery.repository';

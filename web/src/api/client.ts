@@ -119,6 +119,9 @@ export class ApiClient {
     return { ...page, earlierBefore: page.earlierBefore ?? null };
   }
   /** A forEach task's instances in item order, optionally of one status. */
+  listRunNotifications(id: string, signal?: AbortSignal) {
+    return this.routes.listRunNotifications({ id, limit: 500 }, { signal });
+  }
   listInstances(runId: string, task: string, options: { status?: TaskStatus; limit?: number; cursor?: string } = {}, signal?: AbortSignal) {
     return this.routes.listTaskInstances({ id: runId, name: task, ...options }, { signal });
   }

@@ -9,6 +9,7 @@ import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { GroupPanel } from '../components/group-panel';
 import { JsonView } from '../components/json-view';
+import { NotificationsCard } from '../components/notifications-card';
 import { StatusBadge } from '../components/status-badge';
 import { TaskPanel, type TaskPanelTab } from '../components/task-panel';
 import { TimeText } from '../components/time-text';
@@ -215,6 +216,8 @@ export function RunPage() {
         </div>
         {run && <Timeline run={run} events={events} tasks={tasks} now={now} selected={name} onSelect={openTask} />}
       </section>
+
+      {run && version.data?.definition.spec.notify && <NotificationsCard runId={run.id} runStatus={run.status} now={now} />}
 
       {action && run && (
         <ConfirmDialog

@@ -56,12 +56,31 @@ const events = Array.from({ length: 25 }, (_, index) => ({
   details: index === 24 ? null : { message: `failure ${index + 1}` },
 }));
 
+const delivery = {
+  id: '7',
+  event: 'failed',
+  destination: 'https://hooks.example.com',
+  format: 'json',
+  signed: true,
+  status: 'pending',
+  nextAttemptAt: '2026-01-01T00:00:44.000Z',
+  createdAt: '2026-01-01T00:00:04.000Z',
+  finishedAt: null,
+  lastError: 'answered 503',
+  deadTask: null,
+  attempts: [
+    { attempt: 1, startedAt: '2026-01-01T00:00:04.000Z', durationMs: 3, statusCode: null, response: null, error: 'ECONNREFUSED: connect' },
+    { attempt: 2, startedAt: '2026-01-01T00:00:14.000Z', durationMs: 42, statusCode: 503, response: 'busy', error: null },
+  ],
+};
+
 describe('flowctl describe run', () => {
   let api: FakeApi;
   beforeEach(async () => {
     api = await startFakeApi({
       'GET /runs/r1': { body: run },
       'GET /runs/r1/events': { body: { items: events, nextCursor: null } },
+      'GET /runs/r1/notifications': { body: { items: [delivery], nextCursor: null } },
     });
   });
   afterEach(() => api.close());
@@ -76,6 +95,9 @@ describe('flowctl describe run', () => {
     expect(text).toMatch(/Tasks:\n {2}NAME +TYPE +STATUS +ATTEMPT +STARTED +DURATION +WORKER\n {2}extract +http +succeeded +1 /);
     expect(text).toMatch(/ {2}load +noop +skipped +0 +- +- +-\n/);
     expect(text).toContain('Errors:\n  transform (attempt 3): ShellError: exit code 2\n');
+    expect(text).toMatch(
+      /Notifications:\n {2}EVENT +DESTINATION +FORMAT +STATUS +ATTEMPTS +LAST ANSWER +NEXT ATTEMPT\n {2}failed +https:\/\/hooks\.example\.com +json, signed +pending +2 +503 \(42 ms\) +in \d+[smhd]\n/,
+    );
     expect(text).toContain('Events (last 20 of 25):');
     expect(text).not.toContain('failure 5"');
     expect(text).toContain('{"message":"failure 24"}');
@@ -84,7 +106,8 @@ describe('flowctl describe run', () => {
 
   it('prints the run with its events as one JSON document with -o json', async () => {
     const result = await flowctl(['describe', 'run', 'r1', '-o', 'json'], { server: api.url });
-    const document = JSON.parse(result.stdout) as { id: string; tasks: unknown[]; events: unknown[] };
+    const document = JSON.parse(result.stdout) as { id: string; tasks: unknown[]; events: unknown[]; notifications: unknown[] };
+    expect(document.notifications).toEqual([delivery]);
     expect(document).toMatchObject({ id: 'r1', status: 'failed' });
     expect(document.tasks).toHaveLength(3);
     expect(document.events).toHaveLength(25);

@@ -1,6 +1,6 @@
 import { Argument, Command } from 'commander';
 import { segment } from '../api-client';
-import { Run, RunEvent, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-shapes';
+import { NotificationDelivery, Run, RunEvent, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 import { assertRunInNamespace, namespaceOption } from '../namespace-option';
@@ -36,16 +36,22 @@ export async function describeRun(context: CommandContext, id: string, output: O
   const run: Run = await context.api().routes.getRun({ id });
   assertRunInNamespace(run, id, namespace);
   const events = await context.api().list<RunEvent>(`/runs/${segment(id)}/events`, {}, { all: true });
+  const notifications = await context.api().list<NotificationDelivery>(`/runs/${segment(id)}/notifications`, {}, { all: true });
   if (output !== 'table') {
-    context.out(formatDocument(output, { ...run, events: events.items }));
+    context.out(formatDocument(output, { ...run, events: events.items, notifications: notifications.items }));
     return ExitCode.Success;
   }
-  context.out(formatRunDescription(run, events.items, context.now()));
+  context.out(formatRunDescription(run, events.items, context.now(), notifications.items));
   return ExitCode.Success;
 }
 
 /** The human view: a header block, the tasks, why failed tasks failed, the latest events. */
-export function formatRunDescription(run: Run, events: readonly RunEvent[], now: Date): string {
+export function formatRunDescription(
+  run: Run,
+  events: readonly RunEvent[],
+  now: Date,
+  notifications: readonly NotificationDelivery[] = [],
+): string {
   const workflow = workflowNameOf(run.workflow) || '-';
   const lines = [
     field('ID', run.id),
@@ -88,6 +94,8 @@ export function formatRunDescription(run: Run, events: readonly RunEvent[], now:
     }
   }
 
+  if (notifications.length > 0) text += `\nNotifications:\n${indent(formatNotifications(notifications, now))}`;
+
   const shown = events.slice(-EVENTS_SHOWN);
   text += `\n${shown.length < events.length ? `Events (last ${shown.length} of ${events.length}):` : 'Events:'}\n`;
   text +=
@@ -108,6 +116,26 @@ export function formatRunDescription(run: Run, events: readonly RunEvent[], now:
           ),
         );
   return text;
+}
+
+/** One line per delivery of spec.notify: where it went, how it stands, and the last answer. */
+function formatNotifications(notifications: readonly NotificationDelivery[], now: Date): string {
+  return formatTable(
+    ['EVENT', 'DESTINATION', 'FORMAT', 'STATUS', 'ATTEMPTS', 'LAST ANSWER', 'NEXT ATTEMPT'],
+    notifications.map((delivery) => {
+      const last = delivery.attempts.at(-1);
+      const answer = !last ? '-' : last.statusCode !== null ? `${last.statusCode} (${last.durationMs} ms)` : (last.error ?? '-');
+      return [
+        delivery.event,
+        delivery.destination,
+        delivery.signed ? `${delivery.format}, signed` : delivery.format,
+        delivery.status,
+        String(delivery.attempts.length),
+        truncate(answer, DETAILS_COLUMN_WIDTH),
+        delivery.nextAttemptAt ? `in ${formatAge(now.toISOString(), new Date(delivery.nextAttemptAt))}` : '-',
+      ];
+    }),
+  );
 }
 
 export async function describeWorkflow(

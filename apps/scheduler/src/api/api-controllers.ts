@@ -4,6 +4,7 @@ import { DeadLettersController } from './dead-letters.controller';
 import { HealthController } from './health.controller';
 import { InsightsController } from './insights.controller';
 import { QueuesController } from './queues.controller';
+import { RunNotificationsController } from './run-notifications.controller';
 import { RunStreamController } from './run-stream.controller';
 import { RunTasksController } from './run-tasks.controller';
 import { RunsController } from './runs.controller';
@@ -31,4 +32,5 @@ export const API_CONTROLLERS = [
   WorkerGatewayController,
   InsightsController,
   TaskLogsController,
+  RunNotificationsController,
 ];

@@ -41,6 +41,21 @@ export interface SchedulerConfig {
   secretKeyring?: SecretKeyring;
   /** FLOWCTL_TASK_LOG_LIMIT: bytes of log kept per attempt; past it the oldest lines are dropped. */
   taskLogLimitBytes: number;
+  notifications: NotificationConfig;
+}
+
+/** How run notifications (spec.notify) are sent: FLOWCTL_NOTIFY_* and FLOWCTL_DASHBOARD_URL. */
+export interface NotificationConfig {
+  /** Hosts webhooks may reach, as FLOWCTL_HTTP_ALLOWLIST says for http tasks: `*` is any public address. */
+  allowlist: string[];
+  maxAttempts: number;
+  maxAgeMs: number;
+  initialIntervalMs: number;
+  maxIntervalMs: number;
+  /** Time limit of one POST. */
+  timeoutMs: number;
+  /** The dashboard's address, for the run link a notification carries. */
+  dashboardUrl?: string;
 }
 
 export interface JwtConfig {
@@ -247,6 +262,42 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
     description:
       'Key of 32 bytes (64 hex digits or base64: openssl rand -base64 32) sealing secrets; workers need the same key to open them. Unset: secrets cannot be set.',
   }),
+  notifyAllowlist: env.text('FLOWCTL_NOTIFY_ALLOWLIST', {
+    default: '*',
+    description:
+      'Hosts notification webhooks (spec.notify) may call, as FLOWCTL_HTTP_ALLOWLIST for http tasks: * is any public address; loopback, private and metadata addresses need an entry naming the host exactly.',
+  }),
+  notifyMaxAttempts: env.integer('FLOWCTL_NOTIFY_MAX_ATTEMPTS', {
+    default: 10,
+    min: 1,
+    max: 100,
+    unit: 'attempts',
+    description: 'Attempts at a notification delivery, the first included, before it is given up as failed.',
+  }),
+  notifyMaxAgeMs: env.duration('FLOWCTL_NOTIFY_MAX_AGE', {
+    default: '24h',
+    min: 1,
+    description: 'No attempt at a notification delivery starts later than this after the run ended.',
+  }),
+  notifyRetryInitialMs: env.duration('FLOWCTL_NOTIFY_RETRY_INITIAL', {
+    default: '10s',
+    min: 1,
+    description: 'Wait before the second attempt at a delivery; each later wait doubles, up to FLOWCTL_NOTIFY_RETRY_MAX.',
+  }),
+  notifyRetryMaxMs: env.duration('FLOWCTL_NOTIFY_RETRY_MAX', {
+    default: '1h',
+    min: 1,
+    description: 'Longest wait between two attempts at a delivery.',
+  }),
+  notifyTimeoutMs: env.duration('FLOWCTL_NOTIFY_TIMEOUT', {
+    default: '10s',
+    min: 1,
+    description: 'Time limit of one notification POST (connecting, sending and the answer).',
+  }),
+  dashboardUrl: env.url('FLOWCTL_DASHBOARD_URL', {
+    schemes: ['http', 'https'],
+    description: "The dashboard's public address (https://flowctl.example.com): notifications link to the run's page under it.",
+  }),
   previousSecretKeys: env.text('FLOWCTL_SECRET_PREVIOUS_KEYS', {
     secret: true,
     description: 'Earlier keys, comma separated, still accepted for opening during a key rotation.',
@@ -300,6 +351,18 @@ export function loadSchedulerConfig(source: NodeJS.ProcessEnv = process.env): Sc
     auth: { adminToken: values.adminToken, jwt },
     retentionMs: values.retentionMs,
     taskLogLimitBytes: values.taskLogLimitBytes,
+    notifications: {
+      allowlist: values
+        .notifyAllowlist!.split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+      maxAttempts: values.notifyMaxAttempts!,
+      maxAgeMs: values.notifyMaxAgeMs!,
+      initialIntervalMs: values.notifyRetryInitialMs!,
+      maxIntervalMs: values.notifyRetryMaxMs!,
+      timeoutMs: values.notifyTimeoutMs!,
+      dashboardUrl: values.dashboardUrl?.replace(/\/+$/, ''),
+    },
   };
 }
 

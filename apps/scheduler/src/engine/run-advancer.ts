@@ -27,6 +27,7 @@ import { afterCommit } from './transaction-runner';
 import { ChildRuns } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
+import { RunNotifications } from './run-notifications';
 
 /**
  * Moves runs forward inside one transaction: releases the dependents of tasks
@@ -44,6 +45,7 @@ export class RunAdvancer {
     private readonly concurrency: ConcurrencyGate,
     private readonly childRuns: ChildRuns,
     private readonly metrics: EngineMetrics,
+    private readonly notifications: RunNotifications,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -74,6 +76,7 @@ export class RunAdvancer {
       );
       await this.endRuns(uow, updated);
       const finished = uow.finishedRuns.splice(0);
+      await this.notifications.enqueue(uow, finished, []);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
       const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);
@@ -115,7 +118,9 @@ export class RunAdvancer {
 
   /** Events and dead letters collected so far ride with the next statement (a trigger tells live views at commit). */
   private async deferHistory(uow: UnitOfWork): Promise<void> {
-    await uow.pending.history(this.deadLetters.addStatement(uow.deadLetters.splice(0)));
+    const deadLetters = uow.deadLetters.splice(0);
+    await uow.pending.history(this.deadLetters.addStatement(deadLetters));
+    await this.notifications.enqueue(uow, [], deadLetters);
     await uow.pending.history(this.events.appendStatement(uow.events.splice(0)));
   }
 

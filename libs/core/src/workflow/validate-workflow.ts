@@ -5,6 +5,7 @@ import { IssueList } from './issue-list';
 import { checkJsonData } from './json-value';
 import { checkLabel, readName } from './names';
 import { readInputs } from './validate-inputs';
+import { readNotify } from './validate-notify';
 import { readRetry } from './validate-retry';
 import { readSchedule } from './validate-schedule';
 import { checkTemplates } from './validate-templates';
@@ -14,7 +15,7 @@ import { API_VERSION, DEFAULT_NAMESPACE, KIND, type WorkflowDefinition } from '.
 
 export const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
 export const METADATA_FIELDS = ['name', 'namespace', 'labels'] as const;
-export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'tasks'] as const;
+export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'tasks', 'notify'] as const;
 export const DEFAULTS_FIELDS = ['retry', 'timeout', 'heartbeatTimeout', 'scheduleToStartTimeout', 'priority'] as const;
 
 /**
@@ -82,12 +83,14 @@ function readSpec(value: unknown, issues: IssueList): WorkflowDefinition['spec']
   const schedule = scheduleValue === undefined ? undefined : readSchedule(scheduleValue, 'spec.schedule', issues);
   const { tasks, acyclic } = readTasks(field(mapping, 'tasks'), 'spec.tasks', defaults, issues);
   checkTemplates(tasks, new Set(Object.keys(inputs)), acyclic, issues);
+  const notify = readNotify(field(mapping, 'notify'), 'spec.notify', issues);
   return {
     inputs,
     ...(timeout !== undefined ? { timeout } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(schedule !== undefined ? { schedule } : {}),
     tasks: tasks.map((task) => task.definition),
+    ...(notify !== undefined ? { notify } : {}),
   };
 }
 

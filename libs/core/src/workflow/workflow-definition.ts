@@ -58,6 +58,26 @@ export interface ScheduleDefinition {
   overlap: OverlapPolicy;
 }
 
+/** What a notification is sent for: a run's end state, or one of its tasks going to the dead-letter queue. */
+export type NotifyEvent = 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'dead_letter';
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['succeeded', 'failed', 'cancelled', 'timed_out', 'dead_letter'];
+
+/** `json` is flowctl's own body; `slack` is `{text, blocks}` as a Slack incoming webhook takes it. */
+export type NotifyFormat = 'json' | 'slack';
+export const NOTIFY_FORMATS: readonly NotifyFormat[] = ['json', 'slack'];
+
+export interface WebhookDefinition {
+  url: string;
+  /** Name of a flowctl secret of the workflow's namespace: the body is signed with HMAC-SHA256 under its value. */
+  secret?: string;
+  format: NotifyFormat;
+}
+
+export interface NotifyDefinition {
+  on: NotifyEvent[];
+  webhook: WebhookDefinition;
+}
+
 export interface WorkflowDefinition {
   apiVersion: typeof API_VERSION;
   kind: typeof KIND;
@@ -73,6 +93,8 @@ export interface WorkflowDefinition {
     concurrency?: number;
     schedule?: ScheduleDefinition;
     tasks: TaskDefinition[];
+    /** Webhooks told when a run ends or a task is dead-lettered; absent when none. */
+    notify?: NotifyDefinition[];
   };
 }
 

@@ -2,8 +2,10 @@ import { CRON_MACROS } from './cron-expression';
 import { MAX_DURATION_MS } from './document-fields';
 import { INPUT_NAME_PATTERN, LABEL_KEY_PATTERN, MAX_LABEL_VALUE_LENGTH, NAME_PATTERN, TASK_TYPE_PATTERN } from './names';
 import { INPUT_FIELDS } from './validate-inputs';
+import { MAX_NOTIFY_ENTRIES, MAX_WEBHOOK_URL_LENGTH, NOTIFY_FIELDS, WEBHOOK_FIELDS } from './validate-notify';
 import { MAX_ATTEMPTS, RETRY_FIELDS } from './validate-retry';
 import { SCHEDULE_FIELDS } from './validate-schedule';
+import { SECRET_NAME_PATTERN } from './validate-templates';
 import { MAX_PRIORITY, MIN_PRIORITY, TASK_FIELDS } from './validate-tasks';
 import { DEFAULTS_FIELDS, METADATA_FIELDS, SPEC_FIELDS, TOP_FIELDS } from './validate-workflow';
 import { WORKFLOW_LIMITS } from './workflow-limits';
@@ -13,6 +15,8 @@ import {
   DEFAULT_PRIORITY,
   INPUT_TYPES,
   KIND,
+  NOTIFY_EVENTS,
+  NOTIFY_FORMATS,
   OVERLAP_POLICIES,
   TRIGGER_RULES,
 } from './workflow-definition';
@@ -92,6 +96,32 @@ const TASK = objectOf(
   { required: ['name', 'type'] },
 );
 
+const NOTIFY = objectOf(
+  NOTIFY_FIELDS,
+  {
+    on: {
+      type: 'array',
+      minItems: 1,
+      items: { enum: [...NOTIFY_EVENTS] },
+      description: 'run end states to tell of, and dead_letter (a task of the run went to the dead-letter queue)',
+    },
+    webhook: objectOf(
+      WEBHOOK_FIELDS,
+      {
+        url: { type: 'string', pattern: '^https?://', maxLength: MAX_WEBHOOK_URL_LENGTH, description: 'where the POST goes' },
+        secret: {
+          type: 'string',
+          pattern: patternOf(SECRET_NAME_PATTERN),
+          description: 'a flowctl secret: the body is signed with HMAC-SHA256',
+        },
+        format: { enum: [...NOTIFY_FORMATS], default: 'json', description: "json (flowctl's body) or slack ({text, blocks})" },
+      },
+      { required: ['url'] },
+    ),
+  },
+  { required: ['on', 'webhook'] },
+);
+
 /** The task's own property schemas, reused by `spec.defaults`. */
 const TASK_PROPERTIES = (TASK as { properties: Record<(typeof TASK_FIELDS)[number], Schema> }).properties;
 
@@ -157,6 +187,12 @@ export function workflowJsonSchema(): Schema {
             { required: ['cron'] },
           ),
           tasks: { type: 'array', minItems: 1, maxItems: WORKFLOW_LIMITS.maxTasks, items: TASK },
+          notify: {
+            type: 'array',
+            maxItems: MAX_NOTIFY_ENTRIES,
+            items: NOTIFY,
+            description: 'webhooks told when a run ends or one of its tasks is dead-lettered',
+          },
         },
         { required: ['tasks'] },
       ),

@@ -1,11 +1,10 @@
-import { request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { validateHeaderName, validateHeaderValue, type IncomingMessage } from 'node:http';
+import { checkDestination, DestinationRefused, DestinationUnresolved, sendPinned, type Resolve } from '@flowctl/egress';
 import { defineHandler, NonRetryableError } from '@flowctl/worker-sdk';
-import { checkDestination, hostOf, type CheckedDestination, type Resolve } from './destination-policy';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const ALLOWLIST_POLICY = (allowlist: readonly string[]) => ({ allowlist, setting: 'FLOWCTL_HTTP_ALLOWLIST' });
 
 export interface HttpLimits {
   allowlist: readonly string[];
@@ -49,41 +48,6 @@ function readUrl(value: string, base?: URL): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new NonRetryableError(`http: only http and https are allowed, not ${url.protocol}`);
   return url;
-}
-
-/** Connects to the address that was checked, whatever a second look-up of the name would say now. */
-const pinnedLookup =
-  (destination: CheckedDestination): LookupFunction =>
-  (_hostname, options, callback) => {
-    if (options.all) (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [destination]);
-    else callback(null, destination.address, destination.family);
-  };
-
-function send(
-  url: URL,
-  destination: CheckedDestination,
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-  signal: AbortSignal,
-) {
-  const options: RequestOptions = {
-    protocol: url.protocol,
-    hostname: hostOf(url),
-    port: url.port || undefined,
-    path: `${url.pathname}${url.search}`,
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-    lookup: pinnedLookup(destination),
-    // A pooled socket could have been opened for another (unchecked) hop.
-    agent: false,
-    signal,
-  };
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(options, resolve);
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 async function readBounded(response: IncomingMessage, limit: number): Promise<string> {
@@ -134,14 +98,17 @@ export const httpHandler = (limits: HttpLimits) =>
 
     try {
       for (let redirects = 0; ; redirects++) {
-        const destination = await checkDestination(url, limits.allowlist, limits.resolve).catch((error: Error) => {
-          if (redirects === 0 || !(error instanceof NonRetryableError)) throw error;
-          throw new NonRetryableError(`http: redirect to ${url.href} refused: ${error.message.replace(/^http: /, '')}`);
+        const destination = await checkDestination(url, ALLOWLIST_POLICY(limits.allowlist), limits.resolve).catch((error: Error) => {
+          if (error instanceof DestinationUnresolved) throw Object.assign(new Error(`http: ${error.message}`), { name: 'HttpDnsError' });
+          if (!(error instanceof DestinationRefused)) throw error;
+          throw new NonRetryableError(
+            redirects === 0 ? `http: ${error.message}` : `http: redirect to ${url.href} refused: ${error.message}`,
+          );
         });
         // The request line and the status go to the attempt's log (masked of secrets like every line).
         ctx.logger.info(`${method} ${url.href}`);
         const sentAt = Date.now();
-        const response = await send(url, destination, method, headers, body, signal);
+        const response = await sendPinned(url, destination, { method, headers, body, signal });
         const status = response.statusCode ?? 0;
         ctx.logger[status >= 400 ? 'warn' : 'info'](
           `${status} ${response.statusMessage ?? ''} (${Date.now() - sentAt} ms)`.replace('  ', ' '),

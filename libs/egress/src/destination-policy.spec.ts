@@ -6,6 +6,8 @@ const resolvingTo =
   async () =>
     addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
+const policy = (allowlist: string[]) => ({ allowlist, setting: 'FLOWCTL_HTTP_ALLOWLIST' });
+
 const refusal = async (promise: Promise<unknown>) => {
   const error = await promise.then(
     () => undefined,
@@ -15,7 +17,7 @@ const refusal = async (promise: Promise<unknown>) => {
   return error;
 };
 
-describe('http destination policy', () => {
+describe('destination policy', () => {
   it.each([
     ['127.0.0.1', 'loopback'],
     ['::1', 'loopback'],
@@ -47,24 +49,24 @@ describe('http destination policy', () => {
   });
 
   it('refuses a name that resolves to a private address under a wildcard, naming the address', async () => {
-    const error = await refusal(checkDestination(new URL('http://rebind.test/'), ['*'], resolvingTo('93.184.216.34', '10.0.0.5')));
+    const error = await refusal(checkDestination(new URL('http://rebind.test/'), policy(['*']), resolvingTo('93.184.216.34', '10.0.0.5')));
     expect(error.nonRetryable).toBe(true);
     expect(error.message).toContain('rebind.test resolves to 10.0.0.5, a private (RFC 1918) address');
   });
 
   it('refuses the metadata service by name before resolving it', async () => {
     const resolve = jest.fn(resolvingTo('8.8.8.8'));
-    const error = await refusal(checkDestination(new URL('http://metadata.google.internal/computeMetadata/v1/'), ['*'], resolve));
+    const error = await refusal(checkDestination(new URL('http://metadata.google.internal/computeMetadata/v1/'), policy(['*']), resolve));
     expect(error.message).toContain('cloud metadata');
     expect(resolve).not.toHaveBeenCalled();
   });
 
   it('lets an exact entry reach a private address and answers the checked address', async () => {
-    await expect(checkDestination(new URL('http://db-api:9000/'), ['db-api:9000'], resolvingTo('10.0.0.7'))).resolves.toEqual({
+    await expect(checkDestination(new URL('http://db-api:9000/'), policy(['db-api:9000']), resolvingTo('10.0.0.7'))).resolves.toEqual({
       address: '10.0.0.7',
       family: 4,
     });
-    await expect(checkDestination(new URL('https://example.test/'), ['*'], resolvingTo('93.184.216.34'))).resolves.toEqual({
+    await expect(checkDestination(new URL('https://example.test/'), policy(['*']), resolvingTo('93.184.216.34'))).resolves.toEqual({
       address: '93.184.216.34',
       family: 4,
     });

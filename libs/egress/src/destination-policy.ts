@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { NonRetryableError } from '@flowctl/worker-sdk';
 import { METADATA_HOSTNAMES, restrictedRange } from './address-ranges';
+import { DestinationRefused, DestinationUnresolved } from './destination-errors';
 
 /** An address a request may connect to: the one that was checked, so a second DNS answer cannot swap it. */
 export interface CheckedDestination {
@@ -34,6 +34,13 @@ export function allowlistMatch(url: URL, allowlist: readonly string[]): 'exact' 
   return wildcard ? 'wildcard' : undefined;
 }
 
+/** Who calls out: the allowlist it obeys and the setting that holds it (named in refusals, so the fix is one look away). */
+export interface DestinationPolicy {
+  allowlist: readonly string[];
+  /** E.g. FLOWCTL_HTTP_ALLOWLIST. */
+  setting: string;
+}
+
 /**
  * Checks one hop of a request: the allowlist, then every address the name
  * resolves to (one restricted address refuses the whole name: which one a
@@ -41,15 +48,15 @@ export function allowlistMatch(url: URL, allowlist: readonly string[]): 'exact' 
  */
 export async function checkDestination(
   url: URL,
-  allowlist: readonly string[],
+  policy: DestinationPolicy,
   resolve: Resolve = resolveWithSystem,
 ): Promise<CheckedDestination> {
   const host = hostOf(url);
-  const match = allowlistMatch(url, allowlist);
-  if (!match) throw new NonRetryableError(`http: ${url.host} is not in this worker's allowlist (FLOWCTL_HTTP_ALLOWLIST)`);
-  const hint = `; list "${host}:${portOf(url)}" in FLOWCTL_HTTP_ALLOWLIST to allow it`;
+  const match = allowlistMatch(url, policy.allowlist);
+  if (!match) throw new DestinationRefused(`${url.host} is not in the allowlist (${policy.setting})`);
+  const hint = `; list "${host}:${portOf(url)}" in ${policy.setting} to allow it`;
   if (match === 'wildcard' && METADATA_HOSTNAMES.has(host.replace(/\.$/, ''))) {
-    throw new NonRetryableError(`http: ${host} is the cloud metadata service; refused${hint}`);
+    throw new DestinationRefused(`${host} is the cloud metadata service; refused${hint}`);
   }
   let addresses: Array<{ address: string; family: number }>;
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
@@ -58,16 +65,16 @@ export async function checkDestination(
       addresses = await resolve(host);
     } catch (error) {
       // A name that does not resolve now may resolve later: retryable.
-      throw Object.assign(new Error(`http: cannot resolve ${host}: ${(error as Error).message}`), { name: 'HttpDnsError' });
+      throw new DestinationUnresolved(`cannot resolve ${host}: ${(error as Error).message}`);
     }
   }
-  if (addresses.length === 0) throw Object.assign(new Error(`http: ${host} resolves to no address`), { name: 'HttpDnsError' });
+  if (addresses.length === 0) throw new DestinationUnresolved(`${host} resolves to no address`);
   if (match === 'wildcard') {
     for (const { address } of addresses) {
       const range = restrictedRange(address);
       if (range) {
         const what = isIP(host) ? `${host} is a ${range} address` : `${host} resolves to ${address}, a ${range} address`;
-        throw new NonRetryableError(`http: ${what}; refused${hint}`);
+        throw new DestinationRefused(`${what}; refused${hint}`);
       }
     }
   }

@@ -1,0 +1,3 @@
+export * from './delivery-decision';
+export * from './notification-body';
+export { deliveriesFor, type DeliveryIntent } from './deliveries-for';

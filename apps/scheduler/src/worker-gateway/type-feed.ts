@@ -25,8 +25,13 @@ export const mayTake = (namespaces: readonly string[] | 'all', data: TaskJob): b
 const PARK_MS = 5_000;
 /** Past this many held jobs the feed stops taking more until pollers come that may take them. */
 const MAX_PARKED = 100;
-/** BullMQ's lock on a job taken here: the lease renews it as the worker heartbeats. */
-export const FETCH_LOCK_MS = 30_000;
+/**
+ * BullMQ's lock on a job taken here: the lease renews it as the worker heartbeats. As long as the
+ * lock a lease needs under the default heartbeat timeout (twice 30 s), so leasing such a task costs
+ * no extension, a Redis round trip on every hop of a chain; a job held here unleased is put back
+ * within PARK_MS anyway.
+ */
+export const FETCH_LOCK_MS = 60_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
 const isTaskJob = (data: unknown): data is TaskJob =>

@@ -6,6 +6,7 @@ import { NO_SECRETS, SecretMasker } from '../secret-masker';
 import { toTaskFailure } from '../task-failure.mapper';
 import type { TaskContext, TaskHandler, TaskLogger } from '../task-handler';
 import { AttemptLogShipper } from './attempt-log-shipper';
+import { ReportBatcher, type AttemptReport } from './report-batcher';
 import type { LeasedTask } from './leased-task';
 import { isTransient, leasePath, messageOf, WorkerApiClient, WorkerApiRefused } from './worker-api-client';
 
@@ -70,6 +71,7 @@ const consoleLogger: TaskLogger = {
 export class HttpTaskRunner {
   readonly workerId: string;
   private readonly client: WorkerApiClient;
+  private readonly reports: ReportBatcher;
   private readonly concurrency: number;
   private readonly logger: TaskLogger;
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -80,6 +82,7 @@ export class HttpTaskRunner {
   constructor(private readonly options: HttpTaskRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.client = new WorkerApiClient(options.server, options.token);
+    this.reports = new ReportBatcher(this.client, REPORT_DEADLINE_MS);
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.logger = options.logger ?? consoleLogger;
   }
@@ -262,29 +265,19 @@ export class HttpTaskRunner {
     }
   }
 
-  /** Until the server acknowledges (200) or says the attempt is over (409): a lost outcome would strand the task until it times out. */
-  /** Resolves the server's reason when it refused the report for good (a 4xx), else undefined. */
-  private async report(task: LeasedTask, what: 'complete' | 'fail', body: unknown): Promise<string | undefined> {
-    const giveUpAt = Date.now() + REPORT_DEADLINE_MS;
-    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
-      try {
-        const answer = await this.client.post(leasePath(task.leaseId, what), body);
-        if (answer.status === 200 || answer.status === 409) return undefined;
-        if (!isTransient(answer.status)) {
-          this.logger.error(
-            `flowctl refused the ${what} of task ${task.task} attempt ${task.attempt} (${answer.status}): ${messageOf(answer)}`,
-          );
-          return messageOf(answer);
-        }
-      } catch {
-        // network trouble: try again below
-      }
-      if (Date.now() + delay > giveUpAt) {
-        this.logger.error(`could not report the ${what} of task ${task.task} attempt ${task.attempt}; it will time out on the server`);
-        return undefined;
-      }
-      await sleep(delay);
-    }
+  /**
+   * Until the server acknowledges or says the attempt is over: a lost outcome would strand the task
+   * until it times out. Outcomes finishing together go in one call (see ReportBatcher).
+   * Resolves the server's reason when it refused the report for good, else undefined.
+   */
+  private async report(task: LeasedTask, what: 'complete' | 'fail', body: Record<string, unknown>): Promise<string | undefined> {
+    const report = { leaseId: task.leaseId, outcome: what === 'complete' ? 'completed' : 'failed', ...body } as AttemptReport;
+    const answer = await this.reports.send(report);
+    if (answer.status === 'undelivered')
+      this.logger.error(`could not report the ${what} of task ${task.task} attempt ${task.attempt}; it will time out on the server`);
+    if (answer.status !== 'refused') return undefined;
+    this.logger.error(`flowctl refused the ${what} of task ${task.task} attempt ${task.attempt}: ${answer.message ?? ''}`);
+    return answer.message ?? 'refused';
   }
 }
 

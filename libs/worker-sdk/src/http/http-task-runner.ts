@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { CancelledError, MAX_OUTPUT_BYTES, TimeoutError, WorkerShutdownError } from '../attempt-errors';
+import { CancelledError, MAX_OUTPUT_BYTES, WorkerShutdownError } from '../attempt-errors';
+import { abortAtDeadline, HeartbeatThrottle, heartbeatIntervalFor, raceAbort } from '../attempt-timing';
 import { randomBytes } from 'node:crypto';
 import type { TaskFailure } from '@flowctl/core';
 import { NO_SECRETS, SecretMasker } from '../secret-masker';
@@ -28,7 +29,6 @@ export interface HttpTaskRunnerOptions {
 
 const DEFAULT_CONCURRENCY = 10;
 const MAX_BATCH = 100;
-const MIN_HEARTBEAT_INTERVAL_MS = 200;
 /** How long a report (complete, fail) is retried through a server outage before it is given up. */
 const REPORT_DEADLINE_MS = 120_000;
 const MAX_POLL_BACKOFF_MS = 10_000;
@@ -179,15 +179,11 @@ export class HttpTaskRunner {
     const masker = task.secrets ? new SecretMasker(Object.values(task.secrets)) : NO_SECRETS;
     const shipper = new AttemptLogShipper(this.client, task.leaseId, masker);
     const checkpoint: { details?: unknown; set: boolean } = { set: false };
-    const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(task.heartbeatTimeoutMs / 3));
-    let lastSent = Date.now();
-    let pendingBeat = false;
     let ended = false;
 
     const beat = async () => {
-      pendingBeat = false;
       if (ended) return;
-      lastSent = Date.now();
+      throttle.sent();
       const body = checkpoint.set ? { details: masker.mask(checkpoint.details) } : {};
       try {
         const answer = await this.client.post<{ cancelRequested?: boolean }>(leasePath(task.leaseId, 'heartbeat'), body);
@@ -197,15 +193,14 @@ export class HttpTaskRunner {
         // The next beat tries again; a server gone for the whole heartbeat timeout ends the attempt there.
       }
     };
+    const interval = heartbeatIntervalFor(task.heartbeatTimeoutMs);
+    const throttle = new HeartbeatThrottle(interval, () => void beat(), Date.now());
     const beats = setInterval(() => void beat(), interval);
-    const deadlineMs = task.deadline ? Date.parse(task.deadline) - Date.now() : undefined;
-    const deadline =
-      deadlineMs !== undefined
-        ? setTimeout(
-            () => controller.abort(new TimeoutError(`attempt exceeded its start-to-close deadline ${task.deadline}`)),
-            Math.max(0, deadlineMs),
-          )
-        : undefined;
+    const deadline = abortAtDeadline(
+      controller,
+      task.deadline ? Date.parse(task.deadline) - Date.now() : undefined,
+      `attempt exceeded its start-to-close deadline ${task.deadline}`,
+    );
 
     const context: TaskContext = {
       attempt: task.attempt,
@@ -220,9 +215,7 @@ export class HttpTaskRunner {
           checkpoint.details = details;
           checkpoint.set = true;
         }
-        if (pendingBeat || ended || controller.signal.aborted) return;
-        pendingBeat = true;
-        setTimeout(() => void beat(), Math.max(0, lastSent + interval - Date.now()));
+        if (!ended && !controller.signal.aborted) throttle.request();
       },
       logger: {
         info: (message, fields) => shipper.write('info', message, fields),
@@ -261,6 +254,7 @@ export class HttpTaskRunner {
     } finally {
       clearInterval(beats);
       clearTimeout(deadline);
+      throttle.stop();
       ended = true;
     }
   }
@@ -279,13 +273,4 @@ export class HttpTaskRunner {
     this.logger.error(`flowctl refused the ${what} of task ${task.task} attempt ${task.attempt}: ${answer.message ?? ''}`);
     return answer.message ?? 'refused';
   }
-}
-
-/** A handler that ignores its signal still has its attempt ended on time; its late result is dropped. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    work.then(resolve, reject);
-  });
 }

@@ -95,9 +95,10 @@ export class TypeFeed {
       if (mayTake(namespaces, this.parked[i]!.data)) taken.push(this.parked.splice(i, 1)[0]!);
       else i++;
     }
-    // The rest in parallel, not one round trip after another: a batch of 10 cost 10 round trips in a row.
-    while (taken.length < count && !this.closed && this.parked.length < MAX_PARKED) {
-      const wanted = count - taken.length;
+    // The rest in rounds of parallel fetches (a batch of 10 one after another cost 10 round trips in a row),
+    // growing from one: a poll of an empty queue, every hop of a chain, costs one fetch rather than `count`.
+    for (let round = 1; taken.length < count && !this.closed && this.parked.length < MAX_PARKED; round *= 4) {
+      const wanted = Math.min(round, count - taken.length);
       const fetched = await Promise.all(Array.from({ length: wanted }, () => this.fetch(false)));
       for (const item of fetched) {
         if (!item) continue;

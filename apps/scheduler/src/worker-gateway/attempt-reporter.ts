@@ -9,7 +9,11 @@ import type { Job } from 'bullmq';
 
 /** Attempts still running after this long are reported as started on their own (as the native runner does). */
 export const STARTED_REPORT_DELAY_MS = 100;
-const MAX_LEASED_JOBS = 10_000;
+/**
+ * Jobs kept as leased, for ending without a read: each holds its input, so few (a lease that never
+ * reports, its worker lost, stays until pushed out). One pushed out is read again when it ends.
+ */
+const MAX_LEASED_JOBS = 2_000;
 
 /**
  * What the gateway tells the engine about HTTP-leased attempts: the same

@@ -205,6 +205,16 @@ describe('the REST contract', () => {
     await check('workerComplete', { leaseId: leased.leaseId, body: { output: { ok: true } } });
     const next = (await check('workerPoll', { body: { workerId: 'contract-worker', types: ['contract-http'], waitMs: 10_000 } })).tasks[0]!;
     await check('workerFail', { leaseId: next.leaseId, body: { error: { type: 'Broken', message: 'on purpose', nonRetryable: true } } });
+    // The same failure again, beside a lease that is none: each answered as its own call would be.
+    const reported = await check('workerReports', {
+      body: {
+        reports: [
+          { leaseId: next.leaseId, outcome: 'failed', error: { type: 'Broken', message: 'on purpose', nonRetryable: true } },
+          { leaseId: 'not-a-lease', outcome: 'completed', output: 1 },
+        ],
+      },
+    });
+    expect(reported.results.map((result) => result.status)).toEqual(['recorded', 'gone']);
     await stack.waitForRun(httpRun.id);
     // The HTTP worker's line, as the live stream of a finished attempt sends it: the line, then `end`.
     expect(await streamFrames('streamTaskLogs', { id: httpRun.id, name: 'outside' }, (seen) => seen.includes('end'))).toEqual([

@@ -136,6 +136,67 @@ describe('HTTP worker protocol', () => {
     });
   });
 
+  it('takes several outcomes in one POST /worker/reports, answering each as its own call would', async () => {
+    const type = freshType();
+    const runId = await startRun('batched', [
+      { name: 'a', type },
+      { name: 'b', type, retry: { maxAttempts: 2, ...FAST_RETRY } },
+      { name: 'c', type },
+    ]);
+    const polled = await poll({ workerId: 'w-batch', types: [type], max: 3, waitMs: 15_000 });
+    const byName = Object.fromEntries(await waitForAll(polled.body.tasks, type, 3));
+    const body = {
+      reports: [
+        { leaseId: byName.a.leaseId, outcome: 'completed', output: { n: 1 } },
+        { leaseId: byName.b.leaseId, outcome: 'failed', error: { type: 'Busy', message: 'later' }, details: { page: 2 } },
+        { leaseId: byName.c.leaseId, outcome: 'completed', output: 'x'.repeat(1_048_577) },
+        { leaseId: 'forged.lease', outcome: 'completed', output: 1 },
+      ],
+    };
+    const answered = await api.post('/worker/reports', body);
+    expect(answered.status).toBe(200);
+    expect(answered.body.results.map((result: any) => [result.leaseId, result.status])).toEqual([
+      [byName.a.leaseId, 'recorded'],
+      [byName.b.leaseId, 'recorded'],
+      [byName.c.leaseId, 'refused'],
+      ['forged.lease', 'gone'],
+    ]);
+    expect(answered.body.results[2].message).toContain('limit');
+    // c is still this worker's: its output, made smaller, is taken; a repeated report of a is harmless.
+    const retried = await leaseOne(type, 'w-batch');
+    expect(retried).toMatchObject({ task: 'b', attempt: 2, lastHeartbeatDetails: { page: 2 } });
+    const again = await api.post('/worker/reports', {
+      reports: [
+        { leaseId: byName.c.leaseId, outcome: 'completed', output: { n: 3 } },
+        { leaseId: byName.a.leaseId, outcome: 'completed', output: { n: 1 } },
+        { leaseId: retried.leaseId, outcome: 'completed', output: { n: 2 } },
+      ],
+    });
+    expect(again.body.results.map((result: any) => result.status)).toEqual(['recorded', 'recorded', 'recorded']);
+    const run = await stack.waitForRun(runId);
+    expect(run.status).toBe('succeeded');
+    expect(Object.fromEntries(run.tasks.map((task: any) => [task.name, [task.attempt, task.output]]))).toEqual({
+      a: [1, { n: 1 }],
+      b: [2, { n: 2 }],
+      c: [1, { n: 3 }],
+    });
+    // Over, each: a different report is told the attempt is gone, and a bad body is a 400 for the whole call.
+    const late = await api.post('/worker/reports', {
+      reports: [{ leaseId: byName.a.leaseId, outcome: 'failed', error: { type: 'Late', message: 'x' } }],
+    });
+    expect(late.body.results[0].status).toBe('gone');
+    expect((await api.post('/worker/reports', { reports: [] })).status).toBe(400);
+    expect((await api.post('/worker/reports', { reports: [{ leaseId: 'x', outcome: 'maybe' }] })).status).toBe(400);
+  });
+
+  /** The tasks a poll leased, by name, polling for the rest should the first answer hold only some. */
+  async function waitForAll(first: any[], type: string, count: number): Promise<[string, any][]> {
+    const tasks = [...first];
+    while (tasks.length < count)
+      tasks.push(...(await poll({ workerId: 'w-batch', types: [type], max: count - tasks.length, waitMs: 15_000 })).body.tasks);
+    return tasks.map((task) => [task.task, task]);
+  }
+
   it('answers 409 to a heartbeat after the start-to-close timeout, and the attempt times out', async () => {
     const type = freshType();
     const runId = await startRun('slow', [{ name: 'slow', type, timeout: '800ms', retry: { maxAttempts: 1 } }]);

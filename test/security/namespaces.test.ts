@@ -376,6 +376,22 @@ describe('namespaces: a token of one namespace can neither see nor touch another
       expectHidden(await teamA.post(`/worker/tasks/${leaseId}/${what}`, body));
     });
 
+  route('POST', '/api/v1/worker/reports', async () => {
+    const leaseId = await leaseOfTeamB();
+    // Answered 200, one result a report: another namespace's lease is gone, as a forged one is, and left alone.
+    const answered = await teamA.post('/worker/reports', {
+      reports: [
+        { leaseId, outcome: 'completed', output: 1 },
+        { leaseId, outcome: 'failed', error: { type: 'X', message: 'x' } },
+      ],
+    });
+    expect(answered.status).toBe(200);
+    expect(answered.body.results).toEqual([
+      { leaseId, status: 'gone', message: 'no such lease' },
+      { leaseId, status: 'gone', message: 'no such lease' },
+    ]);
+  });
+
   for (const path of ['/api/v1/healthz', '/api/v1/readyz', '/api/v1/metrics'])
     route('GET', path, async () => {
       // Public: they say nothing of any namespace.

@@ -19,6 +19,8 @@ import {
   WorkerPollBody,
   WorkerPollResult,
   WorkerReported,
+  WorkerReportsBody,
+  WorkerReportsResult,
 } from './worker-protocol';
 import {
   DecisionBody,
@@ -499,6 +501,15 @@ export const ROUTES = {
     body: WorkerFailBody,
     response: WorkerReported,
     errors: [404, 409],
+  }),
+  workerReports: route({
+    method: 'POST',
+    path: '/worker/reports',
+    tag: 'worker protocol',
+    summary:
+      'Outcomes of several leased attempts in one call (each as its complete or fail would be), answered one result per report; repeating one is harmless',
+    body: WorkerReportsBody,
+    response: WorkerReportsResult,
   }),
   workerLogs: route({
     method: 'POST',

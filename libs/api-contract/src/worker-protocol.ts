@@ -84,6 +84,38 @@ export const WorkerFailBody = z
 
 export const WorkerReported = z.strictObject({}).meta({ id: 'WorkerReported' });
 
+/** The most outcomes one POST /worker/reports carries: a worker with more sends them in several calls. */
+export const MAX_REPORTS_PER_CALL = 100;
+
+const ReportedLease = { leaseId: z.string().min(1).max(4096) };
+
+/** One attempt's outcome in a batch: the body of complete or fail, with the lease it is for. */
+export const WorkerReport = z
+  .discriminatedUnion('outcome', [
+    WorkerCompleteBody.extend({ ...ReportedLease, outcome: z.literal('completed') }),
+    WorkerFailBody.extend({ ...ReportedLease, outcome: z.literal('failed') }),
+  ])
+  .meta({ id: 'WorkerReport' });
+
+export const WorkerReportsBody = z.strictObject({ reports: z.array(WorkerReport).min(1).max(MAX_REPORTS_PER_CALL) }).meta({
+  id: 'WorkerReportsBody',
+  example: { reports: [{ leaseId: '<leaseId>', outcome: 'completed', output: { squared: 9 } }] },
+});
+
+export const WorkerReportResult = z
+  .strictObject({
+    leaseId: z.string(),
+    status: z.enum(['recorded', 'gone', 'refused']).meta({
+      description:
+        'recorded: taken (as a single complete or fail answering 200); gone: the attempt is no longer current or the lease is unknown (409/404: stop, do not resend); refused: the report itself is bad (400: the message says why)',
+    }),
+    message: z.string().optional(),
+  })
+  .meta({ id: 'WorkerReportResult' });
+export const WorkerReportsResult = z
+  .strictObject({ results: z.array(WorkerReportResult).meta({ description: 'One per report, in the order sent' }) })
+  .meta({ id: 'WorkerReportsResult' });
+
 export const WorkerLogsBody = z
   .strictObject({
     lines: z
@@ -105,3 +137,6 @@ export type WorkerHeartbeatBody = z.infer<typeof WorkerHeartbeatBody>;
 export type WorkerCompleteBody = z.infer<typeof WorkerCompleteBody>;
 export type WorkerFailBody = z.infer<typeof WorkerFailBody>;
 export type WorkerLogsBody = z.infer<typeof WorkerLogsBody>;
+export type WorkerReport = z.infer<typeof WorkerReport>;
+export type WorkerReportsBody = z.infer<typeof WorkerReportsBody>;
+export type WorkerReportResult = z.infer<typeof WorkerReportResult>;

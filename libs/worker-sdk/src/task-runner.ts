@@ -15,7 +15,8 @@ import {
   type WorkerInfo,
 } from '@flowctl/queue';
 import { ConsoleCapture } from './console-capture';
-import { CancelledError, MAX_OUTPUT_BYTES, TimeoutError, WorkerShutdownError } from './attempt-errors';
+import { CancelledError, MAX_OUTPUT_BYTES, WorkerShutdownError } from './attempt-errors';
+import { abortAtDeadline, HeartbeatThrottle, heartbeatIntervalFor, raceAbort } from './attempt-timing';
 import { ResultReporter } from './result-reporter';
 import { NO_SECRETS, SecretMasker } from './secret-masker';
 import { TaskLogShipper, type TaskLogShipperOptions } from './task-log-shipper';
@@ -44,7 +45,6 @@ export interface TaskRunnerOptions {
 }
 
 const DEFAULT_CONCURRENCY = 10;
-const MIN_HEARTBEAT_INTERVAL_MS = 200;
 /** Tasks still running after this long are reported as started on their own. */
 const STARTED_REPORT_DELAY_MS = 100;
 /** Log lines are worth less than outcomes: past this a batch is given up rather than held through an outage. */
@@ -227,12 +227,11 @@ export class TaskRunner {
     const controller = new AbortController();
     this.running.set(jobId, controller);
     queueSignal?.addEventListener('abort', () => controller.abort(new CancelledError('job cancelled')), { once: true });
-    const timer = job.timeoutMs
-      ? setTimeout(
-          () => controller.abort(new TimeoutError(`attempt exceeded its start-to-close timeout of ${job.timeoutMs}ms`)),
-          job.timeoutMs,
-        )
-      : undefined;
+    const timer = abortAtDeadline(
+      controller,
+      job.timeoutMs || undefined,
+      `attempt exceeded its start-to-close timeout of ${job.timeoutMs}ms`,
+    );
     const startedAt = new Date().toISOString();
     const checkpoint: { details?: unknown; set: boolean } = { set: false };
     const traceparent = span ? traceparentOf(span) : undefined;
@@ -261,7 +260,7 @@ export class TaskRunner {
       const work = this.options.captureConsole
         ? ConsoleCapture.run((level, text) => this.logShipper.write(attemptLog, level, 'log', masker.maskText(text)), run)
         : run();
-      const output = masker.mask(await this.raceAbort(work, controller.signal));
+      const output = masker.mask(await raceAbort(work, controller.signal));
       const size = Buffer.byteLength(JSON.stringify(output ?? null));
       if (size > MAX_OUTPUT_BYTES)
         throw Object.assign(new Error(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`), {
@@ -317,15 +316,6 @@ export class TaskRunner {
     return opened;
   }
 
-  /** A handler that ignores its signal still has its attempt ended on time; its late result is dropped. */
-  private raceAbort<T>(work: Promise<T> | T, signal: AbortSignal): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      Promise.resolve(work).then(resolve, reject);
-    });
-  }
-
   private contextFor(
     job: TaskJob,
     signal: AbortSignal,
@@ -333,16 +323,11 @@ export class TaskRunner {
     checkpoint: { details?: unknown; set: boolean },
     masker: SecretMasker,
   ): TaskContext {
-    const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor((job.heartbeatTimeoutMs ?? 30_000) / 3));
-    let lastSent = 0;
     let pending: { details: unknown } | undefined;
-    let flushTimer: NodeJS.Timeout | undefined;
     const flush = () => {
-      flushTimer = undefined;
       if (!pending || signal.aborted) return;
       const { details } = pending;
       pending = undefined;
-      lastSent = Date.now();
       void this.reporter
         .send({
           kind: 'heartbeat',
@@ -355,6 +340,7 @@ export class TaskRunner {
         })
         .catch(() => undefined);
     };
+    const throttle = new HeartbeatThrottle(heartbeatIntervalFor(job.heartbeatTimeoutMs), flush);
     const logger = this.logger;
     const shipper = this.logShipper;
     const attempt = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt };
@@ -381,8 +367,7 @@ export class TaskRunner {
           checkpoint.details = details;
           checkpoint.set = true;
         }
-        if (flushTimer) return;
-        flushTimer = setTimeout(flush, Math.max(0, lastSent + interval - Date.now()));
+        throttle.request();
       },
       logger: {
         info: (message, extra) => log('info', message, extra),

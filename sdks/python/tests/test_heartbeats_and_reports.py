@@ -57,6 +57,23 @@ class StandInApi:
     def fail(self, lease_id: str, error: Dict[str, Any], details: Any = None) -> None:
         self._answer("fail", {"error": error, "details": details})
 
+    def reports(self, reports: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """The batch route from the same script: each report takes the next outcome, an error status becoming its result."""
+        results: List[Dict[str, Any]] = []
+        for report in reports:
+            completed = report["outcome"] == "completed"
+            body = report.get("output") if completed else {"error": report["error"], "details": report.get("details")}
+            try:
+                self._answer("complete" if completed else "fail", body)
+            except WorkerApiError as error:
+                if error.is_retryable:
+                    raise
+                status = "gone" if error.is_lease_gone else "refused"
+                results.append({"leaseId": report["leaseId"], "status": status, "message": error.message})
+                continue
+            results.append({"leaseId": report["leaseId"], "status": "recorded"})
+        return {"results": results}
+
 
 def attempt_of(lease: Lease, heartbeater: Optional[Heartbeater] = None) -> RunningAttempt:
     return RunningAttempt(lease, LogBuffer(100), heartbeater.heartbeat_soon if heartbeater else (lambda attempt: None))

@@ -5,9 +5,15 @@ import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-conf
 import { MaskerCache, NO_SECRETS, openSecrets, type SecretMasker } from './attempt-secrets';
 import type { Lease } from './lease-token';
 import type { FetchedJob } from './type-feed';
+import type { Job } from 'bullmq';
 
 /** Attempts still running after this long are reported as started on their own (as the native runner does). */
 export const STARTED_REPORT_DELAY_MS = 100;
+/**
+ * Jobs kept as leased, for ending without a read: each holds its input, so few (a lease that never
+ * reports, its worker lost, stays until pushed out). One pushed out is read again when it ends.
+ */
+const MAX_LEASED_JOBS = 2_000;
 
 /**
  * What the gateway tells the engine about HTTP-leased attempts: the same
@@ -20,38 +26,65 @@ export const STARTED_REPORT_DELAY_MS = 100;
 export class AttemptReporter {
   private readonly logger = new Logger(AttemptReporter.name);
   private readonly maskers = new MaskerCache();
-  private readonly pendingStarts = new Map<string, NodeJS.Timeout>();
+  private readonly pendingStarts = new Map<string, { due: number; message: ResultMessage }>();
+  private startTimer?: NodeJS.Timeout;
+  /** Jobs this scheduler leased, as fetched: ended without reading them again (another scheduler reads them). */
+  private readonly leasedJobs = new Map<string, Job>();
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     private readonly transport: QueueTransport,
   ) {}
 
-  remember(lease: Lease, opened: ReadonlyMap<string, string>): void {
+  /** The attempt's secrets, for masking, and its job as fetched, so ending it costs no read of the job. */
+  remember(lease: Lease, opened: ReadonlyMap<string, string>, job?: Job): void {
     this.maskers.remember(lease.jobId, opened);
+    if (!job) return;
+    if (this.leasedJobs.size >= MAX_LEASED_JOBS) this.leasedJobs.delete(this.leasedJobs.keys().next().value!);
+    this.leasedJobs.set(lease.jobId, job);
   }
 
   /**
    * Like the native runner's lazily written start: an attempt that ends within
    * STARTED_REPORT_DELAY_MS is reported once, its outcome carrying its start,
    * which halves the engine's work per quick task. Any longer and the start is
-   * recorded, so PostgreSQL knows the worker that holds the attempt.
+   * recorded, so PostgreSQL knows the worker that holds the attempt. The starts
+   * due together (a poll's batch) go out in one write, behind one timer.
    */
   startSoon(lease: Lease, traceparent?: string): void {
-    const timer = setTimeout(() => {
-      this.pendingStarts.delete(lease.jobId);
-      void this.publish({
+    this.pendingStarts.set(lease.jobId, {
+      due: Date.now() + STARTED_REPORT_DELAY_MS,
+      message: {
         kind: 'started',
         ...this.base(lease),
         at: new Date(lease.startedAt).toISOString(),
         ...(traceparent ? { traceparent } : {}),
-      }).catch((error: Error) => this.logger.warn(`could not report the start of job ${lease.jobId}: ${error.message}`));
-    }, STARTED_REPORT_DELAY_MS);
-    this.pendingStarts.set(lease.jobId, timer);
+      },
+    });
+    this.startTimer ??= setTimeout(() => this.publishDueStarts(), STARTED_REPORT_DELAY_MS);
+  }
+
+  private publishDueStarts(): void {
+    this.startTimer = undefined;
+    const now = Date.now();
+    const due: ResultMessage[] = [];
+    // Insertion order is due order (each is now + the same delay): stop at the first not due.
+    for (const [jobId, start] of this.pendingStarts) {
+      if (start.due > now) {
+        this.startTimer = setTimeout(() => this.publishDueStarts(), start.due - now);
+        break;
+      }
+      due.push(start.message);
+      this.pendingStarts.delete(jobId);
+    }
+    if (due.length > 0)
+      void this.transport
+        .results()
+        .publishMany(due)
+        .catch((error: Error) => this.logger.warn(`could not report the start of ${due.length} attempt(s): ${error.message}`));
   }
 
   private settle(lease: Lease): void {
-    clearTimeout(this.pendingStarts.get(lease.jobId));
     this.pendingStarts.delete(lease.jobId);
   }
 
@@ -60,17 +93,24 @@ export class AttemptReporter {
     await this.publish({ kind: 'heartbeat', ...this.base(lease), details: masker.mask(details), at: new Date().toISOString() });
   }
 
-  async succeeded(lease: Lease, output: unknown, traceparent?: string): Promise<void> {
-    this.settle(lease);
-    const masker = await this.maskerOf(lease);
-    await this.publish({
-      kind: 'succeeded',
-      ...this.base(lease),
-      output: masker.mask(output),
-      startedAt: new Date(lease.startedAt).toISOString(),
-      at: new Date().toISOString(),
-      ...(traceparent ? { traceparent } : {}),
-    });
+  /** The successes of several attempts, masked, in one write to the results channel. */
+  async succeeded(reports: readonly { lease: Lease; output: unknown; traceparent?: string }[]): Promise<void> {
+    const at = new Date().toISOString();
+    const messages = await Promise.all(
+      reports.map(async ({ lease, output, traceparent }): Promise<ResultMessage> => {
+        this.settle(lease);
+        const masker = await this.maskerOf(lease);
+        return {
+          kind: 'succeeded',
+          ...this.base(lease),
+          output: masker.mask(output),
+          startedAt: new Date(lease.startedAt).toISOString(),
+          at,
+          ...(traceparent ? { traceparent } : {}),
+        };
+      }),
+    );
+    await this.transport.results().publishMany(messages);
   }
 
   async failed(lease: Lease, failure: TaskFailure, heartbeatDetails?: { details: unknown }, traceparent?: string): Promise<void> {
@@ -113,26 +153,25 @@ export class AttemptReporter {
     await fetched.job.moveToFailed(error, fetched.lockToken, false).catch(() => undefined);
   }
 
-  /** Ends the attempt's BullMQ job; a job already gone (removed by the engine, or ended before) is left alone. */
-  async finishJob(lease: Lease, outcome: 'completed' | 'failed', reason = 'attempt ended'): Promise<void> {
+  /**
+   * Ends the attempt's BullMQ job; true when this lease ended it (so it still held the job's lock).
+   * A job already gone (removed by the engine, or ended before) or held by another is left alone.
+   */
+  async finishJob(lease: Lease, outcome: 'completed' | 'failed', reason = 'attempt ended'): Promise<boolean> {
     this.maskers.forget(lease.jobId);
+    const leased = this.leasedJobs.get(lease.jobId);
+    this.leasedJobs.delete(lease.jobId);
     try {
-      const job = await this.transport.queue(taskQueueName(lease.type)).getJob(lease.jobId);
-      if (!job || job.finishedOn) return;
+      const job = leased ?? (await this.transport.queue(taskQueueName(lease.type)).getJob(lease.jobId));
+      if (!job || job.finishedOn) return false;
       if (outcome === 'completed') await job.moveToCompleted(null, lease.lockToken, false);
       else await job.moveToFailed(new Error(reason), lease.lockToken, false);
+      return true;
     } catch (error) {
       // Another holder's lock, or a job the engine removed meanwhile: not this lease's to end.
       this.logger.debug(`job ${lease.jobId} not ended: ${(error as Error).message}`);
+      return false;
     }
-  }
-
-  /** Whether BullMQ's lock on the job is still this lease's (on Redis; BullMQ's PostgreSQL backend is never asked: false). */
-  async holdsLock(lease: Lease): Promise<boolean> {
-    if (this.transport.kind !== 'redis') return false;
-    const queue = this.transport.queue(taskQueueName(lease.type));
-    const client = await (queue.getBackend() as unknown as { client: Promise<{ get(key: string): Promise<string | null> }> }).client;
-    return (await client.get(`${queue.toKey(lease.jobId)}:lock`)) === lease.lockToken;
   }
 
   /** Keeps BullMQ's lock on the job; false when this lease no longer holds it. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Conflict, InvalidInput, NotFound } from '@flowctl/core';
 import { TaskRunRepository, type AttemptState } from '@flowctl/persistence';
+import type { WorkerReportResult } from '@flowctl/api-contract';
+import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { AttemptReporter } from './attempt-reporter';
@@ -9,7 +11,28 @@ import { LeaseKey } from './lease-key';
 import { lockDurationFor } from './lease-lock';
 import { LeaseUnreadable, verifyLease, type Lease } from './lease-token';
 import { WorkerPresence } from './worker-presence';
-import type { CompleteRequest, FailRequest, HeartbeatRequest, LogsRequest } from './worker-requests';
+import type { CompleteRequest, FailRequest, HeartbeatRequest, LogsRequest, ReportsRequest } from './worker-requests';
+
+type ReportAnswer = Omit<WorkerReportResult, 'leaseId'>;
+
+/** What a single complete or fail would have answered, as one result of a batch. */
+async function answerOf(outcome: Promise<unknown>): Promise<ReportAnswer> {
+  try {
+    await outcome;
+    return { status: 'recorded' };
+  } catch (error) {
+    if (error instanceof Conflict || error instanceof NotFound) return { status: 'gone', message: (error as Error).message };
+    if (error instanceof InvalidInput) return { status: 'refused', message: error.message };
+    throw error;
+  }
+}
+
+/** A batch's answer, as the single call answers: 200, or the error it stands for. */
+function answered(answer: ReportAnswer): Record<string, never> {
+  if (answer.status === 'recorded') return {};
+  if (answer.status === 'refused') throw new InvalidInput(answer.message ?? 'report refused');
+  throw new Conflict(answer.message ?? 'the attempt is no longer current');
+}
 
 /** Outputs travel through the queue and PostgreSQL; past this they belong in object storage (as for native workers). */
 export const MAX_OUTPUT_BYTES = 1_048_576;
@@ -34,6 +57,7 @@ export class LeaseReports {
     private readonly reporter: AttemptReporter,
     private readonly presence: WorkerPresence,
     private readonly cancels: CancelRequests,
+    private readonly transport: QueueTransport,
   ) {}
 
   /** The lease an id names: 404 alike for a garbled, forged or foreign one, so an id reveals nothing. */
@@ -62,28 +86,92 @@ export class LeaseReports {
   }
 
   async complete(lease: Lease, request: CompleteRequest): Promise<Record<string, never>> {
-    const output = request.output ?? null;
-    const size = Buffer.byteLength(JSON.stringify(output));
-    if (size > MAX_OUTPUT_BYTES)
-      throw new InvalidInput(`output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}: fail the attempt or store the data elsewhere`);
-    if (lease.deadline !== null && Date.now() >= lease.deadline) return this.timedOut(lease);
-    // Reported and ended at once, while Redis (not PostgreSQL) is asked whether the lease still holds its job's lock
-    // and no cancel was broadcast for it: the common case in one round of calls. A report of an attempt that was
-    // over is dropped by the engine, and a job this lease no longer holds is not ended by it; only then is
-    // PostgreSQL asked, for the answer (a repeated complete, or 409).
-    const [held] = await Promise.all([
-      this.cancels.has(lease.jobId) ? false : this.reporter.holdsLock(lease).catch(() => false),
-      this.reporter.succeeded(lease, output, request.traceparent),
-      this.reporter.finishJob(lease, 'completed'),
-      this.presence.heard(lease.workerId),
+    const [answer] = await this.completeMany([{ lease, request }]);
+    return answered(answer!);
+  }
+
+  /**
+   * Several successes at once: their outcomes go out in one write to the results channel and their
+   * jobs are ended together, while the job's lock says whether each lease still held its attempt
+   * and no cancel was broadcast for it: the common case in one round of Redis calls, whatever the
+   * batch's size. A report of an attempt that was over is dropped by the engine, and a job this
+   * lease no longer holds is not ended by it; only then is PostgreSQL asked, for the answer (a
+   * repeated complete, or 409).
+   */
+  private async completeMany(items: readonly { lease: Lease; request: CompleteRequest }[]): Promise<ReportAnswer[]> {
+    const answers: ReportAnswer[] = new Array(items.length);
+    const taken: { index: number; lease: Lease; output: unknown; traceparent?: string }[] = [];
+    await Promise.all(
+      items.map(async ({ lease, request }, index) => {
+        const output = request.output ?? null;
+        const size = Buffer.byteLength(JSON.stringify(output));
+        if (size > MAX_OUTPUT_BYTES)
+          answers[index] = {
+            status: 'refused',
+            message: `output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}: fail the attempt or store the data elsewhere`,
+          };
+        else if (lease.deadline !== null && Date.now() >= lease.deadline) answers[index] = await answerOf(this.timedOut(lease));
+        else taken.push({ index, lease, output, ...(request.traceparent ? { traceparent: request.traceparent } : {}) });
+      }),
+    );
+    if (taken.length === 0) return answers;
+    const [ended] = await Promise.all([
+      Promise.all(taken.map(({ lease }) => this.reporter.finishJob(lease, 'completed'))),
+      this.reporter.succeeded(taken),
+      this.heardFrom(taken.map(({ lease }) => lease.workerId)),
     ]);
-    if (!held) {
-      const state = await this.taskRuns.attemptState(this.dataSource, lease.taskRunId);
-      const succeededHere = state?.attempt === lease.attempt && state.status === 'succeeded' && state.workerId === lease.workerId;
-      if (!succeededHere && !isCurrent(state, lease)) return this.letGo(lease, state);
+    await Promise.all(
+      taken.map(async ({ index, lease }, position) => {
+        const held = ended[position]! && this.transport.kind === 'redis' && !this.cancels.has(lease.jobId);
+        if (!held) {
+          const state = await this.taskRuns.attemptState(this.dataSource, lease.taskRunId);
+          const succeededHere = state?.attempt === lease.attempt && state.status === 'succeeded' && state.workerId === lease.workerId;
+          if (!succeededHere && !isCurrent(state, lease)) {
+            answers[index] = await answerOf(this.letGo(lease, state));
+            return;
+          }
+        }
+        this.presence.ended(lease.workerId);
+        answers[index] = { status: 'recorded' };
+      }),
+    );
+    return answers;
+  }
+
+  /** Outcomes of several leases in one call, each answered as its own complete or fail would be. */
+  async report(request: ReportsRequest, access: Access): Promise<{ results: WorkerReportResult[] }> {
+    const answers: ReportAnswer[] = new Array(request.reports.length);
+    const completes: { index: number; lease: Lease; request: CompleteRequest }[] = [];
+    const fails: Promise<void>[] = [];
+    for (const [index, report] of request.reports.entries()) {
+      let lease: Lease;
+      try {
+        lease = await this.resolve(report.leaseId, access);
+      } catch (error) {
+        answers[index] = await answerOf(Promise.reject(error));
+        continue;
+      }
+      if (report.outcome === 'completed') {
+        completes.push({
+          index,
+          lease,
+          request: { output: report.output, ...(report.traceparent !== undefined ? { traceparent: report.traceparent } : {}) },
+        });
+      } else {
+        const { leaseId: _leaseId, outcome: _outcome, ...failure } = report;
+        fails.push(answerOf(this.fail(lease, failure)).then((answer) => void (answers[index] = answer)));
+      }
     }
-    this.presence.ended(lease.workerId);
-    return {};
+    const completed = await this.completeMany(completes);
+    completes.forEach(({ index }, position) => (answers[index] = completed[position]!));
+    await Promise.all(fails);
+    return {
+      results: request.reports.map((report, index) => ({ leaseId: report.leaseId, ...answers[index]! })),
+    };
+  }
+
+  private async heardFrom(workerIds: readonly string[]): Promise<void> {
+    await Promise.all([...new Set(workerIds)].map((workerId) => this.presence.heard(workerId)));
   }
 
   async fail(lease: Lease, request: FailRequest): Promise<Record<string, never>> {

@@ -163,7 +163,7 @@ export class TaskLeaser implements OnModuleDestroy {
       }
     }
     this.reporter.startSoon(lease, data.traceparent);
-    this.reporter.remember(lease, opened);
+    this.reporter.remember(lease, opened, job);
     return taskOf(lease, data, opened, signLease(lease, key));
   }
 }

@@ -25,8 +25,13 @@ export const mayTake = (namespaces: readonly string[] | 'all', data: TaskJob): b
 const PARK_MS = 5_000;
 /** Past this many held jobs the feed stops taking more until pollers come that may take them. */
 const MAX_PARKED = 100;
-/** BullMQ's lock on a job taken here: the lease renews it as the worker heartbeats. */
-export const FETCH_LOCK_MS = 30_000;
+/**
+ * BullMQ's lock on a job taken here: the lease renews it as the worker heartbeats. As long as the
+ * lock a lease needs under the default heartbeat timeout (twice 30 s), so leasing such a task costs
+ * no extension, a Redis round trip on every hop of a chain; a job held here unleased is put back
+ * within PARK_MS anyway.
+ */
+export const FETCH_LOCK_MS = 60_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
 const isTaskJob = (data: unknown): data is TaskJob =>
@@ -90,9 +95,10 @@ export class TypeFeed {
       if (mayTake(namespaces, this.parked[i]!.data)) taken.push(this.parked.splice(i, 1)[0]!);
       else i++;
     }
-    // The rest in parallel, not one round trip after another: a batch of 10 cost 10 round trips in a row.
-    while (taken.length < count && !this.closed && this.parked.length < MAX_PARKED) {
-      const wanted = count - taken.length;
+    // The rest in rounds of parallel fetches (a batch of 10 one after another cost 10 round trips in a row),
+    // growing from one: a poll of an empty queue, every hop of a chain, costs one fetch rather than `count`.
+    for (let round = 1; taken.length < count && !this.closed && this.parked.length < MAX_PARKED; round *= 4) {
+      const wanted = Math.min(round, count - taken.length);
       const fetched = await Promise.all(Array.from({ length: wanted }, () => this.fetch(false)));
       for (const item of fetched) {
         if (!item) continue;

@@ -7,7 +7,7 @@ import { CallerAccess, RequireRole } from '../auth/auth-metadata';
 import { ALL_NAMESPACES } from '../auth/principal';
 import { LeaseReports } from './lease-reports';
 import { TaskLeaser } from './task-leaser';
-import { parseComplete, parseFail, parseHeartbeat, parseLogs, parsePoll } from './worker-requests';
+import { parseComplete, parseFail, parseHeartbeat, parseLogs, parsePoll, parseReports } from './worker-requests';
 
 /** The HTTP worker protocol: a worker in any language takes tasks and reports on them with only a URL and a token. */
 @Controller()
@@ -54,6 +54,12 @@ export class WorkerGatewayController {
   async fail(@Param('leaseId') leaseId: string, @Body() body: unknown, @CallerAccess() access: Access) {
     const request = parseFail(body);
     return this.reports.fail(await this.reports.resolve(leaseId, access), request);
+  }
+
+  /** Several outcomes in one call: what a busy worker sends instead of one complete per task. */
+  @Route('workerReports')
+  async report(@Body() body: unknown, @CallerAccess() access: Access): Promise<ResponseOf<'workerReports'>> {
+    return this.reports.report(parseReports(body), access);
   }
 
   @Route('workerLogs')

@@ -8,6 +8,7 @@ import {
   WorkerHeartbeatBody,
   WorkerLogsBody,
   WorkerPollBody,
+  WorkerReportsBody,
 } from '@flowctl/api-contract';
 import type { z } from 'zod';
 
@@ -21,11 +22,13 @@ const heartbeatSchema = WorkerHeartbeatBody;
 const completeSchema = WorkerCompleteBody;
 const failSchema = WorkerFailBody;
 const logsSchema = WorkerLogsBody;
+const reportsSchema = WorkerReportsBody;
 export type PollRequest = z.infer<typeof pollSchema>;
 export type HeartbeatRequest = z.infer<typeof heartbeatSchema>;
 export type CompleteRequest = z.infer<typeof completeSchema>;
 export type FailRequest = z.infer<typeof failSchema>;
 export type LogsRequest = z.infer<typeof logsSchema>;
+export type ReportsRequest = z.infer<typeof reportsSchema>;
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body ?? {});
@@ -38,6 +41,7 @@ export const parsePoll = (body: unknown): PollRequest => parse(pollSchema, body,
 export const parseHeartbeat = (body: unknown): HeartbeatRequest => parse(heartbeatSchema, body, 'heartbeat');
 export const parseComplete = (body: unknown): CompleteRequest => parse(completeSchema, body, 'complete');
 export const parseFail = (body: unknown): FailRequest => parse(failSchema, body, 'fail');
+export const parseReports = (body: unknown): ReportsRequest => parse(reportsSchema, body, 'reports');
 
 export function parseLogs(body: unknown): LogsRequest {
   const request = parse(logsSchema, body, 'logs');

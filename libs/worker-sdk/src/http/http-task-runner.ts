@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
-import { CancelledError, MAX_OUTPUT_BYTES, TimeoutError, WorkerShutdownError } from '../attempt-errors';
+import { CancelledError, MAX_OUTPUT_BYTES, WorkerShutdownError } from '../attempt-errors';
+import { abortAtDeadline, HeartbeatThrottle, heartbeatIntervalFor, raceAbort } from '../attempt-timing';
 import { randomBytes } from 'node:crypto';
 import type { TaskFailure } from '@flowctl/core';
 import { NO_SECRETS, SecretMasker } from '../secret-masker';
 import { toTaskFailure } from '../task-failure.mapper';
 import type { TaskContext, TaskHandler, TaskLogger } from '../task-handler';
 import { AttemptLogShipper } from './attempt-log-shipper';
+import { ReportBatcher, type AttemptReport } from './report-batcher';
 import type { LeasedTask } from './leased-task';
 import { isTransient, leasePath, messageOf, WorkerApiClient, WorkerApiRefused } from './worker-api-client';
 
@@ -27,7 +29,6 @@ export interface HttpTaskRunnerOptions {
 
 const DEFAULT_CONCURRENCY = 10;
 const MAX_BATCH = 100;
-const MIN_HEARTBEAT_INTERVAL_MS = 200;
 /** How long a report (complete, fail) is retried through a server outage before it is given up. */
 const REPORT_DEADLINE_MS = 120_000;
 const MAX_POLL_BACKOFF_MS = 10_000;
@@ -70,6 +71,7 @@ const consoleLogger: TaskLogger = {
 export class HttpTaskRunner {
   readonly workerId: string;
   private readonly client: WorkerApiClient;
+  private readonly reports: ReportBatcher;
   private readonly concurrency: number;
   private readonly logger: TaskLogger;
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -80,6 +82,7 @@ export class HttpTaskRunner {
   constructor(private readonly options: HttpTaskRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.client = new WorkerApiClient(options.server, options.token);
+    this.reports = new ReportBatcher(this.client, REPORT_DEADLINE_MS);
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.logger = options.logger ?? consoleLogger;
   }
@@ -176,15 +179,11 @@ export class HttpTaskRunner {
     const masker = task.secrets ? new SecretMasker(Object.values(task.secrets)) : NO_SECRETS;
     const shipper = new AttemptLogShipper(this.client, task.leaseId, masker);
     const checkpoint: { details?: unknown; set: boolean } = { set: false };
-    const interval = Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(task.heartbeatTimeoutMs / 3));
-    let lastSent = Date.now();
-    let pendingBeat = false;
     let ended = false;
 
     const beat = async () => {
-      pendingBeat = false;
       if (ended) return;
-      lastSent = Date.now();
+      throttle.sent();
       const body = checkpoint.set ? { details: masker.mask(checkpoint.details) } : {};
       try {
         const answer = await this.client.post<{ cancelRequested?: boolean }>(leasePath(task.leaseId, 'heartbeat'), body);
@@ -194,15 +193,14 @@ export class HttpTaskRunner {
         // The next beat tries again; a server gone for the whole heartbeat timeout ends the attempt there.
       }
     };
+    const interval = heartbeatIntervalFor(task.heartbeatTimeoutMs);
+    const throttle = new HeartbeatThrottle(interval, () => void beat(), Date.now());
     const beats = setInterval(() => void beat(), interval);
-    const deadlineMs = task.deadline ? Date.parse(task.deadline) - Date.now() : undefined;
-    const deadline =
-      deadlineMs !== undefined
-        ? setTimeout(
-            () => controller.abort(new TimeoutError(`attempt exceeded its start-to-close deadline ${task.deadline}`)),
-            Math.max(0, deadlineMs),
-          )
-        : undefined;
+    const deadline = abortAtDeadline(
+      controller,
+      task.deadline ? Date.parse(task.deadline) - Date.now() : undefined,
+      `attempt exceeded its start-to-close deadline ${task.deadline}`,
+    );
 
     const context: TaskContext = {
       attempt: task.attempt,
@@ -217,9 +215,7 @@ export class HttpTaskRunner {
           checkpoint.details = details;
           checkpoint.set = true;
         }
-        if (pendingBeat || ended || controller.signal.aborted) return;
-        pendingBeat = true;
-        setTimeout(() => void beat(), Math.max(0, lastSent + interval - Date.now()));
+        if (!ended && !controller.signal.aborted) throttle.request();
       },
       logger: {
         info: (message, fields) => shipper.write('info', message, fields),
@@ -258,41 +254,23 @@ export class HttpTaskRunner {
     } finally {
       clearInterval(beats);
       clearTimeout(deadline);
+      throttle.stop();
       ended = true;
     }
   }
 
-  /** Until the server acknowledges (200) or says the attempt is over (409): a lost outcome would strand the task until it times out. */
-  /** Resolves the server's reason when it refused the report for good (a 4xx), else undefined. */
-  private async report(task: LeasedTask, what: 'complete' | 'fail', body: unknown): Promise<string | undefined> {
-    const giveUpAt = Date.now() + REPORT_DEADLINE_MS;
-    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
-      try {
-        const answer = await this.client.post(leasePath(task.leaseId, what), body);
-        if (answer.status === 200 || answer.status === 409) return undefined;
-        if (!isTransient(answer.status)) {
-          this.logger.error(
-            `flowctl refused the ${what} of task ${task.task} attempt ${task.attempt} (${answer.status}): ${messageOf(answer)}`,
-          );
-          return messageOf(answer);
-        }
-      } catch {
-        // network trouble: try again below
-      }
-      if (Date.now() + delay > giveUpAt) {
-        this.logger.error(`could not report the ${what} of task ${task.task} attempt ${task.attempt}; it will time out on the server`);
-        return undefined;
-      }
-      await sleep(delay);
-    }
+  /**
+   * Until the server acknowledges or says the attempt is over: a lost outcome would strand the task
+   * until it times out. Outcomes finishing together go in one call (see ReportBatcher).
+   * Resolves the server's reason when it refused the report for good, else undefined.
+   */
+  private async report(task: LeasedTask, what: 'complete' | 'fail', body: Record<string, unknown>): Promise<string | undefined> {
+    const report = { leaseId: task.leaseId, outcome: what === 'complete' ? 'completed' : 'failed', ...body } as AttemptReport;
+    const answer = await this.reports.send(report);
+    if (answer.status === 'undelivered')
+      this.logger.error(`could not report the ${what} of task ${task.task} attempt ${task.attempt}; it will time out on the server`);
+    if (answer.status !== 'refused') return undefined;
+    this.logger.error(`flowctl refused the ${what} of task ${task.task} attempt ${task.attempt}: ${answer.message ?? ''}`);
+    return answer.message ?? 'refused';
   }
-}
-
-/** A handler that ignores its signal still has its attempt ended on time; its late result is dropped. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    work.then(resolve, reject);
-  });
 }

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Optional
 from .attempt import RunningAttempt
 from .backoff import Backoff
 from .errors import SchedulerUnreachable, WorkerApiError
+from .report_batch import ReportBatch
 from .worker_api import WorkerApi
 
 # A token the scheduler refuses will not be accepted by waiting; give up after this many refusals.
@@ -24,7 +25,8 @@ MAX_AUTH_REFUSALS = 5
 
 class ResultReporter:
     def __init__(self, api: WorkerApi, abandon: threading.Event, backoff: Callable[[], Backoff] = lambda: Backoff(0.2, 5.0)) -> None:
-        self._api = api
+        # Outcomes finishing together go in one call (POST /worker/reports).
+        self._batch = ReportBatch(api)
         # Set when the worker exits for good: an unacknowledged result is left to the lease's timeout.
         self._abandon = abandon
         self._backoff = backoff
@@ -40,18 +42,18 @@ class ResultReporter:
                 {"type": "OutputNotSerializable", "message": f"the handler's return value is not JSON: {error}"},
             )
             return
-        refusal = self._deliver(attempt, "complete", lambda: self._api.complete(attempt.lease_id, masked))
+        refusal = self._deliver(attempt, "complete", lambda: self._batch.complete(attempt.lease_id, masked))
         if refusal is not None:
             # The server took the output for bad (too large, say): the attempt fails with its reason instead.
             self.fail(attempt, {"type": "OutputRejected", "message": f"the scheduler refused the output: {refusal.message}"})
 
     def fail(self, attempt: RunningAttempt, error: Dict[str, Any]) -> None:
         details = attempt.latest_details
-        refusal = self._deliver(attempt, "fail", lambda: self._api.fail(attempt.lease_id, error, details))
+        refusal = self._deliver(attempt, "fail", lambda: self._batch.fail(attempt.lease_id, error, details))
         if refusal is not None:
             # Perhaps the stack or details were too much: the bare type and message must get through.
             bare: Dict[str, Any] = {key: error[key] for key in ("type", "message", "nonRetryable") if key in error}
-            self._deliver(attempt, "fail", lambda: self._api.fail(attempt.lease_id, bare))
+            self._deliver(attempt, "fail", lambda: self._batch.fail(attempt.lease_id, bare))
 
     def _deliver(self, attempt: RunningAttempt, what: str, call: Callable[[], None]) -> Optional[WorkerApiError]:
         """Repeats ``call`` until acknowledged or the lease is gone; returns the 400 refusal, if that was the answer."""

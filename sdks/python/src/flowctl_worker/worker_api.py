@@ -69,6 +69,10 @@ class WorkerApi:
             body["details"] = details
         self._call(f"/tasks/{_segment(lease_id)}/fail", body)
 
+    def reports(self, reports: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Outcomes of several attempts in one call: ``{results: [{leaseId, status, message?}]}``, one per report."""
+        return self._call("/reports", {"reports": reports})
+
     def logs(self, lease_id: str, lines: List[Dict[str, Any]]) -> None:
         self._call(f"/tasks/{_segment(lease_id)}/logs", {"lines": lines})
 

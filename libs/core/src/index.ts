@@ -9,3 +9,4 @@ export * from './retry';
 export * from './run/run-inputs';
 export * from './config';
 export * from './logs';
+export * from './events';

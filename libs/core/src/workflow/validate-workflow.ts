@@ -8,13 +8,14 @@ import { readInputs } from './validate-inputs';
 import { readRetry } from './validate-retry';
 import { readSchedule } from './validate-schedule';
 import { checkTemplates } from './validate-templates';
+import { readTriggers } from './validate-triggers';
 import { readTasks, MAX_PRIORITY, MIN_PRIORITY, type TaskDefaults } from './validate-tasks';
 import { WORKFLOW_LIMITS } from './workflow-limits';
 import { API_VERSION, DEFAULT_NAMESPACE, KIND, type WorkflowDefinition } from './workflow-definition';
 
 export const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
 export const METADATA_FIELDS = ['name', 'namespace', 'labels'] as const;
-export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'tasks'] as const;
+export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'on', 'tasks'] as const;
 export const DEFAULTS_FIELDS = ['retry', 'timeout', 'heartbeatTimeout', 'scheduleToStartTimeout', 'priority'] as const;
 
 /**
@@ -80,6 +81,7 @@ function readSpec(value: unknown, issues: IssueList): WorkflowDefinition['spec']
   const concurrency = concurrencyValue === undefined ? undefined : readInteger(concurrencyValue, 'spec.concurrency', issues, 1);
   const scheduleValue = field(mapping, 'schedule');
   const schedule = scheduleValue === undefined ? undefined : readSchedule(scheduleValue, 'spec.schedule', issues);
+  const on = readTriggers(field(mapping, 'on'), 'spec.on', inputs, issues);
   const { tasks, acyclic } = readTasks(field(mapping, 'tasks'), 'spec.tasks', defaults, issues);
   checkTemplates(tasks, new Set(Object.keys(inputs)), acyclic, issues);
   return {
@@ -87,6 +89,7 @@ function readSpec(value: unknown, issues: IssueList): WorkflowDefinition['spec']
     ...(timeout !== undefined ? { timeout } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(schedule !== undefined ? { schedule } : {}),
+    ...(on !== undefined ? { on } : {}),
     tasks: tasks.map((task) => task.definition),
   };
 }

@@ -26,6 +26,7 @@ import { APPROVAL_TYPE, APPROVAL_WORKER } from './approval';
 import { ChildRuns, WORKFLOW_TYPE } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
+import { RunEndTriggers } from './run-end-triggers';
 import { TASK_COUNTERS_CARRY, RUN_COUNTERS_CARRY } from './pending-writes';
 
 /** A task whose trigger rule is met: it is queued unless its `when` says no. */
@@ -56,6 +57,7 @@ export class RunAdvancer {
     private readonly concurrency: ConcurrencyGate,
     private readonly childRuns: ChildRuns,
     private readonly metrics: EngineMetrics,
+    private readonly runEndTriggers: RunEndTriggers,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -104,6 +106,7 @@ export class RunAdvancer {
       );
       const finished = uow.finishedRuns.splice(0);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
+      await this.runEndTriggers.recordEnded(uow, finished);
       const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);
       if (uow.freedSlots.size > 0) {

@@ -96,8 +96,8 @@ export const RunDetail = z
     ...Run.shape,
     tasks: z.array(Task),
     tasksNextCursor: z.string().nullable(),
-    /** The event that started the run (spec.on), null for a run started otherwise. */
-    event: TriggeringEvent.nullable(),
+    /** GET /runs/:id: the event that started the run (spec.on), null for a run started otherwise; the stream's snapshot leaves it out. */
+    event: TriggeringEvent.nullable().optional(),
   })
   .meta({ id: 'RunDetail' });
 export type RunDetail = z.infer<typeof RunDetail>;

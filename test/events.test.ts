@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { runFlowctl } from './support/flowctl-cli';
 import { FlowctlStack } from './support/flowctl-stack';
 import { waitFor } from './support/wait-for';
 import { aWorkflow } from './support/workflow-factory';
@@ -100,6 +101,23 @@ describe('events in', () => {
     const runs = (await stack.api.get('/runs?workflow=fulfil-order&limit=100')).body.items as any[];
     expect(runs.filter((run) => run.idempotencyKey === 'event:order-2')).toHaveLength(1);
     expect(runs.filter((run) => run.idempotencyKey === `event:${a.body.id}`)).toHaveLength(1);
+  });
+
+  it('sends events from the CLI (flowctl emit), lists them (flowctl get events) and names the event in describe run', async () => {
+    const env = { FLOWCTL_TOKEN: ADMIN_TOKEN };
+    const emitted = await runFlowctl(
+      ['--server', stack.url, 'emit', 'order.created', '--data', '{"id":"o-9","total":300}', '--id', 'cli-1'],
+      { env },
+    );
+    expect(emitted.code).toBe(0);
+    expect(emitted.stdout).toMatch(/^event\/cli-1 matched\n {2}run\/\S+ \(fulfil-order\)\n/);
+    const runId = /run\/(\S+)/.exec(emitted.stdout)![1]!;
+    const listed = await runFlowctl(['--server', stack.url, 'get', 'events'], { env });
+    expect(listed.stdout).toMatch(/cli-1 +order\.created +default +api +matched +1 /);
+    const described = await runFlowctl(['--server', stack.url, 'describe', 'run', runId], { env });
+    expect(described.stdout).toMatch(/Started by: +event order\.created \(id cli-1, from api,/);
+    const bad = await runFlowctl(['--server', stack.url, 'emit', 'order.created', '--data', '{nope'], { env });
+    expect(bad.code).toBe(2);
   });
 
   it('records events that match no trigger, and refuses malformed, invalid and oversized ones, counting each', async () => {

@@ -56,6 +56,13 @@ export function formatRunDescription(run: Run, events: readonly RunEvent[], now:
     field('Finished', timestamp(run.finishedAt, now)),
     field('Duration', formatDurationBetween(run.startedAt, run.finishedAt, now)),
   ];
+  if (run.event)
+    lines.push(
+      field(
+        'Started by',
+        `event ${run.event.name} (id ${run.event.id}, from ${run.event.source}, ${timestamp(run.event.receivedAt, now)})`,
+      ),
+    );
   const inputs = run.inputs && Object.keys(run.inputs).length > 0 ? indent(formatYaml(run.inputs)) : '  <none>\n';
   let text = `${lines.join('\n')}\nInputs:\n${inputs}`;
 

@@ -29,35 +29,46 @@ const COLUMNS = `namespace, id, name, source, data, received_at AS "receivedAt",
 /** Received events with their outcome, pruned with FLOWCTL_RETENTION. */
 export class EventRepository {
   /**
-   * Stores an event and links the runs it started, in one statement; answers when it was first
-   * received. A delivery of an event id
-   * already stored (a sender's retry) updates it: its runs are the same ones, found by their
-   * idempotency keys, and a retry that got further than the first delivery says so.
+   * Stores events and links the runs they started, in one statement; answers when each was first
+   * received, in the order given. A delivery of an event id already stored (a sender's retry)
+   * updates it: its runs are the same ones, found by their idempotency keys, and a retry that got
+   * further than the first delivery says so. The same id twice in one call is stored once (the last).
    */
-  async record(db: Queryable, event: NewEvent): Promise<Date> {
-    const [row] = await queryRows<{ receivedAt: Date }>(
+  async recordMany(db: Queryable, events: readonly NewEvent[]): Promise<Date[]> {
+    if (events.length === 0) return [];
+    const links = events.flatMap((event) => event.runs.map((run) => ({ runId: run.runId, namespace: event.namespace, eventId: event.id })));
+    const rows = await queryRows<{ namespace: string; id: string; receivedAt: Date }>(
       db,
-      `WITH stored AS (
-         INSERT INTO events (namespace, id, name, source, data, outcome, reason, runs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::jsonb[])
+                WITH ORDINALITY AS e(namespace, id, name, source, data, outcome, reason, runs, position)),
+       stored AS (
+         INSERT INTO events (namespace, id, name, source, data, outcome, reason, runs)
+         SELECT DISTINCT ON (namespace, id) namespace, id, name, source, data, outcome, reason, runs FROM input
+          ORDER BY namespace, id, position DESC
          ON CONFLICT (namespace, id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, runs = EXCLUDED.runs
          RETURNING namespace, id, received_at),
        linked AS (
          INSERT INTO event_runs (run_id, namespace, event_id)
-         SELECT r.run_id, s.namespace, s.id FROM stored s, unnest($9::uuid[]) AS r(run_id) ON CONFLICT (run_id) DO NOTHING)
-       SELECT received_at AS "receivedAt" FROM stored`,
+         SELECT DISTINCT ON (r.run_id) r.run_id, r.namespace, r.event_id FROM unnest($9::uuid[], $10::text[], $11::text[]) AS r(run_id, namespace, event_id)
+         ON CONFLICT (run_id) DO NOTHING)
+       SELECT namespace, id, received_at AS "receivedAt" FROM stored`,
       [
-        event.namespace,
-        event.id,
-        event.name,
-        event.source,
-        event.data === undefined ? null : JSON.stringify(event.data),
-        event.outcome,
-        event.reason,
-        JSON.stringify(event.runs),
-        event.runs.map((run) => run.runId),
+        events.map((event) => event.namespace),
+        events.map((event) => event.id),
+        events.map((event) => event.name),
+        events.map((event) => event.source),
+        events.map((event) => (event.data === undefined ? null : JSON.stringify(event.data))),
+        events.map((event) => event.outcome),
+        events.map((event) => event.reason),
+        events.map((event) => JSON.stringify(event.runs)),
+        links.map((link) => link.runId),
+        links.map((link) => link.namespace),
+        links.map((link) => link.eventId),
       ],
     );
-    return row!.receivedAt;
+    const receivedAt = new Map(rows.map((row) => [`${row.namespace}\u0000${row.id}`, row.receivedAt]));
+    return events.map((event) => receivedAt.get(`${event.namespace}\u0000${event.id}`)!);
   }
 
   async find(db: Queryable, namespace: string, id: string): Promise<EventRow | undefined> {

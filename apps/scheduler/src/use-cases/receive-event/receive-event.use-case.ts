@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FlowctlError, inputsForEvent } from '@flowctl/core';
 import { getLogger } from '@flowctl/observability';
 import { EventRepository, type EventRow, type EventRun, type EventSource, type NewEvent } from '@flowctl/persistence';
+import { GroupCommit, type CommandOutcome } from '../../engine/group-commit';
 import { EventMetrics } from '../../metrics/event-metrics';
 import { TransactionRunner } from '../../engine/transaction-runner';
 import { StartRunUseCase, type StartAudit } from '../start-run/start-run.use-case';
@@ -31,6 +32,11 @@ export const eventIdempotencyKey = (eventId: string): string => `event:${eventId
 @Injectable()
 export class ReceiveEventUseCase {
   private readonly logger = getLogger(ReceiveEventUseCase.name);
+  /** Events arriving together are stored together: one statement for a burst, not one per event. */
+  private readonly records = new GroupCommit<NewEvent, Date>((events) => this.recordGroup(events), {
+    maxGroupSize: 200,
+    maxGroupsInFlight: 2,
+  });
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -75,7 +81,7 @@ export class ReceiveEventUseCase {
     const outcome = runs.length > 0 ? 'matched' : refusals.length > 0 ? 'rejected' : 'unmatched';
     const reason = refusals.length > 0 ? refusals.join('; ') : null;
     const event: NewEvent = { namespace, id, name, source, data: data ?? null, outcome, reason, runs };
-    const receivedAt = await this.events.record(this.transactions.db, event);
+    const receivedAt = await this.records.submit(event);
     if (runs.length > 0) this.metrics.eventMatched(source, runs.length);
     if (refusals.length > 0) {
       this.metrics.eventRejected(source, 'runs_refused');
@@ -93,7 +99,13 @@ export class ReceiveEventUseCase {
     this.metrics.eventReceived(delivery.source);
     this.metrics.eventRejected(delivery.source, metric);
     const event: NewEvent = { ...delivery, data: null, outcome: 'rejected', reason, runs: [] };
-    const receivedAt = await this.events.record(this.transactions.db, event);
+    const receivedAt = await this.records.submit(event);
     return { ...event, receivedAt };
+  }
+
+  /** One statement, on its own (no transaction to hold): a failure means none of it was stored, so each is tried again alone. */
+  private async recordGroup(events: readonly NewEvent[]): Promise<CommandOutcome<Date>[]> {
+    const times = await this.events.recordMany(this.transactions.db, events);
+    return times.map((value) => ({ value }));
   }
 }

@@ -11,6 +11,7 @@ import { aWorkflow } from './support/workflow-factory';
  */
 const ADMIN_TOKEN = 'events-admin-token-0123456789abcdef';
 const HOOK_SECRET = 'hook-secret-value';
+const SCHEDULER_ENV = { FLOWCTL_ADMIN_TOKEN: ADMIN_TOKEN, FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64') };
 
 const hmacHex = (secret: string, ...pieces: (string | Buffer)[]) => {
   const mac = createHmac('sha256', secret);
@@ -39,7 +40,7 @@ describe('events in', () => {
   beforeAll(async () => {
     stack = await FlowctlStack.start({
       label: 'events',
-      schedulerEnv: { FLOWCTL_ADMIN_TOKEN: ADMIN_TOKEN, FLOWCTL_SECRET_KEY: randomBytes(32).toString('base64') },
+      schedulerEnv: SCHEDULER_ENV,
     });
     expect((await stack.api.request('PUT', '/secrets/GITHUB_HOOK', { value: HOOK_SECRET })).status).toBeLessThan(300);
   }, 60_000);
@@ -259,6 +260,41 @@ describe('events in', () => {
         (run) => run.inputs.upstream === upstream,
       );
       expect(reports).toHaveLength(1);
+    });
+
+    it('starts the waiting run after a restart when the scheduler stopped between the end of the upstream run and its drain', async () => {
+      // An upstream run that ended, and its outbox row as the ending transaction writes it, with no scheduler running to drain it.
+      expect((await stack.api.applyYaml(aWorkflow({ name: 'etl-late', tasks: [{ name: 'load' }] }))).status).toBe(200);
+      const upstream = (await stack.waitForRun((await stack.api.post('/workflows/etl-late/runs', {})).body.id)).id as string;
+      const listener = aWorkflow({
+        name: 'report-late',
+        spec: {
+          inputs: { upstream: { type: 'string' } },
+          on: [{ workflowRun: { name: 'etl-late' }, inputs: { upstream: '{{ event.data.runId }}' } }],
+        },
+        tasks: [{ name: 'send' }],
+      });
+      expect((await stack.api.applyYaml(listener)).status).toBe(200);
+      await stack.killScheduler();
+      const db = new Client({ connectionString: stack.database.url });
+      await db.connect();
+      try {
+        await db.query(
+          `INSERT INTO run_end_outbox (run_id, namespace, workflow_name, status) VALUES ($1, 'default', 'etl-late', 'succeeded')`,
+          [upstream],
+        );
+      } finally {
+        await db.end();
+      }
+      await stack.startScheduler(SCHEDULER_ENV);
+      const started = await waitFor(
+        async () => {
+          const runs = (await stack.api.get('/runs?workflow=report-late&limit=100')).body.items as any[] | undefined;
+          return runs && runs.length > 0 ? runs : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the report-late run after the restart' },
+      );
+      expect(started.map((run) => run.inputs)).toEqual([{ upstream }]);
     });
 
     it('refuses at apply workflowRun triggers that would loop, naming the loop', async () => {

@@ -12,7 +12,15 @@ import { catchUpInsightsRollups, INSIGHTS_WORKFLOWS, writeInsightsHistory } from
 import { formatMarkdownTable, formatTable, median, percentile, type Row } from './report';
 import { sampleRss } from './rss-sampler';
 import { PythonWorker } from './python-worker';
-import { chainWorkflow, diamondWorkflow, fanOutWorkflow, forEachFanOutWorkflow, singleTaskWorkflow, typedFanOutWorkflow } from './shapes';
+import {
+  chainWorkflow,
+  diamondWorkflow,
+  fanOutWorkflow,
+  forEachFanOutWorkflow,
+  singleTaskWorkflow,
+  typedFanOutWorkflow,
+  eventTriggeredWorkflow,
+} from './shapes';
 import { throughputChartSvg, throughputPoints } from './throughput-chart';
 
 /**
@@ -347,6 +355,67 @@ class Bench {
   }
 
   /**
+   * POST /events at a fixed rate, open loop, each event starting one run of the workflow whose trigger
+   * matches (a second workflow's filter never does). Every 50th event is sent again, as a sender that
+   * retries: afterwards each event id must have exactly one run, none lost and none doubled.
+   */
+  async events(): Promise<void> {
+    const { eventRate: rate, eventSeconds: seconds } = this.sizes;
+    await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
+      await flowctl.apply(eventTriggeredWorkflow('bench-on-event', '{{ event.data.start }}'));
+      await flowctl.apply(eventTriggeredWorkflow('bench-never', '{{ event.data.n < 0 }}'));
+      let next = 0;
+      const send = (prefix: string) => async () => {
+        const n = next++;
+        const body = JSON.stringify({ name: 'bench.event', id: `${prefix}-${n}`, data: { n, start: true } });
+        const answer = await flowctl.http.send('POST', '/events', body);
+        const retried = n % 50 === 0 ? await flowctl.http.send('POST', '/events', body) : answer;
+        return answer.status === 200 && retried.status === 200;
+      };
+      await openLoopLoad({ ratePerSecond: rate, durationMs: POST_WARM_UP_MS, send: send('warm') });
+      next = 0;
+      const result = await openLoopLoad({ ratePerSecond: rate, durationMs: seconds * 1000, send: send('bench') });
+      const runs = await flowctl.queryCount(`SELECT count(*) FROM runs WHERE idempotency_key LIKE 'event:bench-%'`);
+      const ids = await flowctl.queryCount(`SELECT count(DISTINCT idempotency_key) FROM runs WHERE idempotency_key LIKE 'event:bench-%'`);
+      const stray = await flowctl.queryCount(`SELECT count(*) FROM runs WHERE workflow_name = 'bench-never'`);
+      const lostOrDoubled = Math.abs(result.sent - ids) + (runs - ids) + stray;
+      const shape = `POST /events at ${rate}/s for ${seconds} s, each starting a run`;
+      this.rows.push(
+        { group: 'events', shape, metric: 'p50 accept ms', flowctl: percentile(result.latenciesMs, 50), raw: null, ratio: null },
+        {
+          group: 'events',
+          shape,
+          metric: 'p99 accept ms',
+          flowctl: percentile(result.latenciesMs, 99),
+          raw: null,
+          ratio: null,
+          target: '< 50',
+        },
+        {
+          group: 'events',
+          shape,
+          metric: 'errors',
+          flowctl: result.errors,
+          raw: null,
+          ratio: null,
+          target: '0',
+          note: `${result.sent} sent${result.firstError ? `; first error: ${result.firstError}` : ''}`,
+        },
+        {
+          group: 'events',
+          shape,
+          metric: 'events lost or doubled',
+          flowctl: lostOrDoubled,
+          raw: null,
+          ratio: null,
+          target: '0',
+          note: `${ids} event ids with a run, ${runs} runs, every 50th event sent twice`,
+        },
+      );
+    });
+  }
+
+  /**
    * The HTTP worker protocol: its rows compare with flowctl's native worker on the same stack. The
    * rate limit is lifted: one worker token sending every report of a 5,000-task fan-out would
    * otherwise measure the limiter (a deployment gives a busy fleet its own limit, or several tokens).
@@ -579,6 +648,7 @@ const GROUP_METHODS = {
   'fanout-100k': 'fanOutHuge',
   diamond: 'diamonds',
   'post-rate': 'postRate',
+  events: 'events',
   embedded: 'embedded',
   http: 'httpWorker',
   python: 'pythonFanOut',

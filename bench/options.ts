@@ -7,6 +7,7 @@ export const GROUPS = [
   'fanout-100k',
   'diamond',
   'post-rate',
+  'events',
   'embedded',
   'http',
   'python',
@@ -24,6 +25,9 @@ export interface Sizes {
   diamonds: number;
   postRate: number;
   postSeconds: number;
+  /** Events sent per second by the events row, each starting a run, and for how long. */
+  eventRate: number;
+  eventSeconds: number;
   embeddedFanOut: number;
   /** Long polls held open, idle, for the HTTP worker protocol's cost row. */
   idlePollers: number;
@@ -47,6 +51,8 @@ export const FULL_SIZES: Sizes = {
   diamonds: 1_000,
   postRate: 200,
   postSeconds: 30,
+  eventRate: 500,
+  eventSeconds: 30,
   embeddedFanOut: 5_000,
   idlePollers: 200,
   pythonFanOut: 5_000,
@@ -66,6 +72,8 @@ export const QUICK_SIZES: Sizes = {
   diamonds: 100,
   postRate: 200,
   postSeconds: 5,
+  eventRate: 500,
+  eventSeconds: 10,
   embeddedFanOut: 500,
   idlePollers: 50,
   pythonFanOut: 1_000,

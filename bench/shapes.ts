@@ -60,3 +60,11 @@ export function typedFanOutWorkflow(name: string, width: number, type: string, i
     { name: 'join', type: 'noop', dependsOn: children },
   ]);
 }
+
+/** One noop task started by each `bench.event` whose data says so (`event.data.start`): the events row's listener. */
+export function eventTriggeredWorkflow(name: string, filter: string): string {
+  return document(name, [{ name: 'only', type: 'noop', with: { n: '{{ inputs.n }}' } }], {
+    inputs: { n: { type: 'integer' } },
+    on: [{ event: 'bench.event', filter, inputs: { n: '{{ event.data.n }}' } }],
+  });
+}

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createFlowctlClient,
@@ -223,6 +223,40 @@ describe('the REST contract', () => {
     ]);
     expect((await check('getInsights', { since: '1h' })).runs.started).toBeGreaterThanOrEqual(2);
     await check('getInsights', { since: '7d', workflow: 'contract-http' });
+
+    // events in: an event, and a signed hook call (sent by hand: the signature covers the exact bytes)
+    await check('setSecret', { name: 'CONTRACT_HOOK', body: { value: 'hook-secret' } });
+    await check('applyWorkflow', {
+      body: aWorkflow({
+        name: 'contract-events',
+        spec: {
+          inputs: { order: { type: 'string' } },
+          on: [
+            { event: 'contract.order', inputs: { order: '{{ event.data.id }}' } },
+            { hook: { name: 'contract-hook', secret: 'CONTRACT_HOOK', signature: 'hmac-sha256' }, inputs: { order: 'hook' } },
+          ],
+        },
+        tasks: [{ name: 'a' }],
+      }),
+    });
+    const event = await check('emitEvent', { body: { name: 'contract.order', id: 'contract-event-1', data: { id: 'o-1' } } });
+    expect(event.runs).toHaveLength(1);
+    await check('listEvents', { name: 'contract.order' });
+    await check('getEvent', { id: 'contract-event-1' });
+    expect((await check('getRun', { id: event.runs[0]!.runId })).event).toMatchObject({ id: 'contract-event-1' });
+    const hookBody = JSON.stringify({ action: 'opened' });
+    const hookResponse = await fetch(client.url('receiveHook', { name: 'contract-hook' }), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-signature-256': createHmac('sha256', 'hook-secret').update(hookBody).digest('hex'),
+      },
+      body: hookBody,
+    });
+    expect(hookResponse.status).toBe(200);
+    const hookEvent = ROUTES.receiveHook.response.safeParse(await hookResponse.json());
+    if (!hookEvent.success) throw new Error(`receiveHook: the answer is not as the contract says:\n${hookEvent.error.message}`);
+    checked.add('receiveHook');
 
     // health
     await check('healthz');

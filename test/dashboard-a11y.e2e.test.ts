@@ -63,7 +63,18 @@ describe('the dashboard meets WCAG 2 A/AA (axe-core), in Chromium, light and dar
         ],
       }),
     ];
+    workflows.push(
+      aWorkflow({
+        name: 'on-order',
+        spec: { inputs: { count: { type: 'integer' } }, on: [{ event: 'order.created', inputs: { count: '{{ event.data.count }}' } }] },
+        tasks: [{ name: 'pack' }],
+      }),
+    );
     for (const workflow of workflows) expect((await stack.api.applyYaml(workflow)).status).toBe(200);
+    // The Events page with each outcome: a run started, a run refused (the reason shown), nothing listening.
+    await stack.api.post('/events', { name: 'order.created', id: 'order-ok', data: { count: 1 } });
+    await stack.api.post('/events', { name: 'order.created', id: 'order-bad', data: { count: 'one' } });
+    await stack.api.post('/events', { name: 'nobody.listens', data: {} });
     failedRun = (await stack.waitForRun((await stack.api.post('/workflows/breaks/runs', {})).body.id)).id;
     runningRun = (await stack.api.post('/workflows/slow/runs', {})).body.id;
     await waitFor(async () => (await stack.api.get(`/runs/${runningRun}/tasks/talk`)).body.status === 'running', {
@@ -128,6 +139,14 @@ describe('the dashboard meets WCAG 2 A/AA (axe-core), in Chromium, light and dar
         await page.locator('.log-row .ansi-fg-red', { hasText: 'red' }).waitFor();
         await page.getByTestId('log-search').fill('plain');
         await page.locator('.log-row mark', { hasText: 'plain' }).waitFor();
+      },
+    },
+    {
+      name: 'events',
+      path: () => '/events',
+      ready: async (page) => {
+        await page.locator('tr[data-event="order-ok"]').getByRole('link').first().waitFor();
+        await page.locator('tr[data-event="order-bad"]').getByText('rejected').waitFor();
       },
     },
     { name: 'workers', path: () => '/workers', ready: (page) => page.getByTestId('queues-table').waitFor() },

@@ -99,4 +99,17 @@ describe('retention (FLOWCTL_RETENTION)', () => {
     const attempts = await db.query(`SELECT 1 FROM task_log_attempts WHERE task_run_id = $1`, [taskRunId]);
     expect(attempts.rowCount).toBe(0);
   });
+
+  it('prunes received events once they are older than the retention period, with their links to runs', async () => {
+    await stack.api.applyYaml(aWorkflow({ name: 'on-ping', spec: { on: [{ event: 'ping' }] }, tasks: [{ name: 'a' }] }));
+    const sent = await stack.api.post('/events', { name: 'ping', id: 'ping-1', data: {} });
+    expect(sent.body.runs).toHaveLength(1);
+    const linked = async () => Number((await db.query(`SELECT count(*) FROM event_runs WHERE event_id = 'ping-1'`)).rows[0].count);
+    expect(await linked()).toBe(1);
+    await waitFor(async () => (await stack.api.get('/events/ping-1')).status === 404, {
+      timeoutMs: 30_000,
+      what: 'the event to be pruned',
+    });
+    expect(await linked()).toBe(0);
+  });
 });

@@ -5,6 +5,7 @@ import { EmptyState } from './components/empty-state';
 import { SignInGate } from './components/sign-in-gate';
 import { ThemeContext, useThemeState } from './hooks/use-theme';
 import { DeadLettersPage } from './pages/dead-letters-page';
+import { EventsPage } from './pages/events-page';
 import { RunPage } from './pages/run-page';
 import { RunsPage } from './pages/runs-page';
 import { WorkersPage } from './pages/workers-page';
@@ -50,6 +51,7 @@ export function App() {
             <Route path="/workers" element={<WorkersPage />} />
             <Route path="/dead-letters" element={<DeadLettersPage />} />
             <Route path="/dead-letters/:id" element={<DeadLettersPage />} />
+            <Route path="/events" element={<EventsPage />} />
             <Route
               path="/insights"
               element={

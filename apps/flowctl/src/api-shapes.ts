@@ -15,13 +15,19 @@ export type TaskError = string | Partial<contract.TaskError>;
 type WorkflowField = string | { name?: string; namespace?: string };
 
 export type TaskRun = Omit<Tolerant<contract.Task, 'name' | 'status'>, 'error'> & { error?: TaskError | null };
-export type Run = Omit<Tolerant<contract.Run, 'id' | 'status'>, 'workflow'> & { workflow?: WorkflowField; tasks?: TaskRun[] };
+export type Run = Omit<Tolerant<contract.Run, 'id' | 'status'>, 'workflow'> & {
+  workflow?: WorkflowField;
+  tasks?: TaskRun[];
+  /** GET /runs/:id: the event that started it. */
+  event?: contract.TriggeringEvent | null;
+};
 export type RunEvent = Tolerant<contract.RunEvent, 'type'>;
 export type NotificationDelivery = contract.NotificationDelivery;
 export type WorkflowSummary = Tolerant<contract.Workflow, 'name'>;
 export type Worker = Tolerant<contract.Worker, 'id'>;
 export type ApiToken = Tolerant<contract.ApiToken, 'id' | 'name' | 'role' | 'namespaces'>;
 export type AuditEntry = contract.AuditEntry;
+export type ReceivedEvent = Tolerant<contract.Event, 'id' | 'name'>;
 export type DeadLetter = Omit<Tolerant<contract.DeadLetter, 'id'>, 'workflow' | 'error'> & {
   workflow?: WorkflowField;
   error?: TaskError | null;

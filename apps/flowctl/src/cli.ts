@@ -9,6 +9,7 @@ import { registerDescribeCommand } from './commands/describe';
 import { registerDiffCommand } from './commands/diff';
 import { registerDevCommand } from './commands/dev';
 import { registerDlqCommand } from './commands/dlq';
+import { registerEmitCommand } from './commands/emit';
 import { registerGetCommand } from './commands/get';
 import { registerInitCommand } from './commands/init';
 import { registerLintCommand } from './commands/lint';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo, fetchImpl?: typeof fetch): { program: Co
   registerDeleteCommand(program, context);
   registerSchemaCommand(program, context);
   registerRunCommand(program, context);
+  registerEmitCommand(program, context);
   registerGetCommand(program, context);
   registerDescribeCommand(program, context);
   registerLogsCommand(program, context);

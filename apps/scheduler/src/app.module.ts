@@ -83,6 +83,7 @@ import { RetryRunUseCase } from './use-cases/retry-run/retry-run.use-case';
 import { SetSecretUseCase } from './use-cases/set-secret/set-secret.use-case';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case';
 import { WORKER_GATEWAY_PROVIDERS } from './worker-gateway/worker-gateway.providers';
+import { EVENT_PROVIDERS } from './use-cases/receive-event/event-providers';
 
 /** Closes the outside connections last, after every duty and consumer has stopped using them. */
 @Injectable()
@@ -212,6 +213,7 @@ export class SchedulerModule {
         EngineMetrics,
         StateGauges,
         ...WORKER_GATEWAY_PROVIDERS,
+        ...EVENT_PROVIDERS,
       ],
     };
   }

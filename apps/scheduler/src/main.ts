@@ -15,6 +15,8 @@ import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-co
 import { rateLimitMiddleware } from './http/rate-limit.middleware';
 import { VerifiedBearers } from './http/verified-bearers';
 import { requestBodyParsers } from './http/request-body';
+import { eventBodyParser } from './http/event-body';
+import { EventMetrics } from './metrics/event-metrics';
 import { contentSecurityPolicy, inlineScriptHashes, securityHeadersMiddleware } from './http/security-headers.middleware';
 
 export const API_PREFIX = 'api/v1';
@@ -37,6 +39,7 @@ export async function startScheduler(config: SchedulerConfig) {
   }
   // Before the body parsers: a throttled client costs no parsing.
   if (config.rateLimit) app.use(rateLimitMiddleware(config.rateLimit, app.get(VerifiedBearers)));
+  app.use(eventBodyParser(app.get(EventMetrics)));
   for (const parser of requestBodyParsers()) app.use(parser);
   app.setGlobalPrefix(API_PREFIX, { exclude: [] });
   app.useGlobalFilters(new ApiErrorFilter());

@@ -18,6 +18,7 @@ export * from './health';
 export * from './worker-protocol';
 export * from './insights';
 export * from './task-logs';
+export * from './events';
 export * from './route';
 export * from './routes';
 export * from './client';

@@ -3,6 +3,7 @@ import { AuditPage, ListAuditQuery } from './audit';
 import { Cluster, ListWorkersQuery, QueuePage, WorkerPage } from './cluster';
 import { NoBody } from './common';
 import { DeadLetter, DeadLetterIdParams, DeadLetterPage, ListDeadLettersQuery, RequeueResult } from './dead-letters';
+import { EmitEventBody, Event, EventIdParams, EventNamespaceQuery, EventPage, HookBody, HookNameParams, ListEventsQuery } from './events';
 import { Liveness, MetricsText, Readiness } from './health';
 import { Insights, InsightsQuery } from './insights';
 import { NotificationPage, RunNotificationsQuery } from './notifications';
@@ -126,6 +127,50 @@ export const ROUTES = {
     status: 201,
     alsoStatus: 200,
     errors: [404, 409],
+  }),
+
+  // ---- events ----
+  emitEvent: route({
+    method: 'POST',
+    path: '/events',
+    tag: 'events',
+    summary:
+      'Send an event {name, id?, data}: every workflow of the namespace with a matching spec.on trigger starts a run; the id (given, or a hash of name and data) makes a retry start nothing twice',
+    query: EventNamespaceQuery,
+    body: EmitEventBody,
+    response: Event,
+    errors: [413],
+  }),
+  listEvents: route({
+    method: 'GET',
+    path: '/events',
+    tag: 'events',
+    summary: 'Received events, newest first, with the runs each started or why it was rejected',
+    query: ListEventsQuery,
+    response: EventPage,
+  }),
+  getEvent: route({
+    method: 'GET',
+    path: '/events/:id',
+    tag: 'events',
+    summary: 'One received event',
+    params: EventIdParams,
+    query: EventNamespaceQuery,
+    response: Event,
+    errors: [404],
+  }),
+  receiveHook: route({
+    method: 'POST',
+    path: '/hooks/:name',
+    tag: 'events',
+    summary:
+      'A signed webhook call: the body becomes an event for the workflows declaring this hook in spec.on; a bad, missing or replayed signature is 401 and starts nothing',
+    params: HookNameParams,
+    query: EventNamespaceQuery,
+    body: HookBody,
+    response: Event,
+    public: true,
+    errors: [401, 404, 413],
   }),
 
   // ---- schedules ----

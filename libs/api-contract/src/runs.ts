@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TriggeringEvent } from './events';
 import {
   cursorParam,
   enumParam,
@@ -91,7 +92,13 @@ export const Task = z
 export type Task = z.infer<typeof Task>;
 
 export const RunDetail = z
-  .strictObject({ ...Run.shape, tasks: z.array(Task), tasksNextCursor: z.string().nullable() })
+  .strictObject({
+    ...Run.shape,
+    tasks: z.array(Task),
+    tasksNextCursor: z.string().nullable(),
+    /** GET /runs/:id: the event that started the run (spec.on), null for a run started otherwise; the stream's snapshot leaves it out. */
+    event: TriggeringEvent.nullable().optional(),
+  })
   .meta({ id: 'RunDetail' });
 export type RunDetail = z.infer<typeof RunDetail>;
 

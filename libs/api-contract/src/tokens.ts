@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { pageOf, pageQuery, Timestamp } from './common';
 
-/** The ranked roles, then `worker`: a token that may only take and report tasks (the HTTP worker protocol). */
-export const ROLES = ['viewer', 'operator', 'admin', 'worker'] as const;
+/** The ranked roles, then `worker` (may only take and report tasks: the HTTP worker protocol) and `emitter` (may only send events and hooks). */
+export const ROLES = ['viewer', 'operator', 'admin', 'worker', 'emitter'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 

@@ -16,3 +16,4 @@ export * from './config';
 export * from './logs';
 export * from './notification-channels';
 export * from './notify';
+export * from './events';

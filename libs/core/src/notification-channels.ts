@@ -19,3 +19,6 @@ export const TASK_LOGS_CHANNEL = 'flowctl_task_logs';
 
 /** Reports a worker stored in PostgreSQL (no Redis): one channel for every installation, the payload names the schema. */
 export const RESULTS_CHANNEL = 'flowctl_results';
+
+/** A run ended that some workflow's `workflowRun` trigger waits for: its outbox row is ready to drain. No payload. */
+export const RUN_ENDS_CHANNEL = 'flowctl_run_ends';

@@ -25,3 +25,6 @@ export * from './repositories/insights.repository';
 export * from './repositories/insights-rollup.repository';
 export * from './repositories/task-log.repository';
 export * from './repositories/notification-delivery.repository';
+export * from './repositories/trigger.repository';
+export * from './repositories/event.repository';
+export * from './repositories/run-end-outbox.repository';

@@ -107,6 +107,10 @@ export class ApiClient {
   getRun(id: string, signal?: AbortSignal) {
     return this.routes.getRun({ id, tasksLimit: 10_000 }, { signal });
   }
+  /** The event that started a run (null for one started otherwise), without its tasks. */
+  async getRunTrigger(id: string, signal?: AbortSignal) {
+    return (await this.routes.getRun({ id, tasksLimit: 1 }, { signal })).event ?? null;
+  }
   getTask(runId: string, name: string, signal?: AbortSignal) {
     return this.routes.getTask({ id: runId, name }, { signal });
   }
@@ -177,6 +181,14 @@ export class ApiClient {
   }
   requeueDeadLetter(id: string) {
     return this.routes.requeueDeadLetter({ id, body: {} });
+  }
+
+  // events
+  listEvents(
+    filter: { name?: string; outcome?: 'matched' | 'unmatched' | 'rejected'; cursor?: string; limit?: number } = {},
+    signal?: AbortSignal,
+  ) {
+    return this.routes.listEvents({ ...filter }, { signal });
   }
 
   // cluster

@@ -8,6 +8,7 @@ const NAV = [
   { to: '/workflows', label: 'Workflows' },
   { to: '/workers', label: 'Workers' },
   { to: '/dead-letters', label: 'Dead letters' },
+  { to: '/events', label: 'Events' },
   { to: '/insights', label: 'Insights' },
 ];
 

@@ -46,6 +46,7 @@ export function RunPage() {
     run ? `${run.namespace}/${run.workflow}@${run.version}` : '',
     { enabled: !!run },
   );
+  const trigger = useResource((signal) => api.getRunTrigger(id, signal), id);
   const definition = version.data?.definition.spec.tasks;
   const model = useMemo(() => buildDag({ definition, tasks, fanOuts }), [definition, tasks, fanOuts]);
   const attempts = useMemo(() => attemptsByTask(events), [events]);
@@ -116,6 +117,14 @@ export function RunPage() {
                 <span>
                   {run.tasksTotal - run.tasksOpen}/{run.tasksTotal} tasks ended
                 </span>
+                {trigger.data && (
+                  <span data-testid="run-trigger">
+                    started by event <Link to={`/events?name=${encodeURIComponent(trigger.data.name)}`}>{trigger.data.name}</Link>{' '}
+                    <span className="muted small mono" title={trigger.data.id}>
+                      ({trigger.data.source}, {trigger.data.id.length > 24 ? `${trigger.data.id.slice(0, 24)}…` : trigger.data.id})
+                    </span>
+                  </span>
+                )}
                 {Object.keys(run.inputs ?? {}).length > 0 && (
                   <details className="inline-details">
                     <summary>inputs</summary>

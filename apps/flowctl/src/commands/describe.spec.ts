@@ -104,6 +104,18 @@ describe('flowctl describe run', () => {
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^ {2}\S+ +run\.failed +- +-$/);
   });
 
+  it('names the event that started the run', async () => {
+    const started = await startFakeApi({
+      'GET /runs/r1': {
+        body: { ...run, event: { id: 'order-7', name: 'order.created', source: 'api', receivedAt: '2026-01-01T00:00:00.000Z' } },
+      },
+      'GET /runs/r1/events': { body: { items: [], nextCursor: null } },
+    });
+    const result = await flowctl(['describe', 'run', 'r1'], { server: started.url });
+    await started.close();
+    expect(result.stdout).toMatch(/Started by: +event order\.created \(id order-7, from api, /);
+  });
+
   it('prints the run with its events as one JSON document with -o json', async () => {
     const result = await flowctl(['describe', 'run', 'r1', '-o', 'json'], { server: api.url });
     const document = JSON.parse(result.stdout) as { id: string; tasks: unknown[]; events: unknown[]; notifications: unknown[] };

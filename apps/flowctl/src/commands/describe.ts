@@ -62,6 +62,13 @@ export function formatRunDescription(
     field('Finished', timestamp(run.finishedAt, now)),
     field('Duration', formatDurationBetween(run.startedAt, run.finishedAt, now)),
   ];
+  if (run.event)
+    lines.push(
+      field(
+        'Started by',
+        `event ${run.event.name} (id ${run.event.id}, from ${run.event.source}, ${timestamp(run.event.receivedAt, now)})`,
+      ),
+    );
   const inputs = run.inputs && Object.keys(run.inputs).length > 0 ? indent(formatYaml(run.inputs)) : '  <none>\n';
   let text = `${lines.join('\n')}\nInputs:\n${inputs}`;
 

@@ -1,15 +1,15 @@
 import { Argument, Command, Option } from 'commander';
 import { ApiError, segment, type Query } from '../api-client';
-import { AuditEntry, DeadLetter, Page, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-shapes';
+import { AuditEntry, DeadLetter, Page, ReceivedEvent, Run, RunStatus, TERMINAL_RUN_STATUSES, Worker, WorkflowSummary } from '../api-shapes';
 import type { CommandContext } from '../command-context';
 import { assertRunInNamespace, namespaceOption } from '../namespace-option';
 import { parsePositiveInteger } from '../option-parsers';
 import { InvalidInput } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
-import { auditTable, deadLettersTable, runsTable, workersTable, workflowsTable } from '../output/resource-tables';
+import { auditTable, deadLettersTable, eventsTable, runsTable, workersTable, workflowsTable } from '../output/resource-tables';
 
-export type ResourceKind = 'workflows' | 'runs' | 'workers' | 'dead-letters' | 'audit';
+export type ResourceKind = 'workflows' | 'runs' | 'workers' | 'dead-letters' | 'audit' | 'events';
 
 /** Every spelling `get` accepts, kubectl-style: plural, singular, and the short `dlq`. */
 const RESOURCE_ALIASES: Record<string, ResourceKind> = {
@@ -23,6 +23,8 @@ const RESOURCE_ALIASES: Record<string, ResourceKind> = {
   'dead-letter': 'dead-letters',
   dlq: 'dead-letters',
   audit: 'audit',
+  events: 'events',
+  event: 'events',
 };
 
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', ...TERMINAL_RUN_STATUSES];
@@ -90,6 +92,15 @@ const RESOURCES: Record<ResourceKind, Resource> = {
     hasItemEndpoint: false,
     namespaced: true,
   }),
+  events: resource<ReceivedEvent>({
+    path: '/events',
+    singular: 'event',
+    plural: 'events',
+    idOf: (event) => event.id,
+    table: eventsTable,
+    hasItemEndpoint: true,
+    namespaced: true,
+  }),
   audit: resource<AuditEntry>({
     path: '/audit',
     singular: 'audit entry',
@@ -120,7 +131,9 @@ export function registerGetCommand(program: Command, context: CommandContext): v
     .command('get')
     .description('list workflows, runs, workers, dead letters or the audit log, or show one')
     .addArgument(
-      new Argument('<resource>', 'workflows | runs | workers | dead-letters (or dlq) | audit').choices(Object.keys(RESOURCE_ALIASES)),
+      new Argument('<resource>', 'workflows | runs | workers | dead-letters (or dlq) | audit | events').choices(
+        Object.keys(RESOURCE_ALIASES),
+      ),
     )
     .argument('[name]', 'show only this one (a workflow name, a run id, ...)')
     .addOption(outputOption())

@@ -6,7 +6,7 @@ import { ExitCode } from '../exit-codes';
 import { formatDocument, outputOption, type OutputFormat } from '../output/output-format';
 import { tokensTable } from '../output/resource-tables';
 
-const ROLES = ['viewer', 'operator', 'admin', 'worker'] as const;
+const ROLES = ['viewer', 'operator', 'admin', 'worker', 'emitter'] as const;
 
 interface CreateOptions {
   role: (typeof ROLES)[number];

@@ -1,4 +1,14 @@
-import { ApiToken, AuditEntry, DeadLetter, Run, Worker, WorkflowSummary, errorMessageOf, workflowNameOf } from '../api-shapes';
+import {
+  ApiToken,
+  AuditEntry,
+  DeadLetter,
+  ReceivedEvent,
+  Run,
+  Worker,
+  WorkflowSummary,
+  errorMessageOf,
+  workflowNameOf,
+} from '../api-shapes';
 import { formatTable, truncate } from './table';
 import { formatAge, formatDurationBetween } from './time';
 
@@ -87,6 +97,22 @@ export function deadLettersTable(deadLetters: readonly DeadLetter[], now: Date):
       text(deadLetter.attempt),
       text(truncate(errorMessageOf(deadLetter.error), ERROR_COLUMN_WIDTH)),
       formatAge(deadLetter.deadAt, now),
+    ]),
+  );
+}
+
+export function eventsTable(events: readonly ReceivedEvent[], now: Date): string {
+  return formatTable(
+    ['ID', 'NAME', 'NAMESPACE', 'SOURCE', 'OUTCOME', 'RUNS', 'RECEIVED', 'REASON'],
+    events.map((event) => [
+      truncate(event.id, 40),
+      event.name,
+      text(event.namespace),
+      text(event.source),
+      text(event.outcome),
+      text(event.runs?.length),
+      formatAge(event.receivedAt, now),
+      text(event.reason === null || event.reason === undefined ? undefined : truncate(event.reason, ERROR_COLUMN_WIDTH)),
     ]),
   );
 }

@@ -1,6 +1,7 @@
 import { AuditController } from './audit.controller';
 import { ClusterController } from './cluster.controller';
 import { DeadLettersController } from './dead-letters.controller';
+import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { InsightsController } from './insights.controller';
 import { QueuesController } from './queues.controller';
@@ -33,4 +34,5 @@ export const API_CONTROLLERS = [
   InsightsController,
   TaskLogsController,
   RunNotificationsController,
+  EventsController,
 ];

@@ -1,7 +1,7 @@
 import { Controller, Param } from '@nestjs/common';
 import type { BodyOf, QueryOf, ResponseOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
-import { RunEventRepository, RunRepository, TaskRunViewRepository, type RunRow } from '@flowctl/persistence';
+import { EventRepository, RunEventRepository, RunRepository, TaskRunViewRepository, type RunRow } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
 import { Audited, CallerAccess, RequireRole } from '../auth/auth-metadata';
@@ -11,7 +11,7 @@ import { RetryRunUseCase } from '../use-cases/retry-run/retry-run.use-case';
 import { ContractBody, ContractQuery, Route } from './contract-route';
 import { decodeCursor, encodeCursor, isBigintIdField, isTimestampField, isUuidField, page } from './cursor';
 import { runIdParam } from './request-params';
-import { eventView, runView, taskView } from './views';
+import { eventView, iso, runView, taskView } from './views';
 
 const isRunCursor = (value: unknown): value is { createdAt: string; id: string } =>
   typeof value === 'object' &&
@@ -34,6 +34,7 @@ export class RunsController {
     private readonly runs: RunRepository,
     private readonly taskRuns: TaskRunViewRepository,
     private readonly events: RunEventRepository,
+    private readonly receivedEvents: EventRepository,
     private readonly cancelRun: CancelRunUseCase,
     private readonly retryRun: RetryRunUseCase,
     private readonly decideApproval: DecideApprovalUseCase,
@@ -66,16 +67,16 @@ export class RunsController {
     const run = await this.visibleRun(id, access);
     const size = query.tasksLimit;
     const after = decodeCursor(query.tasksCursor, isIdCursor);
-    const rows = await this.taskRuns.forRun(this.dataSource, run.id, {
-      afterId: after?.id,
-      limit: size + 1,
-      maxValueBytes: INLINE_VALUE_BYTES,
-    });
+    const [rows, event] = await Promise.all([
+      this.taskRuns.forRun(this.dataSource, run.id, { afterId: after?.id, limit: size + 1, maxValueBytes: INLINE_VALUE_BYTES }),
+      this.receivedEvents.ofRun(this.dataSource, run.id),
+    ]);
     const tasks = rows.slice(0, size);
     return {
       ...runView(run),
       tasks: tasks.map(taskView),
       tasksNextCursor: rows.length > size ? encodeCursor({ id: tasks[tasks.length - 1]!.id }) : null,
+      event: event ? { ...event, receivedAt: iso(event.receivedAt) } : null,
     };
   }
 

@@ -20,3 +20,14 @@ describe('roles', () => {
     expect(hasRole('viewer', 'worker')).toBe(false);
   });
 });
+
+describe('the emitter role', () => {
+  it('may send events and nothing else, not even a worker poll or a viewer read', () => {
+    expect(isRole('emitter')).toBe(true);
+    expect(hasRole('emitter', 'emitter')).toBe(true);
+    for (const required of ['viewer', 'operator', 'admin', 'worker'] as const) expect(hasRole('emitter', required)).toBe(false);
+    expect(hasRole('worker', 'emitter')).toBe(false);
+    expect(hasRole('viewer', 'emitter')).toBe(false);
+    expect(hasRole('operator', 'emitter')).toBe(true);
+  });
+});

@@ -195,7 +195,8 @@ export const SCHEDULER_ENVIRONMENT = defineEnvironment({
     'FLOWCTL_RETENTION',
     {
       default: '30d',
-      description: 'Finished runs older than this are pruned with their tasks, events, logs and dead letters; 0 or off keeps them.',
+      description:
+        'Finished runs older than this are pruned with their tasks, events, logs and dead letters, and so are received events (docs/events.md); 0 or off keeps them.',
     },
     (text) => {
       const ms = text.trim() === 'off' ? 0 : parseDuration(text);

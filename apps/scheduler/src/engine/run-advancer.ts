@@ -27,6 +27,7 @@ import { afterCommit } from './transaction-runner';
 import { ChildRuns } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
+import { RunEndTriggers } from './run-end-triggers';
 import { RunNotifications } from './run-notifications';
 
 /**
@@ -46,6 +47,7 @@ export class RunAdvancer {
     private readonly childRuns: ChildRuns,
     private readonly metrics: EngineMetrics,
     private readonly notifications: RunNotifications,
+    private readonly runEndTriggers: RunEndTriggers,
   ) {}
 
   async advance(uow: UnitOfWork, settled: SettledTask[], ready: ReadyTask[] = []): Promise<void> {
@@ -78,6 +80,7 @@ export class RunAdvancer {
       const finished = uow.finishedRuns.splice(0);
       await this.notifications.enqueue(uow, finished, []);
       for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
+      await this.runEndTriggers.recordEnded(uow, finished);
       const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);
       if (uow.freedSlots.size > 0) {

@@ -39,6 +39,7 @@ describe('conditions', () => {
       tasks: new Set(['check']),
       inputs: new Set(['env']),
       usesItem: false,
+      usesEvent: false,
       secrets: new Set(),
     });
     expect(expressionReferences('{{ item }}').usesItem).toBe(true);

@@ -34,7 +34,7 @@ describe('expression parser', () => {
 
   it('gives the position and the source in a syntax error', () => {
     expect(compileError('{{ a == ) }}')).toBe(
-      'unknown name "a" (use inputs, tasks, run, workflow, item, index or secrets) at 3 in "{{ a == ) }}"',
+      'unknown name "a" (use inputs, tasks, run, workflow, item, index, event or secrets) at 3 in "{{ a == ) }}"',
     );
     expect(compileError('{{ inputs.a == ) }}')).toBe('unexpected token ")" at 15 in "{{ inputs.a == ) }}"');
   });

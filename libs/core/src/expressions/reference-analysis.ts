@@ -44,6 +44,9 @@ export function analyzeReferences(root: ExpressionNode, source: string): Referen
       case 'index':
         references.usesItem = true;
         break;
+      case 'event':
+        references.usesEvent = true;
+        break;
       case 'secrets':
         references.secrets.add(secretName(node, root, accessors, base.start, source));
         break;

@@ -8,9 +8,17 @@ export interface References {
   usesItem: boolean;
   /** Secret names read through `secrets.NAME`. */
   secrets: Set<string>;
+  /** Whether `event` is read (only meaningful in a trigger of spec.on). */
+  usesEvent: boolean;
 }
 
-export const noReferences = (): References => ({ tasks: new Set(), inputs: new Set(), usesItem: false, secrets: new Set() });
+export const noReferences = (): References => ({
+  tasks: new Set(),
+  inputs: new Set(),
+  usesItem: false,
+  secrets: new Set(),
+  usesEvent: false,
+});
 
 export function copyReferences(references: References): References {
   return {
@@ -18,6 +26,7 @@ export function copyReferences(references: References): References {
     inputs: new Set(references.inputs),
     usesItem: references.usesItem,
     secrets: new Set(references.secrets),
+    usesEvent: references.usesEvent,
   };
 }
 
@@ -27,5 +36,6 @@ export function addReferences(target: References, source: References): Reference
   for (const name of source.inputs) target.inputs.add(name);
   target.usesItem ||= source.usesItem;
   for (const name of source.secrets) target.secrets.add(name);
+  target.usesEvent ||= source.usesEvent;
   return target;
 }

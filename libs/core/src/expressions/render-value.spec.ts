@@ -50,7 +50,7 @@ describe('renderValue', () => {
 describe('collectReferences', () => {
   it('merges the references of every string in a value', () => {
     const references = collectReferences({ a: '{{ tasks.x.output }}', b: ['{{ inputs.y }}', { c: 'n={{ index }}' }], d: 3 });
-    expect(references).toEqual({ tasks: new Set(['x']), inputs: new Set(['y']), usesItem: true, secrets: new Set() });
+    expect(references).toEqual({ tasks: new Set(['x']), inputs: new Set(['y']), usesItem: true, secrets: new Set(), usesEvent: false });
   });
 
   it('finds nothing in plain data', () => {
@@ -58,6 +58,7 @@ describe('collectReferences', () => {
       tasks: new Set(),
       inputs: new Set(),
       usesItem: false,
+      usesEvent: false,
       secrets: new Set(),
     });
   });

@@ -14,7 +14,7 @@ describe('templates', () => {
     const compiled = compileTemplate('plain text with } and { braces');
     expect(compiled.isTemplate).toBe(false);
     expect(compiled.render(aScope())).toBe('plain text with } and { braces');
-    expect(compiled.references).toEqual({ tasks: new Set(), inputs: new Set(), usesItem: false, secrets: new Set() });
+    expect(compiled.references).toEqual({ tasks: new Set(), inputs: new Set(), usesItem: false, secrets: new Set(), usesEvent: false });
   });
 
   it('keeps the type of the value when the string is exactly one {{ expr }}', () => {

@@ -12,4 +12,5 @@ export { NAME_PATTERN, TASK_TYPE_PATTERN, INPUT_NAME_PATTERN, isValidName } from
 export * from './cron-ticks';
 export { SHELL_TASK_TYPE, renderTaskInput } from './shell-task';
 export { SECRET_NAME_PATTERN } from './validate-templates';
+export { EVENT_NAME_PATTERN, MAX_TRIGGERS } from './validate-triggers';
 export { workflowJsonSchema } from './workflow-json-schema';

@@ -64,7 +64,7 @@ describe('validateWorkflow: templates', () => {
       'spec.tasks[0].with.headers.Content-Type: unexpected end of expression at 18 in "{{ inputs.date == }}"',
     ]);
     expect(issues(aTask({ with: { list: ['ok', '{{ nope }}'] } }))).toEqual([
-      'spec.tasks[0].with.list[1]: unknown name "nope" (use inputs, tasks, run, workflow, item, index or secrets) at 3 in "{{ nope }}"',
+      'spec.tasks[0].with.list[1]: unknown name "nope" (use inputs, tasks, run, workflow, item, index, event or secrets) at 3 in "{{ nope }}"',
     ]);
   });
 

@@ -69,6 +69,8 @@ function checkReferences(references: References, task: ReadTask, path: string, p
     else if (place === 'when') issues.add(path, 'when cannot use item or index: it decides once for all the instances of the task');
     else if (task.definition.forEach === undefined) issues.add(path, 'item and index are only available in a task with forEach');
   }
+  if (references.usesEvent)
+    issues.add(path, "event is only readable in spec.on (a trigger's filter and inputs): map what tasks need to an input there");
   // Only the syntax is checked here: whether the secret exists is known when the task runs, in its namespace.
   for (const secret of references.secrets) {
     if (!SECRET_NAME_PATTERN.test(secret))

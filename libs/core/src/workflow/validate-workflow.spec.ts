@@ -59,7 +59,7 @@ describe('validateWorkflow: the document', () => {
     expect(issues(document)).toEqual([
       'status: unknown field "status" (allowed: apiVersion, kind, metadata, spec)',
       'metadata.annotations: unknown field "annotations" (allowed: name, namespace, labels)',
-      'spec.parallelism: unknown field "parallelism" (allowed: inputs, defaults, timeout, concurrency, schedule, tasks, notify)',
+      'spec.parallelism: unknown field "parallelism" (allowed: inputs, defaults, timeout, concurrency, schedule, on, tasks, notify)',
       'spec.inputs.date.requried: unknown field "requried" (allowed: type, default, description)',
       'spec.defaults.retrys: unknown field "retrys" (did you mean "retry"?)',
       'spec.defaults.retry.maxAttempt: unknown field "maxAttempt" (did you mean "maxAttempts"?)',

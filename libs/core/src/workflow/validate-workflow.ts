@@ -9,13 +9,14 @@ import { readNotify } from './validate-notify';
 import { readRetry } from './validate-retry';
 import { readSchedule } from './validate-schedule';
 import { checkTemplates } from './validate-templates';
+import { readTriggers } from './validate-triggers';
 import { readTasks, MAX_PRIORITY, MIN_PRIORITY, type TaskDefaults } from './validate-tasks';
 import { WORKFLOW_LIMITS } from './workflow-limits';
 import { API_VERSION, DEFAULT_NAMESPACE, KIND, type WorkflowDefinition } from './workflow-definition';
 
 export const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
 export const METADATA_FIELDS = ['name', 'namespace', 'labels'] as const;
-export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'tasks', 'notify'] as const;
+export const SPEC_FIELDS = ['inputs', 'defaults', 'timeout', 'concurrency', 'schedule', 'on', 'tasks', 'notify'] as const;
 export const DEFAULTS_FIELDS = ['retry', 'timeout', 'heartbeatTimeout', 'scheduleToStartTimeout', 'priority'] as const;
 
 /**
@@ -81,6 +82,7 @@ function readSpec(value: unknown, issues: IssueList): WorkflowDefinition['spec']
   const concurrency = concurrencyValue === undefined ? undefined : readInteger(concurrencyValue, 'spec.concurrency', issues, 1);
   const scheduleValue = field(mapping, 'schedule');
   const schedule = scheduleValue === undefined ? undefined : readSchedule(scheduleValue, 'spec.schedule', issues);
+  const on = readTriggers(field(mapping, 'on'), 'spec.on', inputs, issues);
   const { tasks, acyclic } = readTasks(field(mapping, 'tasks'), 'spec.tasks', defaults, issues);
   checkTemplates(tasks, new Set(Object.keys(inputs)), acyclic, issues);
   const notify = readNotify(field(mapping, 'notify'), 'spec.notify', issues);
@@ -89,6 +91,7 @@ function readSpec(value: unknown, issues: IssueList): WorkflowDefinition['spec']
     ...(timeout !== undefined ? { timeout } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(schedule !== undefined ? { schedule } : {}),
+    ...(on !== undefined ? { on } : {}),
     tasks: tasks.map((task) => task.definition),
     ...(notify !== undefined ? { notify } : {}),
   };

@@ -77,6 +77,26 @@ export interface NotifyDefinition {
   on: NotifyEvent[];
   webhook: WebhookDefinition;
 }
+/** How a hook's caller signs its body (see docs/events.md). */
+export type HookSignature = 'github' | 'hmac-sha256' | 'timestamped';
+export const HOOK_SIGNATURES: readonly HookSignature[] = ['github', 'hmac-sha256', 'timestamped'];
+
+/** The run statuses a `workflowRun` trigger may wait for: the ends of a run. */
+export type RunEndStatus = 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+export const RUN_END_STATUSES: readonly RunEndStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+
+/** What starts a run from outside: exactly one of `event`, `hook` or `workflowRun`. */
+export type TriggerSource =
+  | { event: string }
+  | { hook: { name: string; secret: string; signature: HookSignature } }
+  | { workflowRun: { name: string; status: RunEndStatus[] } };
+
+export type TriggerDefinition = TriggerSource & {
+  /** A condition over `event` (`{{ event.data.total > 100 }}`); absent means every event of the source. */
+  filter?: string;
+  /** The run's inputs, each a value or a template over `event`. */
+  inputs: Record<string, unknown>;
+};
 
 export interface WorkflowDefinition {
   apiVersion: typeof API_VERSION;
@@ -92,6 +112,8 @@ export interface WorkflowDefinition {
     timeout?: number;
     concurrency?: number;
     schedule?: ScheduleDefinition;
+    /** Triggers (spec.on); absent when the workflow declares none. */
+    on?: TriggerDefinition[];
     tasks: TaskDefinition[];
     /** Webhooks told when a run ends or a task is dead-lettered; absent when none. */
     notify?: NotifyDefinition[];

@@ -6,6 +6,7 @@ import { MAX_NOTIFY_ENTRIES, MAX_WEBHOOK_URL_LENGTH, NOTIFY_FIELDS, WEBHOOK_FIEL
 import { MAX_ATTEMPTS, RETRY_FIELDS } from './validate-retry';
 import { SCHEDULE_FIELDS } from './validate-schedule';
 import { SECRET_NAME_PATTERN } from './validate-templates';
+import { EVENT_NAME_PATTERN, HOOK_FIELDS, MAX_TRIGGERS, TRIGGER_FIELDS, WORKFLOW_RUN_FIELDS } from './validate-triggers';
 import { MAX_PRIORITY, MIN_PRIORITY, TASK_FIELDS } from './validate-tasks';
 import { DEFAULTS_FIELDS, METADATA_FIELDS, SPEC_FIELDS, TOP_FIELDS } from './validate-workflow';
 import { WORKFLOW_LIMITS } from './workflow-limits';
@@ -13,7 +14,9 @@ import {
   API_VERSION,
   DEFAULT_NAMESPACE,
   DEFAULT_PRIORITY,
+  HOOK_SIGNATURES,
   INPUT_TYPES,
+  RUN_END_STATUSES,
   KIND,
   NOTIFY_EVENTS,
   NOTIFY_FORMATS,
@@ -121,6 +124,35 @@ const NOTIFY = objectOf(
   },
   { required: ['on', 'webhook'] },
 );
+const TRIGGER = {
+  ...objectOf(
+    TRIGGER_FIELDS,
+    {
+      event: { type: 'string', pattern: patternOf(EVENT_NAME_PATTERN), description: 'start a run for each event of this name' },
+      hook: objectOf(
+        HOOK_FIELDS,
+        {
+          name: name('the hook: POST /api/v1/hooks/NAME'),
+          secret: { type: 'string', description: 'the flowctl secret the caller signs with' },
+          signature: { enum: [...HOOK_SIGNATURES], description: 'how the body is signed' },
+        },
+        { required: ['name', 'secret', 'signature'], description: 'start a run for each signed call of a webhook' },
+      ),
+      workflowRun: objectOf(
+        WORKFLOW_RUN_FIELDS,
+        {
+          name: name('the workflow whose runs start this one'),
+          status: { type: 'array', items: { enum: [...RUN_END_STATUSES] }, minItems: 1, default: ['succeeded'] },
+        },
+        { required: ['name'], description: 'start a run when a run of another workflow ends so' },
+      ),
+      filter: { ...EXPRESSION, description: 'start a run only when this {{ condition }} over event is true' },
+      inputs: { type: 'object', description: 'the run inputs: values, or templates over {{ event.data.X }}' },
+    },
+    { description: 'one source of runs: exactly one of event, hook, workflowRun' },
+  ),
+  oneOf: (['event', 'hook', 'workflowRun'] as const).map((source) => ({ properties: { [source]: {} }, required: [source] })),
+};
 
 /** The task's own property schemas, reused by `spec.defaults`. */
 const TASK_PROPERTIES = (TASK as { properties: Record<(typeof TASK_FIELDS)[number], Schema> }).properties;
@@ -186,6 +218,7 @@ export function workflowJsonSchema(): Schema {
             },
             { required: ['cron'] },
           ),
+          on: { type: 'array', maxItems: MAX_TRIGGERS, items: TRIGGER, description: 'what starts runs besides the API and the schedule' },
           tasks: { type: 'array', minItems: 1, maxItems: WORKFLOW_LIMITS.maxTasks, items: TASK },
           notify: {
             type: 'array',

@@ -11,6 +11,7 @@ import { WorkerProtocol1700000000009 } from './1700000000009-worker-protocol';
 import { InsightsIndexes1700000000010 } from './1700000000010-insights-indexes';
 import { InsightsRollup1700000000011 } from './1700000000011-insights-rollup';
 import { TaskLogs1700000000012 } from './1700000000012-task-logs';
+import { Events1700000000013 } from './1700000000013-events';
 import { NotificationDeliveries1700000000014 } from './1700000000014-notification-deliveries';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   InsightsIndexes1700000000010,
   InsightsRollup1700000000011,
   TaskLogs1700000000012,
+  Events1700000000013,
   NotificationDeliveries1700000000014,
 ];

@@ -1,7 +1,7 @@
 import { queryRows, type Queryable } from '../queryable';
 
 /** `worker`: takes and reports tasks of its namespaces over the HTTP worker protocol, and nothing else. */
-export type TokenRole = 'viewer' | 'operator' | 'admin' | 'worker';
+export type TokenRole = 'viewer' | 'operator' | 'admin' | 'worker' | 'emitter';
 
 export interface ApiTokenRow {
   id: string;

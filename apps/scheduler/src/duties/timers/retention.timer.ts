@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RunRepository } from '@flowctl/persistence';
+import { EventRepository, RunRepository } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../../config/scheduler-config';
 import type { Leadership } from '../leader-lease';
@@ -9,10 +9,11 @@ import { nextRetentionDue } from './retention-due';
 
 /** Small transactions: a batch holds its locks and its share of the disk for well under a second. */
 const BATCH: PruneBatch = { maxRuns: 500, maxTasks: 20_000 };
+const EVENT_BATCH = 5_000;
 
 /**
- * FLOWCTL_RETENTION: prunes runs that finished more than the retention period
- * ago. Due when the oldest prunable run crosses the period, so the timer duty
+ * FLOWCTL_RETENTION: prunes runs that finished, and events received, more than
+ * the retention period ago. Due when the oldest prunable run crosses the period, so the timer duty
  * sleeps until then; one batch per wake-up, then a pause.
  */
 @Injectable()
@@ -26,6 +27,7 @@ export class RetentionTimer implements LeaderTimer {
     private readonly dataSource: DataSource,
     private readonly runs: RunRepository,
     private readonly pruneFinishedRuns: PruneFinishedRunsUseCase,
+    private readonly receivedEvents: EventRepository,
   ) {}
 
   /*
@@ -37,7 +39,10 @@ export class RetentionTimer implements LeaderTimer {
     const retentionMs = this.config.retentionMs;
     // Every wake-up of the duty (any timer's NOTIFY) passes here; only a due time costs a query.
     if (retentionMs === null || (this.dueAt !== undefined && Date.now() < this.dueAt)) return false;
-    await this.pruneFinishedRuns.execute(leadership.holder, leadership.token, new Date(Date.now() - retentionMs), BATCH);
+    const cutoff = new Date(Date.now() - retentionMs);
+    await this.pruneFinishedRuns.execute(leadership.holder, leadership.token, cutoff, BATCH);
+    // Received events go by the same period; deleting one twice (a deposed leader) is harmless, so no fence.
+    await this.receivedEvents.prune(this.dataSource, cutoff, EVENT_BATCH);
     this.dueAt = nextRetentionDue(await this.runs.earliestPrunableFinish(this.dataSource), retentionMs, Date.now());
     return false;
   }

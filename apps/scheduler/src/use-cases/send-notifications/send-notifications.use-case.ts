@@ -4,6 +4,7 @@ import {
   notificationBody,
   notificationType,
   renderNotification,
+  TIMERS_CHANNEL,
   type DeliveryRetryPolicy,
   type NotifiedRun,
 } from '@flowctl/core';
@@ -81,7 +82,7 @@ export class SendNotificationsUseCase {
     // The NOTIFY wakes the timer duty: a retry may now be the soonest deadline, and a full sender has room again.
     await this.transactions.run(async (tx) => {
       await this.deliveries.recordAttempts(tx, outcomes);
-      await tx.query(`SELECT pg_notify('flowctl_timers', '')`);
+      await tx.query(`SELECT pg_notify('${TIMERS_CHANNEL}', '')`);
     });
     for (const outcome of outcomes) {
       this.metrics.attempted(

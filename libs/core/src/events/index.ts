@@ -1,0 +1,2 @@
+export { inputsForEvent, triggerSourceOf, type EventView, type TriggerKind } from './trigger-match';
+export { findWorkflowRunCycle } from './workflow-run-cycle';

@@ -11,6 +11,7 @@ import { WorkerProtocol1700000000009 } from './1700000000009-worker-protocol';
 import { InsightsIndexes1700000000010 } from './1700000000010-insights-indexes';
 import { InsightsRollup1700000000011 } from './1700000000011-insights-rollup';
 import { TaskLogs1700000000012 } from './1700000000012-task-logs';
+import { InsightsDailyHistograms1700000000015 } from './1700000000015-insights-daily-histograms';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   InsightsIndexes1700000000010,
   InsightsRollup1700000000011,
   TaskLogs1700000000012,
+  InsightsDailyHistograms1700000000015,
 ];

@@ -284,6 +284,7 @@ export class TaskLogShipper {
    * under its cap is lost to a flood.
    */
   private async sendWhenThereIsRoom(): Promise<void> {
+    if (this.lines === 0 && this.waiters.length === 0 && ![...this.queues.values()].some((queue) => queue.dropped > 0)) return;
     this.congested = this.backlog !== undefined && (await this.backlog()) >= this.options.maxBacklogReports;
     if (!this.congested) return this.send(this.options.batchLines);
     await this.send(Number.MAX_SAFE_INTEGER, false);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { InsightsRollupRepository } from '@flowctl/persistence';
+import { nextRollupPass } from '../apps/scheduler/src/duties/timers/insights-rollup-pass';
 
 /** Workflows of the history, `bench-insights-0` ...; the bench applies them before the history is written. */
 export const INSIGHTS_WORKFLOWS = 8;
@@ -59,11 +60,9 @@ export async function writeInsightsHistory(databaseUrl: string, taskRuns: number
   }
 }
 
-const HOUR_MS = 3_600_000;
-
 /**
  * What the leader's InsightsRollupTimer does over a history it has not seen, pass after pass (6 hours
- * each, up to the hour before the last 5 minutes), done here at once rather than waiting for its
+ * each, up to 2 minutes ago, as nextRollupPass decides), done here at once rather than waiting for its
  * wake-ups. Returns the milliseconds it took.
  */
 export async function catchUpInsightsRollups(databaseUrl: string): Promise<number> {
@@ -73,13 +72,14 @@ export async function catchUpInsightsRollups(databaseUrl: string): Promise<numbe
   try {
     const queryable = { query: async (sql: string, parameters?: unknown[]) => (await db.query(sql, parameters)).rows as any };
     const rollups = new InsightsRollupRepository();
-    const target = Math.floor((Date.now() - 5 * 60_000) / HOUR_MS) * HOUR_MS;
-    for (let from = (await rollups.firstHour(queryable))?.getTime() ?? target; from < target; from += 6 * HOUR_MS) {
+    const firstHour = await rollups.firstHour(queryable);
+    for (let pass = nextRollupPass(null, firstHour, Date.now()); pass;) {
       await db.query('BEGIN');
-      await rollups.rollUp(queryable, new Date(from), new Date(Math.min(target, from + 6 * HOUR_MS)));
+      await rollups.rollUp(queryable, new Date(pass.from), new Date(pass.to));
       await db.query('COMMIT');
+      pass = pass.behind ? nextRollupPass(await rollups.rolledUntil(queryable), null, Date.now()) : undefined;
     }
-    await db.query('VACUUM ANALYZE insights_histograms');
+    for (const table of ['insights_histograms', 'insights_histogram_days']) await db.query(`VACUUM ANALYZE ${table}`);
     return performance.now() - started;
   } finally {
     await db.end();

@@ -249,21 +249,47 @@ async function insertHistory(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Rolls up [from, to) as the leader's InsightsRollupTimer does, and checks it wrote something. */
-async function rollUpHistory(databaseUrl: string, from: Date, to: Date): Promise<void> {
+/** Statements against the test's database, on a connection of their own. */
+async function withDatabase<T>(databaseUrl: string, work: (db: Client) => Promise<T>): Promise<T> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const queryable = { query: async (sql: string, parameters?: unknown[]) => (await db.query(sql, parameters)).rows as any };
-    await db.query('BEGIN');
-    await new InsightsRollupRepository().rollUp(queryable, from, to);
-    await db.query('COMMIT');
-    const { rows } = await db.query<{ count: string }>('SELECT count(*) AS count FROM insights_run_hours');
-    expect(Number(rows[0]!.count)).toBeGreaterThan(0);
+    return await work(db);
   } finally {
     await db.end();
   }
 }
+
+/** Rolls up [from, to) as the leader's InsightsRollupTimer does. */
+async function rollUpHistory(databaseUrl: string, from: Date, to: Date): Promise<void> {
+  await withDatabase(databaseUrl, async (db) => {
+    const queryable = { query: async (sql: string, parameters?: unknown[]) => (await db.query(sql, parameters)).rows as any };
+    await db.query('BEGIN');
+    await new InsightsRollupRepository().rollUp(queryable, from, to);
+    await db.query('COMMIT');
+  });
+}
+
+/** Rows of each rollup table, by measure for the histograms: what a pass wrote or pruned. */
+async function rollupRows(databaseUrl: string, where = 'true'): Promise<Record<string, number>> {
+  return withDatabase(databaseUrl, async (db) => {
+    const counts: Record<string, number> = {};
+    for (const [table, time] of [
+      ['insights_run_hours', 'hour'],
+      ['insights_task_hours', 'hour'],
+      ['insights_histograms', 'hour'],
+      ['insights_histogram_days', 'day'],
+    ] as const) {
+      const { rows } = await db.query<{ count: string }>(`SELECT count(*) AS count FROM ${table} WHERE ${where.replaceAll('$time', time)}`);
+      counts[table] = Number(rows[0]!.count);
+    }
+    return counts;
+  });
+}
+
+const setRolledUntil = (databaseUrl: string, to: Date | null) =>
+  withDatabase(databaseUrl, (db) => db.query('UPDATE insights_rollup_state SET rolled_until = $1', [to]));
+const lastHour = () => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 
 /** The bucket starting `minute` minutes into the window, from a series. */
 const bucket = <T extends { at: string }>(series: T[], minute: number): T | undefined =>
@@ -394,7 +420,8 @@ describe('GET /insights', () => {
     ]);
 
     // What the leader's rollup writes, done now over the whole history: the answer is the same.
-    await rollUpHistory(stack.database.url, at(-24 * 60 * MINUTE), new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000));
+    await rollUpHistory(stack.database.url, at(-24 * 60 * MINUTE), lastHour());
+    expect((await rollupRows(stack.database.url)).insights_run_hours).toBeGreaterThan(0);
     const after = (await admin.get(`/insights?namespace=default&${day}`)).body;
     expect(after).toEqual(before);
     const { body: etl } = await admin.get(`/insights?workflow=etl&${day}`);
@@ -407,6 +434,76 @@ describe('GET /insights', () => {
       retries: 6,
       retriedRuns: 3,
     });
+  });
+
+  it('reads the whole days of a window from the daily histograms, summed again when a pass rewrites their hours', async () => {
+    const url = stack.database.url;
+    // Two days before T0 to one after: the UTC day of T0 is whole in it, the hours around it are not.
+    const days = `since=${at(-48 * 60 * MINUTE).toISOString()}&until=${at(24 * 60 * MINUTE).toISOString()}`;
+    await setRolledUntil(url, null);
+    const fromTables = (await admin.get(`/insights?namespace=default&${days}`)).body;
+    await rollUpHistory(url, at(-72 * 60 * MINUTE), lastHour());
+    expect((await rollupRows(url)).insights_histogram_days).toBeGreaterThan(0);
+    expect((await admin.get(`/insights?namespace=default&${days}`)).body).toEqual(fromTables);
+
+    // The hourly histograms of T0's day gone: the window still has every duration (it reads that day's
+    // row), a window that does not hold the whole day has none.
+    const dayOfT0 = new Date(Math.floor(T0 / (24 * 3_600_000)) * 24 * 3_600_000);
+    await withDatabase(url, (db) =>
+      db.query(`DELETE FROM insights_histograms WHERE hour >= $1 AND hour < $1::timestamptz + interval '1 day'`, [dayOfT0]),
+    );
+    expect((await admin.get(`/insights?namespace=default&${days}`)).body).toEqual(fromTables);
+    const partOfDay = `since=${dayOfT0.toISOString()}&until=${new Date(dayOfT0.getTime() + 23 * 60 * MINUTE).toISOString()}`;
+    if (T0 + 2 * 60 * MINUTE <= dayOfT0.getTime() + 23 * 60 * MINUTE)
+      expect((await admin.get(`/insights?namespace=default&${partOfDay}`)).body.slowestTasks).toEqual([]);
+    await rollUpHistory(url, at(-72 * 60 * MINUTE), lastHour());
+
+    // A task run that ended in an hour rolled up already: the next pass over that hour puts it in the day.
+    const [run] = await withDatabase(url, async (db) => {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM runs WHERE namespace = 'default' AND workflow_name = 'report' ORDER BY created_at LIMIT 1`,
+      );
+      await db.query(
+        `INSERT INTO task_runs (run_id, name, type, status, attempt, queued_at, started_at, finished_at)
+         VALUES ($1, 'archive', 'shell', 'succeeded', 1, $2, $2, $3)`,
+        [rows[0]!.id, at(20 * MINUTE), at(20 * MINUTE + 500_000)],
+      );
+      return rows;
+    });
+    expect(run).toBeDefined();
+    await rollUpHistory(url, at(0), at(60 * MINUTE));
+    const after = (await admin.get(`/insights?namespace=default&${days}`)).body;
+    expect(after.slowestTasks[0]).toEqual({
+      namespace: 'default',
+      workflow: 'report',
+      task: 'archive',
+      type: 'shell',
+      count: 1,
+      p50Ms: 500_000,
+      p95Ms: 500_000,
+    });
+    expect(after.queueWait.find((row: any) => row.type === 'shell').count).toBe(
+      fromTables.queueWait.find((row: any) => row.type === 'shell').count + 1,
+    );
+    // And the day's row agrees with the tables once more.
+    await setRolledUntil(url, null);
+    expect((await admin.get(`/insights?namespace=default&${days}`)).body).toEqual(after);
+    await rollUpHistory(url, at(-72 * 60 * MINUTE), lastHour());
+  });
+
+  it('reads an hour rolled up only in part from its row up to rolled_until and from the tables after it', async () => {
+    const url = stack.database.url;
+    const day = `since=${at(0).toISOString()}&until=${at(24 * 60 * MINUTE).toISOString()}`;
+    await setRolledUntil(url, null);
+    const fromTables = (await admin.get(`/insights?namespace=default&${day}`)).body;
+    // As a pass 2 minutes after T0 + 5.5 min would leave it: r1 to r5 and their tasks in T0's row, the rest after.
+    await withDatabase(url, (db) =>
+      db.query('DELETE FROM insights_histograms; DELETE FROM insights_task_hours; DELETE FROM insights_run_hours'),
+    );
+    await rollUpHistory(url, at(-60 * MINUTE), at(5.5 * MINUTE));
+    expect((await rollupRows(url, `$time = '${at(0).toISOString()}'`)).insights_histograms).toBeGreaterThan(0);
+    expect((await admin.get(`/insights?namespace=default&${day}`)).body).toEqual(fromTables);
+    await rollUpHistory(url, at(-72 * 60 * MINUTE), lastHour());
   });
 
   it('filters by workflow, in every namespace the caller sees unless one is named', async () => {
@@ -484,5 +581,24 @@ describe('GET /insights', () => {
     expect(body.slowestTasks.map((row: any) => row.task).sort()).toEqual(['a', 'b']);
     expect(body.taskThroughput.reduce((sum: number, point: any) => sum + point.tasks, 0)).toBe(2);
     expect(body.queueWait).toEqual([expect.objectContaining({ type: 'noop', count: 2 })]);
+  });
+
+  it('prunes the hourly and daily rollups of what is over 91 days older than a pass', async () => {
+    const url = stack.database.url;
+    await rollUpHistory(url, at(-72 * 60 * MINUTE), lastHour());
+    const ofT0 = `$time <= '${at(0).toISOString()}'`;
+    expect(Object.values(await rollupRows(url, ofT0)).every((count) => count > 0)).toBe(true);
+    const later = new Date(Math.floor((T0 + 92 * 24 * 3_600_000) / 3_600_000) * 3_600_000);
+    try {
+      await rollUpHistory(url, later, new Date(later.getTime() + 3_600_000));
+      expect(await rollupRows(url, ofT0)).toEqual({
+        insights_run_hours: 0,
+        insights_task_hours: 0,
+        insights_histograms: 0,
+        insights_histogram_days: 0,
+      });
+    } finally {
+      await setRolledUntil(url, lastHour());
+    }
   });
 });

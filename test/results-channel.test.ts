@@ -66,6 +66,28 @@ describe('results stream', () => {
     await waitFor(async () => applied.includes('666'), { timeoutMs: RESULTS_CLAIM_IDLE_MS * 4, what: 'the failed report to be retried' });
   });
 
+  it('applies a batch once even when applying it took longer than a report may stay unacknowledged', async () => {
+    const prefix = `rc${randomBytes(4).toString('hex')}`;
+    const channel = channelOn(TEST_REDIS_URL, prefix);
+    const applied: string[] = [];
+    subscriptions.push(
+      channel.consume(
+        'slow',
+        async (messages) => {
+          applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : '')));
+          if (applied.length === 1) await new Promise((resolve) => setTimeout(resolve, RESULTS_CLAIM_IDLE_MS + 1_000));
+        },
+        { batchSize: 10, onError },
+      ),
+    );
+    await channel.publish(report('1'));
+    await waitFor(() => applied.length > 0, { what: 'the first batch' });
+    await new Promise((resolve) => setTimeout(resolve, RESULTS_CLAIM_IDLE_MS + 1_000));
+    await channel.publish(report('2'));
+    await waitFor(() => applied.includes('2'), { timeoutMs: 15_000, what: 'the second report' });
+    expect(applied).toEqual(['1', '2']);
+  });
+
   it('recreates its consumer group after Redis lost everything, and goes on reading', async () => {
     const redis = await OwnRedis.start();
     try {

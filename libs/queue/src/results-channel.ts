@@ -110,6 +110,10 @@ export class StreamResultsChannel implements ResultsChannel {
           await this.ensureGroup();
           if (Date.now() >= nextClaimAt) {
             nextClaimAt = Date.now() + RESULTS_CLAIM_IDLE_MS / 2;
+            // This consumer's own applied batch first: one that took longer than RESULTS_CLAIM_IDLE_MS
+            // (a heavy batch of log lines) would look abandoned and be applied again, its lines stored twice.
+            await this.acknowledge(unacknowledged);
+            unacknowledged = [];
             await this.claimAbandoned(consumerId, apply, options);
           }
           const entries = await this.acknowledgeAndRead(reader, unacknowledged, consumerId, options.batchSize);

@@ -87,6 +87,70 @@ describe('TaskLogShipper', () => {
     expect(sent.flatMap((m) => m.lines)).toHaveLength(4);
   });
 
+  it("sends one attempt's lines ahead of its outcome and leaves the others waiting", async () => {
+    const { shipper, sent } = recordingShipper();
+    shipper.write(attemptA, 'info', 'log', 'a');
+    shipper.write(attemptB, 'info', 'log', 'b');
+    await shipper.flushAttempt({ ...attemptB });
+    expect(sent.map((m) => [m.taskRunId, m.lines.map((l) => l.message)])).toEqual([['2', ['b']]]);
+    expect(shipper.pendingLines).toBe(1);
+  });
+
+  it("holds a flood's batches while the results channel is behind, sends the others' at once, and the flood's once it has room", async () => {
+    const sent: LogsMessage[] = [];
+    let backlog = 500;
+    let asked = 0;
+    const shipper = new TaskLogShipper(
+      'w1',
+      async (messages) => void sent.push(...messages),
+      { flushIntervalMs: 5, backlogRetryMs: 5, maxBacklogReports: 50, slowedUpToChars: 4 },
+      async () => (asked++, backlog),
+    );
+    shipper.write(attemptA, 'info', 'log', 'flood');
+    shipper.write(attemptB, 'info', 'log', 'calm');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sent.flatMap((m) => m.lines.map((l) => l.message))).toEqual(['calm']);
+    expect(asked).toBeGreaterThan(1);
+    backlog = 10;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sent.flatMap((m) => m.lines.map((l) => l.message))).toEqual(['calm', 'flood']);
+  });
+
+  it('tells a writer that can wait to stop while the results channel is behind, and lets it go on once it has room', async () => {
+    let backlog = 500;
+    const shipper = new TaskLogShipper(
+      'w1',
+      async () => undefined,
+      { flushIntervalMs: 5, backlogRetryMs: 5 },
+      async () => backlog,
+    );
+    expect(shipper.write(attemptA, 'info', 'stdout', 'one')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(shipper.write(attemptA, 'info', 'stdout', 'two')).toBe(false);
+    let drained = false;
+    const waiting = shipper.drained().then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(drained).toBe(false);
+    backlog = 0;
+    await waiting;
+    expect(shipper.write(attemptA, 'info', 'stdout', 'three')).toBe(true);
+  });
+
+  it('never slows a flood, drops its oldest lines rather than its neighbours, and does not slow the neighbours for it', async () => {
+    const { shipper, sent } = recordingShipper({ slowedUpToChars: 20, maxBufferedLines: 10, batchLines: 1_000 });
+    expect(shipper.write(attemptB, 'info', 'stdout', 'quiet')).toBe(true);
+    const room = Array.from({ length: 30 }, (_, i) => shipper.write(attemptA, 'info', 'stdout', `flood ${i}`));
+    // Slowed while it had written 20 characters or less, then never again.
+    expect(room.slice(0, 2)).toEqual([true, true]);
+    expect(room.slice(5).every(Boolean)).toBe(true);
+    expect(shipper.write(attemptB, 'info', 'stdout', 'still quiet')).toBe(true);
+    await shipper.flush();
+    const flood = sent.filter((m) => m.taskRunId === '1');
+    expect(flood.flatMap((m) => m.lines.map((l) => l.message)).at(-1)).toBe('flood 29');
+    expect(flood[0]!.dropped).toBeGreaterThan(0);
+    expect(sent.filter((m) => m.taskRunId === '2').flatMap((m) => m.lines.map((l) => l.message))).toEqual(['quiet', 'still quiet']);
+  });
+
   it('takes no lines once closed', async () => {
     const { shipper, sent } = recordingShipper();
     shipper.write(attemptA, 'info', 'log', 'before');

@@ -93,6 +93,7 @@ export class TaskRunner {
       this.workerId,
       (messages) => this.reporter.sendMany(messages, LOG_SEND_DEADLINE_MS),
       options.logShipping,
+      async () => (await this.transport.results().backlog()).reports,
     );
     this.logger = options.logger ?? defaultLogger();
     this.metrics = options.metrics ? new TaskRunnerMetrics(options.metrics) : undefined;
@@ -250,15 +251,15 @@ export class TaskRunner {
     );
     // Everything this attempt sends or logs goes through the masker: the values it opened never leave the worker.
     let masker = NO_SECRETS;
+    const logAttempt = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt };
     try {
       const opened = this.openSecrets(job);
       masker = new SecretMasker(opened.values());
       const input = opened.size > 0 ? fillSecretSlots(job.input, job.secretSlots!, opened) : job.input;
       const context = this.contextFor(job, controller.signal, fields, checkpoint, masker);
       const run = () => handler(input, context);
-      const attemptLog = { runId: job.runId, taskRunId: job.taskRunId, attempt: job.attempt };
       const work = this.options.captureConsole
-        ? ConsoleCapture.run((level, text) => this.logShipper.write(attemptLog, level, 'log', masker.maskText(text)), run)
+        ? ConsoleCapture.run((level, text) => this.logShipper.write(logAttempt, level, 'log', masker.maskText(text)), run)
         : run();
       const output = masker.mask(await raceAbort(work, controller.signal));
       const size = Buffer.byteLength(JSON.stringify(output ?? null));
@@ -269,24 +270,29 @@ export class TaskRunner {
         });
       endedAtMs = Date.now();
       outcome = 'succeeded';
-      // The attempt's last lines go out before its outcome, so a reader that sees it end has them all.
-      await this.logShipper.flush().catch(() => undefined);
-      await this.reporter.send({ kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() });
+      // The attempt's last lines go out just before its outcome, in the same write, so a reader that sees
+      // it end has them all.
+      await this.reporter.sendMany([
+        ...this.logShipper.takeAttempt(logAttempt),
+        { kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() },
+      ]);
     } catch (error) {
       endedAtMs ??= Date.now();
       const failure = masker.maskFailure(toTaskFailure(controller.signal.aborted ? controller.signal.reason : error));
       span?.setStatus({ code: SpanStatusCode.ERROR, message: `${failure.type}: ${failure.message}` });
       span?.setAttribute('flowctl.task.error_type', failure.type);
       this.logger.warn(`task failed: ${failure.type}: ${failure.message}`, fields);
-      await this.logShipper.flush().catch(() => undefined);
-      await this.reporter.send({
-        kind: 'failed',
-        ...base,
-        error: failure,
-        startedAt,
-        at: new Date().toISOString(),
-        ...(checkpoint.set ? { heartbeatDetails: checkpoint.details } : {}),
-      });
+      await this.reporter.sendMany([
+        ...this.logShipper.takeAttempt(logAttempt),
+        {
+          kind: 'failed',
+          ...base,
+          error: failure,
+          startedAt,
+          at: new Date().toISOString(),
+          ...(checkpoint.set ? { heartbeatDetails: checkpoint.details } : {}),
+        },
+      ]);
     } finally {
       clearTimeout(startedReport);
       clearTimeout(timer);

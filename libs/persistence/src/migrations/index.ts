@@ -13,6 +13,7 @@ import { InsightsRollup1700000000011 } from './1700000000011-insights-rollup';
 import { TaskLogs1700000000012 } from './1700000000012-task-logs';
 import { Events1700000000013 } from './1700000000013-events';
 import { NotificationDeliveries1700000000014 } from './1700000000014-notification-deliveries';
+import { InsightsDailyHistograms1700000000015 } from './1700000000015-insights-daily-histograms';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TaskLogs1700000000012,
   Events1700000000013,
   NotificationDeliveries1700000000014,
+  InsightsDailyHistograms1700000000015,
 ];

@@ -1,34 +1,29 @@
 import { queryRows, type Queryable } from '../queryable';
-import type {
-  CountBucketRow,
-  InsightsScope,
-  QueueWaitRow,
-  RetriedTaskRow,
-  RunOutcomeBucketRow,
-  RunOutcomeRow,
-  SlowTaskRow,
+import {
+  type CountBucketRow,
+  type InsightsScope,
+  type QueueWaitRow,
+  readOutcomeRow,
+  type RetriedTaskRow,
+  type RunOutcomeBucketRow,
+  type RunOutcomeRow,
+  type SlowTaskRow,
 } from './insights.repository';
+import { FINISHED_TASK, IN_SCOPE, MS, readRow, RUN_DURATION_MS, RUN_OF_TASK, TASK_NAME, TERMINAL_RUN } from './insights-sql';
 
 const HOUR = `interval '1 hour'`;
+const DAY = `interval '1 day'`;
 const EPOCH = `timestamptz 'epoch'`;
-/**
- * A task run's namespace and workflow, looked up by the runs primary key. OFFSET 0 keeps the planner from
- * turning the lookup into a hash join, which reads every run (200,000 in a busy week) to join a few
- * thousand task runs.
- */
-const RUN_OF_TASK = `(SELECT r.namespace, r.workflow_name FROM runs r WHERE r.id = t.run_id OFFSET 0) r`;
-const MS = (interval: string) => `(extract(epoch FROM ${interval}) * 1000)::float8`;
-const TASK_NAME = `CASE WHEN t.parent_task_run_id IS NULL THEN t.name ELSE regexp_replace(t.name, '\\[\\d+\\]$', '') END`;
-const FINISHED_TASK = `t.status IN ('succeeded', 'failed', 'dead') AND t.instances_total IS NULL`;
-const TERMINAL_RUN = `r.status IN ('succeeded', 'failed', 'cancelled', 'timed_out')`;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /*
- * Reads: $1 since (on the hour), $2 until, $3 namespaces (null: all), $4 workflow (null: all), $5 the end of the
- * rolled-up hours read (hours [$1, $5) come from the rollups, [$5, $2) from runs and task_runs as they are).
+ * Reads: $1 since (on the hour), $2 until, $3 namespaces (null: all), $4 workflow (null: all), $5 the end of
+ * the rolled-up time read (hours [$1, $5) come from the rollups, [$5, $2) from runs and task_runs as they
+ * are); a query's own parameter follows as $6. Queries of a histogram have two more first: $6 and $7 the
+ * whole days within [$1, $5), whose histograms come from the daily rows (none: $6 = $7), and their own at $8.
  */
-const SCOPE = (alias: string) =>
-  `($3::text[] IS NULL OR ${alias}.namespace = ANY($3)) AND ($4::text IS NULL OR ${alias}.workflow_name = $4)`;
-const ROLLED = (alias: string) => `${alias}.hour >= $1 AND ${alias}.hour < $5 AND ${SCOPE(alias)}`;
+const ROLLED = (alias: string) => `${alias}.hour >= $1 AND ${alias}.hour < $5 AND ${IN_SCOPE(alias)}`;
 const LIVE = (column: string) => `${column} >= $5 AND ${column} < $2`;
 
 /** Runs that ended (by hour) and were created (by hour) in [from, to): the rows of insights_run_hours. */
@@ -48,17 +43,35 @@ const TASKS = (ended: string, scope: string) => `
     FROM task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
    WHERE ${ended} AND ${FINISHED_TASK} AND ${scope}`;
 
-/** Histogram rows (hour, namespace, workflow_name, measure, task, type, value_ms) of what ended in [from, to). */
-const HISTOGRAM_SAMPLES = (runEnded: string, taskEnded: string, scope: string) => `
-  SELECT date_bin(${HOUR}, r.finished_at, ${EPOCH}) AS hour, r.namespace, r.workflow_name, 'run' AS measure, '' AS task, '' AS type,
-         flowctl_two_digits(${MS('r.finished_at - COALESCE(r.started_at, r.created_at)')}) AS value_ms
-    FROM runs r WHERE ${runEnded} AND ${TERMINAL_RUN} AND ${scope}
-  UNION ALL
-  SELECT t.hour, t.namespace, t.workflow_name, 'task', t.task, t.type, flowctl_two_digits(${MS('t.finished_at - t.started_at')})
-    FROM (${TASKS(taskEnded, scope)}) t WHERE t.started_at IS NOT NULL
-  UNION ALL
-  SELECT t.hour, t.namespace, t.workflow_name, 'wait', '', t.type, flowctl_two_digits(${MS('t.started_at - t.queued_at')})
-    FROM (${TASKS(taskEnded, scope)}) t WHERE t.queued_at IS NOT NULL AND t.started_at >= t.queued_at`;
+type Measure = 'run' | 'task' | 'wait';
+
+/** The samples of one measure that ended in [from, to), as histogram rows (hour, namespace, workflow_name, task, type, value_ms). */
+function measureSamples(measure: Measure, ended: (column: string) => string, scope: string): string {
+  const value = (interval: string) => `flowctl_two_digits(${interval}) AS value_ms`;
+  if (measure === 'run')
+    return `SELECT date_bin(${HOUR}, r.finished_at, ${EPOCH}) AS hour, r.namespace, r.workflow_name, '' AS task, '' AS type, ${value(RUN_DURATION_MS)}
+              FROM runs r WHERE ${ended('r.finished_at')} AND ${TERMINAL_RUN} AND ${scope}`;
+  if (measure === 'task')
+    return `SELECT t.hour, t.namespace, t.workflow_name, t.task, t.type, ${value(MS('t.finished_at - t.started_at'))}
+              FROM (${TASKS(ended('t.finished_at'), scope)}) t WHERE t.started_at IS NOT NULL`;
+  return `SELECT t.hour, t.namespace, t.workflow_name, '' AS task, t.type, ${value(MS('t.started_at - t.queued_at'))}
+            FROM (${TASKS(ended('t.finished_at'), scope)}) t WHERE t.queued_at IS NOT NULL AND t.started_at >= t.queued_at`;
+}
+
+/**
+ * One measure's histogram over the window, as rows of `keys`, value_ms and count: whole days from the daily
+ * rows, the other rolled-up hours from the hourly ones, and what is newer than the rollups from the tables.
+ */
+function histogram(measure: Measure, keys: readonly string[]): string {
+  const of = (alias: string) => [...keys.map((key) => `${alias}.${key}`), `${alias}.value_ms`, `${alias}.count`].join(', ');
+  const hours = (from: string, to: string) =>
+    `SELECT ${of('h')} FROM insights_histograms h WHERE h.measure = '${measure}' AND h.hour >= ${from} AND h.hour < ${to} AND ${IN_SCOPE('h')}`;
+  return `
+    SELECT ${of('d')} FROM insights_histogram_days d WHERE d.measure = '${measure}' AND d.day >= $6 AND d.day < $7 AND ${IN_SCOPE('d')}
+    UNION ALL ${hours('$1', '$6')}
+    UNION ALL ${hours('$7', '$5')}
+    UNION ALL SELECT ${keys.map((key) => `s.${key}`).join(', ')}, s.value_ms, 1 FROM (${measureSamples(measure, LIVE, IN_SCOPE('r'))}) s`;
+}
 
 /**
  * percentile_cont over a histogram: `source` yields key columns, value_ms and count. The value at 0-based
@@ -73,19 +86,24 @@ function weightedPercentiles(source: string, keys: readonly string[], fractions:
     return `${at(`floor(${position})`)} + (${at(`ceil(${position})`)} - ${at(`floor(${position})`)}) * (${position} - floor(${position}))`;
   });
   return `
-    SELECT ${keyList}, total, ARRAY[${percentiles.join(', ')}] AS percentiles FROM (
+    SELECT ${keyList}, total AS count, ARRAY[${percentiles.join(', ')}] AS percentiles FROM (
       SELECT ${keyList}, value_ms, sum(count) OVER (PARTITION BY ${keyList} ORDER BY value_ms) AS upto, sum(count) OVER (PARTITION BY ${keyList}) AS total
         FROM (SELECT ${keyList}, value_ms, sum(count) AS count FROM (${source}) s GROUP BY ${keyList}, value_ms) v
     ) c GROUP BY ${keyList}, total`;
 }
 
-const toNumber = (value: unknown): number => Number(value ?? 0);
-const toMs = (value: unknown): number => Math.round(Number(value) * 1_000) / 1_000;
-const toNullableMs = (value: unknown): number | null => (value === null || value === undefined ? null : toMs(value));
+/** The whole days within [since, rolledTo), or an empty range (both rolledTo) when there is none. */
+function wholeDays(since: Date, rolledTo: Date): [Date, Date] {
+  const from = Math.ceil(since.getTime() / DAY_MS) * DAY_MS;
+  const to = Math.floor(rolledTo.getTime() / DAY_MS) * DAY_MS;
+  return from < to ? [new Date(from), new Date(to)] : [rolledTo, rolledTo];
+}
 
 /**
- * The hourly rollups of migration 10: written hour by hour by the leader (rollUp), read for windows of
- * whole hours together with the hours not rolled up yet, straight from runs and task_runs.
+ * The rollups of migrations 11 and 15: counts and histograms per hour, and the histograms again per day
+ * (a week's percentiles then merge a few thousand rows, not a hundred thousand). Written by the leader
+ * (rollUp), read for windows of whole hours together with what is newer than the rollups, straight from
+ * runs and task_runs.
  */
 export class InsightsRollupRepository {
   async rolledUntil(db: Queryable): Promise<Date | null> {
@@ -103,8 +121,10 @@ export class InsightsRollupRepository {
   }
 
   /**
-   * Rewrites the rollups of the hours [from, to) from runs and task_runs, and moves rolled_until to `to`
-   * (never back). Run in one transaction: a reader sees the hours before or after, never half of them.
+   * Rewrites the rollups of [from, to) from runs and task_runs (`from` on the hour; `to` need not be: the
+   * rows of its hour then hold what ended before it), the daily histograms of the days those hours are in,
+   * and moves rolled_until to `to` (never back). Run in one transaction: a reader sees the rollups before
+   * or after, never half of them.
    */
   async rollUp(tx: Queryable, from: Date, to: Date): Promise<void> {
     const all = 'true';
@@ -126,65 +146,86 @@ export class InsightsRollupRepository {
          FROM (${TASKS(ended('t.finished_at'), all)}) t GROUP BY 1, 2, 3, 4, 5`,
       [from, to],
     );
+    const measures: Measure[] = ['run', 'task', 'wait'];
     await tx.query(
       `INSERT INTO insights_histograms (hour, namespace, workflow_name, measure, task, type, value_ms, count)
-       SELECT hour, namespace, workflow_name, measure, task, type, value_ms, count(*)
-         FROM (${HISTOGRAM_SAMPLES(ended('r.finished_at'), ended('t.finished_at'), all)}) s GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+       ${measures
+         .map(
+           (measure) =>
+             `SELECT hour, namespace, workflow_name, '${measure}', task, type, value_ms, count(*) FROM (${measureSamples(measure, ended, all)}) s GROUP BY 1, 2, 3, 5, 6, 7`,
+         )
+         .join(' UNION ALL ')}`,
+      [from, to],
+    );
+    // Each day the pass touched, summed again from its hours (those before `from` included); and the days
+    // whose every hour is past the 91 days kept.
+    await tx.query(
+      `DELETE FROM insights_histogram_days
+        WHERE (day >= date_bin(${DAY}, $1::timestamptz, ${EPOCH}) AND day < $2) OR day < $2::timestamptz - interval '92 days'`,
+      [from, to],
+    );
+    await tx.query(
+      `INSERT INTO insights_histogram_days (day, namespace, workflow_name, measure, task, type, value_ms, count)
+       SELECT date_bin(${DAY}, hour, ${EPOCH}), namespace, workflow_name, measure, task, type, value_ms, sum(count)
+         FROM insights_histograms
+        WHERE hour >= date_bin(${DAY}, $1::timestamptz, ${EPOCH}) AND date_bin(${DAY}, hour, ${EPOCH}) < $2
+        GROUP BY 1, 2, 3, 4, 5, 6, 7`,
       [from, to],
     );
     await tx.query(`UPDATE insights_rollup_state SET rolled_until = GREATEST(COALESCE(rolled_until, $1), $1)`, [to]);
+  }
+
+  /**
+   * Where the rollups end for a window: rolled_until, or, for a window that ends before it, the window's
+   * last hour (every hour before rolled_until's own is complete; the row of that hour may hold only its
+   * first minutes). Never before `since`.
+   */
+  rolledTo(scope: InsightsScope, rolledUntil: Date | null): Date {
+    const until = scope.until.getTime();
+    const rolled = rolledUntil?.getTime() ?? 0;
+    const end = rolled <= until ? rolled : Math.floor(until / HOUR_MS) * HOUR_MS;
+    return new Date(Math.max(scope.since.getTime(), end));
   }
 
   private parameters(scope: InsightsScope, rolledTo: Date): unknown[] {
     return [scope.since, scope.until, scope.namespaces ?? null, scope.workflow ?? null, rolledTo];
   }
 
+  private histogramParameters(scope: InsightsScope, rolledTo: Date): unknown[] {
+    return [...this.parameters(scope, rolledTo), ...wholeDays(scope.since, rolledTo)];
+  }
+
   /** As InsightsRepository.runOutcomes, over whole hours: per workflow, and the total on the row whose namespace is null. */
   async runOutcomes(db: Queryable, scope: InsightsScope, rolledTo: Date): Promise<RunOutcomeRow[]> {
-    const parameters = this.parameters(scope, rolledTo);
-    const counts = await queryRows<Record<string, unknown>>(
-      db,
-      `SELECT namespace, workflow_name AS workflow, sum(started) AS started, sum(succeeded) AS succeeded, sum(failed) AS failed,
-              sum(timed_out) AS timed_out, sum(cancelled) AS cancelled
-         FROM (SELECT h.namespace, h.workflow_name, h.started, h.succeeded, h.failed, h.timed_out, h.cancelled
-                 FROM insights_run_hours h WHERE ${ROLLED('h')}
-               UNION ALL
-               SELECT namespace, workflow_name, started, succeeded, failed, timed_out, cancelled
-                 FROM (${RUN_COUNTS(LIVE('r.created_at'), LIVE('r.finished_at'), SCOPE('r'))}) live) c
-        GROUP BY GROUPING SETS ((namespace, workflow_name), ())
-        ORDER BY 1 NULLS FIRST, 2`,
-      parameters,
-    );
-    const samples = `
-      SELECT h.namespace, h.workflow_name, h.value_ms, h.count FROM insights_histograms h WHERE h.measure = 'run' AND ${ROLLED('h')}
-      UNION ALL
-      SELECT namespace, workflow_name, value_ms, 1 FROM (${HISTOGRAM_SAMPLES(LIVE('r.finished_at'), 'false', SCOPE('r'))}) live
-       WHERE measure = 'run'`;
-    const durations = await queryRows<{ namespace: string | null; workflow_name: string | null; percentiles: unknown[] }>(
-      db,
-      weightedPercentiles(
-        `SELECT namespace, workflow_name, value_ms, count FROM (${samples}) a
-         UNION ALL SELECT NULL, NULL, value_ms, count FROM (${samples}) b`,
-        ['namespace', 'workflow_name'],
-        [0.5, 0.95, 0.99],
+    const [counts, durations] = await Promise.all([
+      queryRows<Record<string, unknown>>(
+        db,
+        `SELECT namespace, workflow_name AS workflow, sum(started) AS started, sum(succeeded) AS succeeded, sum(failed) AS failed,
+                sum(timed_out) AS timed_out, sum(cancelled) AS cancelled
+           FROM (SELECT h.namespace, h.workflow_name, h.started, h.succeeded, h.failed, h.timed_out, h.cancelled
+                   FROM insights_run_hours h WHERE ${ROLLED('h')}
+                 UNION ALL
+                 SELECT namespace, workflow_name, started, succeeded, failed, timed_out, cancelled
+                   FROM (${RUN_COUNTS(LIVE('r.created_at'), LIVE('r.finished_at'), IN_SCOPE('r'))}) live) c
+          GROUP BY GROUPING SETS ((namespace, workflow_name), ())
+          ORDER BY 1 NULLS FIRST, 2`,
+        this.parameters(scope, rolledTo),
       ),
-      parameters,
-    );
+      queryRows<{ namespace: string | null; workflow_name: string | null; percentiles: unknown[] }>(
+        db,
+        // Materialized: the samples are read once for the per-workflow rows and the total.
+        `WITH samples AS MATERIALIZED (${histogram('run', ['namespace', 'workflow_name'])})
+         ${weightedPercentiles(
+           `SELECT namespace, workflow_name, value_ms, count FROM samples UNION ALL SELECT NULL, NULL, value_ms, count FROM samples`,
+           ['namespace', 'workflow_name'],
+           [0.5, 0.95, 0.99],
+         )}`,
+        this.histogramParameters(scope, rolledTo),
+      ),
+    ]);
     const key = (namespace: unknown, workflow: unknown) => `${String(namespace)}/${String(workflow)}`;
     const byKey = new Map(durations.map((row) => [key(row.namespace, row.workflow_name), row.percentiles]));
-    return counts.map((row) => {
-      const percentiles = byKey.get(key(row.namespace, row.workflow));
-      return {
-        namespace: (row.namespace as string | null) ?? null,
-        workflow: (row.workflow as string | null) ?? null,
-        started: toNumber(row.started),
-        succeeded: toNumber(row.succeeded),
-        failed: toNumber(row.failed),
-        timedOut: toNumber(row.timed_out),
-        cancelled: toNumber(row.cancelled),
-        durationMs: { p50: toNullableMs(percentiles?.[0]), p95: toNullableMs(percentiles?.[1]), p99: toNullableMs(percentiles?.[2]) },
-      };
-    });
+    return counts.map((row) => readOutcomeRow(row, byKey.get(key(row.namespace, row.workflow))));
   }
 
   async runOutcomesOverTime(db: Queryable, scope: InsightsScope, rolledTo: Date, bucketSeconds: number): Promise<RunOutcomeBucketRow[]> {
@@ -194,43 +235,23 @@ export class InsightsRollupRepository {
               sum(timed_out) AS timed_out, sum(cancelled) AS cancelled
          FROM (SELECT h.hour, h.succeeded, h.failed, h.timed_out, h.cancelled FROM insights_run_hours h WHERE ${ROLLED('h')}
                UNION ALL
-               SELECT hour, succeeded, failed, timed_out, cancelled FROM (${RUN_COUNTS('false', LIVE('r.finished_at'), SCOPE('r'))}) live) c
+               SELECT hour, succeeded, failed, timed_out, cancelled FROM (${RUN_COUNTS('false', LIVE('r.finished_at'), IN_SCOPE('r'))}) live) c
         GROUP BY 1 ORDER BY 1`,
       [...this.parameters(scope, rolledTo), bucketSeconds],
     );
-    return rows.map((row) => ({
-      at: row.at as Date,
-      succeeded: toNumber(row.succeeded),
-      failed: toNumber(row.failed),
-      timedOut: toNumber(row.timed_out),
-      cancelled: toNumber(row.cancelled),
-    }));
+    return rows.map(readRow.outcomeBucket);
   }
 
   async slowestTasks(db: Queryable, scope: InsightsScope, rolledTo: Date, limit: number): Promise<SlowTaskRow[]> {
-    const samples = `
-      SELECT h.namespace, h.workflow_name, h.task, h.type, h.value_ms, h.count FROM insights_histograms h WHERE h.measure = 'task' AND ${ROLLED('h')}
-      UNION ALL
-      SELECT namespace, workflow_name, task, type, value_ms, 1 FROM (${HISTOGRAM_SAMPLES('false', LIVE('t.finished_at'), SCOPE('r'))}) live
-       WHERE measure = 'task'`;
+    const keys = ['namespace', 'workflow_name', 'task', 'type'];
     const rows = await queryRows<Record<string, unknown>>(
       db,
-      `SELECT * FROM (${weightedPercentiles(samples, ['namespace', 'workflow_name', 'task', 'type'], [0.5, 0.95])}) p
-        ORDER BY percentiles[2] DESC, namespace, workflow_name, task LIMIT $6`,
-      [...this.parameters(scope, rolledTo), limit],
+      `SELECT namespace, workflow_name AS workflow, task, type, count, percentiles
+         FROM (${weightedPercentiles(histogram('task', keys), keys, [0.5, 0.95])}) p
+        ORDER BY percentiles[2] DESC, namespace, workflow_name, task LIMIT $8`,
+      [...this.histogramParameters(scope, rolledTo), limit],
     );
-    return rows.map((row) => {
-      const percentiles = row.percentiles as unknown[];
-      return {
-        namespace: row.namespace as string,
-        workflow: row.workflow_name as string,
-        task: row.task as string,
-        type: row.type as string,
-        count: toNumber(row.total),
-        p50Ms: toMs(percentiles[0]),
-        p95Ms: toMs(percentiles[1]),
-      };
-    });
+    return rows.map(readRow.slowTask);
   }
 
   async mostRetriedTasks(db: Queryable, scope: InsightsScope, rolledTo: Date, limit: number): Promise<RetriedTaskRow[]> {
@@ -240,19 +261,12 @@ export class InsightsRollupRepository {
          FROM (SELECT h.namespace, h.workflow_name, h.task, h.type, h.retries, h.retried_runs FROM insights_task_hours h
                 WHERE ${ROLLED('h')} AND h.retries > 0
                UNION ALL
-               SELECT namespace, workflow_name, task, type, attempt - 1, 1 FROM (${TASKS(LIVE('t.finished_at'), SCOPE('r'))}) live
+               SELECT namespace, workflow_name, task, type, attempt - 1, 1 FROM (${TASKS(LIVE('t.finished_at'), IN_SCOPE('r'))}) live
                 WHERE attempt > 1) c
         GROUP BY 1, 2, 3, 4 ORDER BY retries DESC, 1, 2, 3 LIMIT $6`,
       [...this.parameters(scope, rolledTo), limit],
     );
-    return rows.map((row) => ({
-      namespace: row.namespace as string,
-      workflow: row.workflow as string,
-      task: row.task as string,
-      type: row.type as string,
-      retries: toNumber(row.retries),
-      retriedRuns: toNumber(row.retried_runs),
-    }));
+    return rows.map(readRow.retriedTask);
   }
 
   async tasksFinishedOverTime(db: Queryable, scope: InsightsScope, rolledTo: Date, bucketSeconds: number): Promise<CountBucketRow[]> {
@@ -261,26 +275,19 @@ export class InsightsRollupRepository {
       `SELECT date_bin(make_interval(secs => $6), hour, ${EPOCH}) AS at, sum(finished) AS count
          FROM (SELECT h.hour, h.finished FROM insights_task_hours h WHERE ${ROLLED('h')}
                UNION ALL
-               SELECT hour, 1 FROM (${TASKS(LIVE('t.finished_at'), SCOPE('r'))}) live) c
+               SELECT hour, 1 FROM (${TASKS(LIVE('t.finished_at'), IN_SCOPE('r'))}) live) c
         GROUP BY 1 ORDER BY 1`,
       [...this.parameters(scope, rolledTo), bucketSeconds],
     );
-    return rows.map((row) => ({ at: row.at as Date, count: toNumber(row.count) }));
+    return rows.map(readRow.countBucket);
   }
 
   async queueWaitByType(db: Queryable, scope: InsightsScope, rolledTo: Date): Promise<QueueWaitRow[]> {
-    const samples = `
-      SELECT h.type, h.value_ms, h.count FROM insights_histograms h WHERE h.measure = 'wait' AND ${ROLLED('h')}
-      UNION ALL
-      SELECT type, value_ms, 1 FROM (${HISTOGRAM_SAMPLES('false', LIVE('t.finished_at'), SCOPE('r'))}) live WHERE measure = 'wait'`;
     const rows = await queryRows<Record<string, unknown>>(
       db,
-      `SELECT * FROM (${weightedPercentiles(samples, ['type'], [0.5, 0.95])}) p ORDER BY type`,
-      this.parameters(scope, rolledTo),
+      `SELECT * FROM (${weightedPercentiles(histogram('wait', ['type']), ['type'], [0.5, 0.95])}) p ORDER BY type`,
+      this.histogramParameters(scope, rolledTo),
     );
-    return rows.map((row) => {
-      const percentiles = row.percentiles as unknown[];
-      return { type: row.type as string, count: toNumber(row.total), p50Ms: toMs(percentiles[0]), p95Ms: toMs(percentiles[1]) };
-    });
+    return rows.map(readRow.queueWait);
   }
 }

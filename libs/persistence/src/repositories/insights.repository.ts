@@ -1,4 +1,16 @@
 import { queryRows, type Queryable } from '../queryable';
+import {
+  FINISHED_TASK,
+  IN_SCOPE,
+  MS,
+  percentilesOf,
+  readRow,
+  RUN_DURATION_MS,
+  RUN_OF_TASK,
+  TASK_NAME,
+  TERMINAL_RUN,
+  toNumber,
+} from './insights-sql';
 
 /** What every insights query is about: finished or started in [since, until), in these namespaces, of this workflow. */
 export interface InsightsScope {
@@ -68,50 +80,49 @@ export interface CountBucketRow {
   count: number;
 }
 
-/** Task runs that ran and ended: the fan-out parent of `forEach` instances is a sum of its instances, not a task run of its own. */
-const FINISHED_TASK = `t.status IN ('succeeded', 'failed', 'dead') AND t.instances_total IS NULL`;
-/** An instance `name[3]` counts under its task's name. */
-const TASK_NAME = `CASE WHEN t.parent_task_run_id IS NULL THEN t.name ELSE regexp_replace(t.name, '\\[\\d+\\]$', '') END`;
-/**
- * A task run's namespace and workflow, looked up by the runs primary key. OFFSET 0 keeps the planner from
- * turning the lookup into a hash join, which reads every run (200,000 in a busy week) to join a few
- * thousand task runs.
- */
-const RUN_OF_TASK = `(SELECT r.namespace, r.workflow_name FROM runs r WHERE r.id = t.run_id OFFSET 0) r`;
-const MS = (interval: string) => `(extract(epoch FROM ${interval}) * 1000)::float8`;
-
-/**
- * Parameters shared by every query: $1 since, $2 until, $3 namespaces (null: all), $4 workflow (null: all).
- * A run's namespace and workflow live on runs; task runs reach them through run_id.
- */
+/** $1 since, $2 until, $3 namespaces (null: all), $4 workflow (null: all); a query's own parameters follow. */
 const scopeParameters = (scope: InsightsScope): unknown[] => [scope.since, scope.until, scope.namespaces ?? null, scope.workflow ?? null];
-const RUN_SCOPE = (alias: string) =>
-  `($3::text[] IS NULL OR ${alias}.namespace = ANY($3)) AND ($4::text IS NULL OR ${alias}.workflow_name = $4)`;
 
 /** A run counts as started when created in the window, and by its outcome when it ended in the window. */
 const CREATED = `r.created_at >= $1 AND r.created_at < $2`;
-const ENDED = `r.finished_at >= $1 AND r.finished_at < $2 AND r.status IN ('succeeded', 'failed', 'cancelled', 'timed_out')`;
+const ENDED = `r.finished_at >= $1 AND r.finished_at < $2 AND ${TERMINAL_RUN}`;
+/** Task runs that ended in the window, with their run's namespace and workflow as `r`. */
+const TASKS_ENDED = `task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
+  WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ${FINISHED_TASK} AND ${IN_SCOPE('r')}`;
 
-const toNumber = (value: unknown): number => Number(value ?? 0);
-/** Milliseconds to the microsecond the timestamps hold: interpolation in float8 leaves 459.99999999999994 for 460. */
-const toMs = (value: unknown): number => Math.round(Number(value) * 1_000) / 1_000;
-const toNullableMs = (value: unknown): number | null => (value === null || value === undefined ? null : toMs(value));
-const percentilesOf = (values: readonly unknown[] | null): Percentiles => ({
-  p50: toNullableMs(values?.[0]),
-  p95: toNullableMs(values?.[1]),
-  p99: toNullableMs(values?.[2]),
-});
+/** A row of runOutcomes: counts by outcome, and the duration percentiles as computed beside them. */
+export function readOutcomeRow(row: Record<string, unknown>, duration: readonly unknown[] | null | undefined): RunOutcomeRow {
+  return {
+    namespace: (row.namespace as string | null) ?? null,
+    workflow: (row.workflow as string | null) ?? null,
+    started: toNumber(row.started),
+    succeeded: toNumber(row.succeeded),
+    failed: toNumber(row.failed),
+    timedOut: toNumber(row.timed_out),
+    cancelled: toNumber(row.cancelled),
+    durationMs: percentilesOf(duration),
+  };
+}
 
 /**
  * How workflows behaved over a window, straight from runs, task_runs and dead_letters: each query reads
- * one time range of one index (migration 9 adds those of task_runs.finished_at and dead_letters.dead_at)
+ * one time range of one index (migration 10 adds those of task_runs.finished_at and dead_letters.dead_at)
  * and aggregates in PostgreSQL (percentile_cont, date_bin), so nothing but the answer crosses the wire.
  */
 export class InsightsRepository {
   /**
+   * For the rest of the transaction, no parallel workers: every insights query reads a few thousand to a
+   * few tens of thousands of rows, which one process does in milliseconds, while starting workers for a
+   * Gather cost 50 to 100 ms on a busy 2-core machine (seen in EXPLAIN ANALYZE), more than the query.
+   * The queries of one answer already run side by side, each on a connection of its own.
+   */
+  async serialPlans(tx: Queryable): Promise<void> {
+    await tx.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
+  }
+
+  /**
    * Per workflow and, on the row whose namespace is null, over the whole scope: runs started (created) in the
-   * window, runs that ended in it by outcome, and the percentiles of their duration (start to end; a run
-   * never started, such as one cancelled while pending, counts from its creation).
+   * window, runs that ended in it by outcome, and the percentiles of their duration.
    */
   async runOutcomes(db: Queryable, scope: InsightsScope): Promise<RunOutcomeRow[]> {
     const rows = await queryRows<Record<string, unknown>>(
@@ -122,24 +133,14 @@ export class InsightsRepository {
               count(*) FILTER (WHERE ${ENDED} AND r.status = 'failed') AS failed,
               count(*) FILTER (WHERE ${ENDED} AND r.status = 'timed_out') AS timed_out,
               count(*) FILTER (WHERE ${ENDED} AND r.status = 'cancelled') AS cancelled,
-              percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY ${MS('r.finished_at - COALESCE(r.started_at, r.created_at)')})
-                FILTER (WHERE ${ENDED}) AS duration
+              percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY ${RUN_DURATION_MS}) FILTER (WHERE ${ENDED}) AS duration
          FROM runs r
-        WHERE (${CREATED} OR ${ENDED}) AND ${RUN_SCOPE('r')}
+        WHERE (${CREATED} OR ${ENDED}) AND ${IN_SCOPE('r')}
         GROUP BY GROUPING SETS ((r.namespace, r.workflow_name), ())
         ORDER BY 1 NULLS FIRST, 2`,
       scopeParameters(scope),
     );
-    return rows.map((row) => ({
-      namespace: (row.namespace as string | null) ?? null,
-      workflow: (row.workflow as string | null) ?? null,
-      started: toNumber(row.started),
-      succeeded: toNumber(row.succeeded),
-      failed: toNumber(row.failed),
-      timedOut: toNumber(row.timed_out),
-      cancelled: toNumber(row.cancelled),
-      durationMs: percentilesOf(row.duration as unknown[] | null),
-    }));
+    return rows.map((row) => readOutcomeRow(row, row.duration as unknown[] | null));
   }
 
   /** Runs that ended, by outcome, in buckets of `bucketSeconds` aligned to the Unix epoch (empty buckets absent). */
@@ -152,17 +153,11 @@ export class InsightsRepository {
               count(*) FILTER (WHERE r.status = 'timed_out') AS timed_out,
               count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled
          FROM runs r
-        WHERE r.finished_at >= $1 AND r.finished_at < $2 AND r.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') AND ${RUN_SCOPE('r')}
+        WHERE ${ENDED} AND ${IN_SCOPE('r')}
         GROUP BY 1 ORDER BY 1`,
       [...scopeParameters(scope), bucketSeconds],
     );
-    return rows.map((row) => ({
-      at: row.at as Date,
-      succeeded: toNumber(row.succeeded),
-      failed: toNumber(row.failed),
-      timedOut: toNumber(row.timed_out),
-      cancelled: toNumber(row.cancelled),
-    }));
+    return rows.map(readRow.outcomeBucket);
   }
 
   /** The tasks (workflow, task name) with the highest p95 of their attempts' run time (start to end of the last attempt). */
@@ -171,25 +166,13 @@ export class InsightsRepository {
       db,
       `SELECT * FROM (
          SELECT r.namespace, r.workflow_name AS workflow, ${TASK_NAME} AS task, t.type, count(*) AS count,
-                percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${MS('t.finished_at - t.started_at')}) AS duration
-           FROM task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
-          WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ${FINISHED_TASK} AND t.started_at IS NOT NULL AND ${RUN_SCOPE('r')}
+                percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${MS('t.finished_at - t.started_at')}) AS percentiles
+           FROM ${TASKS_ENDED} AND t.started_at IS NOT NULL
           GROUP BY 1, 2, 3, 4) tasks
-        ORDER BY duration[2] DESC, namespace, workflow, task LIMIT $5`,
+        ORDER BY percentiles[2] DESC, namespace, workflow, task LIMIT $5`,
       [...scopeParameters(scope), limit],
     );
-    return rows.map((row) => {
-      const duration = row.duration as unknown[];
-      return {
-        namespace: row.namespace as string,
-        workflow: row.workflow as string,
-        task: row.task as string,
-        type: row.type as string,
-        count: toNumber(row.count),
-        p50Ms: toMs(duration[0]),
-        p95Ms: toMs(duration[1]),
-      };
-    });
+    return rows.map(readRow.slowTask);
   }
 
   /** The tasks with the most attempts beyond the first, over task runs that ended in the window. */
@@ -198,20 +181,12 @@ export class InsightsRepository {
       db,
       `SELECT r.namespace, r.workflow_name AS workflow, ${TASK_NAME} AS task, t.type,
               sum(t.attempt - 1) AS retries, count(*) AS retried_runs
-         FROM task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
-        WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ${FINISHED_TASK} AND t.attempt > 1 AND ${RUN_SCOPE('r')}
+         FROM ${TASKS_ENDED} AND t.attempt > 1
         GROUP BY 1, 2, 3, 4
         ORDER BY retries DESC, 1, 2, 3 LIMIT $5`,
       [...scopeParameters(scope), limit],
     );
-    return rows.map((row) => ({
-      namespace: row.namespace as string,
-      workflow: row.workflow as string,
-      task: row.task as string,
-      type: row.type as string,
-      retries: toNumber(row.retries),
-      retriedRuns: toNumber(row.retried_runs),
-    }));
+    return rows.map(readRow.retriedTask);
   }
 
   /** Task runs that ended, in buckets of `bucketSeconds` aligned to the Unix epoch (empty buckets absent). */
@@ -219,12 +194,11 @@ export class InsightsRepository {
     const rows = await queryRows<Record<string, unknown>>(
       db,
       `SELECT date_bin(make_interval(secs => $5), t.finished_at, timestamptz 'epoch') AS at, count(*) AS count
-         FROM task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
-        WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ${FINISHED_TASK} AND ${RUN_SCOPE('r')}
+         FROM ${TASKS_ENDED}
         GROUP BY 1 ORDER BY 1`,
       [...scopeParameters(scope), bucketSeconds],
     );
-    return rows.map((row) => ({ at: row.at as Date, count: toNumber(row.count) }));
+    return rows.map(readRow.countBucket);
   }
 
   /** Per task type: enqueue to start of the last attempt, over task runs that ended in the window. */
@@ -232,17 +206,12 @@ export class InsightsRepository {
     const rows = await queryRows<Record<string, unknown>>(
       db,
       `SELECT t.type, count(*) AS count,
-              percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${MS('t.started_at - t.queued_at')}) AS wait
-         FROM task_runs t CROSS JOIN LATERAL ${RUN_OF_TASK}
-        WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ${FINISHED_TASK}
-          AND t.queued_at IS NOT NULL AND t.started_at >= t.queued_at AND ${RUN_SCOPE('r')}
+              percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${MS('t.started_at - t.queued_at')}) AS percentiles
+         FROM ${TASKS_ENDED} AND t.queued_at IS NOT NULL AND t.started_at >= t.queued_at
         GROUP BY 1 ORDER BY 1`,
       scopeParameters(scope),
     );
-    return rows.map((row) => {
-      const wait = row.wait as unknown[];
-      return { type: row.type as string, count: toNumber(row.count), p50Ms: toMs(wait[0]), p95Ms: toMs(wait[1]) };
-    });
+    return rows.map(readRow.queueWait);
   }
 
   /** Tasks that became dead letters (whether requeued since or not), in buckets of `bucketSeconds` aligned to the Unix epoch. */
@@ -251,10 +220,10 @@ export class InsightsRepository {
       db,
       `SELECT date_bin(make_interval(secs => $5), d.dead_at, timestamptz 'epoch') AS at, count(*) AS count
          FROM dead_letters d
-        WHERE d.dead_at >= $1 AND d.dead_at < $2 AND ${RUN_SCOPE('d')}
+        WHERE d.dead_at >= $1 AND d.dead_at < $2 AND ${IN_SCOPE('d')}
         GROUP BY 1 ORDER BY 1`,
       [...scopeParameters(scope), bucketSeconds],
     );
-    return rows.map((row) => ({ at: row.at as Date, count: toNumber(row.count) }));
+    return rows.map(readRow.countBucket);
   }
 }

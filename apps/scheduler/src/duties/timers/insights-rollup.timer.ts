@@ -5,7 +5,7 @@ import { nextRollupPass, ROLLUP_EVERY_MS } from './insights-rollup-pass';
 import type { LeaderTimer } from './leader-timer';
 
 /**
- * Leader duty: keeps the hourly rollups of GET /insights (migration 10) up to an hour ago. Off the
+ * Leader duty: keeps the rollups of GET /insights (migrations 11 and 15) up to 2 minutes ago. Off the
  * engine's path: no trigger, nothing in the transactions that apply results; every ROLLUP_EVERY_MS, one
  * transaction rewrites the recent hours from runs and task_runs.
  */

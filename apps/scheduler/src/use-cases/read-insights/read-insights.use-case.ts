@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InsightsRepository, InsightsRollupRepository, type CountBucketRow, type InsightsScope } from '@flowctl/persistence';
+import {
+  InsightsRepository,
+  InsightsRollupRepository,
+  type CountBucketRow,
+  type InsightsScope,
+  type Queryable,
+} from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { bucketStarts, type InsightsWindow } from './insights-window';
 
@@ -75,33 +81,37 @@ export class ReadInsightsUseCase {
   }
 
   private fromTaskRuns(scope: InsightsScope, window: InsightsWindow) {
-    const db = this.dataSource;
     return Promise.all([
-      this.insights.runOutcomes(db, scope),
-      this.insights.runOutcomesOverTime(db, scope, window.bucketSeconds),
-      this.insights.slowestTasks(db, scope, TOP_TASKS),
-      this.insights.mostRetriedTasks(db, scope, TOP_TASKS),
-      this.insights.tasksFinishedOverTime(db, scope, window.bucketSeconds),
-      this.insights.queueWaitByType(db, scope),
-      this.insights.deadLettersOverTime(db, scope, window.bucketSeconds),
+      this.read((db) => this.insights.runOutcomes(db, scope)),
+      this.read((db) => this.insights.runOutcomesOverTime(db, scope, window.bucketSeconds)),
+      this.read((db) => this.insights.slowestTasks(db, scope, TOP_TASKS)),
+      this.read((db) => this.insights.mostRetriedTasks(db, scope, TOP_TASKS)),
+      this.read((db) => this.insights.tasksFinishedOverTime(db, scope, window.bucketSeconds)),
+      this.read((db) => this.insights.queueWaitByType(db, scope)),
+      this.read((db) => this.insights.deadLettersOverTime(db, scope, window.bucketSeconds)),
     ]);
   }
 
-  /** The hours rolled up so far (and within the window) from the rollups; the rest, to `until`, from the tables themselves. */
+  /** The time rolled up so far (and within the window) from the rollups; the rest, to `until`, from the tables themselves. */
   private async fromRollups(scope: InsightsScope, window: InsightsWindow) {
-    const db = this.dataSource;
-    const rolledUntil = (await this.rollups.rolledUntil(db))?.getTime() ?? 0;
-    const lastWholeHour = Math.floor(window.until.getTime() / 3_600_000) * 3_600_000;
-    const rolledTo = new Date(Math.max(window.since.getTime(), Math.min(rolledUntil, lastWholeHour)));
+    const rolledTo = this.rollups.rolledTo(scope, await this.rollups.rolledUntil(this.dataSource));
     return Promise.all([
-      this.rollups.runOutcomes(db, scope, rolledTo),
-      this.rollups.runOutcomesOverTime(db, scope, rolledTo, window.bucketSeconds),
-      this.rollups.slowestTasks(db, scope, rolledTo, TOP_TASKS),
-      this.rollups.mostRetriedTasks(db, scope, rolledTo, TOP_TASKS),
-      this.rollups.tasksFinishedOverTime(db, scope, rolledTo, window.bucketSeconds),
-      this.rollups.queueWaitByType(db, scope, rolledTo),
-      this.insights.deadLettersOverTime(db, scope, window.bucketSeconds),
+      this.read((db) => this.rollups.runOutcomes(db, scope, rolledTo)),
+      this.read((db) => this.rollups.runOutcomesOverTime(db, scope, rolledTo, window.bucketSeconds)),
+      this.read((db) => this.rollups.slowestTasks(db, scope, rolledTo, TOP_TASKS)),
+      this.read((db) => this.rollups.mostRetriedTasks(db, scope, rolledTo, TOP_TASKS)),
+      this.read((db) => this.rollups.tasksFinishedOverTime(db, scope, rolledTo, window.bucketSeconds)),
+      this.read((db) => this.rollups.queueWaitByType(db, scope, rolledTo)),
+      this.read((db) => this.insights.deadLettersOverTime(db, scope, window.bucketSeconds)),
     ]);
+  }
+
+  /** One query on a connection of its own, side by side with the others on the pool (see InsightsRepository.serialPlans). */
+  private read<T>(query: (db: Queryable) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.insights.serialPlans(tx);
+      return query(tx);
+    });
   }
 }
 

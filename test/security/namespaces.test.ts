@@ -223,6 +223,43 @@ describe('namespaces: a token of one namespace can neither see nor touch another
     expect((await teamA.get('/insights?since=1h&namespace=team-b')).status).toBe(403);
   });
 
+  route('GET', '/api/v1/runs/{id}/notifications', async () => {
+    expectHidden(await teamA.get(`/runs/${b.gatedRun}/notifications`));
+    expect((await teamA.get(`/runs/${a.gatedRun}/notifications`)).status).toBe(200);
+  });
+
+  route('POST', '/api/v1/events', async () => {
+    expectForbidden(await teamA.post('/events?namespace=team-b', { name: 'probe.sent', id: 'from-team-a', data: {} }));
+    expect((await admin.get('/events?namespace=team-b&name=probe.sent')).body.items).toEqual([]);
+    const own = await teamA.post('/events', { name: 'probe.sent', id: 'own', data: {} });
+    expect(own.status).toBeLessThan(300);
+    expect(own.body).toMatchObject({ namespace: 'team-a', id: 'own' });
+  });
+
+  route('GET', '/api/v1/events', async () => {
+    expect((await admin.post('/events?namespace=team-b', { name: 'probe.b', id: 'secret-of-b', data: {} })).status).toBeLessThan(300);
+    const listed = await teamA.get('/events?limit=500');
+    expect(listed.status).toBe(200);
+    expect((listed.body.items as { namespace: string }[]).every((item) => item.namespace === 'team-a')).toBe(true);
+    expectForbidden(await teamA.get('/events?namespace=team-b'));
+  });
+
+  route('GET', '/api/v1/events/{id}', async () => {
+    expect((await admin.post('/events?namespace=team-b', { name: 'probe.b', id: 'hidden-b', data: {} })).status).toBeLessThan(300);
+    expectHidden(await teamA.get('/events/hidden-b?namespace=team-b'));
+    expectHidden(await teamA.get('/events/hidden-b'));
+  });
+
+  route('POST', '/api/v1/hooks/{name}', async () => {
+    // Public and signed: a hook no workflow of the namespace declares is a 404, and starts nothing.
+    const response = await fetch(`${stack.url}/api/v1/hooks/undeclared?namespace=team-b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(404);
+  });
+
   route('POST', '/api/v1/runs/{id}/cancel', async () => {
     expectHidden(await teamA.post(`/runs/${b.gatedRun}/cancel`));
     expect((await admin.get(`/runs/${b.gatedRun}`)).body.status).toBe('running');

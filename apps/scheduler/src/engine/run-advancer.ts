@@ -23,7 +23,6 @@ import {
 } from '@flowctl/persistence';
 import type { OpenTasksDelta, ReadyTask, SettledTask, UnitOfWork } from './unit-of-work';
 import { EngineMetrics } from '../metrics/engine-metrics';
-import { afterCommit } from './transaction-runner';
 import { ChildRuns } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { FanOut } from './fan-out';
@@ -79,7 +78,7 @@ export class RunAdvancer {
       await this.endRuns(uow, updated);
       const finished = uow.finishedRuns.splice(0);
       await this.notifications.enqueue(uow, finished, []);
-      for (const run of finished) afterCommit(uow.tx, () => this.metrics.runFinished(run.status));
+      for (const run of finished) uow.afterCommit(() => this.metrics.runFinished(run.status));
       await this.runEndTriggers.recordEnded(uow, finished);
       const parents = await this.childRuns.finishParents(uow, finished);
       if (parents.length > 0) await this.advance(uow, parents);

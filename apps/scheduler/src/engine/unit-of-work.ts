@@ -1,6 +1,7 @@
 import type { SecretSlot, TaskStatus } from '@flowctl/core';
 import { PendingWrites, type NewDeadLetter, type NewRunEvent, type Queryable, type RunRow, type TaskRunRow } from '@flowctl/persistence';
 import type { CompiledWorkflow } from './compiled-workflow';
+import { afterCommit } from './transaction-runner';
 
 /** A task that the transaction put on its way to a queue; sent only after commit. */
 export interface DispatchItem {
@@ -114,9 +115,17 @@ export class UnitOfWork {
   /** Every statement sent through this sees the pending writes applied first. */
   readonly tx: Queryable;
 
-  constructor(tx: Queryable) {
-    this.pending = new PendingWrites(tx);
+  constructor(private readonly transaction: Queryable) {
+    this.pending = new PendingWrites(transaction);
     this.tx = this.pending.queryable;
+  }
+
+  /**
+   * Runs `hook` once the transaction has committed (and never if it rolls back). Registered on the
+   * transaction itself: `tx` is a wrapper the transaction runner does not know.
+   */
+  afterCommit(hook: () => void): void {
+    afterCommit(this.transaction, hook);
   }
 
   run(runId: string): { row: RunRow; workflow: CompiledWorkflow } {

@@ -7,6 +7,7 @@ import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { JsonView } from '../components/json-view';
 import { Pager } from '../components/pager';
+import { useCursorPages } from '../hooks/use-cursor-pages';
 import { ErrorDetails } from '../components/task-panel';
 import { TimeText } from '../components/time-text';
 import { useNow } from '../hooks/use-now';
@@ -87,7 +88,7 @@ export function DeadLettersPage() {
   const { id: openId } = useParams();
   const [search, setSearch] = useSearchParams();
   const navigate = useNavigate();
-  const [previous, setPrevious] = useState<string[]>([]);
+  const pages = useCursorPages(search, setSearch);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [requeueing, setRequeueing] = useState<string[]>();
   const [report, setReport] = useState<string>();
@@ -95,7 +96,7 @@ export function DeadLettersPage() {
   const workflow = search.get('workflow') ?? '';
   const type = search.get('type') ?? '';
   const runFilter = search.get('run') ?? '';
-  const cursor = search.get('cursor') ?? undefined;
+  const { cursor } = pages;
   const letters = useResource(
     (signal) => api.listDeadLetters({ workflow: workflow || undefined, type: type || undefined, cursor, limit: PAGE_SIZE }, signal),
     `${workflow}|${type}|${cursor ?? ''}`,
@@ -113,8 +114,7 @@ export function DeadLettersPage() {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
     else next.delete(name);
-    next.delete('cursor');
-    setPrevious([]);
+    pages.restart(next);
     setSelected(new Set());
     setSearch(next);
   };
@@ -258,25 +258,7 @@ export function DeadLettersPage() {
             </table>
           )}
           {!letters.data && !letters.error && <div className="skeleton-table" aria-busy="true" />}
-          <Pager
-            page={previous.length + 1}
-            hasPrevious={previous.length > 0}
-            nextCursor={letters.data?.nextCursor}
-            onPrevious={() => {
-              const next = new URLSearchParams(search);
-              const back = previous[previous.length - 1];
-              if (back) next.set('cursor', back);
-              else next.delete('cursor');
-              setPrevious(previous.slice(0, -1));
-              setSearch(next);
-            }}
-            onNext={(nextCursor) => {
-              const next = new URLSearchParams(search);
-              setPrevious([...previous, cursor ?? '']);
-              next.set('cursor', nextCursor);
-              setSearch(next);
-            }}
-          />
+          <Pager {...pages.pagerProps(letters.data?.nextCursor)} />
         </div>
         {shownLetter && (
           <LetterPanel letter={shownLetter} onRequeue={() => setRequeueing([shownLetter.id])} onClose={() => navigate(listPath)} />

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EVENT_OUTCOMES, type Event } from '@flowctl/api-contract';
 import { api } from '../api/client';
 import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { Pager } from '../components/pager';
+import { useCursorPages } from '../hooks/use-cursor-pages';
 import { TimeText } from '../components/time-text';
 import { useNow } from '../hooks/use-now';
 import { useResource } from '../hooks/use-resource';
@@ -16,11 +16,11 @@ const OUTCOME_TAG: Record<Event['outcome'], string> = { matched: 'tag good', unm
 /** Events received (sent, hook calls, ends of other runs): the runs each started, and why the rejected ones started nothing. */
 export function EventsPage() {
   const [search, setSearch] = useSearchParams();
-  const [previous, setPrevious] = useState<string[]>([]);
+  const pages = useCursorPages(search, setSearch);
   const now = useNow(5_000);
   const name = search.get('name') ?? '';
   const outcome = (search.get('outcome') ?? '') as Event['outcome'] | '';
-  const cursor = search.get('cursor') ?? undefined;
+  const { cursor } = pages;
   const events = useResource(
     (signal) => api.listEvents({ name: name || undefined, outcome: outcome || undefined, cursor, limit: PAGE_SIZE }, signal),
     `${name}|${outcome}|${cursor ?? ''}`,
@@ -30,8 +30,7 @@ export function EventsPage() {
     const next = new URLSearchParams(search);
     if (value) next.set(key, value);
     else next.delete(key);
-    next.delete('cursor');
-    setPrevious([]);
+    pages.restart(next);
     setSearch(next);
   };
   const items = events.data?.items ?? [];
@@ -125,25 +124,7 @@ export function EventsPage() {
         </table>
       )}
       {!events.data && !events.error && <div className="skeleton-table" aria-busy="true" />}
-      <Pager
-        page={previous.length + 1}
-        hasPrevious={previous.length > 0}
-        nextCursor={events.data?.nextCursor}
-        onPrevious={() => {
-          const next = new URLSearchParams(search);
-          const back = previous[previous.length - 1];
-          if (back) next.set('cursor', back);
-          else next.delete('cursor');
-          setPrevious(previous.slice(0, -1));
-          setSearch(next);
-        }}
-        onNext={(nextCursor) => {
-          const next = new URLSearchParams(search);
-          setPrevious([...previous, cursor ?? '']);
-          next.set('cursor', nextCursor);
-          setSearch(next);
-        }}
-      />
+      <Pager {...pages.pagerProps(events.data?.nextCursor)} />
     </div>
   );
 }

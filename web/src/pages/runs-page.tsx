@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, type RunListFilter } from '../api/client';
 import { RUN_STATUSES, type Page, type Run, type RunStatus } from '@flowctl/api-contract';
@@ -6,6 +6,7 @@ import { LiveIndicator } from '../components/app-layout';
 import { EmptyState } from '../components/empty-state';
 import { ErrorNotice } from '../components/error-notice';
 import { Pager } from '../components/pager';
+import { useCursorPages } from '../hooks/use-cursor-pages';
 import { StatusBadge } from '../components/status-badge';
 import { TimeText } from '../components/time-text';
 import { useNow } from '../hooks/use-now';
@@ -109,7 +110,7 @@ export function RunsTable({ runs, now, showWorkflow = true }: { runs: Run[]; now
 
 export function RunsPage() {
   const [search, setSearch] = useSearchParams();
-  const [previous, setPrevious] = useState<string[]>([]);
+  const pages = useCursorPages(search, setSearch);
   const now = useNow(1_000);
   const filter = useMemo(() => filterFromSearch(search), [search]);
   const key = search.toString();
@@ -142,8 +143,7 @@ export function RunsPage() {
       if (value) next.set(name, value);
       else next.delete(name);
     }
-    next.delete('cursor');
-    setPrevious([]);
+    pages.restart(next);
     setSearch(next);
   };
   const range = search.get('range') ?? '';
@@ -267,25 +267,7 @@ export function RunsPage() {
           </EmptyState>
         ))}
       {!runs.data && !runs.error && <div className="skeleton-table" aria-busy="true" />}
-      <Pager
-        page={previous.length + 1}
-        hasPrevious={previous.length > 0}
-        nextCursor={runs.data?.nextCursor}
-        onPrevious={() => {
-          const next = new URLSearchParams(search);
-          const cursor = previous[previous.length - 1];
-          if (cursor) next.set('cursor', cursor);
-          else next.delete('cursor');
-          setPrevious(previous.slice(0, -1));
-          setSearch(next);
-        }}
-        onNext={(cursor) => {
-          const next = new URLSearchParams(search);
-          setPrevious([...previous, search.get('cursor') ?? '']);
-          next.set('cursor', cursor);
-          setSearch(next);
-        }}
-      />
+      <Pager {...pages.pagerProps(runs.data?.nextCursor)} />
     </div>
   );
 }

@@ -110,6 +110,7 @@ describe('flowctl describe run', () => {
         body: { ...run, event: { id: 'order-7', name: 'order.created', source: 'api', receivedAt: '2026-01-01T00:00:00.000Z' } },
       },
       'GET /runs/r1/events': { body: { items: [], nextCursor: null } },
+      'GET /runs/r1/notifications': { body: { items: [], nextCursor: null } },
     });
     const result = await flowctl(['describe', 'run', 'r1'], { server: started.url });
     await started.close();

@@ -1,4 +1,9 @@
-import type { Percentiles } from './insights.repository';
+/** A duration's percentiles in milliseconds; null where nothing was measured. */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
 
 /**
  * SQL pieces and row readers both insights repositories use: the one from the tables (windows up to 6

@@ -4,6 +4,7 @@ import {
   IN_SCOPE,
   MS,
   percentilesOf,
+  type Percentiles,
   readRow,
   RUN_DURATION_MS,
   RUN_OF_TASK,
@@ -12,6 +13,8 @@ import {
   toNumber,
 } from './insights-sql';
 
+export type { Percentiles } from './insights-sql';
+
 /** What every insights query is about: finished or started in [since, until), in these namespaces, of this workflow. */
 export interface InsightsScope {
   since: Date;
@@ -19,12 +22,6 @@ export interface InsightsScope {
   /** Undefined: every namespace (a token of all namespaces asking without a filter). */
   namespaces?: readonly string[];
   workflow?: string;
-}
-
-export interface Percentiles {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
 }
 
 export interface RunOutcomeRow {

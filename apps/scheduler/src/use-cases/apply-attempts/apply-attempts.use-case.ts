@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { acceptsEnd, acceptsStart, decideFailedAttempt } from '@flowctl/core';
-import { ClusterRepository, TaskRunRepository, type FinishedTask, type TaskRunRow } from '@flowctl/persistence';
+import { ClusterRepository, TaskRunRepository, type FinishedTask, type NewRunEvent, type TaskRunRow } from '@flowctl/persistence';
 import { taskJobId } from '@flowctl/queue';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunLocker } from '../../engine/run-locker';
@@ -81,25 +81,13 @@ export class ApplyAttemptsUseCase {
           if (row.timeoutMs !== null || row.heartbeatTimeoutMs !== null) uow.timersChanged = true;
           started.push({ id: row.id, workerId: command.workerId, startedAt: new Date(command.at) });
           applied.push({ command, row, status: 'running' });
-          uow.event({
-            runId: row.runId,
-            type: 'task_started',
-            task: row.name,
-            attempt: row.attempt,
-            details: { workerId: command.workerId },
-          });
+          uow.event(startedEvent(row, command.workerId));
           continue;
         }
         if (!acceptsEnd(row, command.attempt)) continue;
         if (row.status === 'queued') {
           // The worker reports quick tasks once: record the start its outcome carries.
-          uow.event({
-            runId: row.runId,
-            type: 'task_started',
-            task: row.name,
-            attempt: row.attempt,
-            details: { workerId: command.workerId },
-          });
+          uow.event(startedEvent(row, command.workerId));
         }
         const outcome = this.outcome(uow, row, command);
         const span = spans?.get(command);
@@ -245,6 +233,11 @@ export class ApplyAttemptsUseCase {
     });
     return { ...base, status: 'dead' as const, error };
   }
+}
+
+/** The history entry of an attempt's start, whether the worker reported it or its outcome carried it. */
+function startedEvent(row: TaskRunRow, workerId: string): NewRunEvent {
+  return { runId: row.runId, type: 'task_started', task: row.name, attempt: row.attempt, details: { workerId } };
 }
 
 const SPAN_NAMES: Record<AttemptCommand['kind'], string> = { start: 'apply started', complete: 'apply succeeded', fail: 'apply failed' };

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { DurableFloor } from './durable-floor';
 import { FlowctlUnderTest } from './flowctl-under-test';
 import { measureHttpWorker } from './http-worker-rows';
-import { openLoopLoad } from './open-loop-load';
+import { openLoopLoad, type LoadResult } from './open-loop-load';
 import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Sizes } from './options';
 import { RawBullmq, type RawBackend } from './raw-bullmq';
 import { catchUpInsightsRollups, INSIGHTS_WORKFLOWS, writeInsightsHistory } from './insights-history';
@@ -329,28 +329,7 @@ class Bench {
       await openLoopLoad({ ratePerSecond: rate, durationMs: POST_WARM_UP_MS, send });
       const result = await openLoopLoad({ ratePerSecond: rate, durationMs: seconds * 1000, send });
       const shape = `POST /workflows/:name/runs at ${rate}/s for ${seconds} s`;
-      this.rows.push(
-        { group: 'post-rate', shape, metric: 'p50 ms', flowctl: percentile(result.latenciesMs, 50), raw: null, ratio: null },
-        {
-          group: 'post-rate',
-          shape,
-          metric: 'p99 ms',
-          flowctl: percentile(result.latenciesMs, 99),
-          raw: null,
-          ratio: null,
-          target: '< 50',
-        },
-        {
-          group: 'post-rate',
-          shape,
-          metric: 'errors',
-          flowctl: result.errors,
-          raw: null,
-          ratio: null,
-          target: '0',
-          note: `${result.sent} sent${result.firstError ? `; first error: ${result.firstError}` : ''}`,
-        },
-      );
+      this.rows.push(...openLoopRows('post-rate', shape, result, ''));
     });
   }
 
@@ -380,38 +359,16 @@ class Bench {
       const stray = await flowctl.queryCount(`SELECT count(*) FROM runs WHERE workflow_name = 'bench-never'`);
       const lostOrDoubled = Math.abs(result.sent - ids) + (runs - ids) + stray;
       const shape = `POST /events at ${rate}/s for ${seconds} s, each starting a run`;
-      this.rows.push(
-        { group: 'events', shape, metric: 'p50 accept ms', flowctl: percentile(result.latenciesMs, 50), raw: null, ratio: null },
-        {
-          group: 'events',
-          shape,
-          metric: 'p99 accept ms',
-          flowctl: percentile(result.latenciesMs, 99),
-          raw: null,
-          ratio: null,
-          target: '< 50',
-        },
-        {
-          group: 'events',
-          shape,
-          metric: 'errors',
-          flowctl: result.errors,
-          raw: null,
-          ratio: null,
-          target: '0',
-          note: `${result.sent} sent${result.firstError ? `; first error: ${result.firstError}` : ''}`,
-        },
-        {
-          group: 'events',
-          shape,
-          metric: 'events lost or doubled',
-          flowctl: lostOrDoubled,
-          raw: null,
-          ratio: null,
-          target: '0',
-          note: `${ids} event ids with a run, ${runs} runs, every 50th event sent twice`,
-        },
-      );
+      this.rows.push(...openLoopRows('events', shape, result, 'accept '), {
+        group: 'events',
+        shape,
+        metric: 'events lost or doubled',
+        flowctl: lostOrDoubled,
+        raw: null,
+        ratio: null,
+        target: '0',
+        note: `${ids} event ids with a run, ${runs} runs, every 50th event sent twice`,
+      });
     });
   }
 
@@ -631,6 +588,24 @@ class Bench {
       }
     });
   }
+}
+
+/** An open-loop load's rows: median and p99 latency (p99 < 50 ms) and errors (none). */
+function openLoopRows(group: Group, shape: string, result: LoadResult, latency: string): Row[] {
+  return [
+    { group, shape, metric: `p50 ${latency}ms`, flowctl: percentile(result.latenciesMs, 50), raw: null, ratio: null },
+    { group, shape, metric: `p99 ${latency}ms`, flowctl: percentile(result.latenciesMs, 99), raw: null, ratio: null, target: '< 50' },
+    {
+      group,
+      shape,
+      metric: 'errors',
+      flowctl: result.errors,
+      raw: null,
+      ratio: null,
+      target: '0',
+      note: `${result.sent} sent${result.firstError ? `; first error: ${result.firstError}` : ''}`,
+    },
+  ];
 }
 
 /** Calls of each GET /insights measured, after two that are not. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DurableFloor } from './durable-floor';
 import { FlowctlUnderTest } from './flowctl-under-test';
@@ -354,6 +355,9 @@ class Bench {
       await openLoopLoad({ ratePerSecond: rate, durationMs: POST_WARM_UP_MS, send: send('warm') });
       next = 0;
       const result = await openLoopLoad({ ratePerSecond: rate, durationMs: seconds * 1000, send: send('bench') });
+      // An answer means accepted: the runs start right after, so they are counted once none is owed.
+      const owedUntil = Date.now() + 120_000;
+      while ((await flowctl.queryCount(`SELECT count(*) FROM event_starts`)) > 0 && Date.now() < owedUntil) await sleep(100);
       const runs = await flowctl.queryCount(`SELECT count(*) FROM runs WHERE idempotency_key LIKE 'event:bench-%'`);
       const ids = await flowctl.queryCount(`SELECT count(DISTINCT idempotency_key) FROM runs WHERE idempotency_key LIKE 'event:bench-%'`);
       const stray = await flowctl.queryCount(`SELECT count(*) FROM runs WHERE workflow_name = 'bench-never'`);

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { freePort } from '../apps/flowctl/src/dev/embedded-database';
+import { TestApi } from './support/api-client';
 import { runFlowctl } from './support/flowctl-cli';
 import { FlowctlStack } from './support/flowctl-stack';
 import { waitFor } from './support/wait-for';
@@ -211,6 +213,97 @@ describe('events in', () => {
 
     it('answers 404 for a hook no workflow declares', async () => {
       expect((await callHook('no-such-hook', '{}', {})).status).toBe(404);
+    });
+  });
+
+  describe('accepted, then started', () => {
+    it('starts the runs an accepted event owes under the promised ids after the scheduler that accepted it died, and says which could not start', async () => {
+      expect(
+        (
+          await stack.api.applyYaml(
+            aWorkflow({ name: 'owed-flow', spec: { inputs: { n: { type: 'number' } } }, tasks: [{ name: 'a', type: 'noop' }] }),
+          )
+        ).status,
+      ).toBe(200);
+      await stack.killScheduler();
+      // What accepting wrote before the crash: the event with its promised runs, their links and the outbox rows,
+      // one for a workflow deleted since. Their lease ran out with the scheduler.
+      const owed = '0190f0c0-0000-7000-8000-000000000001';
+      const gone = '0190f0c0-0000-7000-8000-000000000002';
+      const db = new Client({ connectionString: stack.database.url });
+      await db.connect();
+      try {
+        const runs = JSON.stringify([
+          { workflow: 'owed-flow', runId: owed },
+          { workflow: 'gone-flow', runId: gone },
+        ]);
+        await db.query(
+          `INSERT INTO events (namespace, id, name, source, data, outcome, reason, runs) VALUES ('default', 'owed-1', 'owed', 'api', '{}', 'matched', NULL, $1)`,
+          [runs],
+        );
+        await db.query(`INSERT INTO event_runs (run_id, namespace, event_id) VALUES ($1, 'default', 'owed-1'), ($2, 'default', 'owed-1')`, [
+          owed,
+          gone,
+        ]);
+        await db.query(
+          `INSERT INTO event_starts (run_id, namespace, event_id, workflow_name, inputs, due_at)
+           VALUES ($1, 'default', 'owed-1', 'owed-flow', '{"n": 7}', now()), ($2, 'default', 'owed-1', 'gone-flow', '{}', now())`,
+          [owed, gone],
+        );
+      } finally {
+        await db.end();
+      }
+      await stack.startScheduler(SCHEDULER_ENV);
+
+      const run = await stack.waitForRun(owed, 30_000);
+      expect(run).toMatchObject({ status: 'succeeded', inputs: { n: 7 }, idempotencyKey: 'event:owed-1' });
+      expect(run.event).toMatchObject({ id: 'owed-1', name: 'owed' });
+      const event = await waitFor(
+        async () => {
+          const found = (await stack.api.get('/events/owed-1')).body;
+          return found.reason ? found : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the event to say which run could not start' },
+      );
+      expect(event).toMatchObject({ outcome: 'matched', runs: [{ workflow: 'owed-flow', runId: owed }] });
+      expect(event.reason).toMatch(/gone-flow: workflow "gone-flow" not found/);
+      expect((await stack.api.get(`/runs/${gone}`)).status).toBe(404);
+      const check = new Client({ connectionString: stack.database.url });
+      await check.connect();
+      try {
+        await waitFor(async () => (await check.query(`SELECT 1 FROM event_starts`)).rowCount === 0, {
+          timeoutMs: 10_000,
+          what: 'the outbox to empty',
+        });
+      } finally {
+        await check.end();
+      }
+    });
+
+    it('starts runs for a trigger applied after its event name was first seen, on every scheduler, and none once it is deleted', async () => {
+      const standbyPort = await freePort();
+      const standbyProcess = await stack.startScheduler({ ...SCHEDULER_ENV, PORT: String(standbyPort) });
+      const standby = new TestApi(`http://127.0.0.1:${standbyPort}`, ADMIN_TOKEN);
+      let n = 0;
+      const send = async (api: TestApi) => (await api.post('/events', { name: 'late.listener', id: `late-${n++}`, data: {} })).body;
+      expect((await send(stack.api)).outcome).toBe('unmatched');
+      expect((await send(standby)).outcome).toBe('unmatched');
+
+      const listening = aWorkflow({
+        name: 'late-listener',
+        spec: { on: [{ event: 'late.listener' }] },
+        tasks: [{ name: 'a', type: 'noop' }],
+      });
+      expect((await stack.api.applyYaml(listening)).status).toBe(200);
+      // The scheduler that applied knows at once; the other hears the change at its commit.
+      expect((await send(stack.api)).outcome).toBe('matched');
+      await waitFor(async () => (await send(standby)).outcome === 'matched', { timeoutMs: 10_000, what: 'the standby to see the trigger' });
+
+      expect((await stack.api.request('DELETE', '/workflows/late-listener')).status).toBe(200);
+      expect((await send(stack.api)).outcome).toBe('unmatched');
+      await waitFor(async () => (await send(standby)).outcome === 'unmatched', { timeoutMs: 10_000, what: 'the standby to forget it' });
+      standbyProcess.child.kill('SIGTERM');
+      await standbyProcess.exited;
     });
   });
 

@@ -40,6 +40,7 @@ import { LEADER_TIMERS, type LeaderTimer } from './duties/timers/leader-timer';
 import { CronTimer } from './duties/timers/cron.timer';
 import { InsightsRollupTimer } from './duties/timers/insights-rollup.timer';
 import { NotificationTimer } from './duties/timers/notification.timer';
+import { EventStartsTimer } from './duties/timers/event-starts.timer';
 import { RetentionTimer } from './duties/timers/retention.timer';
 import { RetryTimer } from './duties/timers/retry.timer';
 import { RunDeadlineTimer } from './duties/timers/run-deadline.timer';
@@ -187,6 +188,7 @@ export class SchedulerModule {
         NotificationMetrics,
         SendNotificationsUseCase,
         NotificationTimer,
+        EventStartsTimer,
         {
           provide: LEADER_TIMERS,
           inject: [
@@ -198,6 +200,7 @@ export class SchedulerModule {
             RetentionTimer,
             InsightsRollupTimer,
             NotificationTimer,
+            EventStartsTimer,
           ],
           useFactory: (...timers: LeaderTimer[]) => timers,
         },

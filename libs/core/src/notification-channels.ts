@@ -22,3 +22,9 @@ export const RESULTS_CHANNEL = 'flowctl_results';
 
 /** A run ended that some workflow's `workflowRun` trigger waits for: its outbox row is ready to drain. No payload. */
 export const RUN_ENDS_CHANNEL = 'flowctl_run_ends';
+
+/**
+ * A workflow was applied, deleted or restored: a trigger on `workflows` notifies with its namespace
+ * (migration 1700000000017), so every scheduler drops what it cached about that namespace's triggers.
+ */
+export const WORKFLOWS_CHANNEL = 'flowctl_workflows';

@@ -27,4 +27,5 @@ export * from './repositories/task-log.repository';
 export * from './repositories/notification-delivery.repository';
 export * from './repositories/trigger.repository';
 export * from './repositories/event.repository';
+export * from './repositories/event-start.repository';
 export * from './repositories/run-end-outbox.repository';

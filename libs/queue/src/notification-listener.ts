@@ -15,6 +15,8 @@ export class NotificationListener {
     private readonly channel: string,
     private readonly onNotify: (payload: string) => void,
     private readonly onReconnect: () => void = () => onNotify(''),
+    /** Whether notifications are heard right now: a caller that caches on them must not while they are not. */
+    private readonly onListening: (listening: boolean) => void = () => undefined,
   ) {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
   }
@@ -29,12 +31,14 @@ export class NotificationListener {
     client.on('notification', (message) => this.onNotify(message.payload ?? ''));
     client.on('error', () => undefined);
     client.on('end', () => {
+      if (this.client === client) this.onListening(false);
       if (!this.stopped) setTimeout(() => void this.reconnect(), this.retryMs);
     });
     await client.connect();
     await client.query(`LISTEN ${this.channel}`);
     this.client = client;
     this.retryMs = 250;
+    this.onListening(true);
   }
 
   private async reconnect(): Promise<void> {
@@ -50,6 +54,7 @@ export class NotificationListener {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.onListening(false);
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
   }

@@ -12,6 +12,7 @@ import { ContractBody, ContractQuery, Route } from './contract-route';
 import { decodeCursor, page } from './cursor';
 import { workflowNameParam } from './request-params';
 import { iso, runView, scheduleView, workflowSummaryView } from './views';
+import { TriggerListeners } from '../use-cases/receive-event/trigger-listeners';
 
 const RUN_START = 'run.start';
 
@@ -26,6 +27,7 @@ export class WorkflowsController {
     private readonly applyWorkflow: ApplyWorkflowUseCase,
     private readonly startRun: StartRunUseCase,
     private readonly schedules: ScheduleRepository,
+    private readonly listeners: TriggerListeners,
   ) {}
 
   @Route('applyWorkflow')
@@ -123,6 +125,7 @@ export class WorkflowsController {
     access.assertVisible(ns, `workflow "${name}" not found in namespace "${ns}"`);
     if (!(await this.workflows.delete(this.dataSource, ns, workflowNameParam(name))))
       throw new NotFound(`workflow "${name}" not found in namespace "${ns}"`);
+    this.listeners.workflowsChanged(ns);
     await this.schedules.delete(this.dataSource, ns, name);
     return { name, namespace: ns, result: 'deleted' };
   }

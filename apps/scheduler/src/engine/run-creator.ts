@@ -15,6 +15,8 @@ export interface NewRunCommand {
   scheduledFor?: Date;
   /** Set for a child run started by a `workflow` task. */
   parent?: { runId: string; taskRunId: string };
+  /** The id an accepted event already promised its sender; otherwise a new one. */
+  runId?: string;
 }
 
 export interface CreatedRun {
@@ -122,7 +124,7 @@ export class RunCreator {
 
   private newRun({ command, version, compiled, inputs }: PlannedRun, startNow: boolean): { run: NewRun; tasks: NewTaskRun[] } {
     const run: NewRun = {
-      id: uuidV7(),
+      id: command.runId ?? uuidV7(),
       namespace: command.namespace,
       workflowName: command.workflow,
       workflowVersionId: version.id,

@@ -1,4 +1,4 @@
-import { queryRows, type Queryable } from '../queryable';
+import { execute, queryRows, type Queryable } from '../queryable';
 
 export type EventSource = 'api' | 'hook' | 'workflowRun';
 export type EventOutcome = 'matched' | 'unmatched' | 'rejected';
@@ -24,51 +24,115 @@ export interface EventRow {
 
 export type NewEvent = Omit<EventRow, 'receivedAt'>;
 
+/** A run an accepted event owes: started right after the answer, under the id the answer gave. */
+export interface EventStart {
+  runId: string;
+  workflow: string;
+  inputs: Record<string, unknown>;
+}
+
+export type AcceptedEvent = NewEvent & { starts: readonly EventStart[] };
+
+/** The stored event a delivery answers with; `accepted` false: stored before (a retry), nothing new owed. */
+export interface Accepted {
+  event: EventRow;
+  accepted: boolean;
+}
+
+const eventKey = (event: { namespace: string; id: string }): string => `${event.namespace}\u0000${event.id}`;
+
 const COLUMNS = `namespace, id, name, source, data, received_at AS "receivedAt", outcome, reason, runs`;
 
 /** Received events with their outcome, pruned with FLOWCTL_RETENTION. */
 export class EventRepository {
   /**
-   * Stores events and links the runs they started, in one statement; answers when each was first
-   * received, in the order given. A delivery of an event id already stored (a sender's retry)
-   * updates it: its runs are the same ones, found by their idempotency keys, and a retry that got
-   * further than the first delivery says so. The same id twice in one call is stored once (the last).
+   * Accepts events in one statement: each new one is stored with the runs it will start, linked to
+   * them, and its starts go into the `event_starts` outbox, due for the leader `leaseMs` from now.
+   * An event id already stored (a sender's retry) changes nothing and answers the stored event, so a
+   * retry starts nothing twice. Answers in the order given; the same id twice in one call is the first.
    */
-  async recordMany(db: Queryable, events: readonly NewEvent[]): Promise<Date[]> {
+  async accept(db: Queryable, events: readonly AcceptedEvent[], leaseMs: number): Promise<Accepted[]> {
     if (events.length === 0) return [];
-    const links = events.flatMap((event) => event.runs.map((run) => ({ runId: run.runId, namespace: event.namespace, eventId: event.id })));
-    const rows = await queryRows<{ namespace: string; id: string; receivedAt: Date }>(
+    const first = new Map<string, AcceptedEvent>();
+    for (const event of events) if (!first.has(eventKey(event))) first.set(eventKey(event), event);
+    const fresh = [...first.values()];
+    const starts = fresh.flatMap((event) => event.starts.map((start) => ({ ...start, namespace: event.namespace, eventId: event.id })));
+    const rows = await queryRows<{ namespace: string; id: string; receivedAt: Date; inserted: boolean }>(
       db,
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::jsonb[])
-                WITH ORDINALITY AS e(namespace, id, name, source, data, outcome, reason, runs, position)),
+                AS e(namespace, id, name, source, data, outcome, reason, runs)),
        stored AS (
          INSERT INTO events (namespace, id, name, source, data, outcome, reason, runs)
-         SELECT DISTINCT ON (namespace, id) namespace, id, name, source, data, outcome, reason, runs FROM input
-          ORDER BY namespace, id, position DESC
-         ON CONFLICT (namespace, id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, runs = EXCLUDED.runs
+         SELECT namespace, id, name, source, data, outcome, reason, runs FROM input
+         ON CONFLICT (namespace, id) DO NOTHING
          RETURNING namespace, id, received_at),
+       start AS (
+         SELECT s.* FROM unnest($9::uuid[], $10::text[], $11::text[], $12::text[], $13::jsonb[]) AS s(run_id, namespace, event_id, workflow_name, inputs)
+           JOIN stored ON stored.namespace = s.namespace AND stored.id = s.event_id),
+       owed AS (
+         INSERT INTO event_starts (run_id, namespace, event_id, workflow_name, inputs, due_at)
+         SELECT run_id, namespace, event_id, workflow_name, inputs, now() + make_interval(secs => $14::float8 / 1000) FROM start),
        linked AS (
-         INSERT INTO event_runs (run_id, namespace, event_id)
-         SELECT DISTINCT ON (r.run_id) r.run_id, r.namespace, r.event_id FROM unnest($9::uuid[], $10::text[], $11::text[]) AS r(run_id, namespace, event_id)
-         ON CONFLICT (run_id) DO NOTHING)
-       SELECT namespace, id, received_at AS "receivedAt" FROM stored`,
+         INSERT INTO event_runs (run_id, namespace, event_id) SELECT run_id, namespace, event_id FROM start ON CONFLICT (run_id) DO NOTHING)
+       SELECT namespace, id, received_at AS "receivedAt", true AS inserted FROM stored`,
       [
-        events.map((event) => event.namespace),
-        events.map((event) => event.id),
-        events.map((event) => event.name),
-        events.map((event) => event.source),
-        events.map((event) => (event.data === undefined ? null : JSON.stringify(event.data))),
-        events.map((event) => event.outcome),
-        events.map((event) => event.reason),
-        events.map((event) => JSON.stringify(event.runs)),
-        links.map((link) => link.runId),
-        links.map((link) => link.namespace),
-        links.map((link) => link.eventId),
+        fresh.map((event) => event.namespace),
+        fresh.map((event) => event.id),
+        fresh.map((event) => event.name),
+        fresh.map((event) => event.source),
+        fresh.map((event) => (event.data === undefined ? null : JSON.stringify(event.data))),
+        fresh.map((event) => event.outcome),
+        fresh.map((event) => event.reason),
+        fresh.map((event) => JSON.stringify(event.runs)),
+        starts.map((start) => start.runId),
+        starts.map((start) => start.namespace),
+        starts.map((start) => start.eventId),
+        starts.map((start) => start.workflow),
+        starts.map((start) => JSON.stringify(start.inputs)),
+        leaseMs,
       ],
     );
-    const receivedAt = new Map(rows.map((row) => [`${row.namespace}\u0000${row.id}`, row.receivedAt]));
-    return events.map((event) => receivedAt.get(`${event.namespace}\u0000${event.id}`)!);
+    const inserted = new Map(rows.map((row) => [`${row.namespace}\u0000${row.id}`, row.receivedAt]));
+    // Events stored before (retries): read after the insert, so one committed by another delivery meanwhile is seen.
+    const earlier = new Map<string, EventRow>();
+    for (const event of fresh) {
+      if (inserted.has(eventKey(event))) continue;
+      const row = await this.find(db, event.namespace, event.id);
+      if (!row) throw new Error(`event "${event.id}" was neither stored nor found`);
+      earlier.set(eventKey(event), row);
+    }
+    return events.map((event) => {
+      const key = eventKey(event);
+      const receivedAt = inserted.get(key);
+      if (receivedAt === undefined) return { event: earlier.get(key)!, accepted: false };
+      const { starts: _starts, ...row } = first.get(key)!;
+      return { event: { ...row, receivedAt }, accepted: first.get(key) === event };
+    });
+  }
+
+  /**
+   * A run an accepted event promised that did not start as promised: refused since (its workflow
+   * deleted or changed), or found already started under another id. The event says so.
+   */
+  async settleRun(
+    db: Queryable,
+    settled: { namespace: string; eventId: string; runId: string; actualRunId: string | null; reason: string | null },
+  ): Promise<void> {
+    await execute(db, {
+      sql: `WITH runs AS (
+              SELECT COALESCE(jsonb_agg(CASE WHEN r->>'runId' = $3 THEN jsonb_set(r, '{runId}', to_jsonb($4::text)) ELSE r END), '[]'::jsonb) AS runs
+                FROM events e, jsonb_array_elements(e.runs) AS r
+               WHERE e.namespace = $1 AND e.id = $2 AND ($4::text IS NOT NULL OR r->>'runId' <> $3)),
+            unlinked AS (DELETE FROM event_runs WHERE run_id = $3::uuid AND $4::text IS DISTINCT FROM $3),
+            relinked AS (INSERT INTO event_runs (run_id, namespace, event_id) SELECT $4::uuid, $1, $2 WHERE $4::text IS NOT NULL ON CONFLICT (run_id) DO NOTHING)
+          UPDATE events e SET
+            runs = runs.runs,
+            reason = CASE WHEN $5::text IS NULL THEN e.reason ELSE concat_ws('; ', e.reason, $5::text) END,
+            outcome = CASE WHEN jsonb_array_length(runs.runs) = 0 THEN 'rejected' ELSE e.outcome END
+          FROM runs WHERE e.namespace = $1 AND e.id = $2`,
+      parameters: [settled.namespace, settled.eventId, settled.runId, settled.actualRunId, settled.reason],
+    });
   }
 
   async find(db: Queryable, namespace: string, id: string): Promise<EventRow | undefined> {

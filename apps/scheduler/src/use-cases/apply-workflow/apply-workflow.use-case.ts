@@ -11,6 +11,7 @@ import {
 } from '@flowctl/core';
 import { ScheduleRepository, TriggerRepository, WorkflowRepository, type ApplyResult, type Queryable } from '@flowctl/persistence';
 import { TransactionRunner } from '../../engine/transaction-runner';
+import { TriggerListeners } from '../receive-event/trigger-listeners';
 
 export interface ApplyWorkflowResult {
   name: string;
@@ -29,6 +30,7 @@ export class ApplyWorkflowUseCase {
     private readonly workflows: WorkflowRepository,
     private readonly schedules: ScheduleRepository,
     private readonly triggers: TriggerRepository,
+    private readonly listeners: TriggerListeners,
   ) {}
 
   /** `authorize` sees the document's namespace before anything is stored, and throws to refuse it. */
@@ -64,6 +66,7 @@ export class ApplyWorkflowUseCase {
       }
       return applied;
     });
+    this.listeners.workflowsChanged(namespace);
     return { name: definition.metadata.name, namespace: definition.metadata.namespace, version, result };
   }
 

@@ -1,18 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { FlowctlError, inputsForEvent } from '@flowctl/core';
+import { FlowctlError, inputsForEvent, resolveRunInputs } from '@flowctl/core';
 import { getLogger } from '@flowctl/observability';
 import {
   EventRepository,
   GroupCommit,
+  uuidV7,
+  type Accepted,
+  type AcceptedEvent,
   type CommandOutcome,
   type EventRow,
-  type EventRun,
   type EventSource,
-  type NewEvent,
+  type EventStart,
 } from '@flowctl/persistence';
 import { EventMetrics } from '../../metrics/event-metrics';
 import { TransactionRunner } from '../../engine/transaction-runner';
-import { StartRunUseCase, type StartAudit } from '../start-run/start-run.use-case';
+import { StartEventRunsUseCase } from '../start-event-runs/start-event-runs.use-case';
 import { derivedEventId } from './event-id';
 import type { Listener } from './trigger-listeners';
 
@@ -23,32 +25,33 @@ export interface EventDelivery {
   id?: string;
   data: unknown;
   source: EventSource;
-  audit?: Omit<StartAudit, 'namespace'>;
 }
 
-/** The idempotency key of the runs an event starts: one run per workflow per event id, whoever retries. */
-export const eventIdempotencyKey = (eventId: string): string => `event:${eventId}`;
+/** How long an accepted event's runs are this scheduler's to start before the leader takes them. */
+const START_LEASE_MS = 30_000;
 
 /**
- * Starts a run of every listening workflow whose trigger matches, then stores
- * the event with what it started. The runs go first: a crash between the two
- * leaves runs and no event, and the sender's retry (same id, so the same
- * idempotency keys) finds those runs and stores the event; the other order
- * would store an event that claims runs that never started.
+ * Accepts an event: matches it against the listening triggers, checks each run's inputs, and stores it
+ * with the runs it will start (each with its id, in the `event_starts` outbox) in one group-committed
+ * statement; answers then, and starts the runs right after (StartEventRunsUseCase). A sender waits for
+ * one insert, not for run creation, and a burst of events starts its runs in large groups. Once the
+ * answer is given the runs are owed durably: a crash leaves the outbox rows, which the leader starts.
+ * The event id is the runs' idempotency key and the event's key: a retry answers the stored event and
+ * starts nothing (docs/adr/0020-events-accepted-then-started.md).
  */
 @Injectable()
 export class ReceiveEventUseCase {
   private readonly logger = getLogger(ReceiveEventUseCase.name);
   /** Events arriving together are stored together: one statement for a burst, not one per event. */
-  private readonly records = new GroupCommit<NewEvent, Date>((events) => this.recordGroup(events), {
-    maxGroupSize: 200,
+  private readonly accepts = new GroupCommit<AcceptedEvent, Accepted>((events) => this.acceptGroup(events), {
+    maxGroupSize: 500,
     maxGroupsInFlight: 2,
   });
 
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly events: EventRepository,
-    private readonly startRun: StartRunUseCase,
+    private readonly startRuns: StartEventRunsUseCase,
     private readonly metrics: EventMetrics,
   ) {}
 
@@ -57,62 +60,64 @@ export class ReceiveEventUseCase {
     const id = delivery.id ?? derivedEventId(name, data);
     this.metrics.eventReceived(source);
 
-    // One run per workflow: its first trigger whose filter takes the event.
-    const starts = new Map<string, Record<string, unknown>>();
-    for (const { workflow, trigger } of listeners) {
-      if (starts.has(workflow)) continue;
-      const inputs = inputsForEvent(trigger, { name, id, data }, { name: workflow, namespace });
-      if (inputs) starts.set(workflow, inputs);
-    }
-    const results = await Promise.allSettled(
-      [...starts].map(([workflow, inputs]) =>
-        this.startRun.execute({
-          namespace,
-          workflow,
-          inputs,
-          idempotencyKey: eventIdempotencyKey(id),
-          ...(delivery.audit ? { audit: { ...delivery.audit, namespace } } : {}),
-        }),
-      ),
-    );
-    const runs: EventRun[] = [];
+    // One run per workflow: its first trigger whose filter takes the event, with inputs its workflow accepts.
+    const starts: EventStart[] = [];
     const refusals: string[] = [];
-    [...starts.keys()].forEach((workflow, i) => {
-      const result = results[i]!;
-      if (result.status === 'fulfilled') runs.push({ workflow, runId: result.value.run.id });
-      else if (result.reason instanceof FlowctlError) refusals.push(`${workflow}: ${result.reason.message}`);
-      // Anything else may have half-happened: the caller gets a 500 and its retry (same id) completes it.
-      else throw result.reason;
-    });
+    const decided = new Set<string>();
+    for (const { workflow, trigger, inputs: declared } of listeners) {
+      if (decided.has(workflow)) continue;
+      const inputs = inputsForEvent(trigger, { name, id, data }, { name: workflow, namespace });
+      if (!inputs) continue;
+      decided.add(workflow);
+      try {
+        resolveRunInputs(declared, inputs);
+        starts.push({ runId: uuidV7(), workflow, inputs });
+      } catch (error) {
+        if (!(error instanceof FlowctlError)) throw error;
+        refusals.push(`${workflow}: ${error.message}`);
+      }
+    }
 
-    const outcome = runs.length > 0 ? 'matched' : refusals.length > 0 ? 'rejected' : 'unmatched';
+    const outcome = starts.length > 0 ? 'matched' : refusals.length > 0 ? 'rejected' : 'unmatched';
     const reason = refusals.length > 0 ? refusals.join('; ') : null;
-    const event: NewEvent = { namespace, id, name, source, data: data ?? null, outcome, reason, runs };
-    const receivedAt = await this.records.submit(event);
+    const runs = starts.map(({ workflow, runId }) => ({ workflow, runId }));
+    if (starts.length > 0) await this.startRuns.room();
+    const { event, accepted } = await this.accepts.submit({
+      namespace,
+      id,
+      name,
+      source,
+      data: data ?? null,
+      outcome,
+      reason,
+      runs,
+      starts,
+    });
+    if (!accepted) return event; // a retry: the first delivery's answer, nothing new started
+    this.startRuns.startSoon(starts.map((start) => ({ ...start, namespace, eventId: id })));
     if (runs.length > 0) this.metrics.eventMatched(source, runs.length);
     if (refusals.length > 0) {
       this.metrics.eventRejected(source, 'runs_refused');
       this.logger.warn({ namespace, event: name, eventId: id, refusals }, 'event could not start some runs');
     }
-    return { ...event, receivedAt };
+    return event;
   }
 
   /** A call refused before any trigger was asked (a bad signature): stored for the Events page, without its body. */
   async recordRejected(
-    delivery: Omit<EventDelivery, 'data' | 'audit'> & { id: string },
+    delivery: Omit<EventDelivery, 'data'> & { id: string },
     reason: string,
     metric: Parameters<EventMetrics['eventRejected']>[1],
   ): Promise<EventRow> {
     this.metrics.eventReceived(delivery.source);
     this.metrics.eventRejected(delivery.source, metric);
-    const event: NewEvent = { ...delivery, data: null, outcome: 'rejected', reason, runs: [] };
-    const receivedAt = await this.records.submit(event);
-    return { ...event, receivedAt };
+    const { event } = await this.accepts.submit({ ...delivery, data: null, outcome: 'rejected', reason, runs: [], starts: [] });
+    return event;
   }
 
   /** One statement, on its own (no transaction to hold): a failure means none of it was stored, so each is tried again alone. */
-  private async recordGroup(events: readonly NewEvent[]): Promise<CommandOutcome<Date>[]> {
-    const times = await this.events.recordMany(this.transactions.db, events);
-    return times.map((value) => ({ value }));
+  private async acceptGroup(events: readonly AcceptedEvent[]): Promise<CommandOutcome<Accepted>[]> {
+    const answers = await this.events.accept(this.transactions.db, events, START_LEASE_MS);
+    return answers.map((value) => ({ value }));
   }
 }

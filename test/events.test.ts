@@ -416,6 +416,14 @@ describe('events in', () => {
       const sent = await emitter.post('/events', { name: 'team.ping', data: {} });
       expect(sent.status).toBe(200);
       expect(sent.body).toMatchObject({ namespace: 'team-a', outcome: 'matched', runs: [{ workflow: 'team-flow' }] });
+      const audit = (await stack.api.get('/audit?limit=500')).body.items as any[];
+      expect(audit.find((entry) => entry.action === 'event.emit' && entry.target === sent.body.id)).toMatchObject({
+        actor: 'sender',
+        tokenId: created.body.id,
+        namespace: 'team-a',
+        outcome: 'succeeded',
+        statusCode: 200,
+      });
       expect((await emitter.post('/events?namespace=default', { name: 'team.ping', data: {} })).status).toBe(403);
       expect((await emitter.get('/runs')).status).toBe(403);
       expect((await emitter.get('/events')).status).toBe(403);

@@ -5,9 +5,9 @@ import { EventRepository, type EventRow } from '@flowctl/persistence';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import type { Access } from '../auth/access';
-import { CallerAccess, Public, RequireRole } from '../auth/auth-metadata';
+import { Audited, CallerAccess, Public, RequireRole } from '../auth/auth-metadata';
 import { rawBodyOf } from '../http/event-body';
-import { ReceiveEventUseCase } from '../use-cases/receive-event/receive-event.use-case';
+import { EVENT_EMIT, ReceiveEventUseCase } from '../use-cases/receive-event/receive-event.use-case';
 import { TriggerListeners } from '../use-cases/receive-event/trigger-listeners';
 import { ReceiveHookUseCase } from '../use-cases/receive-hook/receive-hook.use-case';
 import { ContractBody, ContractQuery, Route } from './contract-route';
@@ -43,6 +43,7 @@ export class EventsController {
 
   @Route('emitEvent')
   @RequireRole('emitter')
+  @Audited(EVENT_EMIT, { successInTransaction: true })
   async emit(
     @ContractBody() body: BodyOf<'emitEvent'>,
     @CallerAccess() access: Access,
@@ -52,7 +53,14 @@ export class EventsController {
     access.assertAllowed(namespace);
     const listeners = await this.listeners.of(namespace, 'event', body.name);
     const event = await this.receiveEvent.execute(
-      { namespace, name: body.name, ...(body.id !== undefined ? { id: body.id } : {}), data: body.data ?? null, source: 'api' },
+      {
+        namespace,
+        name: body.name,
+        ...(body.id !== undefined ? { id: body.id } : {}),
+        data: body.data ?? null,
+        source: 'api',
+        sender: { actor: access.principal.actor, tokenId: access.principal.tokenId },
+      },
       listeners,
     );
     return eventView(event);

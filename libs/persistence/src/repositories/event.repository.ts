@@ -1,4 +1,5 @@
 import { execute, queryRows, type Queryable } from '../queryable';
+import type { AuditEntry } from './audit-log.repository';
 
 export type EventSource = 'api' | 'hook' | 'workflowRun';
 export type EventOutcome = 'matched' | 'unmatched' | 'rejected';
@@ -31,7 +32,11 @@ export interface EventStart {
   inputs: Record<string, unknown>;
 }
 
-export type AcceptedEvent = NewEvent & { starts: readonly EventStart[] };
+export type AcceptedEvent = NewEvent & {
+  starts: readonly EventStart[];
+  /** The call's audit row, stored by the same statement (a retry's call is recorded too). */
+  audit?: AuditEntry;
+};
 
 /** The stored event a delivery answers with; `accepted` false: stored before (a retry), nothing new owed. */
 export interface Accepted {
@@ -57,6 +62,7 @@ export class EventRepository {
     for (const event of events) if (!first.has(eventKey(event))) first.set(eventKey(event), event);
     const fresh = [...first.values()];
     const starts = fresh.flatMap((event) => event.starts.map((start) => ({ ...start, namespace: event.namespace, eventId: event.id })));
+    const audits = events.flatMap((event) => (event.audit ? [event.audit] : []));
     const rows = await queryRows<{ namespace: string; id: string; receivedAt: Date; inserted: boolean }>(
       db,
       `WITH input AS (
@@ -74,7 +80,10 @@ export class EventRepository {
          INSERT INTO event_starts (run_id, namespace, event_id, workflow_name, inputs, due_at)
          SELECT run_id, namespace, event_id, workflow_name, inputs, now() + make_interval(secs => $14::float8 / 1000) FROM start),
        linked AS (
-         INSERT INTO event_runs (run_id, namespace, event_id) SELECT run_id, namespace, event_id FROM start ON CONFLICT (run_id) DO NOTHING)
+         INSERT INTO event_runs (run_id, namespace, event_id) SELECT run_id, namespace, event_id FROM start ON CONFLICT (run_id) DO NOTHING),
+       audited AS (
+         INSERT INTO audit_log (actor, token_id, action, target, namespace, outcome, status_code, message)
+         SELECT * FROM unnest($15::text[], $16::uuid[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[]))
        SELECT namespace, id, received_at AS "receivedAt", true AS inserted FROM stored`,
       [
         fresh.map((event) => event.namespace),
@@ -91,6 +100,14 @@ export class EventRepository {
         starts.map((start) => start.workflow),
         starts.map((start) => JSON.stringify(start.inputs)),
         leaseMs,
+        audits.map((entry) => entry.actor),
+        audits.map((entry) => entry.tokenId),
+        audits.map((entry) => entry.action),
+        audits.map((entry) => entry.target),
+        audits.map((entry) => entry.namespace),
+        audits.map((entry) => entry.outcome),
+        audits.map((entry) => entry.statusCode),
+        audits.map((entry) => entry.message),
       ],
     );
     const inserted = new Map(rows.map((row) => [`${row.namespace}\u0000${row.id}`, row.receivedAt]));
@@ -106,7 +123,7 @@ export class EventRepository {
       const key = eventKey(event);
       const receivedAt = inserted.get(key);
       if (receivedAt === undefined) return { event: earlier.get(key)!, accepted: false };
-      const { starts: _starts, ...row } = first.get(key)!;
+      const { starts: _starts, audit: _audit, ...row } = first.get(key)!;
       return { event: { ...row, receivedAt }, accepted: first.get(key) === event };
     });
   }

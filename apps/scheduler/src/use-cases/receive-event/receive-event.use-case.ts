@@ -6,6 +6,7 @@ import {
   GroupCommit,
   uuidV7,
   type Accepted,
+  type AuditEntry,
   type AcceptedEvent,
   type CommandOutcome,
   type EventRow,
@@ -25,7 +26,12 @@ export interface EventDelivery {
   id?: string;
   data: unknown;
   source: EventSource;
+  /** Who sent it through the API: the call is recorded in the audit log with the event. */
+  sender?: Pick<AuditEntry, 'actor' | 'tokenId'>;
 }
+
+/** The audit log's name for sending an event. */
+export const EVENT_EMIT = 'event.emit';
 
 /** How long an accepted event's runs are this scheduler's to start before the leader takes them. */
 const START_LEASE_MS = 30_000;
@@ -82,6 +88,15 @@ export class ReceiveEventUseCase {
     const reason = refusals.length > 0 ? refusals.join('; ') : null;
     const runs = starts.map(({ workflow, runId }) => ({ workflow, runId }));
     if (starts.length > 0) await this.startRuns.room();
+    const audit: AuditEntry | undefined = delivery.sender && {
+      ...delivery.sender,
+      action: EVENT_EMIT,
+      target: id,
+      namespace,
+      outcome: 'succeeded',
+      statusCode: 200,
+      message: null,
+    };
     const { event, accepted } = await this.accepts.submit({
       namespace,
       id,
@@ -92,6 +107,7 @@ export class ReceiveEventUseCase {
       reason,
       runs,
       starts,
+      ...(audit ? { audit } : {}),
     });
     if (!accepted) return event; // a retry: the first delivery's answer, nothing new started
     this.startRuns.startSoon(starts.map((start) => ({ ...start, namespace, eventId: id })));
@@ -105,7 +121,7 @@ export class ReceiveEventUseCase {
 
   /** A call refused before any trigger was asked (a bad signature): stored for the Events page, without its body. */
   async recordRejected(
-    delivery: Omit<EventDelivery, 'data'> & { id: string },
+    delivery: Omit<EventDelivery, 'data' | 'sender'> & { id: string },
     reason: string,
     metric: Parameters<EventMetrics['eventRejected']>[1],
   ): Promise<EventRow> {

@@ -1,7 +1,9 @@
 import { networkInterfaces } from 'node:os';
 import { runFlowctl } from '../support/flowctl-cli';
 import { FlowctlStack } from '../support/flowctl-stack';
-import type { ApiResponse, TestApi } from '../support/api-client';
+import { Client } from 'pg';
+import { freePort } from '../../apps/flowctl/src/dev/embedded-database';
+import { TestApi, type ApiResponse } from '../support/api-client';
 import { waitFor } from '../support/wait-for';
 import { aWorkflow } from '../support/workflow-factory';
 import { aSigningKey, nowSeconds, serveJwks, signHs256, signWithKey, unsigned, type Claims } from './jwt-signer';
@@ -129,6 +131,43 @@ describe('authentication, roles and the audit log', () => {
     expectRefused(refused, 401);
     expect(refused.body.message).toBe('token revoked');
     expect((await admin.request('DELETE', '/tokens/00000000-0000-7000-8000-000000000000')).status).toBe(404);
+  });
+
+  it('refuses a token revoked through another scheduler, and one revoked in the database, from the commit on', async () => {
+    const standbyPort = await freePort();
+    const standbyProcess = await stack.startScheduler({
+      FLOWCTL_ADMIN_TOKEN: ADMIN_TOKEN,
+      FLOWCTL_JWT_SECRET: JWT_SECRET,
+      FLOWCTL_JWT_ISSUER: ISSUER,
+      FLOWCTL_JWT_AUDIENCE: AUDIENCE,
+      PORT: String(standbyPort),
+    });
+    try {
+      const standby = new TestApi(`http://127.0.0.1:${standbyPort}`);
+      const viaApi = await createToken(admin, { role: 'viewer', name: 'revoked-elsewhere' });
+      const viaSql = await createToken(admin, { role: 'viewer', name: 'revoked-in-sql' });
+      // Both schedulers have now checked (and may remember) each token.
+      for (const api of [admin, standby])
+        for (const { token } of [viaApi, viaSql]) expect((await api.as(token).get('/runs')).status).toBe(200);
+
+      expect((await admin.request('DELETE', `/tokens/${viaApi.id}`)).status).toBe(200);
+      const db = new Client({ connectionString: stack.database.url });
+      await db.connect();
+      try {
+        await db.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [viaSql.id]);
+      } finally {
+        await db.end();
+      }
+      for (const api of [admin, standby])
+        for (const { token } of [viaApi, viaSql])
+          await waitFor(async () => (await api.as(token).get('/runs')).status === 401, {
+            timeoutMs: 5_000,
+            what: 'the revocation to count',
+          });
+    } finally {
+      standbyProcess.child.kill('SIGTERM');
+      await standbyProcess.exited;
+    }
   });
 
   it('rejects token requests it cannot honour with 400', async () => {

@@ -28,3 +28,6 @@ export const RUN_ENDS_CHANNEL = 'flowctl_run_ends';
  * (migration 1700000000017), so every scheduler drops what it cached about that namespace's triggers.
  */
 export const WORKFLOWS_CHANNEL = 'flowctl_workflows';
+
+/** An API token was revoked, changed or deleted: a trigger on `api_tokens` notifies with its id (migration 1700000000017). */
+export const TOKENS_CHANNEL = 'flowctl_tokens';

@@ -9,3 +9,4 @@ export * from './redis-url';
 export * from './remove-installation-keys';
 export * from './notification-listener';
 export * from './postgres-results-channel';
+export * from './notified-cache';

@@ -10,6 +10,7 @@ import { ContractBody, ContractQuery, Route } from './contract-route';
 import { decodeCursor, isUuidField, page } from './cursor';
 import { namespaceParam } from './request-params';
 import { tokenView } from './views';
+import { Authenticator } from '../auth/authenticator';
 
 const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' && value !== null && isUuidField((value as { id?: unknown }).id);
@@ -24,6 +25,7 @@ export class TokensController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: ApiTokenRepository,
+    private readonly authenticator: Authenticator,
   ) {}
 
   @Route('createToken')
@@ -65,6 +67,7 @@ export class TokensController {
   async revoke(@Param('id') id: string): Promise<ResponseOf<'revokeToken'>> {
     const row = isUuidField(id) ? await this.tokens.revoke(this.dataSource, id.toLowerCase()) : undefined;
     if (!row) throw new NotFound(`token ${id} not found`);
+    this.authenticator.tokenChanged(row.id);
     return tokenView(row);
   }
 }

@@ -1,5 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ApiTokenRepository } from '@flowctl/persistence';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { TOKENS_CHANNEL } from '@flowctl/core';
+import { ApiTokenRepository, type ApiTokenRow } from '@flowctl/persistence';
+import { NotifiedCache } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { Unauthorized } from './auth-errors';
@@ -11,9 +13,13 @@ import { ALL_NAMESPACES, ANONYMOUS_ADMIN, type Principal } from './principal';
 const LAST_USE_PRECISION_MS = 60_000;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** Turns the bearer credential of a request into a Principal, or refuses it (401). */
+/**
+ * Turns the bearer credential of a request into a Principal, or refuses it (401). API token rows are
+ * cached until a commit revokes or changes them (TOKENS_CHANNEL, heard by every scheduler): a request
+ * with an API token costs no read, and a revocation counts from its commit.
+ */
 @Injectable()
-export class Authenticator {
+export class Authenticator implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Auth');
   private readonly jwt: JwtVerifier | undefined;
   private readonly adminTokenHash: string | undefined;
@@ -26,6 +32,7 @@ export class Authenticator {
   private tokenCheckInFlight: Promise<void> = Promise.resolve();
   /** The check that requests join: not yet sent, so it reads what was committed before they arrived. */
   private queuedTokenCheck: Promise<boolean> | undefined;
+  private readonly tokenRows: NotifiedCache<ApiTokenRow | undefined>;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -34,6 +41,22 @@ export class Authenticator {
   ) {
     this.jwt = config.auth.jwt ? new JwtVerifier(config.auth.jwt) : undefined;
     this.adminTokenHash = config.auth.adminToken ? hashToken(config.auth.adminToken) : undefined;
+    this.tokenRows = new NotifiedCache(config.databaseUrl, TOKENS_CHANNEL, (id, key) => key === id);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.tokenRows
+      .start()
+      .catch((error: Error) => this.logger.warn(`token changes not heard, tokens read per request: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tokenRows.stop();
+  }
+
+  /** A token revoked through this scheduler: forgotten at once, before its notification arrives. */
+  tokenChanged(id: string): void {
+    this.tokenRows.forget(id);
   }
 
   /** Auth is on with an admin token, a JWT configuration, or any API token ever created. */
@@ -78,7 +101,7 @@ export class Authenticator {
   }
 
   private async apiTokenPrincipal(id: string, credential: string): Promise<Principal> {
-    const row = await this.tokens.find(this.dataSource, id);
+    const row = await this.tokenRows.get(id, () => this.tokens.find(this.dataSource, id));
     // The same answer for an unknown id and a wrong secret: nothing to learn about which ids exist.
     if (!row || !secretsMatch(credential, row.tokenHash)) throw new Unauthorized('invalid token');
     if (row.revokedAt) throw new Unauthorized('token revoked');

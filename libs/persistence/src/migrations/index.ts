@@ -15,7 +15,7 @@ import { Events1700000000013 } from './1700000000013-events';
 import { NotificationDeliveries1700000000014 } from './1700000000014-notification-deliveries';
 import { InsightsDailyHistograms1700000000015 } from './1700000000015-insights-daily-histograms';
 import { EventStarts1700000000016 } from './1700000000016-event-starts';
-import { WorkflowChangeNotifications1700000000017 } from './1700000000017-workflow-change-notifications';
+import { ChangeNotifications1700000000017 } from './1700000000017-change-notifications';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -36,5 +36,5 @@ export const MIGRATIONS = [
   NotificationDeliveries1700000000014,
   InsightsDailyHistograms1700000000015,
   EventStarts1700000000016,
-  WorkflowChangeNotifications1700000000017,
+  ChangeNotifications1700000000017,
 ];

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DurableFloor } from './durable-floor';
 import { FlowctlUnderTest } from './flowctl-under-test';
+import { HttpClient } from './http-client';
 import { measureHttpWorker } from './http-worker-rows';
 import { openLoopLoad, type LoadResult } from './open-loop-load';
 import { BenchUsageError, GROUPS, mergeRows, parseBenchArgs, type Group, type Sizes } from './options';
@@ -344,17 +345,21 @@ class Bench {
     await this.stacks.ownStack(REDIS_URL, async (flowctl) => {
       await flowctl.apply(eventTriggeredWorkflow('bench-on-event', '{{ event.data.start }}'));
       await flowctl.apply(eventTriggeredWorkflow('bench-never', '{{ event.data.n < 0 }}'));
+      // Sent as a sending system would: with an API token of the emitter role, not the admin token.
+      const { token } = await flowctl.request('POST', '/tokens', JSON.stringify({ role: 'emitter', name: 'bench-sender' }));
+      const sender = new HttpClient(flowctl.url, { token });
       let next = 0;
       const send = (prefix: string) => async () => {
         const n = next++;
         const body = JSON.stringify({ name: 'bench.event', id: `${prefix}-${n}`, data: { n, start: true } });
-        const answer = await flowctl.http.send('POST', '/events', body);
-        const retried = n % 50 === 0 ? await flowctl.http.send('POST', '/events', body) : answer;
+        const answer = await sender.send('POST', '/events', body);
+        const retried = n % 50 === 0 ? await sender.send('POST', '/events', body) : answer;
         return answer.status === 200 && retried.status === 200;
       };
       await openLoopLoad({ ratePerSecond: rate, durationMs: POST_WARM_UP_MS, send: send('warm') });
       next = 0;
       const result = await openLoopLoad({ ratePerSecond: rate, durationMs: seconds * 1000, send: send('bench') });
+      sender.close();
       // An answer means accepted: the runs start right after, so they are counted once none is owed.
       const owedUntil = Date.now() + 120_000;
       while ((await flowctl.queryCount(`SELECT count(*) FROM event_starts`)) > 0 && Date.now() < owedUntil) await sleep(100);

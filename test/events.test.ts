@@ -121,6 +121,16 @@ describe('events in', () => {
     expect(described.stdout).toMatch(/Started by: +event order\.created \(id cli-1, from api,/);
     const bad = await runFlowctl(['--server', stack.url, 'emit', 'order.created', '--data', '{nope'], { env });
     expect(bad.code).toBe(2);
+
+    // --wait follows the runs the event starts (created just after the answer) to their end.
+    const waited = await runFlowctl(
+      ['--server', stack.url, 'emit', 'order.created', '--data', '{"id":"o-10","total":20}', '--id', 'cli-2', '--wait'],
+      { env },
+    );
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toMatch(/^event\/cli-2 matched\n {2}run\/(\S+) \(small-orders\)\n/);
+    expect(waited.stdout).toMatch(/small-orders: pack succeeded\n/);
+    expect(waited.stdout).toMatch(/run\/\S+ \(small-orders\) succeeded\n$/);
   });
 
   it('records events that match no trigger, and refuses malformed, invalid and oversized ones, counting each', async () => {

@@ -1,5 +1,19 @@
+import type { ApiClient } from './api-client';
 import type { Run, TaskRun } from './api-shapes';
-import { describeTaskChange, taskChangesSince } from './watch-run';
+import { ApiError } from './errors';
+import { describeTaskChange, taskChangesSince, waitForRun } from './watch-run';
+
+/** An API whose `GET /runs/:id` answers these in turn (an error is thrown), then the last one for ever. */
+const answering = (...answers: (Run | Error)[]) => {
+  let calls = 0;
+  const get = async () => {
+    const answer = answers[Math.min(calls++, answers.length - 1)]!;
+    if (answer instanceof Error) throw answer;
+    return answer;
+  };
+  return { api: { get } as unknown as ApiClient, calls: () => calls };
+};
+const notFound = () => new ApiError(404, 'run r1 not found', 'Not Found');
 
 const aRun = (tasks: Partial<TaskRun>[]): Run => ({
   id: 'r1',
@@ -47,5 +61,21 @@ describe('describeTaskChange', () => {
     );
     expect(describeTaskChange({ task: 'load', status: 'retrying', attempt: 1, error: 'timeout' })).toBe('load retrying: timeout');
     expect(describeTaskChange({ task: 'load', status: 'succeeded', attempt: 1, error: 'stale' })).toBe('load succeeded');
+  });
+});
+
+describe('waitForRun', () => {
+  it('asks again while a promised run does not exist yet, then follows it to its end', async () => {
+    const { api, calls } = answering(notFound(), notFound(), { id: 'r1', status: 'succeeded', tasks: [] });
+    const outcome = await waitForRun(api, 'r1', { onTaskChange: () => undefined, appearsWithinMs: 10_000 });
+    expect(outcome).toMatchObject({ kind: 'finished', run: { status: 'succeeded' } });
+    expect(calls()).toBe(3);
+  });
+
+  it('fails on a 404 at once for a run that should exist, and past the wait for one promised', async () => {
+    await expect(waitForRun(answering(notFound()).api, 'r1', { onTaskChange: () => undefined })).rejects.toThrow('run r1 not found');
+    await expect(waitForRun(answering(notFound()).api, 'r1', { onTaskChange: () => undefined, appearsWithinMs: 300 })).rejects.toThrow(
+      'run r1 not found',
+    );
   });
 });

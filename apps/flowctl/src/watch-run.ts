@@ -54,9 +54,15 @@ export type WaitOutcome = { kind: 'finished'; run: Run } | { kind: 'timed-out'; 
 export async function waitForRun(
   api: ApiClient,
   runId: string,
-  options: { timeoutMs?: number; onTaskChange: (change: TaskChange) => void },
+  options: {
+    timeoutMs?: number;
+    onTaskChange: (change: TaskChange) => void;
+    /** A run promised but maybe not created yet (an accepted event's): a 404 is asked again for this long. */
+    appearsWithinMs?: number;
+  },
 ): Promise<WaitOutcome> {
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+  const appearsBy = Date.now() + (options.appearsWithinMs ?? 0);
   let snapshot: TaskSnapshot = new Map();
   let interval = FIRST_POLL_MS;
   let failures = 0;
@@ -67,7 +73,8 @@ export async function waitForRun(
       last = await api.get<Run>(`/runs/${segment(runId)}`);
       failures = 0;
     } catch (error) {
-      if (!isTransient(error) || ++failures >= MAX_CONSECUTIVE_POLL_FAILURES) throw error;
+      const notYet = !last && error instanceof ApiError && error.status === 404 && Date.now() < appearsBy;
+      if (!notYet && (!isTransient(error) || ++failures >= MAX_CONSECUTIVE_POLL_FAILURES)) throw error;
     }
     if (last) {
       const next = taskChangesSince(snapshot, last);

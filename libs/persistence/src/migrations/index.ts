@@ -14,6 +14,7 @@ import { TaskLogs1700000000012 } from './1700000000012-task-logs';
 import { Events1700000000013 } from './1700000000013-events';
 import { NotificationDeliveries1700000000014 } from './1700000000014-notification-deliveries';
 import { InsightsDailyHistograms1700000000015 } from './1700000000015-insights-daily-histograms';
+import { TaskLogChunks1700000000016 } from './1700000000016-task-log-chunks';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Events1700000000013,
   NotificationDeliveries1700000000014,
   InsightsDailyHistograms1700000000015,
+  TaskLogChunks1700000000016,
 ];

@@ -47,9 +47,17 @@ function storable(ts: number, level: NewTaskLogLine['level'], stream: NewTaskLog
   return { ts, level, stream, message, bytes };
 }
 
+let lastTimeText = '';
+let lastTimeMs = NaN;
+
 /** Epoch milliseconds. */
 function parseTime(text: string, fallback: number): number {
-  const ms = Date.parse(text);
+  // A worker stamps its lines to the millisecond: most lines of a message share their neighbour's text.
+  if (text !== lastTimeText) {
+    lastTimeText = text;
+    lastTimeMs = Date.parse(text);
+  }
+  const ms = lastTimeMs;
   // Years past 9999 or before 1 are not kept: the sender's clock is not trusted that far.
   return Number.isFinite(ms) && ms > -62135596800000 && ms < 253402300800000 ? ms : fallback;
 }

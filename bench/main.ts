@@ -620,7 +620,7 @@ function openLoopRows(group: Group, shape: string, result: LoadResult, latency: 
 /** Calls of each GET /insights measured, after two that are not. */
 const INSIGHTS_CALLS = Number(process.env.BENCH_INSIGHTS_CALLS ?? 20);
 /** Every line of a run's tasks stored, counted from PostgreSQL. */
-const STORED_LINES_SQL = `SELECT count(*) FROM task_logs`;
+const STORED_LINES_SQL = `SELECT coalesce(sum(last_seq - first_seq + 1), 0) AS count FROM task_log_chunks`;
 const LOGGING_WORKER = join(__dirname, 'logging-worker.js');
 
 const GROUP_METHODS = {

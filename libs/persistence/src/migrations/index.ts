@@ -16,6 +16,7 @@ import { NotificationDeliveries1700000000014 } from './1700000000014-notificatio
 import { InsightsDailyHistograms1700000000015 } from './1700000000015-insights-daily-histograms';
 import { EventStarts1700000000016 } from './1700000000016-event-starts';
 import { ChangeNotifications1700000000017 } from './1700000000017-change-notifications';
+import { TaskLogChunks1700000000018 } from './1700000000018-task-log-chunks';
 
 /** In order; a new schema change is a new file here, never an edit of an applied one. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   InsightsDailyHistograms1700000000015,
   EventStarts1700000000016,
   ChangeNotifications1700000000017,
+  TaskLogChunks1700000000018,
 ];

@@ -1,4 +1,5 @@
 import { queryRows, type Queryable } from '../queryable';
+import type { Statement } from '../statement';
 import { TASK_LOGS_CHANNEL } from '@flowctl/core';
 
 export type StoredLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -6,7 +7,8 @@ export type StoredLogStream = 'log' | 'stdout' | 'stderr' | 'system';
 
 /** One line ready for storage: already sanitized, with its UTF-8 size. */
 export interface NewTaskLogLine {
-  ts: Date;
+  /** Epoch milliseconds. */
+  ts: number;
   level: StoredLogLevel;
   stream: StoredLogStream;
   message: string;
@@ -29,6 +31,17 @@ export interface TaskLogRow {
   message: string;
 }
 
+/** A line as a chunk's JSON array holds it. */
+type StoredLine = [ts: number, level: StoredLogLevel, stream: StoredLogStream, message: string];
+
+/** Consecutive lines of one attempt, stored as one row. */
+export interface TaskLogChunk {
+  firstSeq: number;
+  lastSeq: number;
+  bytes: number;
+  lines: StoredLine[];
+}
+
 /** An attempt whose lines passed the cap, as the append left it. */
 interface AttemptTally {
   taskRunId: string;
@@ -38,11 +51,17 @@ interface AttemptTally {
   markerSeq: string | null;
 }
 
+/** Lines a chunk holds at most: a page that starts inside a chunk reads (and skips) this many at worst. */
+export const LINES_PER_CHUNK = 1_000;
+/** Bytes a chunk holds at most (past one line): the cap trims whole chunks, so they stay a small part of it. */
+const MAX_CHUNK_BYTES = 256 * 1024;
+
 /**
- * The lines of each attempt (task_logs) and their bookkeeping (task_log_attempts: the next
- * sequence number, the bytes kept and the lines dropped). A batch is a handful of statements
- * whatever its size; an attempt past its cap loses its oldest lines in one statement, which only
- * runs once a quarter of the cap has been written since the last trim.
+ * The lines of each attempt (task_log_chunks: runs of consecutive seqs, one row per attempt and batch)
+ * and their bookkeeping (task_log_attempts: the next sequence number, the bytes kept and the lines
+ * dropped). A batch is a handful of statements whatever its size, and a row per attempt in it, not per
+ * line; an attempt past its cap loses its oldest chunks in one statement, which only runs once a quarter
+ * of the cap has been written since the last trim.
  */
 export class TaskLogRepository {
   /**
@@ -73,57 +92,67 @@ export class TaskLogRepository {
       ],
     );
     const ends = new Map(numbered.map((row) => [`${row.taskRunId}:${row.attempt}`, row]));
+    const chunkBytes = Math.max(1, Math.min(MAX_CHUNK_BYTES, Math.floor(limitBytes / 8)));
     const ids: string[] = [];
     const attempts: number[] = [];
-    const seqs: number[] = [];
-    const times: Date[] = [];
-    const levels: string[] = [];
-    const streams: string[] = [];
-    const messages: string[] = [];
+    const firstSeqs: number[] = [];
+    const lastSeqs: number[] = [];
+    const bytes: number[] = [];
+    const chunks: StoredLine[][] = [];
+    const touched: string[] = [];
     const overCap: { taskRunId: string; attempt: number }[] = [];
     for (const batch of merged) {
       const end = ends.get(`${batch.taskRunId}:${batch.attempt}`);
       if (!end) continue;
-      let seq = Number(end.nextSeq) - batch.lines.length;
-      for (const line of batch.lines) {
+      touched.push(batch.taskRunId);
+      for (const chunk of chunksOf(batch.lines, Number(end.nextSeq) - batch.lines.length + 1, LINES_PER_CHUNK, chunkBytes)) {
         ids.push(batch.taskRunId);
         attempts.push(batch.attempt);
-        seqs.push(++seq);
-        times.push(line.ts);
-        levels.push(line.level);
-        streams.push(line.stream);
-        messages.push(line.message);
+        firstSeqs.push(chunk.firstSeq);
+        lastSeqs.push(chunk.lastSeq);
+        bytes.push(chunk.bytes);
+        chunks.push(chunk.lines);
       }
       if (Number(end.bytes) > limitBytes) overCap.push({ taskRunId: batch.taskRunId, attempt: batch.attempt });
     }
     if (ids.length === 0) return [];
-    await tx.query(
-      `INSERT INTO task_logs (task_run_id, attempt, seq, ts, level, stream, message)
-       SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])`,
-      [ids, attempts, seqs, times, levels, streams, messages],
-    );
+    const notified = [...new Set(touched)];
+    // The lines travel as one JSON document, split into its chunks by PostgreSQL: one string to encode
+    // here, not an array element per line, each escaped by the driver. The notification goes in the same
+    // statement: comma-separated ids, a few hundred to a notification (a payload holds 8000 bytes), so a
+    // batch of a fan-out's logs is a handful of notifications, not one per task.
+    const store: Statement = {
+      sql: `WITH stored AS (
+         INSERT INTO task_log_chunks (task_run_id, attempt, first_seq, last_seq, bytes, lines)
+         SELECT * FROM ROWS FROM (unnest($1::bigint[]), unnest($2::int[]), unnest($3::bigint[]), unnest($4::bigint[]), unnest($5::bigint[]), json_array_elements($6::json)))
+       SELECT pg_notify('${TASK_LOGS_CHANNEL}', ids) FROM unnest($7::text[]) AS ids`,
+      parameters: [ids, attempts, firstSeqs, lastSeqs, bytes, JSON.stringify(chunks), notificationPayloads(notified)],
+    };
+    // Nothing reads its answer: unless a trim follows, it rides with the COMMIT, one round trip fewer
+    // for every batch (the engine applies the batch's reports only once this has committed).
+    if (overCap.length === 0 && tx.sendWithCommit) {
+      tx.sendWithCommit(store);
+      return notified;
+    }
+    await tx.query(store.sql, store.parameters);
     for (const attempt of overCap) await this.trim(tx, attempt.taskRunId, attempt.attempt, limitBytes);
-    const touched = [...new Set(ids)];
-    // Comma-separated ids, a few hundred to a notification (a payload holds 8000 bytes): a batch of a
-    // fan-out's logs is a handful of notifications, not one per task.
-    await tx.query(`SELECT pg_notify('${TASK_LOGS_CHANNEL}', ids) FROM unnest($1::text[]) AS ids`, [notificationPayloads(touched)]);
-    return touched;
+    return notified;
   }
 
   /**
-   * Drops the oldest lines of an attempt past its cap, down to three quarters of it (so a task that
-   * prints without end trims once per quarter cap, not on every batch), and puts one `system` line
-   * in their place, numbered as the newest dropped line, saying how many are gone in all.
+   * Drops the oldest chunks of an attempt past its cap, down to three quarters of it or a little less (so
+   * a task that prints without end trims once per quarter cap, not on every batch), and puts one `system`
+   * line in their place, numbered as the newest dropped line, saying how many are gone in all.
    */
   private async trim(tx: Queryable, taskRunId: string, attempt: number, limitBytes: number): Promise<void> {
     const keepBytes = Math.floor(limitBytes * 0.75);
-    // The newest line that must go: the bytes from it on (newest first) pass what is kept. Every older
-    // line goes too, so the delete is one range along the primary key.
+    // The newest chunk that must go: the bytes from it on (newest first) pass what is kept. Every older
+    // chunk goes too, so the delete is one range along the primary key.
     const [cut] = await queryRows<{ seq: string | null }>(
       tx,
-      `SELECT max(seq)::text AS seq FROM (
-         SELECT l.seq, sum(octet_length(l.message)) OVER (ORDER BY l.seq DESC) AS newer_bytes
-           FROM task_logs l WHERE l.task_run_id = $1 AND l.attempt = $2) sized
+      `SELECT max(first_seq)::text AS seq FROM (
+         SELECT c.first_seq, sum(c.bytes) OVER (ORDER BY c.first_seq DESC) AS newer_bytes
+           FROM task_log_chunks c WHERE c.task_run_id = $1 AND c.attempt = $2) sized
         WHERE newer_bytes > $3`,
       [taskRunId, attempt, keepBytes],
     );
@@ -131,10 +160,11 @@ export class TaskLogRepository {
     const [gone] = await queryRows<{ lines: string; bytes: string | null; lastSeq: string | null; markerGone: boolean }>(
       tx,
       `WITH doomed AS (
-         DELETE FROM task_logs WHERE task_run_id = $1 AND attempt = $2 AND seq <= $3
-         RETURNING seq, octet_length(message) AS bytes)
-       SELECT count(*)::text AS lines, sum(bytes)::text AS bytes, max(seq)::text AS "lastSeq",
-              coalesce(bool_or(seq = (SELECT marker_seq FROM task_log_attempts WHERE task_run_id = $1 AND attempt = $2)), false) AS "markerGone"
+         DELETE FROM task_log_chunks WHERE task_run_id = $1 AND attempt = $2 AND first_seq <= $3
+         RETURNING first_seq, last_seq, bytes),
+       marker AS (SELECT marker_seq FROM task_log_attempts WHERE task_run_id = $1 AND attempt = $2)
+       SELECT coalesce(sum(last_seq - first_seq + 1), 0)::text AS lines, sum(bytes)::text AS bytes, max(last_seq)::text AS "lastSeq",
+              coalesce(bool_or((SELECT marker_seq FROM marker) BETWEEN first_seq AND last_seq), false) AS "markerGone"
          FROM doomed`,
       [taskRunId, attempt, cut.seq],
     );
@@ -149,27 +179,37 @@ export class TaskLogRepository {
     );
     if (!tally) return;
     const note = `${tally.dropped} earlier lines dropped: this attempt's log keeps its latest ${formatBytes(limitBytes)}`;
+    const noteBytes = Buffer.byteLength(note, 'utf8');
+    const line: StoredLine = [Date.now(), 'warn', 'system', note];
     await tx.query(
-      `INSERT INTO task_logs (task_run_id, attempt, seq, ts, level, stream, message) VALUES ($1, $2, $3, now(), 'warn', 'system', $4)`,
-      [taskRunId, attempt, gone.lastSeq, note],
+      `INSERT INTO task_log_chunks (task_run_id, attempt, first_seq, last_seq, bytes, lines) VALUES ($1, $2, $3, $3, $4, $5::json)`,
+      [taskRunId, attempt, gone.lastSeq, noteBytes, JSON.stringify([line])],
     );
     await tx.query(`UPDATE task_log_attempts SET bytes = bytes + $3 WHERE task_run_id = $1 AND attempt = $2`, [
       taskRunId,
       attempt,
-      Buffer.byteLength(note, 'utf8'),
+      noteBytes,
     ]);
   }
 
   /** Lines of one attempt after `afterSeq`, oldest first. */
   async page(db: Queryable, taskRunId: string, attempt: number, afterSeq: number, limit: number): Promise<TaskLogRow[]> {
-    const rows = await queryRows<{ seq: string; ts: Date; level: StoredLogLevel; stream: StoredLogStream; message: string }>(
+    const rows = await queryRows<{ seq: string; line: StoredLine }>(
       db,
-      // Ordered by the column, not the text output of the same name (which would sort 10 before 9).
-      `SELECT l.seq::text AS seq, l.ts, l.level, l.stream, l.message FROM task_logs l
-        WHERE l.task_run_id = $1 AND l.attempt = $2 AND l.seq > $3 ORDER BY l.seq LIMIT $4`,
+      // Only the chunks that hold the page are expanded: those with fewer than `limit` lines after
+      // afterSeq before them. A long log's other chunks are counted along the key, never read.
+      `SELECT (c.first_seq + l.i - 1)::text AS seq, l.line
+         FROM (SELECT first_seq, lines FROM (
+                 SELECT first_seq, lines,
+                        sum(last_seq - greatest(first_seq, $3 + 1) + 1) OVER (ORDER BY first_seq) - (last_seq - greatest(first_seq, $3 + 1) + 1) AS before
+                   FROM task_log_chunks WHERE task_run_id = $1 AND attempt = $2 AND last_seq > $3) counted
+                WHERE before < $4) c
+         CROSS JOIN LATERAL json_array_elements(c.lines) WITH ORDINALITY AS l(line, i)
+        WHERE c.first_seq + l.i - 1 > $3
+        ORDER BY c.first_seq, l.i LIMIT $4`,
       [taskRunId, attempt, afterSeq, limit],
     );
-    return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+    return rows.map(({ seq, line }) => ({ seq: Number(seq), ts: new Date(line[0]), level: line[1], stream: line[2], message: line[3] }));
   }
 
   /** The counts of an attempt's log, or undefined before its first line. */
@@ -187,10 +227,31 @@ export class TaskLogRepository {
     if (runIds.length === 0) return;
     await tx.query(
       `WITH gone AS (DELETE FROM task_log_attempts WHERE run_id = ANY($1::uuid[]) RETURNING task_run_id, attempt)
-       DELETE FROM task_logs l USING gone g WHERE l.task_run_id = g.task_run_id AND l.attempt = g.attempt`,
+       DELETE FROM task_log_chunks c USING gone g WHERE c.task_run_id = g.task_run_id AND c.attempt = g.attempt`,
       [runIds],
     );
   }
+}
+
+/**
+ * Pure: an attempt's lines of one batch, numbered from `firstSeq`, cut into chunks of at most `maxLines`
+ * lines and `maxBytes` bytes (a longer line is a chunk of its own).
+ */
+export function chunksOf(lines: readonly NewTaskLogLine[], firstSeq: number, maxLines: number, maxBytes: number): TaskLogChunk[] {
+  const chunks: TaskLogChunk[] = [];
+  let current: TaskLogChunk | undefined;
+  let seq = firstSeq;
+  for (const line of lines) {
+    if (!current || current.lines.length >= maxLines || current.bytes + line.bytes > maxBytes) {
+      current = { firstSeq: seq, lastSeq: seq, bytes: 0, lines: [] };
+      chunks.push(current);
+    }
+    current.lines.push([line.ts, line.level, line.stream, line.message]);
+    current.bytes += line.bytes;
+    current.lastSeq = seq;
+    seq += 1;
+  }
+  return chunks;
 }
 
 const MAX_PAYLOAD_CHARS = 7_000;

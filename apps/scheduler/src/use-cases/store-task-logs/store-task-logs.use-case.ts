@@ -35,20 +35,29 @@ export class StoreTaskLogsUseCase {
 
 function toBatch(message: LogsMessage): TaskLogBatch {
   const lines: NewTaskLogLine[] = [];
-  const at = parseTime(message.at, new Date());
+  const at = parseTime(message.at, Date.now());
   const dropped = Number.isSafeInteger(message.dropped) ? message.dropped! : 0;
   if (dropped > 0) lines.push(storable(at, 'warn', 'system', droppedBySenderNote(dropped)));
   for (const line of message.lines) lines.push(storable(parseTime(line.ts, at), line.level, line.stream, line.message));
   return { runId: message.runId, taskRunId: message.taskRunId, attempt: message.attempt, lines };
 }
 
-function storable(ts: Date, level: NewTaskLogLine['level'], stream: NewTaskLogLine['stream'], text: string): NewTaskLogLine {
+function storable(ts: number, level: NewTaskLogLine['level'], stream: NewTaskLogLine['stream'], text: string): NewTaskLogLine {
   const { message, bytes } = sanitizeLogMessage(text);
   return { ts, level, stream, message, bytes };
 }
 
-function parseTime(text: string, fallback: Date): Date {
-  const ms = Date.parse(text);
-  // Years past 9999 or before 1 do not fit a timestamptz: the sender's clock is not trusted that far.
-  return Number.isFinite(ms) && ms > -62135596800000 && ms < 253402300800000 ? new Date(ms) : fallback;
+let lastTimeText = '';
+let lastTimeMs = NaN;
+
+/** Epoch milliseconds. */
+function parseTime(text: string, fallback: number): number {
+  // A worker stamps its lines to the millisecond: most lines of a message share their neighbour's text.
+  if (text !== lastTimeText) {
+    lastTimeText = text;
+    lastTimeMs = Date.parse(text);
+  }
+  const ms = lastTimeMs;
+  // Years past 9999 or before 1 are not kept: the sender's clock is not trusted that far.
+  return Number.isFinite(ms) && ms > -62135596800000 && ms < 253402300800000 ? ms : fallback;
 }

@@ -35,20 +35,7 @@ export class AuditLogRepository {
   /** The entries as one statement, to ride in the transaction of the change they record. */
   addStatement(entries: readonly AuditEntry[]): Statement | undefined {
     if (entries.length === 0) return undefined;
-    return {
-      sql: `INSERT INTO audit_log (actor, token_id, action, target, namespace, outcome, status_code, message)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])`,
-      parameters: [
-        entries.map((e) => e.actor),
-        entries.map((e) => e.tokenId),
-        entries.map((e) => e.action),
-        entries.map((e) => e.target),
-        entries.map((e) => e.namespace),
-        entries.map((e) => e.outcome),
-        entries.map((e) => e.statusCode),
-        entries.map((e) => e.message),
-      ],
-    };
+    return auditRowsInsert(entries, 1);
   }
 
   /** Newest first, keyset-paginated by id. */
@@ -58,4 +45,26 @@ export class AuditLogRepository {
       options.limit,
     ]);
   }
+}
+
+/**
+ * The INSERT of audit rows, its parameters numbered from `firstParameter`: a statement of its own, or a
+ * data-modifying CTE of a statement that writes the change it records (accepting an event).
+ */
+export function auditRowsInsert(entries: readonly AuditEntry[], firstParameter: number): Statement {
+  const types = ['text', 'uuid', 'text', 'text', 'text', 'text', 'int', 'text'];
+  return {
+    sql: `INSERT INTO audit_log (actor, token_id, action, target, namespace, outcome, status_code, message)
+       SELECT * FROM unnest(${types.map((type, i) => `$${firstParameter + i}::${type}[]`).join(', ')})`,
+    parameters: [
+      entries.map((e) => e.actor),
+      entries.map((e) => e.tokenId),
+      entries.map((e) => e.action),
+      entries.map((e) => e.target),
+      entries.map((e) => e.namespace),
+      entries.map((e) => e.outcome),
+      entries.map((e) => e.statusCode),
+      entries.map((e) => e.message),
+    ],
+  };
 }

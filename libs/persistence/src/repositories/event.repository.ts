@@ -1,5 +1,5 @@
-import { execute, queryRows, type Queryable } from '../queryable';
-import type { AuditEntry } from './audit-log.repository';
+import { queryRows, type Queryable } from '../queryable';
+import { auditRowsInsert, type AuditEntry } from './audit-log.repository';
 
 export type EventSource = 'api' | 'hook' | 'workflowRun';
 export type EventOutcome = 'matched' | 'unmatched' | 'rejected';
@@ -62,8 +62,28 @@ export class EventRepository {
     for (const event of events) if (!first.has(eventKey(event))) first.set(eventKey(event), event);
     const fresh = [...first.values()];
     const starts = fresh.flatMap((event) => event.starts.map((start) => ({ ...start, namespace: event.namespace, eventId: event.id })));
-    const audits = events.flatMap((event) => (event.audit ? [event.audit] : []));
-    const rows = await queryRows<{ namespace: string; id: string; receivedAt: Date; inserted: boolean }>(
+    const parameters: unknown[] = [
+      fresh.map((event) => event.namespace),
+      fresh.map((event) => event.id),
+      fresh.map((event) => event.name),
+      fresh.map((event) => event.source),
+      fresh.map((event) => (event.data === undefined ? null : JSON.stringify(event.data))),
+      fresh.map((event) => event.outcome),
+      fresh.map((event) => event.reason),
+      fresh.map((event) => JSON.stringify(event.runs)),
+      starts.map((start) => start.runId),
+      starts.map((start) => start.namespace),
+      starts.map((start) => start.eventId),
+      starts.map((start) => start.workflow),
+      starts.map((start) => JSON.stringify(start.inputs)),
+      leaseMs,
+    ];
+    // The call's audit rows travel in the same statement, their parameters after the event's.
+    const audit = auditRowsInsert(
+      events.flatMap((event) => (event.audit ? [event.audit] : [])),
+      parameters.length + 1,
+    );
+    const rows = await queryRows<{ namespace: string; id: string; receivedAt: Date }>(
       db,
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::jsonb[])
@@ -81,44 +101,15 @@ export class EventRepository {
          SELECT run_id, namespace, event_id, workflow_name, inputs, now() + make_interval(secs => $14::float8 / 1000) FROM start),
        linked AS (
          INSERT INTO event_runs (run_id, namespace, event_id) SELECT run_id, namespace, event_id FROM start ON CONFLICT (run_id) DO NOTHING),
-       audited AS (
-         INSERT INTO audit_log (actor, token_id, action, target, namespace, outcome, status_code, message)
-         SELECT * FROM unnest($15::text[], $16::uuid[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[]))
-       SELECT namespace, id, received_at AS "receivedAt", true AS inserted FROM stored`,
-      [
-        fresh.map((event) => event.namespace),
-        fresh.map((event) => event.id),
-        fresh.map((event) => event.name),
-        fresh.map((event) => event.source),
-        fresh.map((event) => (event.data === undefined ? null : JSON.stringify(event.data))),
-        fresh.map((event) => event.outcome),
-        fresh.map((event) => event.reason),
-        fresh.map((event) => JSON.stringify(event.runs)),
-        starts.map((start) => start.runId),
-        starts.map((start) => start.namespace),
-        starts.map((start) => start.eventId),
-        starts.map((start) => start.workflow),
-        starts.map((start) => JSON.stringify(start.inputs)),
-        leaseMs,
-        audits.map((entry) => entry.actor),
-        audits.map((entry) => entry.tokenId),
-        audits.map((entry) => entry.action),
-        audits.map((entry) => entry.target),
-        audits.map((entry) => entry.namespace),
-        audits.map((entry) => entry.outcome),
-        audits.map((entry) => entry.statusCode),
-        audits.map((entry) => entry.message),
-      ],
+       audited AS (${audit.sql})
+       SELECT namespace, id, received_at AS "receivedAt" FROM stored`,
+      [...parameters, ...audit.parameters],
     );
-    const inserted = new Map(rows.map((row) => [`${row.namespace}\u0000${row.id}`, row.receivedAt]));
+    const inserted = new Map(rows.map((row) => [eventKey(row), row.receivedAt]));
     // Events stored before (retries): read after the insert, so one committed by another delivery meanwhile is seen.
-    const earlier = new Map<string, EventRow>();
-    for (const event of fresh) {
-      if (inserted.has(eventKey(event))) continue;
-      const row = await this.find(db, event.namespace, event.id);
-      if (!row) throw new Error(`event "${event.id}" was neither stored nor found`);
-      earlier.set(eventKey(event), row);
-    }
+    const retried = fresh.filter((event) => !inserted.has(eventKey(event)));
+    const earlier = new Map((await this.findMany(db, retried)).map((row) => [eventKey(row), row]));
+    for (const event of retried) if (!earlier.has(eventKey(event))) throw new Error(`event "${event.id}" was neither stored nor found`);
     return events.map((event) => {
       const key = eventKey(event);
       const receivedAt = inserted.get(key);
@@ -136,8 +127,8 @@ export class EventRepository {
     db: Queryable,
     settled: { namespace: string; eventId: string; runId: string; actualRunId: string | null; reason: string | null },
   ): Promise<void> {
-    await execute(db, {
-      sql: `WITH runs AS (
+    await db.query(
+      `WITH runs AS (
               SELECT COALESCE(jsonb_agg(CASE WHEN r->>'runId' = $3 THEN jsonb_set(r, '{runId}', to_jsonb($4::text)) ELSE r END), '[]'::jsonb) AS runs
                 FROM events e, jsonb_array_elements(e.runs) AS r
                WHERE e.namespace = $1 AND e.id = $2 AND ($4::text IS NOT NULL OR r->>'runId' <> $3)),
@@ -148,8 +139,17 @@ export class EventRepository {
             reason = CASE WHEN $5::text IS NULL THEN e.reason ELSE concat_ws('; ', e.reason, $5::text) END,
             outcome = CASE WHEN jsonb_array_length(runs.runs) = 0 THEN 'rejected' ELSE e.outcome END
           FROM runs WHERE e.namespace = $1 AND e.id = $2`,
-      parameters: [settled.namespace, settled.eventId, settled.runId, settled.actualRunId, settled.reason],
-    });
+      [settled.namespace, settled.eventId, settled.runId, settled.actualRunId, settled.reason],
+    );
+  }
+
+  async findMany(db: Queryable, keys: readonly { namespace: string; id: string }[]): Promise<EventRow[]> {
+    if (keys.length === 0) return [];
+    return queryRows<EventRow>(
+      db,
+      `SELECT ${COLUMNS} FROM events WHERE (namespace, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [keys.map((key) => key.namespace), keys.map((key) => key.id)],
+    );
   }
 
   async find(db: Queryable, namespace: string, id: string): Promise<EventRow | undefined> {

@@ -38,6 +38,15 @@ describe('events in', () => {
     const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
     return line ? Number(line.split(' ').at(-1)) : 0;
   };
+  /** An event is answered once stored; the runs it promised start a moment later, under the ids it gave. */
+  const startedRun = (runId: string) =>
+    waitFor(
+      async () => {
+        const response = await stack.api.get(`/runs/${runId}`);
+        return response.status === 200 ? response.body : undefined;
+      },
+      { timeoutMs: 20_000, what: `run ${runId}, promised by an event, to start` },
+    );
 
   beforeAll(async () => {
     stack = await FlowctlStack.start({
@@ -101,6 +110,8 @@ describe('events in', () => {
     expect(a.body.id).toMatch(/^[0-9a-f]{64}$/);
     expect(b.body.id).toBe(a.body.id);
     expect(b.body.runs).toEqual(a.body.runs);
+    await startedRun(first.body.runs[0].runId);
+    await startedRun(a.body.runs[0].runId);
     const runs = (await stack.api.get('/runs?workflow=fulfil-order&limit=100')).body.items as any[];
     expect(runs.filter((run) => run.idempotencyKey === 'event:order-2')).toHaveLength(1);
     expect(runs.filter((run) => run.idempotencyKey === `event:${a.body.id}`)).toHaveLength(1);
@@ -115,6 +126,7 @@ describe('events in', () => {
     expect(emitted.code).toBe(0);
     expect(emitted.stdout).toMatch(/^event\/cli-1 matched\n {2}run\/\S+ \(fulfil-order\)\n/);
     const runId = /run\/(\S+)/.exec(emitted.stdout)![1]!;
+    await startedRun(runId);
     const listed = await runFlowctl(['--server', stack.url, 'get', 'events'], { env });
     expect(listed.stdout).toMatch(/cli-1 +order\.created +default +api +matched +1 /);
     const described = await runFlowctl(['--server', stack.url, 'describe', 'run', runId], { env });
@@ -196,7 +208,9 @@ describe('events in', () => {
       const t = String(Math.floor(Date.now() / 1000));
       const stamped = await callHook('on-stamped', body, { 'x-signature': `t=${t},v1=${hmacHex(HOOK_SECRET, `${t}.`, body)}` });
       expect(stamped.body).toMatchObject({ outcome: 'matched', runs: [{ workflow: 'on-stamped' }] });
-      const run = (await stack.api.get(`/runs/${github.body.runs[0].runId}`)).body;
+      const run = await startedRun(github.body.runs[0].runId);
+      await startedRun(plain.body.runs[0].runId);
+      await startedRun(stamped.body.runs[0].runId);
       expect(run.inputs).toEqual({ ref: 'refs/heads/main' });
     });
 

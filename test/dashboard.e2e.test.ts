@@ -193,7 +193,19 @@ describe('the dashboard, in Chromium against a real scheduler and worker', () =>
     await page.goto(`${stack.url}/runs/${run.id}`);
     const group = page.locator('[data-group="each"]');
     await group.getByText('each ×3000').waitFor();
+    // Counting the times the group's node is hidden while its counts change under it.
+    await page.evaluate(() => {
+      const seen = ((window as any).__groupHidden = { times: 0 });
+      new MutationObserver((records) => {
+        for (const { target } of records) {
+          const node = target as HTMLElement;
+          if (node.matches('.react-flow__node') && node.querySelector('[data-group="each"]') && node.style.visibility === 'hidden')
+            seen.times += 1;
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['style'] });
+    });
     await group.getByText('2994/3000 done · 6 failed').waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (window as any).__groupHidden.times)).toBe(0);
     await runStatus('failed').waitFor();
 
     await group.click();

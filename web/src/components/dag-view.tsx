@@ -1,5 +1,5 @@
-import { Background, Controls, ReactFlow, useReactFlow, type Edge } from '@xyflow/react';
-import { useEffect, useMemo, useRef, type RefObject } from 'react';
+import { Background, Controls, ReactFlow, useReactFlow, type Edge, type NodeChange } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, type RefObject } from 'react';
 import { layoutDag, type Position } from '../graph/dag-layout';
 import type { DagModel, DagNode } from '../graph/dag-model';
 import { useTheme } from '../hooks/use-theme';
@@ -18,12 +18,15 @@ export interface DagViewProps {
 /** Above this many nodes the graph draws only what is on screen. */
 const LARGE_GRAPH = 150;
 
-function toFlowNode(node: DagNode, position: Position, selected: boolean): FlowNode {
+type Size = { width: number; height: number };
+
+function toFlowNode(node: DagNode, position: Position, selected: boolean, measured: Size | undefined): FlowNode {
   if (node.kind === 'task') {
     return {
       id: node.id,
       type: 'task',
       position,
+      measured,
       data: { name: node.name, type: node.type, status: node.status, attempt: node.attempt, forEach: node.forEach, selected },
     };
   }
@@ -31,6 +34,7 @@ function toFlowNode(node: DagNode, position: Position, selected: boolean): FlowN
     id: node.id,
     type: 'taskGroup',
     position,
+    measured,
     data: {
       label: node.label,
       type: node.type,
@@ -87,6 +91,13 @@ export function DagView({ model, selectedId, onSelect, height = '100%' }: DagVie
   modelRef.current = model;
   const positions = useMemo(() => layoutDag(modelRef.current), [model.structureKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const cache = useRef(new Map<string, { signature: string; node: FlowNode }>());
+  // React Flow hides a node it has no size for until it measures it again, and a node object
+  // without `measured` has none: a live count update would blink the node out, or leave it
+  // hidden if the re-measure is lost. So each node's last measured size goes with its next object.
+  const sizes = useRef(new Map<string, Size>());
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    for (const change of changes) if (change.type === 'dimensions' && change.dimensions) sizes.current.set(change.id, change.dimensions);
+  }, []);
 
   const nodes = useMemo(() => {
     const next = new Map<string, { signature: string; node: FlowNode }>();
@@ -95,7 +106,9 @@ export function DagView({ model, selectedId, onSelect, height = '100%' }: DagVie
       const sig = `${signature(node, selected)}|${positions.get(node.id)?.x},${positions.get(node.id)?.y}`;
       const cached = cache.current.get(node.id);
       const flowNode =
-        cached && cached.signature === sig ? cached.node : toFlowNode(node, positions.get(node.id) ?? { x: 0, y: 0 }, selected);
+        cached && cached.signature === sig
+          ? cached.node
+          : toFlowNode(node, positions.get(node.id) ?? { x: 0, y: 0 }, selected, sizes.current.get(node.id));
       next.set(node.id, { signature: sig, node: flowNode });
       return flowNode;
     });
@@ -124,6 +137,7 @@ export function DagView({ model, selectedId, onSelect, height = '100%' }: DagVie
       <ReactFlow
         key={model.structureKey}
         nodes={nodes}
+        onNodesChange={onNodesChange}
         edges={edges}
         nodeTypes={NODE_TYPES}
         colorMode={theme}

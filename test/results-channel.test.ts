@@ -164,6 +164,33 @@ describe('results stream', () => {
     expect(((await redis.xpending(channel.key, 'schedulers')) as [number])[0]).toBe(0);
   });
 
+  it('tells workers that outcomes may carry log lines only while no reader from before that is active', async () => {
+    const channel = channelOn(TEST_REDIS_URL, `rc${randomBytes(4).toString('hex')}`);
+    expect(await channel.readersTakeLogTails()).toBe(false); // nobody reads yet
+
+    // A scheduler from before log tails reads under its bare id: it would apply the outcome and drop the lines.
+    // (Redis lists a reader once it was handed a report.)
+    const redis = connect(TEST_REDIS_URL)();
+    await channel.publish(report('1'));
+    await redis.xgroup('CREATE', channel.key, 'schedulers', '0', 'MKSTREAM');
+    await redis.xreadgroup('GROUP', 'schedulers', 'scheduler-0', 'COUNT', 1, 'STREAMS', channel.key, '>');
+    expect(await channel.readersTakeLogTails()).toBe(false);
+
+    const applied: string[] = [];
+    subscriptions.push(
+      channel.consume('scheduler-1', async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
+        batchSize: 10,
+        onError,
+      }),
+    );
+    await channel.publish(report('2'));
+    await waitFor(async () => applied.includes('2'), { timeoutMs: 10_000, what: 'the new scheduler to read' });
+    expect(await channel.readersTakeLogTails()).toBe(false);
+
+    await redis.xgroup('DELCONSUMER', channel.key, 'schedulers', 'scheduler-0');
+    expect(await channel.readersTakeLogTails()).toBe(true);
+  });
+
   it('tells when every report sent before a mark has been applied, and ignores those sent after it', async () => {
     const channel = channelOn(TEST_REDIS_URL, `rc${randomBytes(4).toString('hex')}`);
     expect(await channel.isSettledThrough(await channel.mark())).toBe(true);

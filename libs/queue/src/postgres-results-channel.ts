@@ -99,6 +99,11 @@ export class PostgresResultsChannel implements ResultsChannel {
     return rows[0]!.settled;
   }
 
+  /** This channel keeps no list of its readers, so outcomes never carry log lines on it. */
+  async readersTakeLogTails(): Promise<boolean> {
+    return false;
+  }
+
   consume(_consumerId: string, apply: ApplyResults, options: ConsumeOptions) {
     let running = true;
     let notified = false;

@@ -36,4 +36,17 @@ describe('parseResultMessage', () => {
   it('keeps the report but drops a malformed trace context', () => {
     expect(parseResultMessage({ ...outcome, traceparent: 'not-a-traceparent\n' })).toEqual(outcome);
   });
+
+  it('keeps the last log lines an outcome carries', () => {
+    const withLines = { ...outcome, logs: { lines: [{ ts: outcome.at, level: 'info', stream: 'log', message: 'done' }], dropped: 3 } };
+    expect(parseResultMessage(withLines)).toEqual(withLines);
+  });
+
+  it.each([
+    ['lines that are not a list', { lines: 'done' }],
+    ['a line of an unknown level', { lines: [{ ts: outcome.at, level: 'loud', stream: 'log', message: 'done' }] }],
+    ['a list instead of an object', []],
+  ])('keeps the outcome but drops log lines with %s', (_, logs) => {
+    expect(parseResultMessage({ ...outcome, logs })).toEqual(outcome);
+  });
 });

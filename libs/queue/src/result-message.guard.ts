@@ -39,6 +39,11 @@ export function parseResultMessage(data: unknown): ResultMessage | undefined {
     const { traceparent: _dropped, ...rest } = data;
     return parseResultMessage(rest);
   }
+  // Likewise a malformed log tail costs its lines, never the outcome that carries it.
+  if (data.logs !== undefined && !(isObject(data.logs) && Array.isArray(data.logs.lines) && data.logs.lines.every(isLogLine))) {
+    const { logs: _dropped, ...rest } = data;
+    return parseResultMessage(rest);
+  }
   switch (data.kind) {
     case 'started':
     case 'heartbeat':

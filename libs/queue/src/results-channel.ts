@@ -13,9 +13,15 @@ export interface ResultsSubscription {
 /** How worker reports reach the schedulers: at least once, applied idempotently by the engine. */
 export interface ResultsChannel {
   publish(message: ResultMessage): Promise<void>;
-  /** Many reports in one write where the channel can (a pipeline of XADDs): what a worker's log batches use. */
+  /** Many reports, appended in this order: an attempt's last log lines, then its outcome. */
   publishMany(messages: readonly ResultMessage[]): Promise<void>;
   consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription;
+  /**
+   * Whether every scheduler reading the channel stores the log lines an outcome carries (AttemptLogTail).
+   * A worker sends an attempt's last lines inside its outcome only then: a scheduler from before log tails
+   * would apply the outcome and drop its lines.
+   */
+  readersTakeLogTails(): Promise<boolean>;
   /** Reports not yet applied and the age of the oldest: how far result application lags (for metrics; O(1) reads). */
   backlog(): Promise<ResultsBacklog>;
   /** A point in the channel: every report whose sending finished before this call lies at or before it. */
@@ -41,6 +47,17 @@ export interface ConsumeOptions {
 }
 
 const GROUP = 'schedulers';
+/**
+ * The end of a reader's consumer name when it takes log tails. The consumer group already lists every
+ * reader, so a worker learns from it, with no registry of its own, whether an older scheduler still reads.
+ */
+const TAKES_LOG_TAILS = '+log-tails';
+/**
+ * A consumer handed nothing for this long is taken for gone: a stopped scheduler's name stays in the group.
+ * A live older scheduler of a quiet cluster counts again from the first report it is handed, and workers
+ * ask again with each registration, so what it can drop is a few seconds of last lines, never an outcome.
+ */
+const READER_GONE_AFTER_MS = 60_000;
 /** A report a scheduler took but did not acknowledge for this long is taken over by another (its taker died or failed). */
 export const RESULTS_CLAIM_IDLE_MS = 5_000;
 /** After this many deliveries a report that keeps failing is dropped (and logged): the task's timeouts recover it. */
@@ -70,13 +87,14 @@ export class StreamResultsChannel implements ResultsChannel {
     await this.client.xadd(this.key, '*', 'm', JSON.stringify(message));
   }
 
+  /**
+   * Back-to-back XADDs on one connection, so Redis appends them in this order. Not an ioredis pipeline:
+   * building one copies every script its client defines (BullMQ's dozens) onto it, which cost a worker
+   * more than the XADDs themselves when every attempt sent its last log lines with its outcome.
+   */
   async publishMany(messages: readonly ResultMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const pipeline = this.client.pipeline();
-    for (const message of messages) pipeline.xadd(this.key, '*', 'm', JSON.stringify(message));
-    const answers = (await pipeline.exec()) ?? [];
-    const failed = answers.find(([error]) => error);
-    if (failed) throw failed[0]!;
+    await Promise.all(messages.map((message) => this.client.xadd(this.key, '*', 'm', JSON.stringify(message))));
   }
 
   /** Acknowledged reports are deleted, so the stream holds exactly the backlog; an entry id starts with its time. */
@@ -98,7 +116,19 @@ export class StreamResultsChannel implements ResultsChannel {
     return (await this.client.xrange(this.key, '-', mark, 'COUNT', 1)).length === 0;
   }
 
-  consume(consumerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
+  async readersTakeLogTails(): Promise<boolean> {
+    let consumers: unknown[];
+    try {
+      consumers = (await this.client.xinfo('CONSUMERS', this.key, GROUP)) as unknown[];
+    } catch {
+      return false; // no stream or group yet: no scheduler has read
+    }
+    const readers = consumers.map(fieldsOf).filter((consumer) => Number(consumer.idle) < READER_GONE_AFTER_MS);
+    return readers.length > 0 && readers.every((consumer) => String(consumer.name).endsWith(TAKES_LOG_TAILS));
+  }
+
+  consume(schedulerId: string, apply: ApplyResults, options: ConsumeOptions): ResultsSubscription {
+    const consumerId = `${schedulerId}${TAKES_LOG_TAILS}`;
     const reader = this.createClient();
     let running = true;
     let nextClaimAt = Date.now() + RESULTS_CLAIM_IDLE_MS;
@@ -240,6 +270,14 @@ type StreamEntry = [id: string, fields: string[]];
 /** XREADGROUP's answer for one stream: null when the block timed out. */
 function entriesOf(answer: unknown): StreamEntry[] {
   return (answer as [string, StreamEntry[]][] | null)?.[0]?.[1] ?? [];
+}
+
+/** A flat [name, value, ...] reply (XINFO's) as an object. */
+function fieldsOf(reply: unknown): Record<string, unknown> {
+  const flat = Array.isArray(reply) ? reply : [];
+  const fields: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = flat[i + 1];
+  return fields;
 }
 
 function parseEntry(fields: string[]): ResultMessage | undefined {

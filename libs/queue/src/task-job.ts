@@ -48,6 +48,7 @@ export type ResultMessage =
       at: string;
       /** W3C trace context of the worker's span: applying the result continues the run's trace. */
       traceparent?: string;
+      logs?: AttemptLogTail;
     }
   | {
       kind: 'failed';
@@ -61,6 +62,7 @@ export type ResultMessage =
       /** The latest heartbeat details, sent with the failure so the next attempt resumes from them even if the last heartbeat was still throttled. */
       heartbeatDetails?: unknown;
       traceparent?: string;
+      logs?: AttemptLogTail;
     }
   | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
   | { kind: 'worker'; worker: WorkerInfo; at: string }
@@ -76,6 +78,17 @@ export type ResultMessage =
       dropped?: number;
       at: string;
     };
+
+/**
+ * An attempt's last unsent log lines, carried by its outcome: one report per attempt instead of two.
+ * Sent only while every scheduler reading the channel takes them (see ResultsChannel.readersTakeLogTails).
+ */
+export interface AttemptLogTail {
+  /** In the order they were written; already masked of the attempt's secret values. */
+  lines: TaskLogLine[];
+  /** Lines the sender could not ship (its buffer was full), to be noted in the log. */
+  dropped?: number;
+}
 
 export type TaskLogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** `log`: the handler's logger; `stdout`/`stderr`: a process's output; `system`: what flowctl itself notes. */

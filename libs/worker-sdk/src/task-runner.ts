@@ -10,6 +10,7 @@ import {
   SecretUnreadable,
   taskQueueName,
   type SecretKeyring,
+  type ResultMessage,
   type TaskJob,
   type TransportOptions,
   type WorkerInfo,
@@ -19,7 +20,7 @@ import { CancelledError, MAX_OUTPUT_BYTES, WorkerShutdownError } from './attempt
 import { abortAtDeadline, HeartbeatThrottle, heartbeatIntervalFor, raceAbort } from './attempt-timing';
 import { ResultReporter } from './result-reporter';
 import { NO_SECRETS, SecretMasker } from './secret-masker';
-import { TaskLogShipper, type TaskLogShipperOptions } from './task-log-shipper';
+import { TaskLogShipper, type LogAttempt, type TaskLogShipperOptions } from './task-log-shipper';
 import { TaskRunnerMetrics } from './task-runner-metrics';
 import { toTaskFailure } from './task-failure.mapper';
 import type { TaskContext, TaskHandler, TaskLogger } from './task-handler';
@@ -84,6 +85,8 @@ export class TaskRunner {
   private readonly running = new Map<string, AbortController>();
   private registration?: NodeJS.Timeout;
   private status: WorkerInfo['status'] = 'active';
+  /** Every scheduler takes an attempt's last lines inside its outcome: asked again with each registration. */
+  private outcomesCarryLogs = false;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -169,6 +172,10 @@ export class TaskRunner {
     // Three intervals: one late mark does not make the worker look gone.
     if (this.status !== 'stopped')
       await this.transport.markAlive(this.workerId, 3 * (this.options.registrationIntervalMs ?? 5_000)).catch(() => undefined);
+    this.outcomesCarryLogs = await this.transport
+      .results()
+      .readersTakeLogTails()
+      .catch(() => false);
     const concurrency = this.types.reduce((sum, type) => sum + this.concurrencyOf(type), 0);
     await this.reporter.send(
       {
@@ -270,29 +277,25 @@ export class TaskRunner {
         });
       endedAtMs = Date.now();
       outcome = 'succeeded';
-      // The attempt's last lines go out just before its outcome, in the same write, so a reader that sees
-      // it end has them all.
-      await this.reporter.sendMany([
-        ...this.logShipper.takeAttempt(logAttempt),
-        { kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() },
-      ]);
+      await this.reporter.sendMany(
+        this.withLastLines(logAttempt, { kind: 'succeeded', ...base, output: output ?? null, startedAt, at: new Date().toISOString() }),
+      );
     } catch (error) {
       endedAtMs ??= Date.now();
       const failure = masker.maskFailure(toTaskFailure(controller.signal.aborted ? controller.signal.reason : error));
       span?.setStatus({ code: SpanStatusCode.ERROR, message: `${failure.type}: ${failure.message}` });
       span?.setAttribute('flowctl.task.error_type', failure.type);
       this.logger.warn(`task failed: ${failure.type}: ${failure.message}`, fields);
-      await this.reporter.sendMany([
-        ...this.logShipper.takeAttempt(logAttempt),
-        {
+      await this.reporter.sendMany(
+        this.withLastLines(logAttempt, {
           kind: 'failed',
           ...base,
           error: failure,
           startedAt,
           at: new Date().toISOString(),
           ...(checkpoint.set ? { heartbeatDetails: checkpoint.details } : {}),
-        },
-      ]);
+        }),
+      );
     } finally {
       clearTimeout(startedReport);
       clearTimeout(timer);
@@ -301,6 +304,19 @@ export class TaskRunner {
       if (outcome === 'succeeded' && this.attemptLog.isLevelEnabled('debug'))
         this.attemptLog.debug({ ...fields, type: job.type, durationMs: (endedAtMs ?? Date.now()) - startedAtMs }, 'attempt succeeded');
     }
+  }
+
+  /**
+   * The attempt's outcome with its unsent lines, so a reader that sees the attempt end has them all: inside
+   * it when the schedulers take that and they fit one message (one report per attempt, not two), else as
+   * messages of their own just ahead of it, in the same write.
+   */
+  private withLastLines(attempt: LogAttempt, outcome: Extract<ResultMessage, { kind: 'succeeded' | 'failed' }>): ResultMessage[] {
+    const lines = this.logShipper.takeAttempt(attempt);
+    if (lines.length === 0) return [outcome];
+    if (lines.length > 1 || !this.outcomesCarryLogs) return [...lines, outcome];
+    const [{ lines: last, dropped }] = lines as [(typeof lines)[0]];
+    return [{ ...outcome, logs: dropped ? { lines: last, dropped } : { lines: last } }];
   }
 
   /** The values of the secrets the job's slots read; a missing or unreadable one fails the attempt, never retried. */

@@ -23,9 +23,9 @@ export class RecordResultsUseCase {
 
   /** Log lines go to their own transaction, committed before the engine applies the batch's reports. */
   async execute(messages: readonly ResultMessage[]): Promise<void> {
-    const logs = messages.filter((m): m is LogsMessage => m.kind === 'logs');
-    // Lines first: a worker ships an attempt's last lines ahead of its outcome, and a reader (the dashboard,
-    // `flowctl logs -f`) that sees the attempt end must find every line already stored.
+    const logs = messages.flatMap(linesOf);
+    // Lines first: a worker ships an attempt's last lines ahead of its outcome or inside it, and a reader
+    // (the dashboard, `flowctl logs -f`) that sees the attempt end must find every line already stored.
     if (logs.length > 0) await this.storeTaskLogs.execute(logs);
     await this.record(messages);
   }
@@ -47,6 +47,14 @@ export class RecordResultsUseCase {
     }
     await this.applyAttempts.execute(messages.flatMap(commandOf));
   }
+}
+
+/** Log lines a report holds: a logs message's, or the last ones an outcome carries (AttemptLogTail). */
+function linesOf(message: ResultMessage): LogsMessage[] {
+  if (message.kind === 'logs') return [message];
+  if ((message.kind !== 'succeeded' && message.kind !== 'failed') || !message.logs) return [];
+  const { runId, taskRunId, attempt, workerId, at, logs } = message;
+  return [{ kind: 'logs', runId, taskRunId, attempt, workerId, at, lines: logs.lines, ...(logs.dropped ? { dropped: logs.dropped } : {}) }];
 }
 
 /** A worker's start or outcome as the attempt command it asks for; other reports ask for none. */

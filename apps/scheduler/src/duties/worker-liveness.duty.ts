@@ -141,7 +141,7 @@ export class WorkerLivenessDuty implements LeaderTimer {
       ],
     }));
     // Stored first, like a worker's own last lines: a reader that sees the attempt end finds the note.
-    await this.storeTaskLogs.execute(notes);
+    await this.transactions.run((tx) => this.storeTaskLogs.write(tx, notes));
     await this.attempts.failAttempts(
       attempts.map((attempt) => ({
         kind: 'fail',

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { contextOf, getLogger, isTracingEnabled, traceparentOf, tracer } from '@flowctl/observability';
 import { acceptsEnd, acceptsStart, decideFailedAttempt } from '@flowctl/core';
-import { ClusterRepository, TaskRunRepository, type FinishedTask, type NewRunEvent, type TaskRunRow } from '@flowctl/persistence';
+import {
+  ClusterRepository,
+  TaskRunRepository,
+  type FinishedTask,
+  type NewRunEvent,
+  type Queryable,
+  type TaskRunRow,
+} from '@flowctl/persistence';
 import { taskJobId } from '@flowctl/queue';
 import { RunAdvancer } from '../../engine/run-advancer';
 import { RunLocker } from '../../engine/run-locker';
@@ -45,20 +52,29 @@ export class ApplyAttemptsUseCase {
     await this.dispatcher.abort([...jobs.keys()], jobs, options);
   }
 
-  async execute(commands: readonly AttemptCommand[]): Promise<void> {
+  /**
+   * `writeFirst` is written in the same transaction, ahead of the commands and before any run is locked:
+   * what must be visible no later than the outcomes (an attempt's last log lines) commits with them.
+   */
+  async execute(commands: readonly AttemptCommand[], writeFirst?: (tx: Queryable) => Promise<unknown>): Promise<void> {
     if (commands.length === 0) return;
     const spans = isTracingEnabled() ? commandSpans(commands) : undefined;
     try {
-      await this.apply(commands, spans);
+      await this.apply(commands, spans, writeFirst);
     } finally {
       for (const span of spans?.values() ?? []) span.end();
     }
   }
 
-  private async apply(commands: readonly AttemptCommand[], spans: Map<AttemptCommand, Span> | undefined): Promise<void> {
+  private async apply(
+    commands: readonly AttemptCommand[],
+    spans: Map<AttemptCommand, Span> | undefined,
+    writeFirst: ((tx: Queryable) => Promise<unknown>) | undefined,
+  ): Promise<void> {
     const applied: { command: AttemptCommand; row: TaskRunRow; status: string }[] = [];
     const uow = await this.transactions.run(async (tx) => {
       applied.length = 0;
+      await writeFirst?.(tx);
       const uow = new UnitOfWork(tx);
       // Runs are locked before their tasks, as in every engine transaction. The run id a
       // command names is checked against the task's row below, so a wrong one only drops it.

@@ -21,16 +21,25 @@ export class RecordResultsUseCase {
     private readonly storeTaskLogs: StoreTaskLogsUseCase,
   ) {}
 
-  /** Log lines go to their own transaction, committed before the engine applies the batch's reports. */
+  /**
+   * Log lines commit no later than the outcomes in the same batch: a worker ships an attempt's last
+   * lines ahead of its outcome or inside it, and a reader (the dashboard, `flowctl logs -f`) that sees
+   * the attempt end must find every line already stored. With outcomes to apply they go in the engine's
+   * transaction, ahead of its locks (one commit for the batch, not two in a row); alone, in their own.
+   */
   async execute(messages: readonly ResultMessage[]): Promise<void> {
     const logs = messages.flatMap(linesOf);
-    // Lines first: a worker ships an attempt's last lines ahead of its outcome or inside it, and a reader
-    // (the dashboard, `flowctl logs -f`) that sees the attempt end must find every line already stored.
-    if (logs.length > 0) await this.storeTaskLogs.execute(logs);
-    await this.record(messages);
+    const commands = messages.flatMap(commandOf);
+    await this.recordWorkers(messages);
+    if (commands.length === 0) {
+      if (logs.length > 0) await this.transactions.run((tx) => this.storeTaskLogs.write(tx, logs));
+      return;
+    }
+    await this.applyAttempts.execute(commands, logs.length > 0 ? (tx) => this.storeTaskLogs.write(tx, logs) : undefined);
   }
 
-  private async record(messages: readonly ResultMessage[]): Promise<void> {
+  /** Registrations and heartbeats: upserts of their own, outside the engine's transaction. */
+  private async recordWorkers(messages: readonly ResultMessage[]): Promise<void> {
     const workers = messages.filter((m): m is Extract<ResultMessage, { kind: 'worker' }> => m.kind === 'worker');
     const heartbeats = messages.filter((m): m is Extract<ResultMessage, { kind: 'heartbeat' }> => m.kind === 'heartbeat');
     if (workers.length > 0) {
@@ -45,7 +54,6 @@ export class RecordResultsUseCase {
         heartbeats.map((m) => ({ id: m.taskRunId, attempt: m.attempt, details: m.details, at: new Date(m.at) })),
       );
     }
-    await this.applyAttempts.execute(messages.flatMap(commandOf));
   }
 }
 

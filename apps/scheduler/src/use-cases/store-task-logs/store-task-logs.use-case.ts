@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sanitizeLogMessage } from '@flowctl/core';
-import { TaskLogRepository, type NewTaskLogLine, type TaskLogBatch } from '@flowctl/persistence';
+import { TaskLogRepository, type NewTaskLogLine, type Queryable, type TaskLogBatch } from '@flowctl/persistence';
 import type { ResultMessage } from '@flowctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../../config/scheduler-config';
-import { TransactionRunner } from '../../engine/transaction-runner';
 
 export type LogsMessage = Extract<ResultMessage, { kind: 'logs' }>;
 
@@ -13,23 +12,20 @@ export function droppedBySenderNote(dropped: number): string {
 }
 
 /**
- * Stores the log lines workers send, in a transaction of their own beside the engine's (never in
- * it): a burst of logs costs the task-state path nothing but a share of the pool. Lines are made
- * storable here whatever the sender did (see sanitizeLogMessage), so a hostile worker cannot make
- * a batch fail.
+ * Stores the log lines workers send, in the transaction it is given (RecordResultsUseCase decides which).
+ * Lines are made storable here whatever the sender did (see sanitizeLogMessage), so a hostile worker
+ * cannot make a batch, or the outcomes that share its transaction, fail.
  */
 @Injectable()
 export class StoreTaskLogsUseCase {
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
-    private readonly transactions: TransactionRunner,
     private readonly taskLogs: TaskLogRepository,
   ) {}
 
-  async execute(messages: readonly LogsMessage[]): Promise<void> {
+  async write(tx: Queryable, messages: readonly LogsMessage[]): Promise<void> {
     const batches = messages.map(toBatch).filter((batch) => batch.lines.length > 0);
-    if (batches.length === 0) return;
-    await this.transactions.run((tx) => this.taskLogs.append(tx, batches, this.config.taskLogLimitBytes));
+    if (batches.length > 0) await this.taskLogs.append(tx, batches, this.config.taskLogLimitBytes);
   }
 }
 

@@ -55,7 +55,7 @@ const TAKES_LOG_TAILS = '+log-tails';
 /**
  * A consumer handed nothing for this long is taken for gone: a stopped scheduler's name stays in the group.
  * A live older scheduler of a quiet cluster counts again from the first report it is handed, and workers
- * ask again with each registration, so what it can drop is a few seconds of last lines, never an outcome.
+ * ask again within 30 s, so what it can drop is at most that long's last lines, never an outcome.
  */
 const READER_GONE_AFTER_MS = 60_000;
 /** A report a scheduler took but did not acknowledge for this long is taken over by another (its taker died or failed). */

@@ -57,6 +57,9 @@ class SecretNotFound extends Error {
   readonly nonRetryable = true;
 }
 
+/** How often a worker whose outcomes carry log lines asks again whether every scheduler still takes them (ResultsChannel.readersTakeLogTails). */
+const READERS_CHECK_MS = 30_000;
+
 /** JSON lines through the process's pino logger; run, task and attempt come from the log context of the attempt. */
 function defaultLogger(): TaskLogger {
   const logger = getLogger('task-runner');
@@ -85,8 +88,9 @@ export class TaskRunner {
   private readonly running = new Map<string, AbortController>();
   private registration?: NodeJS.Timeout;
   private status: WorkerInfo['status'] = 'active';
-  /** Every scheduler takes an attempt's last lines inside its outcome: asked again with each registration. */
+  /** Every scheduler takes an attempt's last lines inside its outcome: asked with each registration until they do, then every READERS_CHECK_MS. */
   private outcomesCarryLogs = false;
+  private readersCheckedAt = 0;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -172,10 +176,13 @@ export class TaskRunner {
     // Three intervals: one late mark does not make the worker look gone.
     if (this.status !== 'stopped')
       await this.transport.markAlive(this.workerId, 3 * (this.options.registrationIntervalMs ?? 5_000)).catch(() => undefined);
-    this.outcomesCarryLogs = await this.transport
-      .results()
-      .readersTakeLogTails()
-      .catch(() => false);
+    if (!this.outcomesCarryLogs || Date.now() - this.readersCheckedAt >= READERS_CHECK_MS) {
+      this.readersCheckedAt = Date.now();
+      this.outcomesCarryLogs = await this.transport
+        .results()
+        .readersTakeLogTails()
+        .catch(() => false);
+    }
     const concurrency = this.types.reduce((sum, type) => sum + this.concurrencyOf(type), 0);
     await this.reporter.send(
       {

@@ -54,10 +54,14 @@ export class ApplyAttemptsUseCase {
 
   /**
    * `writeFirst` is written in the same transaction, ahead of the commands and before any run is locked:
-   * what must be visible no later than the outcomes (an attempt's last log lines) commits with them.
+   * what must be visible no later than the outcomes (an attempt's last log lines) commits with them. With
+   * no commands it is committed on its own.
    */
   async execute(commands: readonly AttemptCommand[], writeFirst?: (tx: Queryable) => Promise<unknown>): Promise<void> {
-    if (commands.length === 0) return;
+    if (commands.length === 0) {
+      if (writeFirst) await this.transactions.run(writeFirst);
+      return;
+    }
     const spans = isTracingEnabled() ? commandSpans(commands) : undefined;
     try {
       await this.apply(commands, spans, writeFirst);

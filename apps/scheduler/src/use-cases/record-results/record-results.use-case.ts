@@ -25,17 +25,12 @@ export class RecordResultsUseCase {
    * Log lines commit no later than the outcomes in the same batch: a worker ships an attempt's last
    * lines ahead of its outcome or inside it, and a reader (the dashboard, `flowctl logs -f`) that sees
    * the attempt end must find every line already stored. With outcomes to apply they go in the engine's
-   * transaction, ahead of its locks (one commit for the batch, not two in a row); alone, in their own.
+   * transaction, ahead of its locks (one commit for the batch, not two in a row).
    */
   async execute(messages: readonly ResultMessage[]): Promise<void> {
     const logs = messages.flatMap(linesOf);
-    const commands = messages.flatMap(commandOf);
     await this.recordWorkers(messages);
-    if (commands.length === 0) {
-      if (logs.length > 0) await this.transactions.run((tx) => this.storeTaskLogs.write(tx, logs));
-      return;
-    }
-    await this.applyAttempts.execute(commands, logs.length > 0 ? (tx) => this.storeTaskLogs.write(tx, logs) : undefined);
+    await this.applyAttempts.execute(messages.flatMap(commandOf), logs.length > 0 ? (tx) => this.storeTaskLogs.write(tx, logs) : undefined);
   }
 
   /** Registrations and heartbeats: upserts of their own, outside the engine's transaction. */

@@ -66,22 +66,12 @@ export type ResultMessage =
     }
   | { kind: 'heartbeat'; runId: string; taskRunId: string; attempt: number; workerId: string; details?: unknown; at: string }
   | { kind: 'worker'; worker: WorkerInfo; at: string }
-  | {
-      kind: 'logs';
-      runId: string;
-      taskRunId: string;
-      attempt: number;
-      workerId: string;
-      /** In the order they were written; already masked of the attempt's secret values. */
-      lines: TaskLogLine[];
-      /** Lines the sender could not ship (its buffer was full), to be noted in the log. */
-      dropped?: number;
-      at: string;
-    };
+  | ({ kind: 'logs'; runId: string; taskRunId: string; attempt: number; workerId: string; at: string } & AttemptLogTail);
 
 /**
- * An attempt's last unsent log lines, carried by its outcome: one report per attempt instead of two.
- * Sent only while every scheduler reading the channel takes them (see ResultsChannel.readersTakeLogTails).
+ * Log lines of an attempt: what a `logs` message holds, and the last unsent ones an outcome carries (one
+ * report per attempt instead of two), sent only while every scheduler reading the channel takes them
+ * (see ResultsChannel.readersTakeLogTails).
  */
 export interface AttemptLogTail {
   /** In the order they were written; already masked of the attempt's secret values. */

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { inPgTransaction, isFailureBeforeCommit, PREPARED_PER_CONNECTION } from '@flowctl/persistence';
+import { FIRST_PLAN_REFRESH_AFTER, inPgTransaction, isFailureBeforeCommit, PREPARED_PER_CONNECTION } from '@flowctl/persistence';
 import { ADMIN_DATABASE_URL } from './support/test-database';
 
 jest.setTimeout(30_000);
@@ -63,6 +63,37 @@ describe('engine transactions on a pooled pg client', () => {
     });
     expect(answers).toEqual(texts.map((_, i) => ({ n: i + 1 })));
     expect(await prepared()).toHaveLength(PREPARED_PER_CONNECTION);
+  });
+
+  it('makes its plans again as its work doubles, so a plan made for a small table does not outlive it', async () => {
+    // PostgreSQL runs a prepared statement on its cached generic plan once that looks no worse than
+    // planning each call, as it did for the engine's batch updates; here it is told to, so the test
+    // does not hang on that estimate.
+    await pool.query('SET plan_cache_mode = force_generic_plan');
+    await pool.query('CREATE TEMP TABLE grown (id bigint PRIMARY KEY, n int NOT NULL)');
+    await pool.query('INSERT INTO grown SELECT i, 0 FROM generate_series(1, 500) AS i');
+    const bump = 'UPDATE grown t SET n = t.n + 1 FROM unnest($1::bigint[]) AS u(id) WHERE t.id = u.id';
+    const run = () => inPgTransaction(pool, (tx) => tx.query(bump, [[1, 2]]));
+    /** The plan the connection runs `bump` with: the generic plan it has cached. */
+    const plan = async () => {
+      const [statement] = (await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE statement = $1', [bump])).rows;
+      if (!statement) throw new Error('the statement is not prepared on the connection');
+      const explained = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE "${statement.name}"('{1,2}')`);
+      return explained.rows.map((row) => row['QUERY PLAN']).join('\n');
+    };
+    await run();
+    // Made for 500 rows: hashing a scan of the whole table is cheapest.
+    expect(await plan()).toMatch(/Seq Scan on grown/);
+
+    await pool.query('INSERT INTO grown SELECT i, 0 FROM generate_series(501, 100000) AS i');
+    for (let i = 1; i < FIRST_PLAN_REFRESH_AFTER - 1; i++) await run();
+    // The table grew 200-fold, and nothing told PostgreSQL (no ANALYZE): the plan still scans it all.
+    expect(await plan()).toMatch(/Seq Scan on grown/);
+    await run(); // the connection's FIRST_PLAN_REFRESH_AFTER-th transaction: its plans are dropped first
+    const replanned = await plan();
+    expect(replanned).toMatch(/Index Scan using grown_pkey/);
+    expect(replanned).not.toMatch(/Seq Scan/);
+    expect((await pool.query('SELECT n FROM grown WHERE id = 1')).rows).toEqual([{ n: FIRST_PLAN_REFRESH_AFTER }]);
   });
 
   describe('BEGIN with the first statement, the last writes with the COMMIT', () => {

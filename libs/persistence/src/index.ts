@@ -14,6 +14,7 @@ export * from './repositories/dead-letter.repository';
 export * from './repositories/cluster.repository';
 export * from './repositories/schedule.repository';
 export * from './pg-transaction';
+export { FIRST_PLAN_REFRESH_AFTER } from './plan-refresh';
 export * from './engine-transaction';
 export * from './statement';
 export * from './repositories/metrics.repository';

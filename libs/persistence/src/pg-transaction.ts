@@ -3,6 +3,7 @@ import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Queryable } from './queryable';
 import type { Statement } from './statement';
+import { planRefreshFor } from './plan-refresh';
 import { failedStatementOf, StatementGroup, type GroupedStatement } from './statement-group';
 
 /** Errors of a write held for the COMMIT: the server skipped the COMMIT, so nothing was committed. */
@@ -96,9 +97,9 @@ export class PgTransaction implements Queryable {
     await this.client.query('ROLLBACK');
   }
 
-  /** What must precede the next statement: BEGIN if it has not gone out, then the held writes. */
+  /** What must precede the next statement: BEGIN if it has not gone out (after a plan refresh when one is due), then the held writes. */
   private take(): GroupedStatement[] {
-    const statements = this.begun ? this.held : [BEGIN, ...this.held];
+    const statements = this.begun ? this.held : [...planRefreshFor(this.client), BEGIN, ...this.held];
     this.begun = true;
     this.held = [];
     return statements;

@@ -329,6 +329,61 @@ describe('events in', () => {
       standbyProcess.child.kill('SIGTERM');
       await standbyProcess.exited;
     });
+
+    it('answers a read of a promised run once the run exists, and a 404 that says so for a run still owed', async () => {
+      expect(
+        (
+          await stack.api.applyYaml(
+            aWorkflow({ name: 'promised-flow', spec: { on: [{ event: 'promised.now' }] }, tasks: [{ name: 'a', type: 'noop' }] }),
+          )
+        ).status,
+      ).toBe(200);
+      // Runs read straight after their event's answer: each is there, however soon it is asked for.
+      for (let i = 0; i < 20; i++) {
+        const answer = await stack.api.post('/events', { name: 'promised.now', id: `promised-now-${i}`, data: {} });
+        expect(answer.status).toBe(200);
+        expect(answer.body.runs).toHaveLength(1);
+        expect((await stack.api.get(`/runs/${answer.body.runs[0].runId}`)).status).toBe(200);
+      }
+
+      // Two runs an event owes whose start is not due for an hour, as if the scheduler that accepted it had died.
+      const waited = '0190f0c0-0000-7000-8000-000000000011';
+      const stillOwed = '0190f0c0-0000-7000-8000-000000000012';
+      const db = new Client({ connectionString: stack.database.url });
+      await db.connect();
+      try {
+        await db.query(
+          `INSERT INTO events (namespace, id, name, source, data, outcome, reason, runs) VALUES ('default', 'promised-1', 'promised', 'api', '{}', 'matched', NULL, $1)`,
+          [JSON.stringify([waited, stillOwed].map((runId) => ({ workflow: 'promised-flow', runId })))],
+        );
+        await db.query(
+          `INSERT INTO event_runs (run_id, namespace, event_id) VALUES ($1, 'default', 'promised-1'), ($2, 'default', 'promised-1')`,
+          [waited, stillOwed],
+        );
+        await db.query(
+          `INSERT INTO event_starts (run_id, namespace, event_id, workflow_name, inputs, due_at)
+           VALUES ($1, 'default', 'promised-1', 'promised-flow', '{}', now() + interval '1 hour'), ($2, 'default', 'promised-1', 'promised-flow', '{}', now() + interval '1 hour')`,
+          [waited, stillOwed],
+        );
+        let answered = false;
+        const read = stack.api.get(`/runs/${waited}`).finally(() => (answered = true));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(answered).toBe(false); // waiting for the run, not a 404
+        // The leader starts it once due.
+        await db.query(`UPDATE event_starts SET due_at = now() WHERE run_id = $1`, [waited]);
+        await db.query(`NOTIFY flowctl_timers`);
+        const run = await read;
+        expect(run.status).toBe(200);
+        expect(run.body).toMatchObject({ id: waited, workflow: 'promised-flow', event: { id: 'promised-1' } });
+
+        const owed = await stack.api.get(`/runs/${stillOwed}`);
+        expect(owed.status).toBe(404);
+        expect(owed.body.message).toMatch(/owed by event promised-1 and has not started yet/);
+      } finally {
+        await db.query(`DELETE FROM event_starts WHERE run_id = $1`, [stillOwed]);
+        await db.end();
+      }
+    });
   });
 
   describe('after another workflow', () => {

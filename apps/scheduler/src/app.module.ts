@@ -27,6 +27,7 @@ import { stopTracing } from '@flowctl/observability';
 import { QueueTransport } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { API_CONTROLLERS } from './api/api-controllers';
+import { PromisedRuns } from './api/promised-runs';
 import { RunChangeFeed } from './api/run-change-feed';
 import { AuditInterceptor } from './auth/audit.interceptor';
 import { AuditRecorder } from './auth/audit-recorder';
@@ -209,6 +210,7 @@ export class SchedulerModule {
         TypeConcurrencyDuty,
         ResultsConsumer,
         RunChangeFeed,
+        PromisedRuns,
         RedisSettingsCheck,
         ShutdownState,
         MetricsRepository,

@@ -10,6 +10,7 @@ import { DecideApprovalUseCase } from '../use-cases/decide-approval/decide-appro
 import { RetryRunUseCase } from '../use-cases/retry-run/retry-run.use-case';
 import { ContractBody, ContractQuery, Route } from './contract-route';
 import { decodeCursor, encodeCursor, isBigintIdField, isTimestampField, isUuidField, page } from './cursor';
+import { PromisedRuns } from './promised-runs';
 import { runIdParam } from './request-params';
 import { eventView, iso, runView, taskView } from './views';
 
@@ -38,6 +39,7 @@ export class RunsController {
     private readonly cancelRun: CancelRunUseCase,
     private readonly retryRun: RetryRunUseCase,
     private readonly decideApproval: DecideApprovalUseCase,
+    private readonly promisedRuns: PromisedRuns,
   ) {}
 
   @Route('listRuns')
@@ -140,8 +142,10 @@ export class RunsController {
   }
 
   /** A run of another namespace answers exactly as a run that does not exist. */
+  /** The run, if the caller may see it; one an event has promised is waited for (PromisedRuns). */
   private async visibleRun(id: string, access: Access): Promise<RunRow> {
-    const run = await this.runs.find(this.dataSource, runIdParam(id));
+    const runId = runIdParam(id);
+    const run = (await this.runs.find(this.dataSource, runId)) ?? (await this.promisedRuns.find(runId, access));
     if (!run) throw new NotFound(`run ${id} not found`);
     access.assertVisible(run.namespace, `run ${id} not found`);
     return run;

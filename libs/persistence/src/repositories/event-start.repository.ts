@@ -22,6 +22,16 @@ export class EventStartRepository {
     await db.query(`DELETE FROM event_starts WHERE run_id = ANY($1::uuid[])`, [runIds]);
   }
 
+  /** The event that owes `runId`, if the run is still owed (accepted, not yet started). */
+  async owing(db: Queryable, runId: string): Promise<{ namespace: string; eventId: string } | undefined> {
+    const [row] = await queryRows<{ namespace: string; eventId: string }>(
+      db,
+      `SELECT namespace, event_id AS "eventId" FROM event_starts WHERE run_id = $1`,
+      [runId],
+    );
+    return row;
+  }
+
   async nextDueAt(db: Queryable): Promise<Date | null> {
     return queryEarliest(db, `SELECT min(due_at) AS at FROM event_starts`);
   }

@@ -87,13 +87,15 @@ describe('TaskLogShipper', () => {
     expect(sent.flatMap((m) => m.lines)).toHaveLength(4);
   });
 
-  it("sends one attempt's lines ahead of its outcome and leaves the others waiting", async () => {
+  it("hands over one attempt's lines for its outcome and leaves the others waiting", async () => {
     const { shipper, sent } = recordingShipper();
     shipper.write(attemptA, 'info', 'log', 'a');
     shipper.write(attemptB, 'info', 'log', 'b');
-    await shipper.flushAttempt({ ...attemptB });
-    expect(sent.map((m) => [m.taskRunId, m.lines.map((l) => l.message)])).toEqual([['2', ['b']]]);
+    const taken = shipper.takeAttempt({ ...attemptB });
+    expect(taken.map((m) => [m.taskRunId, m.lines.map((l) => l.message)])).toEqual([['2', ['b']]]);
+    expect(sent).toEqual([]);
     expect(shipper.pendingLines).toBe(1);
+    expect(shipper.takeAttempt({ ...attemptB })).toEqual([]);
   });
 
   it("holds a flood's batches while the results channel is behind, sends the others' at once, and the flood's once it has room", async () => {

@@ -76,7 +76,7 @@ function compact(queue: AttemptLines): void {
  * attempt past slowedUpToChars) ships only while the results channel holds fewer than
  * maxBacklogReports (the schedulers keep up), so a task printing faster than logs are stored fills this
  * buffer, not Redis, and another task's outcome queues behind a few of its batches at most. An
- * attempt's own lines go out ahead of its outcome (flushAttempt), whatever else is waiting. A worker
+ * attempt's own lines go out with its outcome (takeAttempt), whatever else is waiting. A worker
  * that dies loses at most what it had not shipped yet.
  */
 export class TaskLogShipper {
@@ -167,12 +167,6 @@ export class TaskLogShipper {
     const messages = toMessages(this.workerId, takeLines(queue, pendingOf(queue), []), droppedOf(queue), this.options.linesPerMessage);
     this.releaseWaiters();
     return messages;
-  }
-
-  /** Sends this attempt's unsent lines now (see takeAttempt). */
-  async flushAttempt(attempt: LogAttempt): Promise<void> {
-    const messages = this.takeAttempt(attempt);
-    if (messages.length > 0) await this.publish(messages);
   }
 
   /** Sends everything buffered now, whether or not the results channel is behind, and waits for it (a worker's stop). */

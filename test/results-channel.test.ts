@@ -25,6 +25,17 @@ describe('results stream', () => {
     return channel;
   };
   const onError = () => undefined;
+  /** Reads the channel as `consumer`, as a scheduler would; the task run ids of what it took, in order. */
+  const readTaskRunIds = (channel: StreamResultsChannel, consumer: string): string[] => {
+    const applied: string[] = [];
+    subscriptions.push(
+      channel.consume(consumer, async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
+        batchSize: 10,
+        onError,
+      }),
+    );
+    return applied;
+  };
 
   const streams: string[] = [];
   afterEach(async () => {
@@ -40,14 +51,7 @@ describe('results stream', () => {
     const dying = await hangingConsumer(channel, 'dying', () => channel.publish(report('1')));
     subscriptions.push(dying.subscription);
 
-    const applied: string[] = [];
-    subscriptions.push(
-      channelOn(TEST_REDIS_URL, prefix).consume(
-        'alive',
-        async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))),
-        { batchSize: 10, onError },
-      ),
-    );
+    const applied = readTaskRunIds(channelOn(TEST_REDIS_URL, prefix), 'alive');
     await waitFor(async () => applied.includes('1'), { timeoutMs: RESULTS_CLAIM_IDLE_MS * 4, what: 'the live scheduler to claim it' });
     const pending = (await connect(TEST_REDIS_URL)().xpending(channel.key, 'schedulers')) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
@@ -92,13 +96,7 @@ describe('results stream', () => {
     const redis = await OwnRedis.start();
     try {
       const channel = channelOn(redis.url, 'lost');
-      const applied: string[] = [];
-      subscriptions.push(
-        channel.consume('one', async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
-          batchSize: 10,
-          onError,
-        }),
-      );
+      const applied = readTaskRunIds(channel, 'one');
       await channel.publish(report('21'));
       await waitFor(async () => applied.includes('21'), { timeoutMs: 10_000, what: 'the first report' });
       await connect(redis.url)().flushall();
@@ -122,13 +120,7 @@ describe('results stream', () => {
       expect(waiting.reports).toBe(2);
       expect(waiting.oldestAgeMs).toBeGreaterThanOrEqual(40);
 
-      const applied: string[] = [];
-      subscriptions.push(
-        channel.consume('alive', async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
-          batchSize: 10,
-          onError,
-        }),
-      );
+      const applied = readTaskRunIds(channel, 'alive');
       await waitFor(async () => (await channel.backlog()).reports === 0, { timeoutMs: 10_000, what: 'the backlog to drain' });
       expect(applied.sort()).toEqual(['1', '2']);
       expect((await channel.backlog()).oldestAgeMs).toBe(0);
@@ -176,13 +168,7 @@ describe('results stream', () => {
     await redis.xreadgroup('GROUP', 'schedulers', 'scheduler-0', 'COUNT', 1, 'STREAMS', channel.key, '>');
     expect(await channel.readersTakeLogTails()).toBe(false);
 
-    const applied: string[] = [];
-    subscriptions.push(
-      channel.consume('scheduler-1', async (messages) => void applied.push(...messages.map((m) => ('taskRunId' in m ? m.taskRunId : ''))), {
-        batchSize: 10,
-        onError,
-      }),
-    );
+    const applied = readTaskRunIds(channel, 'scheduler-1');
     await channel.publish(report('2'));
     await waitFor(async () => applied.includes('2'), { timeoutMs: 10_000, what: 'the new scheduler to read' });
     expect(await channel.readersTakeLogTails()).toBe(false);

@@ -141,8 +141,10 @@ export class RunsController {
     return taskView(await this.decideApproval.execute((await this.visibleRun(id, access)).id, task, false, body ?? {}));
   }
 
-  /** A run of another namespace answers exactly as a run that does not exist. */
-  /** The run, if the caller may see it; one an event has promised is waited for (PromisedRuns). */
+  /**
+   * The run, if the caller may see it: one of another namespace answers exactly as a run that does not
+   * exist. A run an event has promised and not yet started is waited for (PromisedRuns).
+   */
   private async visibleRun(id: string, access: Access): Promise<RunRow> {
     const runId = runIdParam(id);
     const run = (await this.runs.find(this.dataSource, runId)) ?? (await this.promisedRuns.find(runId, access));

@@ -139,9 +139,46 @@ describe('task log chunks', () => {
     expect(tally!.dropped).toBe(dropped);
   });
 
+  it('replaces a note that alone must go with a new one under the same seq', async () => {
+    // A 200-byte cap keeps 150: a note of about 65 bytes is then a large part of what is kept.
+    const limit = 200;
+    await client.query(`INSERT INTO task_runs (id, run_id, name, type, status, attempt) VALUES (4, $1, 'tiny', 'noop', 'running', 1)`, [
+      RUN_ID,
+    ]);
+    const append = (message: string) =>
+      repository.append(
+        db,
+        [
+          {
+            runId: RUN_ID,
+            taskRunId: '4',
+            attempt: 1,
+            lines: [{ ts: Date.now(), level: 'info', stream: 'log', message, bytes: message.length }],
+          },
+        ],
+        limit,
+      );
+    await append('a'.repeat(150));
+    await append('b'.repeat(100));
+    const note = /^1 earlier lines dropped: this attempt's log keeps its latest 200 bytes$/;
+    expect((await repository.page(db, '4', 1, 0, 10)).map((row) => [row.seq, row.message])).toEqual([
+      [1, expect.stringMatching(note)],
+      [2, 'b'.repeat(100)],
+    ]);
+    // Over the cap again, and the note is all that the cut reaches: it goes, and its successor takes its seq.
+    await append('c'.repeat(40));
+    expect((await repository.page(db, '4', 1, 0, 10)).map((row) => [row.seq, row.message])).toEqual([
+      [1, expect.stringMatching(note)],
+      [2, 'b'.repeat(100)],
+      [3, 'c'.repeat(40)],
+    ]);
+    const stored = await client.query(`SELECT sum(bytes)::int AS bytes FROM task_log_chunks WHERE task_run_id = 4`);
+    expect(await repository.tally(db, '4', 1)).toEqual({ lines: 3, bytes: stored.rows[0].bytes, dropped: 1 });
+  });
+
   it('deletes the chunks with their run', async () => {
     await repository.deleteOfRuns(db, [RUN_ID]);
-    const left = await client.query(`SELECT count(*)::int AS n FROM task_log_chunks WHERE task_run_id IN (2, 3)`);
+    const left = await client.query(`SELECT count(*)::int AS n FROM task_log_chunks WHERE task_run_id IN (2, 3, 4)`);
     expect(left.rows[0].n).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ const SECRET = `s3cr3t-${randomBytes(12).toString('hex')}`;
 const ADMIN_TOKEN = `admin-token-for-task-logs-${randomBytes(8).toString('hex')}`;
 /** Small, so the cap test needs a few hundred KiB of output, not 10 MiB. */
 const LOG_LIMIT = 256 * 1024;
+const CHAIN_HOPS = 10;
 
 describe('task logs', () => {
   let stack: FlowctlStack;
@@ -68,6 +69,17 @@ describe('task logs', () => {
       }),
     );
     await apply(aWorkflow({ name: 'sdk', tasks: [{ name: 'log', type: 'log-lines', with: { count: 3, warn: true, console: true } }] }));
+    await apply(
+      aWorkflow({
+        name: 'logged-chain',
+        tasks: Array.from({ length: CHAIN_HOPS + 1 }, (_, i) => ({
+          name: `t${i}`,
+          type: 'log-lines',
+          with: { count: 3 },
+          ...(i > 0 ? { dependsOn: [`t${i - 1}`] } : {}),
+        })),
+      }),
+    );
     await apply(
       aWorkflow({
         name: 'retried',
@@ -216,6 +228,25 @@ describe('task logs', () => {
       return body.items.length >= 2 ? body : undefined;
     });
     expect(missing.items[1]).toMatchObject({ level: 'warn', message: expect.stringMatching(/^404 Not Found/) });
+  });
+
+  it("stores a task's lines in the transaction that applies its outcome, at no round trip to PostgreSQL more than a silent task", async () => {
+    // Engine transactions of at most three round trips so far, as engine.test.ts counts a silent chain's hops.
+    const transactionsWithin3 = async () => {
+      const body = await (await fetch(`${stack.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+      const bucket = /^flowctl_engine_transaction_round_trips_bucket\{le="3"\} (\d+)$/m.exec(body);
+      if (!bucket) throw new Error('no round-trip bucket le=3 in the metrics');
+      return Number(bucket[1]);
+    };
+    const before = await transactionsWithin3();
+    const runId = await start('logged-chain');
+    expect((await stack.waitForRun(runId)).status).toBe('succeeded');
+    // Every hop's result transaction but the last (which ends the run and reads its counters back).
+    expect((await transactionsWithin3()) - before).toBeGreaterThanOrEqual(CHAIN_HOPS);
+    for (let i = 0; i <= CHAIN_HOPS; i++) {
+      const { body } = await logsOf(runId, `t${i}`);
+      expect(body.items.map((line: any) => line.message)).toEqual(['attempt 1 line 1', 'attempt 1 line 2', 'attempt 1 line 3']);
+    }
   });
 
   it('reads the latest attempt by default, an earlier one by ?attempt=, in pages with after and limit', async () => {

@@ -42,154 +42,37 @@ export interface TaskLogChunk {
   lines: StoredLine[];
 }
 
-/** An attempt whose lines passed the cap, as the append left it. */
-interface AttemptTally {
-  taskRunId: string;
-  attempt: number;
-  bytes: string;
-  dropped: string;
-  markerSeq: string | null;
-}
-
 /** Lines a chunk holds at most: a page that starts inside a chunk reads (and skips) this many at worst. */
 export const LINES_PER_CHUNK = 1_000;
 /** Bytes a chunk holds at most (past one line): the cap trims whole chunks, so they stay a small part of it. */
 const MAX_CHUNK_BYTES = 256 * 1024;
+/** Task run ids in one notification: at most 19 digits and a comma each, well inside a payload's 8000 bytes. */
+const IDS_PER_NOTIFICATION = 300;
 
 /**
  * The lines of each attempt (task_log_chunks: runs of consecutive seqs, one row per attempt and batch)
  * and their bookkeeping (task_log_attempts: the next sequence number, the bytes kept and the lines
- * dropped). A batch is a handful of statements whatever its size, and a row per attempt in it, not per
- * line; an attempt past its cap loses its oldest chunks in one statement, which only runs once a quarter
- * of the cap has been written since the last trim.
+ * dropped). A batch is two statements whatever its size, and a row per attempt in it, not per line:
+ * the first stores, the second trims an attempt past its cap, which deletes only once a quarter of the
+ * cap has been written since its last trim.
  */
 export class TaskLogRepository {
   /**
-   * Numbers and stores the batches; lines of a task run that does not exist (or not in that run, or
-   * for an attempt it has not reached) are dropped. Returns the task run ids that got lines, for the
-   * notification. Run inside a transaction: the bookkeeping row's lock orders concurrent writers.
+   * Numbers and stores the batches, then trims every attempt they took past `limitBytes`; lines of a
+   * task run that does not exist (or not in that run, or for an attempt it has not reached) are dropped.
+   * Run inside a transaction: the bookkeeping row's lock orders concurrent writers, and the trim runs
+   * under it. On an engine transaction both statements ride with its next statement or its COMMIT, as
+   * nothing here reads an answer: logging adds no round trip to the batch that carries the lines.
    */
-  async append(tx: Queryable, batches: readonly TaskLogBatch[], limitBytes: number): Promise<string[]> {
+  async append(tx: Queryable, batches: readonly TaskLogBatch[], limitBytes: number): Promise<void> {
     const merged = mergeByAttempt(batches);
-    if (merged.length === 0) return [];
+    if (merged.length === 0) return;
     // Rows are locked in key order, so two schedulers storing overlapping batches cannot deadlock.
     merged.sort((a, b) => compareIds(a.taskRunId, b.taskRunId) || a.attempt - b.attempt);
-    const numbered = await queryRows<{ taskRunId: string; attempt: number; nextSeq: string; bytes: string }>(
-      tx,
-      `INSERT INTO task_log_attempts AS a (task_run_id, attempt, run_id, next_seq, bytes)
-       SELECT t.id, u.attempt, t.run_id, u.lines, u.bytes
-         FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS u(task_run_id, attempt, run_id, lines, bytes, ord)
-         JOIN task_runs t ON t.id = u.task_run_id AND t.run_id = u.run_id AND u.attempt <= t.attempt
-        ORDER BY u.ord
-       ON CONFLICT (task_run_id, attempt) DO UPDATE SET next_seq = a.next_seq + EXCLUDED.next_seq, bytes = a.bytes + EXCLUDED.bytes
-       RETURNING a.task_run_id::text AS "taskRunId", a.attempt, a.next_seq::text AS "nextSeq", a.bytes::text AS bytes`,
-      [
-        merged.map((b) => b.taskRunId),
-        merged.map((b) => b.attempt),
-        merged.map((b) => b.runId),
-        merged.map((b) => b.lines.length),
-        merged.map((b) => b.lines.reduce((sum, line) => sum + line.bytes, 0)),
-      ],
-    );
-    const ends = new Map(numbered.map((row) => [`${row.taskRunId}:${row.attempt}`, row]));
-    const chunkBytes = Math.max(1, Math.min(MAX_CHUNK_BYTES, Math.floor(limitBytes / 8)));
-    const ids: string[] = [];
-    const attempts: number[] = [];
-    const firstSeqs: number[] = [];
-    const lastSeqs: number[] = [];
-    const bytes: number[] = [];
-    const chunks: StoredLine[][] = [];
-    const touched: string[] = [];
-    const overCap: { taskRunId: string; attempt: number }[] = [];
-    for (const batch of merged) {
-      const end = ends.get(`${batch.taskRunId}:${batch.attempt}`);
-      if (!end) continue;
-      touched.push(batch.taskRunId);
-      for (const chunk of chunksOf(batch.lines, Number(end.nextSeq) - batch.lines.length + 1, LINES_PER_CHUNK, chunkBytes)) {
-        ids.push(batch.taskRunId);
-        attempts.push(batch.attempt);
-        firstSeqs.push(chunk.firstSeq);
-        lastSeqs.push(chunk.lastSeq);
-        bytes.push(chunk.bytes);
-        chunks.push(chunk.lines);
-      }
-      if (Number(end.bytes) > limitBytes) overCap.push({ taskRunId: batch.taskRunId, attempt: batch.attempt });
+    for (const statement of [storeStatement(merged, limitBytes), trimStatement(merged, limitBytes)]) {
+      if (tx.sendWithCommit) tx.sendWithCommit(statement);
+      else await tx.query(statement.sql, statement.parameters);
     }
-    if (ids.length === 0) return [];
-    const notified = [...new Set(touched)];
-    // The lines travel as one JSON document, split into its chunks by PostgreSQL: one string to encode
-    // here, not an array element per line, each escaped by the driver. The notification goes in the same
-    // statement: comma-separated ids, a few hundred to a notification (a payload holds 8000 bytes), so a
-    // batch of a fan-out's logs is a handful of notifications, not one per task.
-    const store: Statement = {
-      sql: `WITH stored AS (
-         INSERT INTO task_log_chunks (task_run_id, attempt, first_seq, last_seq, bytes, lines)
-         SELECT * FROM ROWS FROM (unnest($1::bigint[]), unnest($2::int[]), unnest($3::bigint[]), unnest($4::bigint[]), unnest($5::bigint[]), json_array_elements($6::json)))
-       SELECT pg_notify('${TASK_LOGS_CHANNEL}', ids) FROM unnest($7::text[]) AS ids`,
-      parameters: [ids, attempts, firstSeqs, lastSeqs, bytes, JSON.stringify(chunks), notificationPayloads(notified)],
-    };
-    // Nothing reads its answer: unless a trim follows, it rides with the COMMIT, one round trip fewer
-    // for every batch (the engine applies the batch's reports only once this has committed).
-    if (overCap.length === 0 && tx.sendWithCommit) {
-      tx.sendWithCommit(store);
-      return notified;
-    }
-    await tx.query(store.sql, store.parameters);
-    for (const attempt of overCap) await this.trim(tx, attempt.taskRunId, attempt.attempt, limitBytes);
-    return notified;
-  }
-
-  /**
-   * Drops the oldest chunks of an attempt past its cap, down to three quarters of it or a little less (so
-   * a task that prints without end trims once per quarter cap, not on every batch), and puts one `system`
-   * line in their place, numbered as the newest dropped line, saying how many are gone in all.
-   */
-  private async trim(tx: Queryable, taskRunId: string, attempt: number, limitBytes: number): Promise<void> {
-    const keepBytes = Math.floor(limitBytes * 0.75);
-    // The newest chunk that must go: the bytes from it on (newest first) pass what is kept. Every older
-    // chunk goes too, so the delete is one range along the primary key.
-    const [cut] = await queryRows<{ seq: string | null }>(
-      tx,
-      `SELECT max(first_seq)::text AS seq FROM (
-         SELECT c.first_seq, sum(c.bytes) OVER (ORDER BY c.first_seq DESC) AS newer_bytes
-           FROM task_log_chunks c WHERE c.task_run_id = $1 AND c.attempt = $2) sized
-        WHERE newer_bytes > $3`,
-      [taskRunId, attempt, keepBytes],
-    );
-    if (!cut?.seq) return;
-    const [gone] = await queryRows<{ lines: string; bytes: string | null; lastSeq: string | null; markerGone: boolean }>(
-      tx,
-      `WITH doomed AS (
-         DELETE FROM task_log_chunks WHERE task_run_id = $1 AND attempt = $2 AND first_seq <= $3
-         RETURNING first_seq, last_seq, bytes),
-       marker AS (SELECT marker_seq FROM task_log_attempts WHERE task_run_id = $1 AND attempt = $2)
-       SELECT coalesce(sum(last_seq - first_seq + 1), 0)::text AS lines, sum(bytes)::text AS bytes, max(last_seq)::text AS "lastSeq",
-              coalesce(bool_or((SELECT marker_seq FROM marker) BETWEEN first_seq AND last_seq), false) AS "markerGone"
-         FROM doomed`,
-      [taskRunId, attempt, cut.seq],
-    );
-    if (!gone || gone.lastSeq === null) return;
-    const droppedNow = Number(gone.lines) - (gone.markerGone ? 1 : 0);
-    const [tally] = await queryRows<AttemptTally>(
-      tx,
-      `UPDATE task_log_attempts SET dropped = dropped + $3, bytes = bytes - $4, marker_seq = $5
-        WHERE task_run_id = $1 AND attempt = $2
-        RETURNING task_run_id::text AS "taskRunId", attempt, bytes::text, dropped::text, marker_seq::text AS "markerSeq"`,
-      [taskRunId, attempt, droppedNow, Number(gone.bytes ?? 0), gone.lastSeq],
-    );
-    if (!tally) return;
-    const note = `${tally.dropped} earlier lines dropped: this attempt's log keeps its latest ${formatBytes(limitBytes)}`;
-    const noteBytes = Buffer.byteLength(note, 'utf8');
-    const line: StoredLine = [Date.now(), 'warn', 'system', note];
-    await tx.query(
-      `INSERT INTO task_log_chunks (task_run_id, attempt, first_seq, last_seq, bytes, lines) VALUES ($1, $2, $3, $3, $4, $5::json)`,
-      [taskRunId, attempt, gone.lastSeq, noteBytes, JSON.stringify([line])],
-    );
-    await tx.query(`UPDATE task_log_attempts SET bytes = bytes + $3 WHERE task_run_id = $1 AND attempt = $2`, [
-      taskRunId,
-      attempt,
-      noteBytes,
-    ]);
   }
 
   /** Lines of one attempt after `afterSeq`, oldest first. */
@@ -254,21 +137,115 @@ export function chunksOf(lines: readonly NewTaskLogLine[], firstSeq: number, max
   return chunks;
 }
 
-const MAX_PAYLOAD_CHARS = 7_000;
-
-/** Task run ids joined by commas into payloads that fit a notification. */
-export function notificationPayloads(ids: readonly string[]): string[] {
-  const payloads: string[] = [];
-  let current = '';
-  for (const id of ids) {
-    if (current.length > 0 && current.length + id.length + 1 > MAX_PAYLOAD_CHARS) {
-      payloads.push(current);
-      current = '';
+/**
+ * One statement: the bookkeeping upsert numbers each attempt's lines (its answer, the attempt's new
+ * `next_seq`, is the seq of the batch's last line), the chunks go in at their offsets from it, and the
+ * task run ids that got lines are notified, a few hundred to a notification (a payload holds 8000
+ * bytes). The lines travel as one JSON document that PostgreSQL splits into its chunks: one string to
+ * encode here, not an array element per line, each escaped by the driver.
+ */
+function storeStatement(merged: readonly TaskLogBatch[], limitBytes: number): Statement {
+  const chunkBytes = Math.max(1, Math.min(MAX_CHUNK_BYTES, Math.floor(limitBytes / 8)));
+  const ids: string[] = [];
+  const attempts: number[] = [];
+  const firstOffsets: number[] = [];
+  const lastOffsets: number[] = [];
+  const bytes: number[] = [];
+  const chunks: StoredLine[][] = [];
+  for (const batch of merged) {
+    // Numbered so that the batch's last line is 0: offsets from the attempt's next_seq once counted.
+    for (const chunk of chunksOf(batch.lines, 1 - batch.lines.length, LINES_PER_CHUNK, chunkBytes)) {
+      ids.push(batch.taskRunId);
+      attempts.push(batch.attempt);
+      firstOffsets.push(chunk.firstSeq);
+      lastOffsets.push(chunk.lastSeq);
+      bytes.push(chunk.bytes);
+      chunks.push(chunk.lines);
     }
-    current = current.length > 0 ? `${current},${id}` : id;
   }
-  if (current.length > 0) payloads.push(current);
-  return payloads;
+  return {
+    sql: `WITH numbered AS (
+       INSERT INTO task_log_attempts AS a (task_run_id, attempt, run_id, next_seq, bytes)
+       SELECT t.id, u.attempt, t.run_id, u.lines, u.bytes
+         FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS u(task_run_id, attempt, run_id, lines, bytes, ord)
+         JOIN task_runs t ON t.id = u.task_run_id AND t.run_id = u.run_id AND u.attempt <= t.attempt
+        ORDER BY u.ord
+       ON CONFLICT (task_run_id, attempt) DO UPDATE SET next_seq = a.next_seq + EXCLUDED.next_seq, bytes = a.bytes + EXCLUDED.bytes
+       RETURNING a.task_run_id, a.attempt, a.next_seq),
+     stored AS (
+       INSERT INTO task_log_chunks (task_run_id, attempt, first_seq, last_seq, bytes, lines)
+       SELECT c.task_run_id, c.attempt, n.next_seq + c.first_offset, n.next_seq + c.last_offset, c.bytes, c.lines
+         FROM ROWS FROM (unnest($6::bigint[]), unnest($7::int[]), unnest($8::bigint[]), unnest($9::bigint[]), unnest($10::bigint[]), json_array_elements($11::json))
+              AS c(task_run_id, attempt, first_offset, last_offset, bytes, lines)
+         JOIN numbered n ON n.task_run_id = c.task_run_id AND n.attempt = c.attempt)
+     SELECT pg_notify('${TASK_LOGS_CHANNEL}', string_agg(id::text, ',')) FROM (
+       SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${IDS_PER_NOTIFICATION} AS part FROM (SELECT DISTINCT task_run_id AS id FROM numbered) touched) parts
+      GROUP BY part`,
+    parameters: [
+      merged.map((b) => b.taskRunId),
+      merged.map((b) => b.attempt),
+      merged.map((b) => b.runId),
+      merged.map((b) => b.lines.length),
+      merged.map((b) => b.lines.reduce((sum, line) => sum + line.bytes, 0)),
+      ids,
+      attempts,
+      firstOffsets,
+      lastOffsets,
+      bytes,
+      JSON.stringify(chunks),
+    ],
+  };
+}
+
+/**
+ * One statement, after the store: each attempt of the batch past its cap loses its oldest chunks, down
+ * to three quarters of the cap or a little less (so a task that prints without end trims once per
+ * quarter cap, not on every batch). The newest chunk that must go is the one from which on (newest
+ * first) the bytes pass what is kept; it and every older chunk go, one range along the primary key.
+ * One `system` line takes their place, numbered as the newest dropped line, saying how many lines are
+ * gone in all (the previous such note, when it goes too, is no dropped line). An attempt under its
+ * cap, the usual case, costs one index lookup.
+ */
+function trimStatement(merged: readonly TaskLogBatch[], limitBytes: number): Statement {
+  return {
+    sql: `WITH over AS MATERIALIZED (
+       SELECT a.task_run_id, a.attempt, a.marker_seq
+         FROM unnest($1::bigint[], $2::int[]) AS u(task_run_id, attempt)
+         JOIN task_log_attempts a ON a.task_run_id = u.task_run_id AND a.attempt = u.attempt
+        WHERE a.bytes > $3),
+     cut AS (
+       SELECT o.task_run_id, o.attempt, o.marker_seq, max(sized.first_seq) AS seq
+         FROM over o CROSS JOIN LATERAL (
+           SELECT c.first_seq, sum(c.bytes) OVER (ORDER BY c.first_seq DESC) AS newer_bytes
+             FROM task_log_chunks c WHERE c.task_run_id = o.task_run_id AND c.attempt = o.attempt) sized
+        WHERE sized.newer_bytes > $4
+        GROUP BY o.task_run_id, o.attempt, o.marker_seq),
+     doomed AS (
+       DELETE FROM task_log_chunks c USING cut
+        WHERE c.task_run_id = cut.task_run_id AND c.attempt = cut.attempt AND c.first_seq <= cut.seq
+       RETURNING c.task_run_id, c.attempt, c.last_seq - c.first_seq + 1 AS lines, c.bytes, c.last_seq,
+                 coalesce(cut.marker_seq BETWEEN c.first_seq AND c.last_seq, false) AS held_note),
+     gone AS (
+       SELECT task_run_id, attempt, sum(lines) - count(*) FILTER (WHERE held_note) AS dropped, sum(bytes) AS bytes, max(last_seq) AS last_seq
+         FROM doomed GROUP BY task_run_id, attempt),
+     noted AS (
+       SELECT g.*, (a.dropped + g.dropped) || ' earlier lines dropped: this attempt''s log keeps its latest ' || $5::text AS note
+         FROM gone g JOIN task_log_attempts a ON a.task_run_id = g.task_run_id AND a.attempt = g.attempt),
+     tallied AS (
+       UPDATE task_log_attempts a SET dropped = a.dropped + n.dropped, bytes = a.bytes - n.bytes + octet_length(n.note), marker_seq = n.last_seq
+         FROM noted n WHERE a.task_run_id = n.task_run_id AND a.attempt = n.attempt)
+     INSERT INTO task_log_chunks (task_run_id, attempt, first_seq, last_seq, bytes, lines)
+     SELECT task_run_id, attempt, last_seq, last_seq, octet_length(note), json_build_array(json_build_array($6::bigint, 'warn', 'system', note))
+       FROM noted`,
+    parameters: [
+      merged.map((b) => b.taskRunId),
+      merged.map((b) => b.attempt),
+      limitBytes,
+      Math.floor(limitBytes * 0.75),
+      formatBytes(limitBytes),
+      Date.now(),
+    ],
+  };
 }
 
 function mergeByAttempt(batches: readonly TaskLogBatch[]): TaskLogBatch[] {

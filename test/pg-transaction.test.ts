@@ -1,5 +1,11 @@
 import { Pool } from 'pg';
-import { FIRST_PLAN_REFRESH_AFTER, inPgTransaction, isFailureBeforeCommit, PREPARED_PER_CONNECTION } from '@flowctl/persistence';
+import {
+  FIRST_PLAN_REFRESH_AFTER,
+  inPgTransaction,
+  isFailureBeforeCommit,
+  PooledStatements,
+  PREPARED_PER_CONNECTION,
+} from '@flowctl/persistence';
 import { ADMIN_DATABASE_URL } from './support/test-database';
 
 jest.setTimeout(30_000);
@@ -94,6 +100,40 @@ describe('engine transactions on a pooled pg client', () => {
     expect(replanned).toMatch(/Index Scan using grown_pkey/);
     expect(replanned).not.toMatch(/Seq Scan/);
     expect((await pool.query('SELECT n FROM grown WHERE id = 1')).rows).toEqual([{ n: FIRST_PLAN_REFRESH_AFTER }]);
+  });
+
+  describe('statements that commit on their own (PooledStatements)', () => {
+    it('prepares a text once, answers as TypeORM does, and commits each statement', async () => {
+      const statements = new PooledStatements(pool);
+      await pool.query(`CREATE TEMP TABLE pooled (n int)`);
+      const insert = 'INSERT INTO pooled (n) SELECT unnest($1::int[]) RETURNING n';
+      expect(await statements.query(insert, [[1, 2]])).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(await statements.query(insert, [[3]])).toEqual([{ n: 3 }]);
+      expect(await statements.query('UPDATE pooled SET n = n * 10 WHERE n > $1 RETURNING n', [1])).toEqual([[{ n: 20 }, { n: 30 }], 2]);
+      expect(await prepared()).toEqual(
+        expect.arrayContaining([
+          { statement: insert, executions: 2 },
+          { statement: 'UPDATE pooled SET n = n * 10 WHERE n > $1 RETURNING n', executions: 1 },
+        ]),
+      );
+      // No transaction is left open around them: another session sees nothing, this one sees every row.
+      expect((await pool.query(`SELECT count(*)::int AS n, now() = statement_timestamp() AS fresh FROM pooled`)).rows).toEqual([
+        { n: 3, fresh: true },
+      ]);
+    });
+
+    it('keeps its connection after an error the server answered, and drops one that broke', async () => {
+      // The pool hears the ended connection's late error, as TypeORM's pool does with its handler.
+      pool.on('error', () => undefined);
+      const statements = new PooledStatements(pool);
+      const backend = async () => (await statements.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid'))[0]!.pid;
+      const first = await backend();
+      await expect(statements.query('SELECT 10 / $1::int AS n', [0])).rejects.toThrow(/division by zero/);
+      expect(await backend()).toBe(first);
+      // Its own connection ends under it: the error is the caller's, and the next statement gets a new one.
+      await expect(statements.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
+      expect(await backend()).not.toBe(first);
+    });
   });
 
   describe('BEGIN with the first statement, the last writes with the COMMIT', () => {

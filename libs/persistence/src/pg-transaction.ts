@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import { DatabaseError, type Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Queryable } from './queryable';
 import type { Statement } from './statement';
@@ -59,7 +59,7 @@ export class PgTransaction implements Queryable {
     this.sent += 1;
     const result: QueryResult =
       before.length === 0 ? await this.client.query(statement) : (await StatementGroup.send(this.client, [...before, statement])).at(-1)!;
-    return (result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows) as T;
+    return answerOf(result) as T;
   }
 
   /**
@@ -104,6 +104,36 @@ export class PgTransaction implements Queryable {
     this.held = [];
     return statements;
   }
+}
+
+/**
+ * Statements that each commit on their own, straight on a pooled `pg` client and prepared by name, as
+ * the engine's transactions send theirs: for the hot ones outside a transaction (accepting a burst of
+ * events). Through TypeORM's DataSource each went unnamed, so PostgreSQL planned it on every call, and
+ * was wrapped in a query runner of its own.
+ */
+export class PooledStatements implements Queryable {
+  constructor(private readonly pool: Pool) {}
+
+  async query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const result: QueryResult = await client.query(namedOn(client, sql, parameters));
+      return answerOf(result) as T;
+    } catch (error) {
+      // An error the server answered leaves the connection usable, unless it ended the session too.
+      if (!(error instanceof DatabaseError) || error.severity === 'FATAL') broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** TypeORM's shape, which every repository reads: `[rows, rowCount]` for UPDATE and DELETE, else the rows. */
+function answerOf(result: QueryResult): unknown {
+  return result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows;
 }
 
 const BEGIN: GroupedStatement = { text: 'BEGIN' };

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { inPgTransaction, poolOf, type PgTransaction, type Queryable } from '@flowctl/persistence';
+import { inPgTransaction, poolOf, PooledStatements, type PgTransaction, type Queryable } from '@flowctl/persistence';
 import { DataSource } from 'typeorm';
 import { EngineMetrics } from '../metrics/engine-metrics';
 
@@ -23,6 +23,7 @@ export function afterCommit(tx: object, hook: () => void): void {
 @Injectable()
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
+  private pooled?: PooledStatements;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -32,6 +33,12 @@ export class TransactionRunner {
   /** For reads outside a transaction. */
   get db(): DataSource {
     return this.dataSource;
+  }
+
+  /** For hot statements that commit on their own: prepared by name on the same pool (PooledStatements). */
+  get statements(): Queryable {
+    // Made on first use: the DataSource opens its pool when it is initialised, after this is constructed.
+    return (this.pooled ??= new PooledStatements(poolOf(this.dataSource)));
   }
 
   async run<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {

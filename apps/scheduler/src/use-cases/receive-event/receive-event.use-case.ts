@@ -133,7 +133,7 @@ export class ReceiveEventUseCase {
 
   /** One statement, on its own (no transaction to hold): a failure means none of it was stored, so each is tried again alone. */
   private async acceptGroup(events: readonly AcceptedEvent[]): Promise<CommandOutcome<Accepted>[]> {
-    const answers = await this.events.accept(this.transactions.db, events, START_LEASE_MS);
+    const answers = await this.events.accept(this.transactions.statements, events, START_LEASE_MS);
     return answers.map((value) => ({ value }));
   }
 }

@@ -108,7 +108,7 @@ export class StartEventRunsUseCase implements OnApplicationShutdown {
   }
 
   private async removeGroup(runIds: readonly string[]): Promise<CommandOutcome<void>[]> {
-    await this.outbox.remove(this.transactions.db, runIds);
+    await this.outbox.remove(this.transactions.statements, runIds);
     return runIds.map(() => ({ value: undefined }));
   }
 }

@@ -140,8 +140,6 @@ export class WorkerLivenessDuty implements LeaderTimer {
         },
       ],
     }));
-    // Stored first, like a worker's own last lines: a reader that sees the attempt end finds the note.
-    await this.transactions.run((tx) => this.storeTaskLogs.write(tx, notes));
     await this.attempts.failAttempts(
       attempts.map((attempt) => ({
         kind: 'fail',
@@ -154,7 +152,8 @@ export class WorkerLivenessDuty implements LeaderTimer {
         error: { type: 'WorkerLost', message: attempt.message, details: { workerId: attempt.workerId, lostAfterMs } },
       })),
       new Map(attempts.map((attempt) => [attempt.taskRunId, attempt.type])),
-      { holderLost: true },
+      // Written in the failure's transaction, like a worker's own last lines: a reader that sees the attempt end finds the note.
+      { holderLost: true, writeFirst: (tx) => this.storeTaskLogs.write(tx, notes) },
     );
   }
 

@@ -45,9 +45,9 @@ export class ApplyAttemptsUseCase {
   async failAttempts(
     failures: readonly FailAttempt[],
     types: ReadonlyMap<string, string>,
-    options?: { holderLost?: boolean },
+    options?: { holderLost?: boolean; writeFirst?: (tx: Queryable) => Promise<unknown> },
   ): Promise<void> {
-    await this.execute(failures);
+    await this.execute(failures, options?.writeFirst);
     const jobs = new Map(failures.map((failure) => [taskJobId(failure.taskRunId, failure.attempt), types.get(failure.taskRunId)!]));
     await this.dispatcher.abort([...jobs.keys()], jobs, options);
   }

@@ -114,6 +114,9 @@ export class TaskLogShipper {
    * output, paused) should, rather than see lines dropped. A flood never holds the others up.
    */
   get isAboveHighWater(): boolean {
+    const [lineMark, charMark] = [this.options.maxBufferedLines / 2, this.options.maxBufferedChars / 2];
+    // Floods only take from the totals: under the mark with them is under it without, at no loop per line written.
+    if (this.lines < lineMark && this.chars < charMark) return false;
     let lines = this.lines;
     let chars = this.chars;
     for (const queue of this.queues.values())
@@ -121,7 +124,7 @@ export class TaskLogShipper {
         lines -= pendingOf(queue);
         chars -= queue.chars;
       }
-    return lines >= this.options.maxBufferedLines / 2 || chars >= this.options.maxBufferedChars / 2;
+    return lines >= lineMark || chars >= charMark;
   }
 
   /** Whether a writer that can wait should: the buffer is above its high-water mark, or the schedulers are behind. */

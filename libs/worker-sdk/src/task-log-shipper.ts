@@ -114,7 +114,8 @@ export class TaskLogShipper {
    * output, paused) should, rather than see lines dropped. A flood never holds the others up.
    */
   get isAboveHighWater(): boolean {
-    const [lineMark, charMark] = [this.options.maxBufferedLines / 2, this.options.maxBufferedChars / 2];
+    const lineMark = this.options.maxBufferedLines / 2;
+    const charMark = this.options.maxBufferedChars / 2;
     // Floods only take from the totals: under the mark with them is under it without, at no loop per line written.
     if (this.lines < lineMark && this.chars < charMark) return false;
     let lines = this.lines;

@@ -1,4 +1,4 @@
-import { hashToken, newTokenSecret, secretsMatch, tokenIdOf } from './api-token-secret';
+import { hashesMatch, hashToken, newTokenSecret, tokenIdOf } from './api-token-secret';
 
 const ID = '01a208a7-faf0-7d4e-8716-99262ca63c77';
 
@@ -11,9 +11,9 @@ describe('API token secrets', () => {
 
   it('matches only the token whose hash is stored', () => {
     const token = newTokenSecret(ID);
-    expect(secretsMatch(token, hashToken(token))).toBe(true);
-    expect(secretsMatch(`${token.slice(0, -1)}x`, hashToken(token))).toBe(false);
-    expect(secretsMatch(token, 'abc')).toBe(false);
+    expect(hashesMatch(hashToken(token), hashToken(token))).toBe(true);
+    expect(hashesMatch(hashToken(`${token.slice(0, -1)}x`), hashToken(token))).toBe(false);
+    expect(hashesMatch(hashToken(token), 'abc')).toBe(false);
   });
 
   it('does not take a JWT or garbage for an API token', () => {

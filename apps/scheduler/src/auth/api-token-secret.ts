@@ -20,9 +20,12 @@ export function tokenIdOf(token: string): string | undefined {
   return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Compares digests, not the strings: equal lengths, and no early exit that times how much matched. */
-export function secretsMatch(presented: string, expectedHash: string): boolean {
+/**
+ * Compares a presented token's hash with a stored one: digests, not the strings, so equal lengths
+ * and no early exit that times how much matched.
+ */
+export function hashesMatch(presentedHash: string, expectedHash: string): boolean {
   const expected = Buffer.from(expectedHash, 'hex');
-  const actual = Buffer.from(hashToken(presented), 'hex');
+  const actual = Buffer.from(presentedHash, 'hex');
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

@@ -10,6 +10,7 @@ import { AuditRecorder } from './audit-recorder';
 import { ACCESS_KEY, AUDITED_ACTION, CLUSTER_WIDE, PUBLIC_ROUTE, QUERY_TOKEN_ALLOWED, REQUIRED_ROLE } from './auth-metadata';
 import { Authenticator } from './authenticator';
 import type { Principal } from './principal';
+import { presentedTokenOf } from './presented-token';
 import { hasRole, type Role } from './role';
 
 /**
@@ -30,9 +31,10 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<Request & Record<string, unknown>>();
-    const credential = credentialOf(request, this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_ALLOWED, targets) ?? false);
+    const secret = credentialOf(request, this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_ALLOWED, targets) ?? false);
+    const credential = secret === undefined ? undefined : presentedTokenOf(request, secret);
     const principal = await this.authenticator.authenticate(credential);
-    if (credential) this.verifiedBearers.remember(credential);
+    if (credential?.secret) this.verifiedBearers.remember(credential.digest);
     const access = new Access(principal);
     request[ACCESS_KEY] = access;
 

@@ -5,8 +5,9 @@ import { NotifiedCache } from '@flowctl/queue';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config/scheduler-config';
 import { Unauthorized } from './auth-errors';
-import { hashToken, secretsMatch, tokenIdOf } from './api-token-secret';
+import { hashesMatch, hashToken, tokenIdOf } from './api-token-secret';
 import { JwtVerifier } from './jwt-verifier';
+import type { PresentedToken } from './presented-token';
 import { ALL_NAMESPACES, ANONYMOUS_ADMIN, type Principal } from './principal';
 
 /** lastUsedAt is for people deciding which tokens to revoke: a minute's precision is plenty, and spares a write per request. */
@@ -86,24 +87,24 @@ export class Authenticator implements OnApplicationBootstrap, OnApplicationShutd
     return this.queuedTokenCheck;
   }
 
-  async authenticate(credential: string | undefined): Promise<Principal> {
+  async authenticate(credential: PresentedToken | undefined): Promise<Principal> {
     if (credential === undefined) {
       if (await this.isConfigured()) throw new Unauthorized('authentication required: send Authorization: Bearer <token>');
       return ANONYMOUS_ADMIN;
     }
-    if (this.adminTokenHash && secretsMatch(credential, this.adminTokenHash)) {
+    if (this.adminTokenHash && hashesMatch(credential.hash, this.adminTokenHash)) {
       return { actor: 'admin-token', tokenId: null, role: 'admin', namespaces: ALL_NAMESPACES };
     }
-    const tokenId = tokenIdOf(credential);
+    const tokenId = tokenIdOf(credential.secret);
     if (tokenId) return this.apiTokenPrincipal(tokenId, credential);
-    if (this.jwt && JWT_SHAPE.test(credential)) return this.jwt.verify(credential);
+    if (this.jwt && JWT_SHAPE.test(credential.secret)) return this.jwt.verify(credential.secret);
     throw new Unauthorized('invalid token');
   }
 
-  private async apiTokenPrincipal(id: string, credential: string): Promise<Principal> {
+  private async apiTokenPrincipal(id: string, credential: PresentedToken): Promise<Principal> {
     const row = await this.tokenRows.get(id, () => this.tokens.find(this.dataSource, id));
     // The same answer for an unknown id and a wrong secret: nothing to learn about which ids exist.
-    if (!row || !secretsMatch(credential, row.tokenHash)) throw new Unauthorized('invalid token');
+    if (!row || !hashesMatch(credential.hash, row.tokenHash)) throw new Unauthorized('invalid token');
     if (row.revokedAt) throw new Unauthorized('token revoked');
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new Unauthorized('token expired');
     this.recordUse(row.id);

@@ -1,5 +1,8 @@
 import { rateLimitKey } from './rate-limit.middleware';
-import { bearerDigest, VerifiedBearers } from './verified-bearers';
+import { PresentedToken } from '../auth/presented-token';
+import { VerifiedBearers } from './verified-bearers';
+
+const bearerDigest = (token: string) => new PresentedToken(token).digest;
 
 const request = (headers: Record<string, string>, principal?: { id: string }) => ({
   headers,
@@ -10,7 +13,7 @@ const request = (headers: Record<string, string>, principal?: { id: string }) =>
 describe('rateLimitKey', () => {
   it('keys a token the guard accepted by a hash of it, never the token itself', () => {
     const verified = new VerifiedBearers();
-    verified.remember('s3cret-token');
+    verified.remember(bearerDigest('s3cret-token'));
     const key = rateLimitKey(request({ authorization: 'Bearer s3cret-token' }), verified);
     expect(key).toBe(`token:${bearerDigest('s3cret-token')}`);
     expect(key).not.toContain('s3cret');
@@ -19,7 +22,7 @@ describe('rateLimitKey', () => {
 
   it('counts a token nobody has verified against the client address, so invented tokens buy no extra requests', () => {
     const verified = new VerifiedBearers();
-    verified.remember('real');
+    verified.remember(bearerDigest('real'));
     expect(rateLimitKey(request({ authorization: 'Bearer made-up-1' }), verified)).toBe('ip:10.0.0.9');
     expect(rateLimitKey(request({ authorization: 'Bearer made-up-2' }), verified)).toBe('ip:10.0.0.9');
   });
@@ -38,16 +41,16 @@ describe('rateLimitKey', () => {
 describe('VerifiedBearers', () => {
   it('forgets a token not seen for ten minutes', () => {
     const verified = new VerifiedBearers();
-    verified.remember('t', 0);
+    verified.remember(bearerDigest('t'), 0);
     expect(verified.has(bearerDigest('t'), 10 * 60_000)).toBe(true);
     expect(verified.has(bearerDigest('t'), 10 * 60_000 + 1)).toBe(false);
   });
 
   it('holds at most 10,000 tokens, dropping the least recently seen', () => {
     const verified = new VerifiedBearers();
-    for (let i = 0; i < 10_000; i++) verified.remember(`t${i}`, 1);
-    verified.remember('t0', 2); // seen again: now the most recent
-    verified.remember('one-more', 3);
+    for (let i = 0; i < 10_000; i++) verified.remember(bearerDigest(`t${i}`), 1);
+    verified.remember(bearerDigest('t0'), 2); // seen again: now the most recent
+    verified.remember(bearerDigest('one-more'), 3);
     expect(verified.has(bearerDigest('t0'), 4)).toBe(true);
     expect(verified.has(bearerDigest('t1'), 4)).toBe(false);
     expect(verified.has(bearerDigest('one-more'), 4)).toBe(true);

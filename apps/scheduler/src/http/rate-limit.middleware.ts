@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { TokenBuckets } from './token-bucket';
-import { bearerDigest, type VerifiedBearers } from './verified-bearers';
+import { presentedTokenOf } from '../auth/presented-token';
+import type { VerifiedBearers } from './verified-bearers';
 
 export interface RateLimit {
   perSecond: number;
@@ -28,7 +29,8 @@ interface KeyedRequest {
 export function rateLimitKey(request: KeyedRequest, verified: Pick<VerifiedBearers, 'has'>): string {
   if (request.principal?.id) return `principal:${request.principal.id}`;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-  const digest = bearer ? bearerDigest(bearer) : undefined;
+  // Hashed once for the request: the authentication guard after this reuses the hash.
+  const digest = bearer ? presentedTokenOf(request, bearer).digest : undefined;
   if (digest && verified.has(digest)) return `token:${digest}`;
   return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
 }

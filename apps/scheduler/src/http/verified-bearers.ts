@@ -1,12 +1,7 @@
-import { createHash } from 'node:crypto';
-
 /** How long a token the guard accepted keeps a rate-limit bucket of its own without being seen again. */
 const REMEMBER_MS = 10 * 60_000;
 /** Bounded: a flood of distinct valid tokens evicts the least recently seen, never grows memory. */
 const CAPACITY = 10_000;
-
-/** A token's name in the limiter: a digest, so the limiter never holds a credential. */
-export const bearerDigest = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 32);
 
 /**
  * Bearer tokens the authentication guard accepted lately. The rate limiter runs
@@ -14,13 +9,13 @@ export const bearerDigest = (token: string): string => createHash('sha256').upda
  * real token from an invented one; were every token given its own bucket, a
  * client sending a fresh made-up token each time would never be throttled.
  * Only tokens in here get their own bucket; any other request counts against
- * its address.
+ * its address. Tokens are known by their digest (PresentedToken.digest), so
+ * the limiter never holds a credential.
  */
 export class VerifiedBearers {
   private readonly lastSeen = new Map<string, number>();
 
-  remember(token: string, now = Date.now()): void {
-    const digest = bearerDigest(token);
+  remember(digest: string, now = Date.now()): void {
     // Re-inserted so the Map's order is least recently seen first.
     this.lastSeen.delete(digest);
     this.lastSeen.set(digest, now);

@@ -121,8 +121,16 @@ export class FlowctlUnderTest {
   }
 
   get schedulerPid(): number {
-    const pid = this.processes.find((managed) => managed.name === 'scheduler')?.child.pid;
-    if (pid === undefined) throw new Error('the scheduler is not running');
+    return this.pidOf('scheduler');
+  }
+
+  get workerPid(): number {
+    return this.pidOf('worker');
+  }
+
+  private pidOf(name: 'scheduler' | 'worker'): number {
+    const pid = this.processes.find((managed) => managed.name === name)?.child.pid;
+    if (pid === undefined) throw new Error(`the ${name} is not running`);
     return pid;
   }
 

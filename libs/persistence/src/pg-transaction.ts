@@ -139,11 +139,26 @@ function answerOf(result: QueryResult): unknown {
 const BEGIN: GroupedStatement = { text: 'BEGIN' };
 const COMMIT: GroupedStatement = { text: 'COMMIT' };
 
+/**
+ * Statement names by text, computed once per text: the engine's statements run several KB of SQL, hashed on every call
+ * otherwise. Bounded like the connections' sets; past it a text is hashed each time, as before.
+ */
+const statementNames = new Map<string, string>();
+
+const nameOf = (text: string): string => {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `flowctl_${createHash('sha1').update(text).digest('base64url')}`;
+    if (statementNames.size < PREPARED_PER_CONNECTION) statementNames.set(text, name);
+  }
+  return name;
+};
+
 /** A name derived from the text, so every connection prepares a text under the same name, once. */
 function namedOn(client: PoolClient, text: string, values: unknown[] | undefined): GroupedStatement & QueryConfig<unknown[]> {
   let names = prepared.get(client);
   if (!names) prepared.set(client, (names = new Set()));
-  const name = `flowctl_${createHash('sha1').update(text).digest('base64url')}`;
+  const name = nameOf(text);
   if (!names.has(name)) {
     if (names.size >= PREPARED_PER_CONNECTION) return { text, values: values ?? [] };
     names.add(name);

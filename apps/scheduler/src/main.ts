@@ -51,7 +51,11 @@ export async function startScheduler(config: SchedulerConfig) {
 
   if (config.webRoot && hasDashboard) {
     const webRoot = config.webRoot;
-    app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+    const serveDashboard = express.static(webRoot, { index: 'index.html', maxAge: '1h' });
+    // Ahead of the API's routes in Express's stack: without the prefix check every API GET would look for a file first.
+    app.use((request: express.Request, response: express.Response, next: express.NextFunction) =>
+      request.path.startsWith('/api/') ? next() : serveDashboard(request, response, next),
+    );
     // Deep links (/runs/:id) are the dashboard's routes: answer them with its page.
     app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
       if (request.method !== 'GET' || request.path.startsWith('/api/')) return next();

@@ -51,15 +51,15 @@ export async function startScheduler(config: SchedulerConfig) {
 
   if (config.webRoot && hasDashboard) {
     const webRoot = config.webRoot;
-    const serveDashboard = express.static(webRoot, { index: 'index.html', maxAge: '1h' });
-    // Ahead of the API's routes in Express's stack: without the prefix check every API GET would look for a file first.
-    app.use((request: express.Request, response: express.Response, next: express.NextFunction) =>
-      request.path.startsWith('/api/') ? next() : serveDashboard(request, response, next),
-    );
-    // Deep links (/runs/:id) are the dashboard's routes: answer them with its page.
+    const serveFile = express.static(webRoot, { index: 'index.html', maxAge: '1h' });
+    // Ahead of the API's routes in Express's stack: API paths go straight on, without looking for a file first.
     app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
-      if (request.method !== 'GET' || request.path.startsWith('/api/')) return next();
-      response.sendFile(join(webRoot, 'index.html'));
+      if (request.path.startsWith('/api/')) return next();
+      serveFile(request, response, (error?: unknown) => {
+        // Deep links (/runs/:id) are the dashboard's routes: answer them with its page.
+        if (error || request.method !== 'GET') return next(error);
+        response.sendFile(join(webRoot, 'index.html'));
+      });
     });
   }
 

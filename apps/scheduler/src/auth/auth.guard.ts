@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     const secret = credentialOf(request, this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_ALLOWED, targets) ?? false);
     const credential = secret === undefined ? undefined : presentedTokenOf(request, secret);
     const principal = await this.authenticator.authenticate(credential);
-    if (credential?.secret) this.verifiedBearers.remember(credential.digest);
+    if (credential) this.verifiedBearers.remember(credential.digest);
     const access = new Access(principal);
     request[ACCESS_KEY] = access;
 

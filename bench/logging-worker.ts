@@ -2,7 +2,7 @@ import { exitWithParent } from '@flowctl/observability';
 import { TaskRunner, type TaskContext } from '@flowctl/worker-sdk';
 
 /**
- * The bench's worker for the task-log rows: `bench-quiet` returns at once, `bench-log` writes
+ * The bench's worker for the task-log rows: `bench-quiet` returns at once (its input unread), `bench-log` writes
  * `with.lines` lines through ctx.logger first. Both on one runner, so the silent and the logging
  * fan-out differ only in the logging. Long logs are written in slices of 100 lines a tick, as a
  * real task's output comes, not as one synchronous burst.

@@ -84,6 +84,8 @@ export class TaskLogShipper {
   /** Unsent lines by attempt, in the order attempts first wrote. */
   private readonly queues = new Map<string, AttemptLines>();
   private readonly keys = new WeakMap<LogAttempt, string>();
+  /** The queue the last line went to: an attempt writes its lines one after another, so most lines skip the lookups. */
+  private lastWritten?: { attempt: LogAttempt; queue: AttemptLines };
   private lines = 0;
   private chars = 0;
   private timer?: NodeJS.Timeout;
@@ -146,14 +148,16 @@ export class TaskLogShipper {
    */
   write(attempt: LogAttempt, level: TaskLogLevel, stream: TaskLogStream, message: string): boolean {
     if (this.closed) return true;
-    const queue = this.queueOf(attempt);
-    queue.lines.push({ ts: this.now(), level, stream, message });
+    const queue = this.lastWritten?.attempt === attempt ? this.lastWritten.queue : this.queueOf(attempt);
+    this.lastWritten = { attempt, queue };
+    const ms = Date.now();
+    queue.lines.push({ ts: this.isoTime(ms), level, stream, message });
     queue.chars += message.length;
     queue.written += message.length;
     this.lines += 1;
     this.chars += message.length;
     if (this.lines > this.options.maxBufferedLines || this.chars > this.options.maxBufferedChars) this.dropFromLargest();
-    this.flushSoon(this.lines >= this.options.batchLines ? 0 : this.options.flushIntervalMs);
+    this.flushSoon(this.lines >= this.options.batchLines ? 0 : this.options.flushIntervalMs, ms);
     return this.isFlood(queue) || !this.shouldWait;
   }
 
@@ -166,9 +170,12 @@ export class TaskLogShipper {
     const queue = this.queues.get(key);
     if (!queue) return [];
     this.queues.delete(key);
+    if (this.lastWritten?.queue === queue) this.lastWritten = undefined;
     this.lines -= pendingOf(queue);
     this.chars -= queue.chars;
-    const messages = toMessages(this.workerId, takeLines(queue, pendingOf(queue), []), droppedOf(queue), this.options.linesPerMessage);
+    // The queue is forgotten: its array is handed over as it is when nothing was dropped from its front.
+    const lines = queue.head === 0 ? queue.lines : queue.lines.slice(queue.head);
+    const messages = messagesOf(this.workerId, queue.attempt, lines, queue.dropped, new Date().toISOString(), this.options.linesPerMessage);
     this.releaseWaiters();
     return messages;
   }
@@ -197,9 +204,8 @@ export class TaskLogShipper {
   private clockMs = 0;
   private clockText = '';
 
-  /** The time as ISO text, formatted once per millisecond: a loud task writes many lines in one. */
-  private now(): string {
-    const ms = Date.now();
+  /** `ms` as ISO text, formatted once per millisecond: a loud task writes many lines in one. */
+  private isoTime(ms: number): string {
     if (ms !== this.clockMs) {
       this.clockMs = ms;
       this.clockText = new Date(ms).toISOString();
@@ -231,8 +237,8 @@ export class TaskLogShipper {
     for (const resolve of waiting) resolve();
   }
 
-  private flushSoon(delayMs: number): void {
-    const dueAt = Date.now() + delayMs;
+  private flushSoon(delayMs: number, nowMs = Date.now()): void {
+    const dueAt = nowMs + delayMs;
     if (this.timer && (this.timerDueAt <= dueAt || this.congested)) return;
     clearTimeout(this.timer);
     this.timerDueAt = dueAt;
@@ -338,10 +344,6 @@ function takeLines(queue: AttemptLines, count: number, taken: Pending[]): Pendin
   return taken;
 }
 
-function droppedOf(queue: AttemptLines): Map<string, { attempt: LogAttempt; count: number }> {
-  return queue.dropped > 0 ? new Map([[attemptKey(queue.attempt), { attempt: queue.attempt, count: queue.dropped }]]) : new Map();
-}
-
 function attemptKey(attempt: LogAttempt): string {
   return `${attempt.taskRunId}:${attempt.attempt}`;
 }
@@ -362,21 +364,33 @@ export function toMessages(
   }
   for (const [key, { attempt }] of dropped) if (!byAttempt.has(key)) byAttempt.set(key, { attempt, lines: [] });
   const at = new Date().toISOString();
+  return [...byAttempt].flatMap(([key, group]) =>
+    messagesOf(workerId, group.attempt, group.lines, dropped.get(key)?.count ?? 0, at, linesPerMessage),
+  );
+}
+
+/** Pure: one attempt's lines (in write order) as logs messages of at most `linesPerMessage` lines, the dropped count on the first. */
+export function messagesOf(
+  workerId: string,
+  attempt: LogAttempt,
+  lines: TaskLogLine[],
+  dropped: number,
+  at: string,
+  linesPerMessage: number,
+): LogsMessage[] {
   const messages: LogsMessage[] = [];
-  for (const [key, group] of byAttempt) {
-    const droppedCount = dropped.get(key)?.count ?? 0;
-    for (let from = 0; from < Math.max(1, group.lines.length); from += linesPerMessage) {
-      messages.push({
-        kind: 'logs',
-        runId: group.attempt.runId,
-        taskRunId: group.attempt.taskRunId,
-        attempt: group.attempt.attempt,
-        workerId,
-        lines: group.lines.slice(from, from + linesPerMessage),
-        ...(from === 0 && droppedCount > 0 ? { dropped: droppedCount } : {}),
-        at,
-      });
-    }
+  for (let from = 0; from < Math.max(1, lines.length); from += linesPerMessage) {
+    messages.push({
+      kind: 'logs',
+      runId: attempt.runId,
+      taskRunId: attempt.taskRunId,
+      attempt: attempt.attempt,
+      workerId,
+      // An attempt's lines fit one message as a rule: they go as they are, not copied.
+      lines: lines.length <= linesPerMessage ? lines : lines.slice(from, from + linesPerMessage),
+      ...(from === 0 && dropped > 0 ? { dropped } : {}),
+      at,
+    });
   }
   return messages;
 }

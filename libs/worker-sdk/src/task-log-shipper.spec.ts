@@ -98,6 +98,23 @@ describe('TaskLogShipper', () => {
     expect(shipper.takeAttempt({ ...attemptB })).toEqual([]);
   });
 
+  it("hands over an attempt's lines split into messages, its dropped count on the first, and starts afresh after", async () => {
+    const { shipper } = recordingShipper({ maxBufferedLines: 10, linesPerMessage: 3 });
+    for (let i = 1; i <= 12; i++) shipper.write(attemptA, 'info', 'log', `line ${i}`);
+    const taken = shipper.takeAttempt(attemptA);
+    const kept = taken.flatMap((message) => message.lines.map((line) => line.message));
+    // Past the cap of 10 the oldest went, down to nine tenths of it: lines 1 and 2.
+    expect(taken.map((message) => message.lines.length)).toEqual([3, 3, 3, 1]);
+    expect(kept).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 3}`));
+    expect(taken.map((message) => message.dropped)).toEqual([2, undefined, undefined, undefined]);
+    expect(shipper.pendingLines).toBe(0);
+    // The same attempt object writes again: a queue of its own, not the one handed over.
+    shipper.write(attemptA, 'warn', 'log', 'late');
+    expect(shipper.takeAttempt(attemptA).map((message) => [message.lines.map((line) => line.message), message.dropped])).toEqual([
+      [['late'], undefined],
+    ]);
+  });
+
   it("holds a flood's batches while the results channel is behind, sends the others' at once, and the flood's once it has room", async () => {
     const sent: LogsMessage[] = [];
     let backlog = 500;

@@ -59,8 +59,19 @@ export class SseFrames {
     return this.frames.filter((frame) => frame.event === event);
   }
 
-  waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
-    return waitFor(probe, { timeoutMs, what, intervalMs: 20 });
+  /** Fails at once, saying so, if the server ends the stream before `probe` holds: no wait for a frame that cannot come. */
+  async waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
+    const outcome = await waitFor<{ value: T } | { ended: true }>(
+      () => {
+        const value = probe();
+        if (value) return { value };
+        return this.ended ? { ended: true } : undefined;
+      },
+      { timeoutMs, what, intervalMs: 20 },
+    );
+    if ('value' in outcome) return outcome.value;
+    const seen = this.frames.map((frame) => frame.event).join(', ') || 'no frame';
+    throw new Error(`the stream (HTTP ${this.status}) ended before ${what}, after ${seen}`);
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { Controller, Headers, Param, Req, Res } from '@nestjs/common';
+import { Controller, Headers, Logger, Param, Req, Res } from '@nestjs/common';
 import type { QueryOf } from '@flowctl/api-contract';
 import { InvalidInput, NotFound } from '@flowctl/core';
 import { RunEventRepository, RunRepository, TaskRunViewRepository } from '@flowctl/persistence';
@@ -22,6 +22,8 @@ import { runView } from './views';
 @RequireRole('viewer')
 @AcceptsQueryToken()
 export class RunStreamController {
+  private readonly logger = new Logger(RunStreamController.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunRepository,
@@ -56,7 +58,11 @@ export class RunStreamController {
     // Subscribe before the first read: a change committed while the history is read is then not missed.
     const unsubscribe = this.feed.subscribeRun(run.id, () => stream.notify());
     sse.onClose(unsubscribe);
-    await stream.start().catch(() => sse.close());
+    await stream.start().catch((error: Error) => {
+      // The client reconnects (EventSource does by itself); the reason must not vanish with the stream.
+      this.logger.warn(`run ${run.id}: could not open its stream, closed it: ${error.message}`);
+      sse.close();
+    });
   }
 
   @Route('streamRuns')

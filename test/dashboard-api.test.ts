@@ -68,6 +68,7 @@ describe('the dashboard API: live streams and queue depth', () => {
   const readers: SseFrames[] = [];
   const open = async (path: string, headers?: Record<string, string>) => {
     const reader = await SseFrames.open(`${stack.url}/api/v1${path}`, headers);
+    reader.serverOutput = () => String(stack.output);
     readers.push(reader);
     return reader;
   };

@@ -13,6 +13,8 @@ export interface SseFrame {
 export class SseFrames {
   readonly frames: SseFrame[] = [];
   ended = false;
+  /** What the server said (its output's tail), added to a failed wait: why a stream ended is in its log. */
+  serverOutput?: () => string;
 
   private constructor(
     readonly status: number,
@@ -68,10 +70,16 @@ export class SseFrames {
         return this.ended ? { ended: true } : undefined;
       },
       { timeoutMs, what, intervalMs: 20 },
-    );
+    ).catch((error: Error) => {
+      throw this.withServerOutput(error.message);
+    });
     if ('value' in outcome) return outcome.value;
     const seen = this.frames.map((frame) => frame.event).join(', ') || 'no frame';
-    throw new Error(`the stream (HTTP ${this.status}) ended before ${what}, after ${seen}`);
+    throw this.withServerOutput(`the stream (HTTP ${this.status}) ended before ${what}, after ${seen}`);
+  }
+
+  private withServerOutput(message: string): Error {
+    return new Error(this.serverOutput ? `${message}\n--- server output ---\n${this.serverOutput()}` : message);
   }
 
   close(): void {

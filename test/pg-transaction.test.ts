@@ -71,6 +71,16 @@ describe('engine transactions on a pooled pg client', () => {
     expect(await prepared()).toHaveLength(PREPARED_PER_CONNECTION);
   });
 
+  it('refreshes plans outside the transaction, so one that opens with SET TRANSACTION ISOLATION LEVEL still can', async () => {
+    // The refresh falls due on the connection's FIRST_PLAN_REFRESH_AFTER-th transaction: this one.
+    for (let i = 1; i < FIRST_PLAN_REFRESH_AFTER; i++) await inPgTransaction(pool, (tx) => tx.query('SELECT 1'));
+    const isolation = await inPgTransaction(pool, async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return tx.query<{ level: string }[]>('SELECT current_setting($1) AS level', ['transaction_isolation']);
+    });
+    expect(isolation).toEqual([{ level: 'repeatable read' }]);
+  });
+
   it('makes its plans again as its work doubles, so a plan made for a small table does not outlive it', async () => {
     // PostgreSQL runs a prepared statement on its cached generic plan once that looks no worse than
     // planning each call, as it did for the engine's batch updates; here it is told to, so the test

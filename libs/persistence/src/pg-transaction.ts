@@ -54,6 +54,7 @@ export class PgTransaction implements Queryable {
   }
 
   async query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
+    await this.refreshPlansIfDue();
     const statement = namedOn(this.client, sql, parameters);
     const before = this.take();
     this.sent += 1;
@@ -75,6 +76,7 @@ export class PgTransaction implements Queryable {
   /** @internal COMMIT, with what is held for it; nothing at all if no statement ever ran. */
   async commit(): Promise<void> {
     if (!this.begun && this.held.length === 0) return;
+    await this.refreshPlansIfDue();
     const before = this.take();
     this.sent += 1;
     if (before.length === 0) {
@@ -97,9 +99,22 @@ export class PgTransaction implements Queryable {
     await this.client.query('ROLLBACK');
   }
 
-  /** What must precede the next statement: BEGIN if it has not gone out (after a plan refresh when one is due), then the held writes. */
+  /** What must precede the next statement: BEGIN if it has not gone out, then the held writes. */
+  /**
+   * A due plan refresh goes out on its own, ahead of BEGIN: sent in BEGIN's group it would run inside
+   * the transaction (a group is one implicit transaction until its Sync) and take its snapshot, and a
+   * transaction that opens with SET TRANSACTION ISOLATION LEVEL (a run stream's) would then fail.
+   */
+  private async refreshPlansIfDue(): Promise<void> {
+    if (this.begun) return;
+    for (const statement of planRefreshFor(this.client)) {
+      this.sent += 1;
+      await this.client.query(statement.text);
+    }
+  }
+
   private take(): GroupedStatement[] {
-    const statements = this.begun ? this.held : [...planRefreshFor(this.client), BEGIN, ...this.held];
+    const statements = this.begun ? this.held : [BEGIN, ...this.held];
     this.begun = true;
     this.held = [];
     return statements;

@@ -99,7 +99,6 @@ export class PgTransaction implements Queryable {
     await this.client.query('ROLLBACK');
   }
 
-  /** What must precede the next statement: BEGIN if it has not gone out, then the held writes. */
   /**
    * A due plan refresh goes out on its own, ahead of BEGIN: sent in BEGIN's group it would run inside
    * the transaction (a group is one implicit transaction until its Sync) and take its snapshot, and a
@@ -113,6 +112,7 @@ export class PgTransaction implements Queryable {
     }
   }
 
+  /** What must precede the next statement: BEGIN if it has not gone out, then the held writes. */
   private take(): GroupedStatement[] {
     const statements = this.begun ? this.held : [BEGIN, ...this.held];
     this.begun = true;
